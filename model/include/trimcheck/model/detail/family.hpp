@@ -1,0 +1,62 @@
+// The one place where versions differ: each family implements these hooks, and the
+// version-specific choices inside a family are a table of traits in that family's file,
+// each commented with the spec section it comes from.
+#pragma once
+
+#include "trimcheck/model/detail/kernel_ops.hpp"
+
+namespace trimcheck::model::detail {
+
+struct FamilyHooks {
+  // At boot and after kexec: create the files and the version's own state.
+  void (*boot)(KernelState &state);
+  // Open mediation after DAC: 0 or -errno; may take a reader/writer slot.
+  std::int64_t (*open)(KernelState &state, const Process &proc, OpenFile &file);
+  // Release of an open file description by the task running the final fput.
+  std::int64_t (*release)(KernelState &state, Pid closer, OpenFile &file);
+  // Read of a non-list file (trim log, pcrs) or of the staged list: one step.
+  Outcome (*read)(KernelState &state, Request &request);
+  // Write: runs step request.pc; sets request.pc = -1 when the call returns
+  // (request.result is then the return value).
+  void (*write_step)(KernelState &state, Request &request);
+  // Reboot notifiers before the dump: ima_reboot_notifier and friends.
+  void (*reboot)(KernelState &state);
+  // The records the dump walks (S ++ L for most staging versions).
+  std::vector<NodeId> (*dump_order)(const KernelState &state);
+  // binary_runtime_size used to size the kexec segment at load (spec 4.6, 2.16).
+  std::uint64_t (*kexec_runtime_size)(const KernelState &state);
+  // Value shown by runtime_measurements_count.
+  std::int64_t (*shown_count)(const KernelState &state);
+  // Counter updates when the list gets a record (add or restore).
+  void (*count_append)(KernelState &state, std::size_t size);
+};
+
+const FamilyHooks &baseline_hooks();
+const FamilyHooks &ms_hooks();
+const FamilyHooks &chen_hooks();
+const FamilyHooks &sassu_hooks();
+const FamilyHooks &hooks_for(ProposalId id);
+
+// True from 6.14 on (reboot suspend) and for every proposal built on >= 6.15 trees.
+bool has_suspend(ProposalId id);
+// >= 6.15: kexec_load / kexec_execute critical-data records.
+bool measures_kexec_events(ProposalId id);
+
+// Defaults shared by families that keep the baseline behaviour for a hook.
+std::int64_t no_mediation_open(KernelState &state, const Process &proc, OpenFile &file);
+std::int64_t no_mediation_release(KernelState &state, Pid closer, OpenFile &file);
+Outcome baseline_read(KernelState &state, Request &request);
+void baseline_write_step(KernelState &state, Request &request);
+void baseline_reboot(KernelState &state);
+std::vector<NodeId> list_only(const KernelState &state);
+std::uint64_t list_runtime_size(const KernelState &state);
+std::int64_t htable_len_count(const KernelState &state);
+void baseline_count_append(KernelState &state, std::size_t size);
+
+// Reader/writer mediation of Chen v2+ and Sassu RFC v1..v5 (spec 2.3, 2.7):
+// write-mode needs CAP_SYS_ADMIN (EPERM), a writer needs users == 0 (EBUSY), a reader
+// needs users >= 0 (EBUSY); writer sets users = -1, readers increment.
+std::int64_t shared_mediation_open(KernelState &state, const Process &proc, OpenFile &file);
+std::int64_t shared_mediation_release(KernelState &state, Pid closer, OpenFile &file);
+
+} // namespace trimcheck::model::detail

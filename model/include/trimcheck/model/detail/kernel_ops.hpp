@@ -1,0 +1,81 @@
+// Kernel primitives shared by every version: list append, hash table, object lifetimes,
+// seq_file rendering and the kexec dump/restore. Versions differ only in how they
+// combine these (see detail/family.hpp); each primitive is the baseline behaviour of
+// spec section 4.
+#pragma once
+
+#include "trimcheck/model/kernel.hpp"
+#include "trimcheck/model/machine.hpp"
+
+#include <span>
+#include <string_view>
+
+namespace trimcheck::model::detail {
+
+inline constexpr int kEPERM = 1, kENOENT = 2, kEIO = 5, kEBADF = 9, kENOMEM = 12, kEACCES = 13,
+                     kEFAULT = 14, kEBUSY = 16, kEEXIST = 17, kENODEV = 19, kEINVAL = 22,
+                     kENFILE = 23, kERANGE = 34, kEOPNOTSUPP = 95, kESTALE = 116;
+
+// ima_add_template_entry (spec 4.2): 0 or -errno. Appends to L, inserts into H unless
+// CONFIG_IMA_DISABLE_HTABLE, extends every bank. `restore` is
+// ima_restore_measurement_entry: no suspend or dedupe check, not in H, no extend.
+std::int64_t add_record(KernelState &state, Record record, bool restore = false);
+// The same record as a measurement: violations bump the counter first (spec 4.3).
+std::int64_t measure(KernelState &state, Record record);
+// Critical-data record (func=CRITICAL_DATA, ima-buf) if the policy measures it.
+void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer);
+
+const Record &content(const KernelState &state, NodeId node);
+std::size_t record_size(const KernelState &state, NodeId node); // binary_runtime_size share
+
+// Object lifetimes (P5/P6). `touch` records a use after free; `release_obj` a free of an
+// object still awaiting a grace period, and marks it freed.
+void touch(KernelState &state, NodeId node, Obj obj, std::string_view where);
+void release_obj(KernelState &state, NodeId node, Obj obj, std::string_view where);
+void release_all(KernelState &state, NodeId node, std::string_view where);
+void release_data(KernelState &state, NodeId node, std::string_view where);
+// hlist_del_rcu from H; a restored node was never linked: unlink_garbage.
+void unlink_hash(KernelState &state, NodeId node, std::string_view where);
+// H lookup of (digest[ima_hash], pcr): touches every node with the same key.
+bool hash_lookup(KernelState &state, const Record &record);
+void synchronize_rcu(KernelState &state);
+// Records every node that nothing references but that still holds memory (leak).
+void check_leaks(KernelState &state);
+// Ghost: records removed from kernel memory (the list the user can read), in order.
+void record_deleted(KernelState &state, std::span<const NodeId> nodes);
+
+// The bytes a list file shows for one node, touching its template data.
+Bytes render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
+             std::string_view where);
+
+// seq_file read over `records` (spec 4.5 / 2.15): pending bytes first, otherwise
+// records from *pos until the user's count or one buffer is filled.
+Outcome seq_read(KernelState &state, OpenFile &file, std::span<const NodeId> records,
+                 std::size_t count);
+// simple_read_from_buffer over a fixed text.
+Outcome text_read(OpenFile &file, std::string_view text, std::size_t count);
+
+// Kexec (spec 4.6): segment size at load, dump at execute, restore in the next kernel.
+std::size_t kexec_segment_size(const KernelConfig &config, std::uint64_t runtime_size);
+// Serialises `records` into the segment; returns the serials written in full and
+// whether the dump overflowed (the overflowing record is then written in part).
+struct DumpResult {
+  Bytes segment;
+  std::vector<Serial> complete;
+  bool overflowed = false;
+};
+DumpResult dump_records(KernelState &state, std::span<const NodeId> records);
+// The next kernel: fresh memory, counters, H; restores the complete records of the dump.
+void boot_next_kernel(KernelState &state, const DumpResult &dump);
+
+// ima_measurements_show/_ascii_show kind helpers.
+bool is_list_file(FileKind kind);
+bool is_staged_file(FileKind kind);
+bool is_binary_file(FileKind kind);
+
+// Files every version has (spec 4.5): per slot binary/ascii lists, symlinks,
+// runtime_measurements_count, violations, policy.
+std::vector<FileSpec> baseline_files(const KernelConfig &config, std::uint16_t list_mode);
+std::string slot_file_suffix(const DigestSlot &slot);
+
+} // namespace trimcheck::model::detail

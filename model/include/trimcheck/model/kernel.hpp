@@ -1,0 +1,201 @@
+// The state of the modelled kernel and its user space: one value type, TLA+ style.
+//
+// State variables (spec section 2, "Common shape"):
+//   nodes       kernel memory of the records of this boot, with the allocation state of
+//               their four objects (qe, entry, digests, template data)
+//   list, staged  L and S as sequences of nodes (head first)
+//   hash        H: which nodes are linked in the hash table
+//   counters    every counter any version keeps
+//   pcrs        the TPM, never reset
+//   files       the securityfs/configfs files of this version and configuration
+//   procs, open_files  user space: processes, fds, open file descriptions
+//   requests    the in-flight system calls (one per process) and the kexec in flight
+//   ghost       Full, Del and what every kexec dump carried
+//   events      memory-safety events (use after free, free without grace period, leak)
+//
+// Records are identified across kexec by a serial number given at first append; the
+// content of a serial is immutable (`contents`).
+#pragma once
+
+#include "trimcheck/model/config.hpp"
+#include "trimcheck/model/proposal.hpp"
+#include "trimcheck/model/record.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace trimcheck::model {
+
+using Serial = std::uint32_t; // one appended record, stable across kexec
+using NodeId = std::uint32_t; // kernel memory of this boot
+using Pid = std::uint32_t;    // 0 is the kernel (kexec); user processes start at 1
+using OpenFileId = std::uint32_t;
+
+// The four allocations of one record.
+enum class Obj : std::uint8_t { qe, entry, digests, data };
+inline constexpr Obj kAllObjs[] = {Obj::qe, Obj::entry, Obj::digests, Obj::data};
+std::string_view obj_name(Obj obj);
+
+struct Node {
+  Serial serial = 0;
+  std::array<bool, 4> freed{}; // indexed by Obj
+  bool hashed = false;         // linked in H
+  bool hnext_garbage = false;  // restored record: qe->hnext never initialised (spec 4.6)
+  bool awaiting_grace = false; // unlinked from an RCU structure, no synchronize_rcu since
+  bool leak_reported = false;
+  bool freed_any() const { return freed[0] || freed[1] || freed[2] || freed[3]; }
+  bool operator==(const Node &) const = default;
+};
+
+enum class MemEventKind : std::uint8_t {
+  use_after_free,     // an object was read or written after kfree
+  free_without_grace, // freed while an RCU reader may still hold it
+  leak,               // unreachable from everything and not freed
+  unlink_garbage,     // hlist_del_rcu on a node that was never linked (kernel crash)
+};
+std::string_view mem_event_name(MemEventKind kind);
+
+struct MemEvent {
+  MemEventKind kind;
+  Serial serial;
+  Obj object;
+  std::string where;
+  bool operator==(const MemEvent &) const = default;
+};
+
+enum class FileKind : std::uint8_t {
+  list_binary,
+  list_ascii,
+  staged_binary,
+  staged_ascii,
+  count,      // runtime_measurements_count
+  violations, // violations
+  policy,
+  trim_log,      // Chen: ima_trim_log
+  ms_pcrs,       // MS RFC: /sys/kernel/config/ima/pcrs
+  ms_pcrs_ascii, // MS RFC: /sys/kernel/config/ima/pcrs_ascii
+};
+
+struct FileSpec {
+  std::string path; // relative to /sys/kernel/security/ima/ or absolute for configfs
+  FileKind kind;
+  std::size_t slot = 0; // digest slot for list files
+  std::uint16_t mode = 0440;
+  std::string link_to; // non-empty: a symlink to this path
+  bool operator==(const FileSpec &) const = default;
+};
+
+enum class Access : std::uint8_t { read, write, read_write };
+inline bool writes(Access access) {
+  return access != Access::read;
+}
+
+struct OpenFile {
+  std::size_t file = 0; // index into KernelState::files (symlinks resolved)
+  Access access = Access::read;
+  Pid opener = 0;
+  std::uint64_t pos = 0; // seq_file *pos (record index) or byte offset
+  Bytes pending;         // seq_file buffer not yet copied to user space
+  std::vector<std::pair<Serial, std::size_t>> pending_records; // ghost: end offsets
+  std::uint32_t refs = 0; // fds referring to this open file description
+  bool counted = false;   // holds a reader/writer slot of the open mediation
+  bool operator==(const OpenFile &) const = default;
+};
+
+struct Process {
+  Pid pid = 0;
+  bool alive = true;
+  bool cap_sys_admin = true;
+  std::vector<std::optional<OpenFileId>> fds;
+  bool operator==(const Process &) const = default;
+};
+
+// One in-flight system call, advanced one atomic step at a time (spec section 2.15).
+// `pc` is the next step; the other members are the request's local variables.
+struct Request {
+  enum class Kind : std::uint8_t { read, write, kexec_execute } kind = Kind::read;
+  Pid pid = 0;
+  int fd = -1;
+  OpenFileId open_file = 0;
+  std::size_t count = 0; // read size
+  Bytes input;           // write buffer
+  int pc = 0;
+  std::int64_t n = 0;         // parsed request size
+  std::int64_t result = 0;    // return value being built (>= 0) or -errno
+  std::uint64_t sum = 0;      // bytes summed by a walk
+  std::vector<NodeId> cut;    // records detached onto a private list
+  std::optional<NodeId> mark; // remembered node (a walk's stop, a reader's cursor)
+  int command = 0;            // family-specific decoded command
+  bool operator==(const Request &) const = default;
+};
+
+struct Counters {
+  std::int64_t htable_len = 0; // ima_htable.len / ima_num_entries[BINARY] / records[BINARY]
+  std::int64_t violations = 0; // ima_htable.violations / ima_num_violations
+  std::uint64_t bin_size = 0;  // binary_runtime_size (L, or [BINARY])
+  std::int64_t staged_len = 0; // Sassu [BINARY_STAGED] (RFC v2/v3: |L|+|S|)
+  std::uint64_t staged_size = 0;
+  std::int64_t full_len = 0; // Sassu len_notrim / [BINARY_FULL]
+  std::uint64_t full_size = 0;
+  std::int64_t number_entries = 0; // Chen v5 ima_number_entries
+  std::int64_t trimcount = 0;      // Chen trimcount (v4+: T)
+  bool operator==(const Counters &) const = default;
+};
+
+// Trace of what happened to records across the run, for the properties.
+struct Ghost {
+  std::uint32_t boot = 0;
+  std::vector<Serial> full;      // Full: appended in this kernel (incl. restored), in order
+  std::vector<Serial> del;       // Del: removed from kernel memory, in removal order
+  std::vector<Serial> last_dump; // records written by the last kexec dump
+  bool last_dump_failed = false;
+  bool operator==(const Ghost &) const = default;
+};
+
+struct KexecSegment {
+  bool loaded = false;
+  std::size_t size = 0; // page-aligned segment size fixed at load
+  bool operator==(const KexecSegment &) const = default;
+};
+
+// MS RFC state (spec 2.1): start[bank][slot] for configured PCRs.
+struct MsState {
+  std::vector<std::uint32_t> configured_pcrs;
+  std::vector<std::vector<Digest>> start; // [tpm bank][configured slot]
+  bool operator==(const MsState &) const = default;
+};
+
+struct KernelState {
+  ProposalId proposal = ProposalId::baseline_6_12;
+  KernelConfig config;
+
+  std::vector<Record> contents; // by Serial
+  std::vector<Node> nodes;      // by NodeId
+  std::vector<NodeId> list;     // L
+  std::vector<NodeId> staged;   // S
+  Counters counters;
+  PcrBanks pcrs{BankLayout{}};
+  bool suspended = false; // ima_measurements_suspended (>= 6.14)
+  KexecSegment kexec;
+  MsState ms;
+
+  // Open mediation (Chen v2+, Sassu): ima_measure_users and the v6/v7 writer task.
+  std::int64_t users = 0;
+  std::optional<Pid> measure_writer;
+  std::int64_t writer_extra_writes = 0;
+
+  std::vector<FileSpec> files;
+  std::vector<Process> procs; // index = pid - 1
+  std::vector<OpenFile> open_files;
+  std::vector<Request> requests; // in flight, at most one per pid
+
+  Ghost ghost;
+  std::vector<MemEvent> events;
+  std::uint64_t clock_ns = 1'700'000'000'000'000'000; // for critical-data timestamps
+
+  bool operator==(const KernelState &) const = default;
+};
+
+} // namespace trimcheck::model

@@ -1,0 +1,44 @@
+// The posted versions the model implements, selectable by id (spec section 1).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace trimcheck::model {
+
+enum class ProposalId : std::uint8_t {
+  baseline_6_12,
+  baseline_6_15,
+  ms_rfc1,
+  chen_v1,
+  chen_v2,
+  chen_v3,
+  chen_v4,
+  chen_v5,
+  sassu_rfc1,
+  sassu_rfc2,
+  sassu_v3,
+  sassu_v4,
+  sassu_v5,
+  sassu_v6,
+  sassu_v7,
+};
+
+enum class Family : std::uint8_t { baseline, microsoft, chen, sassu };
+
+struct ProposalInfo {
+  ProposalId id;
+  std::string_view key; // command-line id, e.g. "sassu-v7"
+  Family family;
+  std::string_view title;
+  std::string_view author;
+  std::string_view date; // Date: header of the series head, YYYY-MM-DD
+};
+
+const std::vector<ProposalInfo> &all_proposals();
+const ProposalInfo &proposal_info(ProposalId id);
+std::optional<ProposalId> proposal_from_key(std::string_view key);
+std::string_view family_name(Family family);
+
+} // namespace trimcheck::model

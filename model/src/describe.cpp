@@ -1,0 +1,129 @@
+// Human-readable names for traces and messages.
+#include "trimcheck/model/machine.hpp"
+
+#include <sstream>
+
+namespace trimcheck::model {
+
+std::string_view obj_name(Obj obj) {
+  switch (obj) {
+  case Obj::qe:
+    return "queue entry";
+  case Obj::entry:
+    return "template entry";
+  case Obj::digests:
+    return "digests";
+  case Obj::data:
+    return "template data";
+  }
+  return "?";
+}
+
+std::string_view mem_event_name(MemEventKind kind) {
+  switch (kind) {
+  case MemEventKind::use_after_free:
+    return "use-after-free";
+  case MemEventKind::free_without_grace:
+    return "free-without-grace-period";
+  case MemEventKind::leak:
+    return "leak";
+  case MemEventKind::unlink_garbage:
+    return "unlink-of-unlinked-node";
+  }
+  return "?";
+}
+
+std::string KernelConfig::describe() const {
+  std::string out;
+  auto flag = [&](bool on, const char *name) {
+    if (on)
+      out += (out.empty() ? "" : " ") + std::string(name);
+  };
+  flag(!ima_kexec, "!IMA_KEXEC");
+  flag(disable_htable, "IMA_DISABLE_HTABLE");
+  flag(flush_htable, "ima_flush_htable");
+  flag(!staging, "!IMA_STAGING");
+  flag(!log_trimming, "!IMA_LOG_TRIMMING");
+  flag(!ima_pcrs, "!IMA_PCRS");
+  flag(!critical_data_rule, "no-critical-data-rule");
+  return out.empty() ? "default" : out;
+}
+
+namespace {
+
+std::string quoted(const Bytes &bytes) {
+  std::string out = "\"";
+  for (std::uint8_t c : bytes) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"' || c == '\\')
+      out += std::string("\\") + static_cast<char>(c);
+    else if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out + "\"";
+}
+
+std::string_view access_name(Access access) {
+  switch (access) {
+  case Access::read:
+    return "O_RDONLY";
+  case Access::write:
+    return "O_WRONLY";
+  case Access::read_write:
+    return "O_RDWR";
+  }
+  return "?";
+}
+
+} // namespace
+
+std::string describe(const Action &action) {
+  std::ostringstream out;
+  std::visit(
+      [&](const auto &a) {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, Measure>)
+          out << "measure /f" << a.file << " (content v" << a.version << ")";
+        else if constexpr (std::is_same_v<A, MeasureViolation>)
+          out << "violation /f" << a.file;
+        else if constexpr (std::is_same_v<A, MeasureRecord>)
+          out << "measure record " << template_name(a.data.kind) << " pcr " << a.pcr
+              << (a.violation ? " (violation)" : "");
+        else if constexpr (std::is_same_v<A, Spawn>)
+          out << "spawn process" << (a.cap_sys_admin ? "" : " without CAP_SYS_ADMIN");
+        else if constexpr (std::is_same_v<A, Open>)
+          out << "p" << a.pid << " open(" << a.path << ", " << access_name(a.access) << ")";
+        else if constexpr (std::is_same_v<A, Read>)
+          out << "p" << a.pid << " read(fd " << a.fd << ", " << a.count << ")";
+        else if constexpr (std::is_same_v<A, Write>)
+          out << "p" << a.pid << " write(fd " << a.fd << ", " << quoted(a.bytes) << ")";
+        else if constexpr (std::is_same_v<A, Seek>)
+          out << "p" << a.pid << " lseek(fd " << a.fd << ", 0)";
+        else if constexpr (std::is_same_v<A, Close>)
+          out << "p" << a.pid << " close(fd " << a.fd << ")";
+        else if constexpr (std::is_same_v<A, Fork>)
+          out << "p" << a.pid << " fork()";
+        else if constexpr (std::is_same_v<A, PassFd>)
+          out << "p" << a.from << " passes fd " << a.fd << " to p" << a.to;
+        else if constexpr (std::is_same_v<A, DropCap>)
+          out << "p" << a.pid << " drops CAP_SYS_ADMIN";
+        else if constexpr (std::is_same_v<A, Exit>)
+          out << "p" << a.pid << " exit()";
+        else if constexpr (std::is_same_v<A, Continue>)
+          out << (a.pid == 0 ? std::string("kexec") : "p" + std::to_string(a.pid)) << " continues";
+        else if constexpr (std::is_same_v<A, KexecLoad>)
+          out << "kexec load";
+        else if constexpr (std::is_same_v<A, KexecExecute>)
+          out << "kexec execute";
+      },
+      action);
+  return out.str();
+}
+
+} // namespace trimcheck::model

@@ -1,0 +1,292 @@
+#include "trimcheck/model/detail/family.hpp"
+#include "trimcheck/model/list_format.hpp"
+
+#include <algorithm>
+
+namespace trimcheck::model::detail {
+namespace {
+
+std::size_t obj_index(Obj obj) {
+  return static_cast<std::size_t>(obj);
+}
+
+void emit(KernelState &state, MemEventKind kind, NodeId node, Obj obj, std::string_view where) {
+  state.events.push_back({kind, state.nodes.at(node).serial, obj, std::string(where)});
+}
+
+} // namespace
+
+const Record &content(const KernelState &state, NodeId node) {
+  return state.contents.at(state.nodes.at(node).serial);
+}
+
+std::size_t record_size(const KernelState &state, NodeId node) {
+  return binary_runtime_size(content(state, node));
+}
+
+void touch(KernelState &state, NodeId node, Obj obj, std::string_view where) {
+  if (state.nodes.at(node).freed[obj_index(obj)])
+    emit(state, MemEventKind::use_after_free, node, obj, where);
+}
+
+void release_obj(KernelState &state, NodeId node, Obj obj, std::string_view where) {
+  Node &n = state.nodes.at(node);
+  if (n.freed[obj_index(obj)]) {
+    emit(state, MemEventKind::use_after_free, node, obj, std::string(where) + " (double free)");
+    return;
+  }
+  if (n.awaiting_grace)
+    emit(state, MemEventKind::free_without_grace, node, obj, where);
+  n.freed[obj_index(obj)] = true;
+}
+
+void release_all(KernelState &state, NodeId node, std::string_view where) {
+  for (Obj obj : kAllObjs)
+    if (!state.nodes.at(node).freed[obj_index(obj)])
+      release_obj(state, node, obj, where);
+}
+
+void release_data(KernelState &state, NodeId node, std::string_view where) {
+  if (!state.nodes.at(node).freed[obj_index(Obj::data)])
+    release_obj(state, node, Obj::data, where);
+}
+
+void unlink_hash(KernelState &state, NodeId node, std::string_view where) {
+  Node &n = state.nodes.at(node);
+  if (n.hnext_garbage) {
+    emit(state, MemEventKind::unlink_garbage, node, Obj::qe, where);
+    return;
+  }
+  if (!n.hashed)
+    return; // hlist_del_rcu on an unhashed node is a no-op
+  touch(state, node, Obj::qe, where);
+  n.hashed = false;
+  n.awaiting_grace = true;
+}
+
+bool hash_lookup(KernelState &state, const Record &record) {
+  const std::size_t slot = state.config.banks.ima_hash_slot();
+  bool found = false;
+  for (NodeId id = 0; id < state.nodes.size(); ++id) {
+    const Node &n = state.nodes[id];
+    if (!n.hashed)
+      continue;
+    const Record &other = state.contents.at(n.serial);
+    if (other.digests.at(slot) != record.digests.at(slot))
+      continue; // different bucket chain position: the walk compares this key
+    touch(state, id, Obj::qe, "ima_lookup_digest_entry");
+    touch(state, id, Obj::entry, "ima_lookup_digest_entry");
+    touch(state, id, Obj::digests, "ima_lookup_digest_entry");
+    if (other.pcr == record.pcr)
+      found = true;
+  }
+  return found;
+}
+
+void synchronize_rcu(KernelState &state) {
+  for (Node &n : state.nodes)
+    n.awaiting_grace = false;
+}
+
+void check_leaks(KernelState &state) {
+  std::vector<bool> referenced(state.nodes.size(), false);
+  for (NodeId id : state.list)
+    referenced[id] = true;
+  for (NodeId id : state.staged)
+    referenced[id] = true;
+  for (const Request &request : state.requests) {
+    for (NodeId id : request.cut)
+      referenced[id] = true;
+    if (request.mark)
+      referenced[*request.mark] = true;
+  }
+  for (NodeId id = 0; id < state.nodes.size(); ++id) {
+    Node &n = state.nodes[id];
+    if (referenced[id] || n.leak_reported)
+      continue;
+    // A removed record that stays in H keeps qe/entry/digests on purpose (dedupe, spec
+    // P6); its template data must go. A removed record not in H must be freed entirely.
+    std::optional<Obj> kept;
+    for (Obj obj : kAllObjs)
+      if (!n.freed[obj_index(obj)] && (!n.hashed || obj == Obj::data)) {
+        kept = obj;
+        break;
+      }
+    if (kept) {
+      n.leak_reported = true;
+      emit(state, MemEventKind::leak, id, *kept, "unreachable after removal");
+    }
+  }
+}
+
+void record_deleted(KernelState &state, std::span<const NodeId> nodes) {
+  for (NodeId id : nodes)
+    state.ghost.del.push_back(state.nodes.at(id).serial);
+}
+
+bool is_list_file(FileKind kind) {
+  return kind == FileKind::list_binary || kind == FileKind::list_ascii ||
+         kind == FileKind::staged_binary || kind == FileKind::staged_ascii;
+}
+bool is_staged_file(FileKind kind) {
+  return kind == FileKind::staged_binary || kind == FileKind::staged_ascii;
+}
+bool is_binary_file(FileKind kind) {
+  return kind == FileKind::list_binary || kind == FileKind::staged_binary;
+}
+
+Bytes render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
+             std::string_view where) {
+  touch(state, node, Obj::entry, where);
+  touch(state, node, Obj::digests, where);
+  touch(state, node, Obj::data, where);
+  ListEntry entry = list_entry(content(state, node), slot);
+  if (is_binary_file(kind)) {
+    Bytes out;
+    append_binary(out, entry);
+    return out;
+  }
+  return to_bytes(ascii_line(entry));
+}
+
+Outcome seq_read(KernelState &state, OpenFile &file, std::span<const NodeId> records,
+                 std::size_t count) {
+  Outcome out;
+  auto deliver = [&](std::size_t n) {
+    out.data.insert(out.data.end(), file.pending.begin(),
+                    file.pending.begin() + static_cast<std::ptrdiff_t>(n));
+    file.pending.erase(file.pending.begin(), file.pending.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<std::pair<Serial, std::size_t>> rest;
+    for (auto [serial, end] : file.pending_records) {
+      if (end <= n)
+        out.delivered.push_back(serial);
+      else
+        rest.push_back({serial, end - n});
+    }
+    file.pending_records = std::move(rest);
+  };
+  if (count == 0)
+    return out;
+  if (!file.pending.empty()) {
+    std::size_t n = std::min(count, file.pending.size());
+    deliver(n);
+    count -= n;
+    if (!file.pending.empty()) {
+      out.ret = static_cast<std::int64_t>(out.data.size());
+      return out;
+    }
+  }
+  // start(): walk from the head to *pos; then show records while the user wants more
+  // and the buffer (one page, grown to fit a single large record) has room.
+  const FileSpec &spec = state.files.at(file.file);
+  std::size_t buffer_size = kPageSize;
+  bool first = true;
+  while (file.pos < records.size()) {
+    NodeId node = records[file.pos];
+    Bytes shown = render(state, node, spec.kind, spec.slot, "seq_file show");
+    if (first) {
+      while (shown.size() > buffer_size)
+        buffer_size *= 2;
+    } else if (file.pending.size() >= count || file.pending.size() + shown.size() > buffer_size) {
+      break;
+    }
+    file.pending.insert(file.pending.end(), shown.begin(), shown.end());
+    file.pending_records.push_back({state.nodes.at(node).serial, file.pending.size()});
+    ++file.pos;
+    first = false;
+  }
+  deliver(std::min(count, file.pending.size()));
+  out.ret = static_cast<std::int64_t>(out.data.size());
+  return out;
+}
+
+Outcome text_read(OpenFile &file, std::string_view text, std::size_t count) {
+  Outcome out;
+  if (file.pos < text.size()) {
+    std::size_t n = std::min<std::size_t>(count, text.size() - file.pos);
+    out.data = to_bytes(text.substr(file.pos, n));
+    file.pos += n;
+  }
+  out.ret = static_cast<std::int64_t>(out.data.size());
+  return out;
+}
+
+std::int64_t add_record(KernelState &state, Record record, bool restore) {
+  const FamilyHooks &hooks = hooks_for(state.proposal);
+  if (!restore && has_suspend(state.proposal) && state.suspended)
+    return -kENODEV; // spec 4.2 step 1
+  if (!restore && !record.violation && !state.config.disable_htable && hash_lookup(state, record))
+    return -kEEXIST; // spec 4.2 step 2
+  const Serial serial = static_cast<Serial>(state.contents.size());
+  const std::size_t size = binary_runtime_size(record);
+  if (!restore) // step 4: extend every allocated bank (restore extends nothing)
+    for (std::size_t bank = 0; bank < state.config.banks.tpm_banks.size(); ++bank)
+      state.pcrs.extend(bank, record.pcr, extend_value(state.config.banks, bank, record));
+  state.contents.push_back(std::move(record));
+  Node node;
+  node.serial = serial;
+  node.hashed = !restore && !state.config.disable_htable;
+  node.hnext_garbage = restore; // restored: qe->hnext never initialised (spec 4.6)
+  state.nodes.push_back(node);
+  state.list.push_back(static_cast<NodeId>(state.nodes.size() - 1));
+  hooks.count_append(state, size);
+  state.ghost.full.push_back(serial);
+  return 0;
+}
+
+std::int64_t measure(KernelState &state, Record record) {
+  if (record.violation)
+    ++state.counters.violations; // ima_add_violation counts before storing
+  return add_record(state, std::move(record));
+}
+
+void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer) {
+  if (!state.config.critical_data_rule)
+    return;
+  TemplateData data = make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer));
+  measure(state, make_record(state.config.banks, state.config.measure_pcr, std::move(data)));
+}
+
+std::size_t kexec_segment_size(const KernelConfig &config, std::uint64_t runtime_size) {
+  constexpr std::size_t kHeader = 24; // struct ima_kexec_hdr
+  std::size_t extra = config.kexec_extra_bytes == 0 ? kPageSize / 2 : config.kexec_extra_bytes;
+  std::size_t size = runtime_size + kHeader + extra;
+  return (size + kPageSize - 1) / kPageSize * kPageSize;
+}
+
+DumpResult dump_records(KernelState &state, std::span<const NodeId> records) {
+  constexpr std::size_t kHeader = 24;
+  DumpResult result;
+  const std::size_t size = state.kexec.size;
+  Bytes body;
+  std::uint64_t count = 0;
+  std::size_t used = kHeader;
+  for (NodeId node : records) {
+    if (used >= size) {
+      result.overflowed = true; // -EINVAL: the rest is lost
+      break;
+    }
+    ++count;
+    Bytes shown =
+        render(state, node, FileKind::list_binary, state.config.banks.sha1_slot(), "kexec dump");
+    // ima_putc writes byte by byte until the buffer is full.
+    std::size_t fits = std::min(shown.size(), size - used);
+    body.insert(body.end(), shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(fits));
+    used += fits;
+    if (fits == shown.size())
+      result.complete.push_back(state.nodes.at(node).serial);
+    else
+      result.overflowed = true;
+  }
+  auto put64 = [&](std::uint64_t value) {
+    for (int i = 0; i < 8; ++i)
+      result.segment.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+  };
+  result.segment = {1, 0, 0, 0, 0, 0, 0, 0}; // version 1, reserved
+  put64(kHeader + body.size());
+  put64(count);
+  result.segment.insert(result.segment.end(), body.begin(), body.end());
+  return result;
+}
+
+} // namespace trimcheck::model::detail

@@ -1,0 +1,218 @@
+#include "trimcheck/model/list_format.hpp"
+
+#include <algorithm>
+
+namespace trimcheck::model {
+namespace {
+
+void put_u32(Bytes &out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i)
+    out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+void put(Bytes &out, std::span<const std::uint8_t> data) {
+  out.insert(out.end(), data.begin(), data.end());
+}
+
+// Cursor over the input that reports failures with the record's start and index.
+class Reader {
+public:
+  Reader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+
+  bool done() const { return pos_ == bytes_.size(); }
+  std::size_t pos() const { return pos_; }
+  std::size_t remaining() const { return bytes_.size() - pos_; }
+  void start_record(std::size_t index) { record_start_ = pos_, index_ = index; }
+
+  [[noreturn]] void fail(const std::string &what) const {
+    throw ListParseError(pos_, index_,
+                         "record " + std::to_string(index_) + " (starting at byte " +
+                             std::to_string(record_start_) + "), byte " + std::to_string(pos_) +
+                             ": " + what);
+  }
+
+  std::uint32_t u32(const char *what) {
+    need(4, what);
+    std::uint32_t value = 0;
+    for (int i = 0; i < 4; ++i)
+      value |= static_cast<std::uint32_t>(bytes_[pos_ + i]) << (8 * i);
+    pos_ += 4;
+    return value;
+  }
+
+  Bytes take(std::size_t len, const char *what) {
+    need(len, what);
+    Bytes out(bytes_.begin() + pos_, bytes_.begin() + pos_ + len);
+    pos_ += len;
+    return out;
+  }
+
+private:
+  void need(std::size_t len, const char *what) const {
+    if (remaining() < len)
+      fail(std::string("truncated record: ") + what + " needs " + std::to_string(len) + " bytes, " +
+           std::to_string(remaining()) + " remain");
+  }
+
+  std::span<const std::uint8_t> bytes_;
+  std::size_t pos_ = 0, record_start_ = 0, index_ = 0;
+};
+
+void check_digest_field(Reader &in, const Bytes &field) {
+  auto colon = std::find(field.begin(), field.end(), ':');
+  if (colon == field.end() || colon + 1 == field.end() || *(colon + 1) != '\0')
+    return; // digest without algorithm prefix: any length is representable
+  std::string name(field.begin(), colon);
+  auto algo = hash_from_name(name);
+  if (!algo)
+    return; // algorithms the model does not hash (md5, ...) are carried as bytes
+  std::size_t len = static_cast<std::size_t>(field.end() - (colon + 2));
+  if (len != digest_size(*algo))
+    in.fail("wrong digest size: " + name + " digest of " + std::to_string(len) +
+            " bytes, expected " + std::to_string(digest_size(*algo)));
+}
+
+} // namespace
+
+ListParseError::ListParseError(std::size_t offset, std::size_t record_index,
+                               const std::string &what)
+    : std::runtime_error(what), offset_(offset), record_index_(record_index) {}
+
+ListEntry list_entry(const Record &record, std::size_t slot) {
+  return {record.pcr, record.digests.at(slot), record.data};
+}
+
+void append_binary(Bytes &out, const ListEntry &entry) {
+  const std::string_view name = template_name(entry.data.kind);
+  const bool legacy = entry.data.kind == TemplateKind::ima;
+  put_u32(out, entry.pcr);
+  put(out, entry.template_digest);
+  put_u32(out, static_cast<std::uint32_t>(name.size()));
+  out.insert(out.end(), name.begin(), name.end());
+  if (!legacy)
+    put_u32(out, entry.data.data_len());
+  const auto &ids = template_fields(entry.data.kind);
+  for (std::size_t i = 0; i < entry.data.fields.size(); ++i) {
+    const Bytes &field = entry.data.fields[i];
+    if (legacy && ids[i] == "d") {
+      put(out, field); // IMA_SHOW_BINARY_NO_FIELD_LEN
+    } else if (legacy && ids[i] == "n") {
+      // IMA_SHOW_BINARY_OLD_STRING_FMT: length and bytes without the NUL.
+      std::size_t len = field.empty() ? 0 : field.size() - 1;
+      put_u32(out, static_cast<std::uint32_t>(len));
+      out.insert(out.end(), field.begin(), field.begin() + static_cast<std::ptrdiff_t>(len));
+    } else {
+      put_u32(out, static_cast<std::uint32_t>(field.size()));
+      put(out, field);
+    }
+  }
+}
+
+Bytes to_binary(std::span<const ListEntry> entries) {
+  Bytes out;
+  for (const ListEntry &entry : entries)
+    append_binary(out, entry);
+  return out;
+}
+
+std::string ascii_line(const ListEntry &entry) {
+  char pcr[16];
+  std::snprintf(pcr, sizeof pcr, "%2u ", entry.pcr);
+  std::string line = pcr + to_hex(entry.template_digest) + " ";
+  line += template_name(entry.data.kind);
+  const auto &ids = template_fields(entry.data.kind);
+  for (std::size_t i = 0; i < entry.data.fields.size(); ++i) {
+    line += ' ';
+    if (!entry.data.fields[i].empty())
+      line += field_ascii(ids[i], entry.data.fields[i]);
+  }
+  line += '\n';
+  return line;
+}
+
+std::string to_ascii(std::span<const ListEntry> entries) {
+  std::string out;
+  for (const ListEntry &entry : entries)
+    out += ascii_line(entry);
+  return out;
+}
+
+namespace {
+
+ListEntry parse_record(Reader &in, std::size_t digest_len) {
+  ListEntry entry;
+  entry.pcr = in.u32("PCR index");
+  if (entry.pcr >= kNumPcrs)
+    in.fail("PCR index " + std::to_string(entry.pcr) + " out of range 0..23");
+  entry.template_digest = in.take(digest_len, "template digest");
+  std::uint32_t name_len = in.u32("template name length");
+  if (name_len == 0 || name_len > kMaxTemplateNameLen)
+    in.fail("absurd template name length " + std::to_string(name_len) + " (1.." +
+            std::to_string(kMaxTemplateNameLen) + ")");
+  Bytes name = in.take(name_len, "template name");
+  std::string name_text(name.begin(), name.end());
+  auto kind = template_from_name(name_text);
+  if (!kind)
+    in.fail("unknown template '" + name_text + "'");
+  entry.data.kind = *kind;
+  const auto &ids = template_fields(*kind);
+  if (*kind == TemplateKind::ima) {
+    entry.data.fields.push_back(in.take(digest_size(HashAlgo::sha1), "ima d field"));
+    std::uint32_t len = in.u32("ima n field length");
+    if (len > kEventNameLenMax)
+      in.fail("absurd ima event name length " + std::to_string(len));
+    Bytes field = in.take(len, "ima n field");
+    field.push_back('\0');
+    entry.data.fields.push_back(std::move(field));
+  } else {
+    std::uint32_t data_len = in.u32("template data length");
+    if (data_len > kMaxTemplateDataLen)
+      in.fail("absurd template data length " + std::to_string(data_len));
+    if (data_len > in.remaining())
+      in.fail("truncated record: template data needs " + std::to_string(data_len) + " bytes, " +
+              std::to_string(in.remaining()) + " remain");
+    const std::size_t data_end = in.pos() + data_len;
+    for (std::string_view id : ids) {
+      std::uint32_t len = in.u32("field length");
+      if (in.pos() + len > data_end)
+        in.fail("field '" + std::string(id) + "' of " + std::to_string(len) +
+                " bytes runs past the template data length " + std::to_string(data_len));
+      Bytes field = in.take(len, "field data");
+      if (id == "d-ng")
+        check_digest_field(in, field);
+      entry.data.fields.push_back(std::move(field));
+    }
+    if (in.pos() != data_end)
+      in.fail("template data length " + std::to_string(data_len) + " does not match the " +
+              std::to_string(ids.size()) + " fields of " + name_text);
+  }
+  return entry;
+}
+
+} // namespace
+
+std::vector<ListEntry> parse_binary(std::span<const std::uint8_t> bytes, std::size_t digest_len) {
+  std::vector<ListEntry> entries;
+  Reader in(bytes);
+  while (!in.done()) {
+    in.start_record(entries.size());
+    entries.push_back(parse_record(in, digest_len));
+  }
+  return entries;
+}
+
+ParsedList parse_binary_prefix(std::span<const std::uint8_t> bytes, std::size_t digest_len) {
+  ParsedList parsed;
+  Reader in(bytes);
+  try {
+    while (!in.done()) {
+      in.start_record(parsed.entries.size());
+      parsed.entries.push_back(parse_record(in, digest_len));
+    }
+  } catch (const ListParseError &error) {
+    parsed.error = error;
+  }
+  return parsed;
+}
+
+} // namespace trimcheck::model

@@ -1,0 +1,76 @@
+#include "trimcheck/model/proposal.hpp"
+
+#include <stdexcept>
+
+namespace trimcheck::model {
+
+const std::vector<ProposalInfo> &all_proposals() {
+  using enum ProposalId;
+  static const std::vector<ProposalInfo> kAll{
+      {baseline_6_12, "baseline-6.12", Family::baseline, "Upstream IMA, Debian 6.12.117",
+       "upstream", "2024-11-17"},
+      {baseline_6_15, "baseline-6.15", Family::baseline,
+       "Upstream IMA with reboot suspend and kexec critical data (6.15)", "upstream", "2025-05-25"},
+      {ms_rfc1, "ms-rfc1", Family::microsoft, "[RFC v1] Implement IMA Event Log Trimming",
+       "Anirudh Venkataramanan (code by Steven Chen)", "2025-11-19"},
+      {chen_v1, "chen-v1", Family::chen, "Trim N entries of IMA event logs", "Steven Chen",
+       "2025-12-02"},
+      {chen_v2, "chen-v2", Family::chen, "Trim N entries of IMA event logs (v2)", "Steven Chen",
+       "2025-12-10"},
+      {chen_v3, "chen-v3", Family::chen, "Trim N IMA event log records (v3)", "Steven Chen",
+       "2026-01-05"},
+      {chen_v4, "chen-v4", Family::chen, "Trim N IMA event log records, T:N interface (v4)",
+       "Steven Chen", "2026-02-05"},
+      {chen_v5, "chen-v5", Family::chen, "Trim N entries of IMA event logs (v5)", "Steven Chen",
+       "2026-04-01"},
+      {sassu_rfc1, "sassu-rfc1", Family::sassu,
+       "[RFC] ima: Add support for staging measurements for deletion", "Roberto Sassu",
+       "2025-12-09"},
+      {sassu_rfc2, "sassu-rfc2", Family::sassu,
+       "[RFC v2] ima: staging measurements for deletion and trimming", "Roberto Sassu",
+       "2025-12-12"},
+      {sassu_v3, "sassu-v3", Family::sassu, "ima: Add support for staging measurements (v3)",
+       "Roberto Sassu", "2026-03-11"},
+      {sassu_v4, "sassu-v4", Family::sassu, "ima: Introduce staging mechanism (v4)",
+       "Roberto Sassu", "2026-03-26"},
+      {sassu_v5, "sassu-v5", Family::sassu, "ima: Introduce staging mechanism (v5)",
+       "Roberto Sassu", "2026-04-29"},
+      {sassu_v6, "sassu-v6", Family::sassu,
+       "ima: Exporting and deleting IMA measurement records from kernel memory (v6)",
+       "Roberto Sassu", "2026-06-02"},
+      {sassu_v7, "sassu-v7", Family::sassu,
+       "ima: Exporting and deleting IMA measurement records from kernel memory (v7)",
+       "Roberto Sassu", "2026-06-05"},
+  };
+  return kAll;
+}
+
+const ProposalInfo &proposal_info(ProposalId id) {
+  for (const ProposalInfo &info : all_proposals())
+    if (info.id == id)
+      return info;
+  throw std::logic_error("unknown proposal id");
+}
+
+std::optional<ProposalId> proposal_from_key(std::string_view key) {
+  for (const ProposalInfo &info : all_proposals())
+    if (info.key == key)
+      return info.id;
+  return std::nullopt;
+}
+
+std::string_view family_name(Family family) {
+  switch (family) {
+  case Family::baseline:
+    return "baseline";
+  case Family::microsoft:
+    return "microsoft";
+  case Family::chen:
+    return "chen";
+  case Family::sassu:
+    return "sassu";
+  }
+  return "?";
+}
+
+} // namespace trimcheck::model
