@@ -188,6 +188,14 @@ bool quiescent(const KernelState &state) {
   return true;
 }
 
+std::int64_t shown_count(const KernelState &state) {
+  return hooks_for(state.proposal).shown_count(state);
+}
+
+std::uint64_t kexec_runtime_size(const KernelState &state) {
+  return hooks_for(state.proposal).kexec_runtime_size(state);
+}
+
 TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
                                std::uint32_t version, bool violation) {
   // The legacy template records SHA-1 file digests.

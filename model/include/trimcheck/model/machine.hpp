@@ -122,6 +122,11 @@ std::string describe(const Action &action);
 bool blocked(const KernelState &state, Pid pid);
 bool quiescent(const KernelState &state); // nothing in flight, no open writer
 
+// What runtime_measurements_count shows in this version.
+std::int64_t shown_count(const KernelState &state);
+// binary_runtime_size the version would size a kexec segment from right now.
+std::uint64_t kexec_runtime_size(const KernelState &state);
+
 // The record content of a Measure / MeasureViolation action.
 TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
                                std::uint32_t version, bool violation);
