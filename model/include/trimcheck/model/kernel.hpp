@@ -192,6 +192,9 @@ struct KernelState {
   std::vector<Request> requests; // in flight, at most one per pid
 
   Ghost ghost;
+  // List nodes visited while holding ima_extend_list_mutex by the most recent step of a
+  // trimming request (P17): a cut at a remembered node visits none, a walk visits N.
+  std::uint64_t mutex_walk = 0;
   std::vector<MemEvent> events;
   std::uint64_t clock_ns = 1'700'000'000'000'000'000; // for critical-data timestamps
 

@@ -1,0 +1,18 @@
+// Subcommands of the trimcheck CLI. Each registers its options and returns the exit code
+// through the callback it installs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace trimcheck::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;       // holds / verified / no reproduction
+inline constexpr int kExitFinding = 1;  // a violation was found or reproduced
+inline constexpr int kExitBadInput = 2; // malformed option, trace or input file
+
+void add_list(CLI::App &app, int &exit_code);
+void add_check(CLI::App &app, int &exit_code);
+void add_replay(CLI::App &app, int &exit_code);
+
+} // namespace trimcheck::cli

@@ -1,0 +1,192 @@
+#include "report_io.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace trimcheck::cli {
+
+using namespace props;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_file(const fs::path &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out)
+    throw std::runtime_error("cannot write " + path.string());
+}
+
+bool graphviz_available() {
+  return std::system("command -v dot >/dev/null 2>&1") == 0;
+}
+
+std::string verdict_code(const PairResult &result) {
+  switch (result.verdict) {
+  case Verdict::holds:
+    return "H";
+  case Verdict::conditional:
+    return "C";
+  case Verdict::violated:
+    return "V";
+  case Verdict::not_applicable:
+    return "-";
+  }
+  return "?";
+}
+
+std::string xml_escape(const std::string &text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::string write_trace(const fs::path &dir, const Trace &trace) {
+  fs::create_directories(dir);
+  const std::string stem =
+      std::string(model::proposal_info(trace.proposal).key) + "-" + trace.property;
+  const fs::path json = dir / (stem + ".json");
+  write_file(json, to_json(trace).dump(2) + "\n");
+  write_file(dir / (stem + ".txt"), render_text(trace));
+  const fs::path dot = dir / (stem + ".dot");
+  write_file(dot, render_dot(trace));
+  if (graphviz_available()) {
+    const std::string command = "dot -Tsvg '" + dot.string() + "' -o '" +
+                                (dir / (stem + ".svg")).string() + "' 2>/dev/null";
+    if (std::system(command.c_str()) != 0)
+      std::remove((dir / (stem + ".svg")).c_str());
+  }
+  return json.string();
+}
+
+std::string render_matrix(const std::vector<PairOutput> &outputs) {
+  std::vector<model::ProposalId> columns;
+  std::vector<std::string> rows;
+  std::map<std::pair<std::string, model::ProposalId>, const PairResult *> cells;
+  for (const PairOutput &output : outputs) {
+    const PairResult &r = output.result;
+    if (std::find(columns.begin(), columns.end(), r.proposal) == columns.end())
+      columns.push_back(r.proposal);
+    if (std::find(rows.begin(), rows.end(), r.property) == rows.end())
+      rows.push_back(r.property);
+    cells[{r.property, r.proposal}] = &r;
+  }
+  std::ostringstream out;
+  out << "Verdicts (H holds, C conditional, V violated, - n/a):\n\n     ";
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << " " << static_cast<char>('a' + c % 26);
+  out << "\n";
+  for (const std::string &row : rows) {
+    out << row << std::string(5 - std::min<std::size_t>(row.size(), 4), ' ');
+    for (model::ProposalId column : columns) {
+      auto it = cells.find({row, column});
+      out << " " << (it == cells.end() ? std::string(" ") : verdict_code(*it->second));
+    }
+    const Property *property = find_property(row);
+    out << "  " << (property ? std::string(property->title) : std::string()) << "\n";
+  }
+  out << "\nColumns:\n";
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << "  " << static_cast<char>('a' + c % 26) << " " << model::proposal_info(columns[c]).key
+        << "\n";
+  std::size_t findings = 0;
+  for (const PairOutput &output : outputs)
+    findings += output.trace_path ? 1 : 0;
+  if (findings > 0)
+    out << "\n"
+        << findings << " counterexample trace(s) written; replay one with "
+        << "`trimcheck replay <trace.json>`.\n";
+  return out.str();
+}
+
+nlohmann::json results_json(std::uint64_t seed, const std::vector<PairOutput> &outputs) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const PairOutput &output : outputs) {
+    const PairResult &r = output.result;
+    results.push_back(
+        {{"proposal", model::proposal_info(r.proposal).key},
+         {"property", r.property},
+         {"verdict", verdict_name(r.verdict)},
+         {"condition", r.condition ? nlohmann::json(*r.condition) : nlohmann::json(nullptr)},
+         {"trace",
+          output.trace_path ? nlohmann::json(*output.trace_path) : nlohmann::json(nullptr)},
+         {"trace_length",
+          r.trace ? nlohmann::json(r.trace->steps.size()) : nlohmann::json(nullptr)}});
+  }
+  return {{"seed", seed}, {"results", results}};
+}
+
+std::string junit_xml(const std::vector<PairOutput> &outputs) {
+  std::size_t failures = 0, skipped = 0;
+  for (const PairOutput &output : outputs) {
+    failures += output.result.verdict == Verdict::violated;
+    skipped += output.result.verdict == Verdict::not_applicable;
+  }
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuites><testsuite name=\"trimcheck\" tests=\"" << outputs.size() << "\" failures=\""
+      << failures << "\" skipped=\"" << skipped << "\">\n";
+  for (const PairOutput &output : outputs) {
+    const PairResult &r = output.result;
+    out << "  <testcase classname=\"" << model::proposal_info(r.proposal).key << "\" name=\""
+        << r.property << "\">";
+    if (r.verdict == Verdict::violated)
+      out << "<failure message=\"" << xml_escape(r.trace ? r.trace->violation : "") << "\">"
+          << xml_escape(r.trace ? render_text(*r.trace) : "") << "</failure>";
+    else if (r.verdict == Verdict::not_applicable)
+      out << "<skipped message=\"not applicable\"/>";
+    else if (r.verdict == Verdict::conditional)
+      out << "<system-out>" << xml_escape("conditional: " + r.condition.value_or(""))
+          << "</system-out>";
+    out << "</testcase>\n";
+  }
+  out << "</testsuite></testsuites>\n";
+  return out.str();
+}
+
+nlohmann::json result_to_json(const PairResult &result) {
+  return {{"proposal", model::proposal_info(result.proposal).key},
+          {"property", result.property},
+          {"verdict", verdict_name(result.verdict)},
+          {"condition", result.condition ? nlohmann::json(*result.condition) : nlohmann::json()},
+          {"trace", result.trace ? to_json(*result.trace) : nlohmann::json()}};
+}
+
+PairResult result_from_json(const nlohmann::json &json) {
+  PairResult result;
+  result.proposal = *model::proposal_from_key(json.at("proposal").get<std::string>());
+  result.property = json.at("property").get<std::string>();
+  const std::string verdict = json.at("verdict").get<std::string>();
+  for (Verdict v :
+       {Verdict::holds, Verdict::conditional, Verdict::violated, Verdict::not_applicable})
+    if (verdict_name(v) == verdict)
+      result.verdict = v;
+  if (json.at("condition").is_string())
+    result.condition = json.at("condition").get<std::string>();
+  if (!json.at("trace").is_null())
+    result.trace = trace_from_json(json.at("trace"));
+  return result;
+}
+
+} // namespace trimcheck::cli

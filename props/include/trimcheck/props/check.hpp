@@ -1,0 +1,45 @@
+// The main job: for a (version, property) pair, search for a counterexample with
+// RapidCheck in both user-space regimes and give a verdict.
+//
+//   holds        no counterexample in either regime
+//   conditional  holds under the documented protocol but not for arbitrary user space,
+//                or holds only for some configurations (the condition says which)
+//   violated     a counterexample in which agents follow the documented protocol
+//   n/a          the property says nothing about this version
+#pragma once
+
+#include "trimcheck/props/property.hpp"
+
+namespace trimcheck::props {
+
+enum class Verdict : std::uint8_t { holds, conditional, violated, not_applicable };
+std::string_view verdict_name(Verdict verdict);
+
+struct CheckBudget {
+  std::uint64_t seed = 1;
+  int runs = 100;    // RapidCheck successes per regime
+  int max_size = 40; // longest choice list
+};
+
+struct PairResult {
+  model::ProposalId proposal;
+  std::string property;
+  Verdict verdict = Verdict::holds;
+  std::optional<std::string> condition;
+  std::optional<Trace> trace; // the minimal counterexample behind the verdict
+};
+
+// Deterministic: the same budget gives the same result and trace.
+PairResult check_pair(model::ProposalId proposal, const Property &property,
+                      const CheckBudget &budget);
+
+// Searches one regime; returns the shrunk counterexample if any.
+std::optional<Trace> search(model::ProposalId proposal, const Property &property, Regime regime,
+                            const CheckBudget &budget, bool default_config_only);
+
+// Re-runs a trace's actions on the model; the violation message, or empty if the
+// property now holds. Throws TraceFormatError for an unknown property and
+// std::invalid_argument if a step is not possible any more.
+std::string replay(const Trace &trace);
+
+} // namespace trimcheck::props

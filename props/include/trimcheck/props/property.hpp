@@ -1,0 +1,65 @@
+// The review concerns as checkable properties (spec section 3.2, P1-P23) and the
+// baseline invariants (section 4.7, B1-B5).
+//
+// A property is judged by a Monitor that watches a run step by step: after every
+// action it sees the new state, the action and its outcome, plus facts the runner
+// derives once for all monitors (which records this step deleted, whether a kernel
+// booted). It answers with a violation message or nothing. There is no table of
+// expected verdicts anywhere: a verdict is whatever the monitors observe.
+#pragma once
+
+#include "trimcheck/props/trace.hpp"
+
+#include <memory>
+#include <span>
+
+namespace trimcheck::props {
+
+// Facts about one step, computed by the runner from the states before and after.
+struct StepFacts {
+  std::size_t index = 0;
+  std::vector<model::Serial> deleted;     // appended to Del in this step (same boot)
+  std::vector<model::Serial> appended;    // appended to Full by a measurement in this step
+  bool booted = false;                    // the next kernel booted in this step
+  bool dumped = false;                    // a kexec dump ran in this step
+  std::vector<model::Serial> list_before; // S ++ L before the step (set when dumped)
+  model::Pid actor = 0;                   // process of the action (0: kernel)
+  bool call_returned = false;             // the actor's read/write returned in this step
+  std::optional<model::OpenFileId> file;  // open file of the read/write
+  std::optional<std::int64_t> violations_before;
+};
+
+class Monitor {
+public:
+  virtual ~Monitor() = default;
+  virtual void start(const model::KernelState &) {}
+  virtual std::optional<std::string> observe(const model::KernelState &state,
+                                             const TraceAction &action,
+                                             const model::Outcome &outcome,
+                                             const StepFacts &facts) = 0;
+};
+
+struct Property {
+  std::string_view id;
+  std::string_view title;
+  std::string_view statement; // one paragraph
+  std::string_view sources;   // review messages it comes from
+  // Whether the property says anything about this version and configuration.
+  bool (*applies)(model::ProposalId proposal, const model::KernelConfig &config);
+  std::unique_ptr<Monitor> (*make_monitor)();
+};
+
+const std::vector<Property> &all_properties();
+const Property *find_property(std::string_view id);
+
+// Runs `actions` from boot under the property's monitor. Returns the steps performed up
+// to and including the first violation, and the violation message (empty if none).
+struct RunResult {
+  std::vector<TraceStep> steps;
+  std::string violation;
+  std::string invalid; // an action the state did not allow (replay of a stale trace)
+};
+RunResult run_actions(model::ProposalId proposal, const model::KernelConfig &config,
+                      const Property &property, std::span<const TraceAction> actions);
+
+} // namespace trimcheck::props

@@ -1,0 +1,42 @@
+// Random scenarios: interleavings of kernel events, user-space system calls and agent
+// protocol steps, turned into concrete actions that the state allows.
+//
+// RapidCheck generates a Scenario, a configuration plus a list of small choices; the
+// ScenarioDriver interprets each choice against the current state (so every action it
+// emits is valid) and drops the choices that make no sense there. RapidCheck shrinks the
+// choices, and the driver re-interprets them, so shrunk traces stay valid.
+#pragma once
+
+#include "trimcheck/props/trace.hpp"
+
+#include <rapidcheck.h>
+
+namespace trimcheck::props {
+
+struct Choice {
+  std::uint8_t kind = 0; // what to do (see ScenarioDriver)
+  std::uint8_t a = 0;    // which agent / process / file / command
+  std::uint8_t b = 0;    // a second selector (fd, access, content version)
+};
+
+struct ConfigChoice {
+  bool flush_htable = false;
+  bool disable_htable = false;
+  bool feature_off = false; // the version's Kconfig option disabled
+  bool legacy_template = false;
+  bool small_kexec_margin = false;
+};
+
+struct Scenario {
+  ConfigChoice config;
+  std::vector<Choice> choices;
+};
+
+model::KernelConfig make_config(model::ProposalId proposal, const ConfigChoice &choice);
+rc::Gen<Scenario> scenario_gen(bool default_config_only);
+
+// The actions a scenario stands for, in the given user-space regime.
+std::vector<TraceAction> interpret(model::ProposalId proposal, Regime regime,
+                                   const Scenario &scenario);
+
+} // namespace trimcheck::props

@@ -1,0 +1,69 @@
+// Counterexample traces: what `check`, `explore` and `prove` write and `replay` reads.
+//
+// A trace is the list of actions that lead from `boot(proposal, config)` to the
+// violation, plus what each action returned. Besides the model's actions it holds
+// user-space events that do not change the kernel but that properties refer to: an
+// agent taking a TPM quote. The JSON schema is docs/trace-format.md (format version 1).
+#pragma once
+
+#include "trimcheck/model/machine.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace trimcheck::props {
+
+// An agent reads the TPM's PCRs in a quote (user space; the kernel state is unchanged).
+struct Quote {
+  model::Pid pid = 1;
+  bool operator==(const Quote &) const = default;
+};
+
+using TraceAction = std::variant<model::Action, Quote>;
+
+struct TraceStep {
+  TraceAction action;
+  model::Outcome outcome; // as observed when the trace was recorded
+};
+
+enum class Regime : std::uint8_t { protocol, arbitrary };
+std::string_view regime_name(Regime regime);
+
+struct Trace {
+  static constexpr int kFormatVersion = 1;
+  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::KernelConfig config;
+  std::string property;
+  Regime regime = Regime::protocol;
+  std::uint64_t seed = 0;
+  std::string source = "check"; // check | explore | prove
+  std::vector<TraceStep> steps;
+  std::string violation; // the property's message at the last step
+};
+
+class TraceFormatError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+nlohmann::json to_json(const Trace &trace);
+// Throws TraceFormatError naming the JSON path of the first problem.
+Trace trace_from_json(const nlohmann::json &json);
+
+nlohmann::json action_to_json(const TraceAction &action);
+TraceAction action_from_json(const nlohmann::json &json, const std::string &where);
+nlohmann::json config_to_json(const model::KernelConfig &config);
+model::KernelConfig config_from_json(const nlohmann::json &json, const std::string &where);
+
+std::string describe(const TraceAction &action);
+// Plain text, at most 72 columns, for a mail reply.
+std::string render_text(const Trace &trace);
+// A sequence diagram in graphviz DOT (kernel and one lifeline per process).
+std::string render_dot(const Trace &trace);
+
+} // namespace trimcheck::props

@@ -1,0 +1,346 @@
+#include "agents.hpp"
+
+#include "trimcheck/model/list_format.hpp"
+
+#include <algorithm>
+
+namespace trimcheck::props::detail {
+
+using namespace model;
+
+std::string_view protocol_name(Protocol protocol) {
+  switch (protocol) {
+  case Protocol::reader:
+    return "reader";
+  case Protocol::save_then_trim:
+    return "save-then-trim";
+  case Protocol::stage_read_delete:
+    return "stage-read-delete";
+  case Protocol::read_then_delete:
+    return "read-then-delete";
+  case Protocol::quote_then_trim:
+    return "quote-then-trim";
+  }
+  return "?";
+}
+
+std::vector<Protocol> protocols_for(ProposalId proposal) {
+  using enum Protocol;
+  switch (proposal_info(proposal).family) {
+  case Family::baseline:
+    return {reader};
+  case Family::microsoft:
+    return {reader, quote_then_trim};
+  case Family::chen:
+    return {reader, save_then_trim, quote_then_trim};
+  case Family::sassu:
+    if (proposal == ProposalId::sassu_v5 || proposal == ProposalId::sassu_v6 ||
+        proposal == ProposalId::sassu_v7)
+      return {reader, stage_read_delete, read_then_delete, quote_then_trim};
+    return {reader, stage_read_delete, quote_then_trim};
+  }
+  return {reader};
+}
+
+namespace {
+
+bool chen_t_colon_n(ProposalId p) {
+  return p == ProposalId::chen_v4 || p == ProposalId::chen_v5;
+}
+bool chen_digits_only(ProposalId p) {
+  return p == ProposalId::chen_v1 || p == ProposalId::chen_v2;
+}
+
+std::vector<Op> script(ProposalId proposal, Protocol protocol) {
+  using enum Op;
+  switch (protocol) {
+  case Protocol::reader:
+    return {spawn, open_list_read, read_list_all, close_list};
+  case Protocol::save_then_trim:
+    if (chen_t_colon_n(proposal))
+      return {spawn,         open_trim_read, read_trimmed,    close_fd,      open_list_read,
+              read_list_all, close_list,     open_trim_write, write_t_count, close_fd};
+    return {spawn,           open_list_read, read_list_all, close_list,
+            open_trim_write, write_count,    close_fd};
+  case Protocol::stage_read_delete:
+    if (proposal == ProposalId::sassu_v5) // A only on the live file in v5 (spec 2.11)
+      return {spawn,       open_live_rw, write_stage_all, close_fd, open_staged_rw,
+              read_fd_all, seek_fd,      write_delete,    close_fd};
+    return {spawn, open_staged_rw, write_stage_all, read_fd_all, seek_fd, write_delete, close_fd};
+  case Protocol::read_then_delete:
+    return {spawn, open_live_rw, read_fd_all, seek_fd, write_count, close_fd};
+  case Protocol::quote_then_trim:
+    switch (proposal_info(proposal).family) {
+    case Family::microsoft:
+      return {spawn, quote, open_pcrs_write, write_quoted_pcrs, close_fd};
+    case Family::chen:
+      if (chen_t_colon_n(proposal))
+        return {spawn,        quote,    open_list_read,  read_list_all, close_list, open_trim_read,
+                read_trimmed, close_fd, open_trim_write, write_quoted,  close_fd};
+      return {spawn,      quote,           open_list_read, read_list_all,
+              close_list, open_trim_write, write_quoted,   close_fd};
+    case Family::sassu:
+      if (proposal == ProposalId::sassu_rfc1)
+        return {spawn,          quote,        open_list_read, read_list_all, close_list,
+                open_staged_rw, write_quoted, write_delete,   close_fd};
+      if (proposal == ProposalId::sassu_v3)
+        return {spawn,          quote,           open_list_read, read_list_all, close_list,
+                open_staged_rw, write_stage_all, write_quoted,   close_fd};
+      if (proposal == ProposalId::sassu_rfc2 || proposal == ProposalId::sassu_v4)
+        return {spawn,      quote,          open_list_read, read_list_all,
+                close_list, open_staged_rw, write_quoted,   close_fd};
+      return {spawn,      quote,           open_list_read, read_list_all,
+              close_list, open_live_write, write_quoted,   close_fd};
+    case Family::baseline:
+      break;
+    }
+    break;
+  }
+  return {spawn, open_list_read, read_list_all, close_list};
+}
+
+std::optional<std::string> path_of(const KernelState &state, FileKind kind) {
+  const std::size_t sha1 = state.config.banks.sha1_slot();
+  for (const FileSpec &spec : state.files)
+    if (spec.kind == kind && spec.link_to.empty() &&
+        (kind != FileKind::list_binary && kind != FileKind::staged_binary ? true
+                                                                          : spec.slot == sha1))
+      return spec.path;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> sha1_bank(const KernelState &state) {
+  for (std::size_t bank = 0; bank < state.config.banks.tpm_banks.size(); ++bank)
+    if (state.config.banks.tpm_banks[bank].algo == HashAlgo::sha1)
+      return bank;
+  return std::nullopt;
+}
+
+} // namespace
+
+void Agent::restart(Protocol protocol) {
+  protocol_ = protocol;
+  ops_ = script(proposal_, protocol);
+  step_ = 0;
+  fd_ = list_fd_ = -1;
+  saved_.clear();
+  trimmed_text_.clear();
+  if (pid_ != 0 && !ops_.empty() && ops_.front() == Op::spawn)
+    ++step_; // the process already exists
+}
+
+std::size_t Agent::records_saved() const {
+  return parse_binary_prefix(saved_, digest_size(HashAlgo::sha1)).entries.size();
+}
+
+// The number of saved records that replay, from the list's start value, to the quoted
+// sha1 PCR 10 (keylime's incremental check).
+std::optional<std::size_t> Agent::records_up_to_quote(const KernelState &state) const {
+  auto bank = sha1_bank(state);
+  if (!bank || quoted_sha1_.empty())
+    return std::nullopt;
+  Digest value = base_.empty() ? Digest(digest_size(HashAlgo::sha1), 0) : base_;
+  if (value == quoted_sha1_)
+    return 0;
+  auto entries = parse_binary_prefix(saved_, digest_size(HashAlgo::sha1)).entries;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].pcr != state.config.measure_pcr)
+      continue;
+    const bool zero = std::all_of(entries[i].template_digest.begin(),
+                                  entries[i].template_digest.end(), [](auto b) { return b == 0; });
+    Digest extend = zero ? Digest(digest_size(HashAlgo::sha1), 0xFF) : entries[i].template_digest;
+    value = Hasher(HashAlgo::sha1).update(value).update(extend).finish();
+    if (value == quoted_sha1_)
+      return i + 1;
+  }
+  return std::nullopt;
+}
+
+Bytes Agent::count_command(std::size_t n) const {
+  std::string text = std::to_string(n);
+  if (chen_digits_only(proposal_)) {
+    if (text.size() < 2)
+      text = "0" + text; // `echo 05`: digits only, at least two (spec 2.2)
+    return to_bytes(text);
+  }
+  return to_bytes(text + "\n");
+}
+
+std::optional<TraceAction> Agent::next(const KernelState &state) {
+  if (pid_ != 0 && (pid_ > state.procs.size() || !state.procs[pid_ - 1].alive))
+    return std::nullopt;
+  if (pid_ != 0 && blocked(state, pid_))
+    return Action{Continue{pid_}};
+  while (!finished()) {
+    if (auto action = action_for(ops_[step_], state))
+      return action;
+    step_ = ops_.size(); // a step that cannot run ends the script
+  }
+  return std::nullopt;
+}
+
+std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
+  auto open = [&](FileKind kind, Access access) -> std::optional<TraceAction> {
+    auto path = path_of(state, kind);
+    if (!path)
+      return std::nullopt;
+    return Action{Open{pid_, *path, access}};
+  };
+  switch (op) {
+  case Op::spawn:
+    return Action{Spawn{true}};
+  case Op::quote:
+    return Quote{pid_};
+  case Op::open_list_read:
+    return open(FileKind::list_binary, Access::read);
+  case Op::open_live_rw:
+    return open(FileKind::list_binary, Access::read_write);
+  case Op::open_live_write:
+    return open(FileKind::list_binary, Access::write);
+  case Op::open_staged_rw:
+    return open(FileKind::staged_binary, Access::read_write);
+  case Op::open_trim_read:
+    return open(FileKind::trim_log, Access::read);
+  case Op::open_trim_write:
+    return open(FileKind::trim_log, Access::write);
+  case Op::open_pcrs_write:
+    return open(FileKind::ms_pcrs, Access::write);
+  case Op::read_list_all:
+    return list_fd_ < 0 ? std::nullopt
+                        : std::optional<TraceAction>(Action{Read{pid_, list_fd_, 4096}});
+  case Op::read_fd_all:
+  case Op::read_trimmed:
+    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Read{pid_, fd_, 4096}});
+  case Op::seek_fd:
+    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Seek{pid_, fd_}});
+  case Op::close_list:
+    return list_fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Close{pid_, list_fd_}});
+  case Op::close_fd:
+    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Close{pid_, fd_}});
+  case Op::write_count: {
+    const std::size_t n = records_saved();
+    if (fd_ < 0 || n == 0)
+      return std::nullopt;
+    return Action{Write{pid_, fd_, count_command(n)}};
+  }
+  case Op::write_t_count: {
+    const std::size_t n = records_saved();
+    if (fd_ < 0 || n == 0)
+      return std::nullopt;
+    return Action{Write{pid_, fd_,
+                        to_bytes(std::to_string(trimmed_total_) + ":" + std::to_string(n) + "\n")}};
+  }
+  case Op::write_stage_all:
+    return fd_ < 0 ? std::nullopt
+                   : std::optional<TraceAction>(Action{Write{pid_, fd_, to_bytes("A\n")}});
+  case Op::write_delete:
+    return fd_ < 0 ? std::nullopt
+                   : std::optional<TraceAction>(Action{Write{pid_, fd_, to_bytes("D\n")}});
+  case Op::write_quoted: {
+    auto k = records_up_to_quote(state);
+    if (fd_ < 0 || !k || *k == 0)
+      return std::nullopt;
+    Bytes command;
+    if (chen_t_colon_n(proposal_))
+      command = to_bytes(std::to_string(trimmed_total_) + ":" + std::to_string(*k) + "\n");
+    else if (proposal_ == ProposalId::sassu_rfc2)
+      command = to_bytes("-" + std::to_string(*k) + "\n");
+    else
+      command = count_command(*k);
+    return Action{Write{pid_, fd_, command}};
+  }
+  case Op::write_quoted_pcrs: {
+    if (fd_ < 0 || quoted_banks_.empty())
+      return std::nullopt;
+    // One record per configured PCR (the measurement PCR), in the sha256 bank when the
+    // TPM has it: "pcrNN:<hash>:<raw digest>" (spec 2.1).
+    std::size_t bank = 0;
+    for (std::size_t b = 0; b < state.config.banks.tpm_banks.size(); ++b)
+      if (state.config.banks.tpm_banks[b].algo == HashAlgo::sha256)
+        bank = b;
+    char head[8];
+    std::snprintf(head, sizeof head, "pcr%02u:", state.config.measure_pcr);
+    Bytes command = to_bytes(std::string(head) +
+                             std::string(hash_name(state.config.banks.tpm_banks[bank].algo)) + ":");
+    command.insert(command.end(), quoted_banks_[bank].begin(), quoted_banks_[bank].end());
+    return Action{Write{pid_, fd_, command}};
+  }
+  }
+  return std::nullopt;
+}
+
+void Agent::observe(const KernelState &state, const Outcome &outcome) {
+  if (finished())
+    return;
+  const Op op = ops_[step_];
+  if (!outcome.done)
+    return; // blocked: the next step continues the call
+  switch (op) {
+  case Op::spawn:
+    pid_ = static_cast<Pid>(outcome.ret);
+    break;
+  case Op::quote:
+    if (auto bank = sha1_bank(state))
+      quoted_sha1_ = state.pcrs.value(*bank, state.config.measure_pcr);
+    quoted_banks_.clear();
+    for (std::size_t b = 0; b < state.pcrs.num_banks(); ++b)
+      quoted_banks_.push_back(state.pcrs.value(b, state.config.measure_pcr));
+    break;
+  case Op::open_list_read:
+    list_fd_ = static_cast<int>(outcome.ret);
+    break;
+  case Op::open_live_rw:
+  case Op::open_live_write:
+  case Op::open_staged_rw:
+  case Op::open_trim_read:
+  case Op::open_trim_write:
+  case Op::open_pcrs_write:
+    fd_ = static_cast<int>(outcome.ret);
+    break;
+  case Op::read_list_all:
+  case Op::read_fd_all:
+    if (outcome.ret > 0) {
+      saved_.insert(saved_.end(), outcome.data.begin(), outcome.data.end());
+      return; // keep reading until EOF
+    }
+    break;
+  case Op::read_trimmed:
+    if (outcome.ret > 0) {
+      trimmed_text_.insert(trimmed_text_.end(), outcome.data.begin(), outcome.data.end());
+      return;
+    }
+    trimmed_total_ = std::atoll(std::string(trimmed_text_.begin(), trimmed_text_.end()).c_str());
+    break;
+  case Op::close_list:
+    list_fd_ = -1;
+    break;
+  case Op::close_fd:
+    fd_ = -1;
+    break;
+  case Op::write_quoted:
+  case Op::write_quoted_pcrs:
+    if (outcome.ret >= 0)
+      base_ = quoted_sha1_; // the verifier's next replay starts at the quote
+    break;
+  default:
+    break;
+  }
+  if (outcome.ret < 0 && op != Op::read_list_all && op != Op::read_fd_all) {
+    // A failed step ends the session; release what the agent holds.
+    ops_.resize(step_ + 1);
+    if (fd_ >= 0 && op != Op::close_fd)
+      ops_.push_back(Op::close_fd);
+    if (list_fd_ >= 0 && op != Op::close_list)
+      ops_.push_back(Op::close_list);
+  }
+  if (outcome.ret < 0 && (op == Op::read_list_all || op == Op::read_fd_all)) {
+    ops_.resize(step_ + 1);
+    if (fd_ >= 0)
+      ops_.push_back(Op::close_fd);
+    if (list_fd_ >= 0)
+      ops_.push_back(Op::close_list);
+  }
+  ++step_;
+}
+
+} // namespace trimcheck::props::detail

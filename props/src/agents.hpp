@@ -1,0 +1,82 @@
+// The documented user-space protocols as step-by-step scripts (spec section 2 and the
+// review threads): a plain reader; Chen's save-then-trim N and T:N; Sassu's stage A /
+// read / D and read / N; a keylime-style quote-then-trim-to-quote; MS trim-to-PCR-values.
+// An agent emits one action per step and reads the outcome of its own actions, so agents
+// interleave with each other and with everything else.
+#pragma once
+
+#include "trimcheck/props/trace.hpp"
+
+namespace trimcheck::props::detail {
+
+enum class Protocol : std::uint8_t {
+  reader,            // open the list, read to EOF, close
+  save_then_trim,    // Chen: read and save, then trim what was read (N or T:N)
+  stage_read_delete, // Sassu: A, read S, D
+  read_then_delete,  // Sassu v5+: read L on the live fd, then delete N
+  quote_then_trim,   // keylime: quote, read, remove up to the quoted point
+};
+std::string_view protocol_name(Protocol protocol);
+
+// The protocols a version documents (the reader always applies).
+std::vector<Protocol> protocols_for(model::ProposalId proposal);
+
+// One step of a script. Values (fds, N, T, quoted PCRs) are taken when the step runs.
+enum class Op : std::uint8_t {
+  spawn,
+  quote,
+  open_list_read,  // binary_runtime_measurements, O_RDONLY -> list fd
+  open_live_rw,    // binary_runtime_measurements, O_RDWR -> fd
+  open_live_write, // binary_runtime_measurements, O_WRONLY -> fd
+  open_staged_rw,  // the sha1 _staged file, O_RDWR -> fd
+  open_trim_read,  // ima_trim_log, O_RDONLY -> fd
+  open_trim_write, // ima_trim_log, O_WRONLY -> fd
+  open_pcrs_write, // MS configfs pcrs, O_WRONLY -> fd
+  read_list_all,   // read the list fd to EOF, saving the bytes
+  read_fd_all,     // read fd to EOF, saving the bytes
+  read_trimmed,    // read T from fd
+  seek_fd,
+  close_list,
+  close_fd,
+  write_count,       // N = records saved, in the version's grammar
+  write_t_count,     // "T:N\n"
+  write_stage_all,   // "A\n"
+  write_delete,      // "D\n"
+  write_quoted,      // remove up to the quote, in the version's command
+  write_quoted_pcrs, // MS: the quoted PCR values
+};
+
+class Agent {
+public:
+  explicit Agent(model::ProposalId proposal) : proposal_(proposal) {}
+  // Next action of this agent's script, or nullopt when the script has finished.
+  std::optional<TraceAction> next(const model::KernelState &state);
+  // Outcome of the action `next` returned.
+  void observe(const model::KernelState &state, const model::Outcome &outcome);
+  void restart(Protocol protocol);
+  void reset_after_kexec() { restart(protocol_), pid_ = 0, base_.clear(); }
+  bool finished() const { return step_ >= ops_.size(); }
+  model::Pid pid() const { return pid_; }
+
+private:
+  std::optional<TraceAction> action_for(Op op, const model::KernelState &state);
+  std::size_t records_saved() const;
+  std::optional<std::size_t> records_up_to_quote(const model::KernelState &state) const;
+  model::Bytes count_command(std::size_t n) const;
+
+  model::ProposalId proposal_;
+  Protocol protocol_ = Protocol::reader;
+  std::vector<Op> ops_;
+  std::size_t step_ = 0;
+  model::Pid pid_ = 0;
+  int fd_ = -1;
+  int list_fd_ = -1;
+  model::Bytes saved_;
+  std::int64_t trimmed_total_ = 0;
+  model::Bytes trimmed_text_;
+  model::Digest quoted_sha1_;
+  std::vector<model::Digest> quoted_banks_;
+  model::Digest base_; // sha1 PCR 10 value the remaining list replays from
+};
+
+} // namespace trimcheck::props::detail

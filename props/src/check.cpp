@@ -1,0 +1,128 @@
+#include "trimcheck/props/check.hpp"
+
+#include "trimcheck/props/scenario.hpp"
+
+#include <rapidcheck.h>
+
+namespace trimcheck::props {
+
+using namespace model;
+
+std::string_view verdict_name(Verdict verdict) {
+  switch (verdict) {
+  case Verdict::holds:
+    return "holds";
+  case Verdict::conditional:
+    return "conditional";
+  case Verdict::violated:
+    return "violated";
+  case Verdict::not_applicable:
+    return "n/a";
+  }
+  return "?";
+}
+
+namespace {
+
+// A seed per (version, property, regime) derived from the user's seed (FNV-1a), so
+// pairs are independent and any subset of the work reproduces the same results.
+std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_view property,
+                        Regime regime, bool default_config_only) {
+  std::uint64_t h = 1469598103934665603ull ^ seed;
+  auto mix = [&](std::string_view text) {
+    for (unsigned char c : text)
+      h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix(proposal_info(proposal).key);
+  mix(property);
+  mix(regime_name(regime));
+  mix(default_config_only ? "default" : "any");
+  return h;
+}
+
+} // namespace
+
+std::optional<Trace> search(ProposalId proposal, const Property &property, Regime regime,
+                            const CheckBudget &budget, bool default_config_only) {
+  std::optional<Trace> last_failure;
+  const std::uint64_t seed =
+      pair_seed(budget.seed, proposal, property.id, regime, default_config_only);
+  auto testable = [&] {
+    const Scenario scenario = *scenario_gen(default_config_only);
+    const KernelConfig config = make_config(proposal, scenario.config);
+    const std::vector<TraceAction> actions = interpret(proposal, regime, scenario);
+    RunResult run = run_actions(proposal, config, property, actions);
+    if (!run.violation.empty()) {
+      Trace trace;
+      trace.proposal = proposal;
+      trace.config = config;
+      trace.property = std::string(property.id);
+      trace.regime = regime;
+      trace.seed = budget.seed;
+      trace.steps = std::move(run.steps);
+      trace.violation = run.violation;
+      last_failure = std::move(trace); // the last failure seen is the shrunk one
+      RC_FAIL(run.violation);
+    }
+  };
+  rc::detail::TestParams params;
+  params.seed = seed;
+  params.maxSuccess = budget.runs;
+  params.maxSize = budget.max_size;
+  rc::detail::TestMetadata metadata;
+  metadata.id = std::string(proposal_info(proposal).key) + "/" + std::string(property.id);
+  auto result = rc::detail::checkTestable(testable, metadata, params);
+  if (result.template is<rc::detail::FailureResult>())
+    return last_failure;
+  return std::nullopt;
+}
+
+PairResult check_pair(ProposalId proposal, const Property &property, const CheckBudget &budget) {
+  PairResult result{proposal, std::string(property.id), Verdict::holds, std::nullopt, std::nullopt};
+  if (!property.applies(proposal, KernelConfig{})) {
+    result.verdict = Verdict::not_applicable;
+    return result;
+  }
+  if (auto trace = search(proposal, property, Regime::protocol, budget, false)) {
+    const bool default_config = trace->config == make_config(proposal, ConfigChoice{});
+    if (!default_config) {
+      if (auto plain = search(proposal, property, Regime::protocol, budget, true)) {
+        result.verdict = Verdict::violated;
+        result.trace = std::move(plain);
+        return result;
+      }
+      result.verdict = Verdict::conditional;
+      result.condition = "holds with the default configuration; violated with " +
+                         trace->config.describe() + ": " + trace->violation;
+      result.trace = std::move(trace);
+      return result;
+    }
+    result.verdict = Verdict::violated;
+    result.trace = std::move(trace);
+    return result;
+  }
+  if (auto trace = search(proposal, property, Regime::arbitrary, budget, false)) {
+    result.verdict = Verdict::conditional;
+    result.condition = "holds when agents follow the documented protocol; violated by "
+                       "arbitrary user space (" +
+                       trace->config.describe() + "): " + trace->violation;
+    result.trace = std::move(trace);
+  }
+  return result;
+}
+
+std::string replay(const Trace &trace) {
+  const Property *property = find_property(trace.property);
+  if (property == nullptr)
+    throw TraceFormatError("$.property: unknown property \"" + trace.property + "\"");
+  std::vector<TraceAction> actions;
+  for (const TraceStep &step : trace.steps)
+    actions.push_back(step.action);
+  RunResult run = run_actions(trace.proposal, trace.config, *property, actions);
+  if (!run.invalid.empty())
+    throw std::invalid_argument(run.invalid);
+  return run.violation;
+}
+
+} // namespace trimcheck::props

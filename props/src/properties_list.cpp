@@ -1,0 +1,345 @@
+// Properties about the list itself: P1, P2, P3a, P3b, P7, P14, P18, P23, B1-B5.
+#include "monitor_util.hpp"
+#include "properties.hpp"
+
+namespace trimcheck::props::detail {
+namespace {
+
+// P1 / B5: successive reads of one read-mode fd return a contiguous run of the list it
+// iterates; a record is skipped only if this open file's own writes removed it.
+class ReaderContinuity : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted) {
+      last_.clear();
+      removed_by_.clear();
+      return std::nullopt;
+    }
+    for (Serial serial : facts.deleted)
+      removed_by_[serial] = facts.file;
+    if (model_action<Write>(action) || model_action<Continue>(action))
+      for (NodeId id : state.staged) // staged away from the live list by this file
+        removed_by_.try_emplace(state.nodes[id].serial, facts.file);
+    if (!facts.file || outcome.delivered.empty())
+      return std::nullopt;
+    const FileSpec *spec = file_of(state, facts.file);
+    if (spec == nullptr || !is_reader(*spec))
+      return std::nullopt;
+    auto &last = last_[*facts.file];
+    for (Serial serial : outcome.delivered) {
+      if (last) {
+        // Records between the last one read and this one, in append order.
+        auto from = std::find(state.ghost.full.begin(), state.ghost.full.end(), *last);
+        auto to = std::find(state.ghost.full.begin(), state.ghost.full.end(), serial);
+        if (from != state.ghost.full.end() && to != state.ghost.full.end() && from < to)
+          for (auto it = from + 1; it != to; ++it) {
+            auto by = removed_by_.find(*it);
+            const bool own = by != removed_by_.end() && by->second == facts.file;
+            if (!own && in_iterated_list(state, *spec, *it))
+              continue; // still there: would have been read; not a removal skip
+            if (!own)
+              return "p" + std::to_string(facts.actor) + "'s reader skipped r" +
+                     std::to_string(*it) + " (between r" + std::to_string(*last) + " and r" +
+                     std::to_string(serial) + "), removed by another open file";
+          }
+        else if (from != state.ghost.full.end() && to <= from)
+          return "p" + std::to_string(facts.actor) + "'s reader returned r" +
+                 std::to_string(serial) + " again or out of order after r" + std::to_string(*last);
+      }
+      last = serial;
+    }
+    return std::nullopt;
+  }
+
+private:
+  static bool is_reader(const FileSpec &spec) { return is_list_kind(spec.kind); }
+  static bool is_list_kind(FileKind kind) {
+    return kind == FileKind::list_binary || kind == FileKind::list_ascii ||
+           kind == FileKind::staged_binary || kind == FileKind::staged_ascii;
+  }
+  static bool in_iterated_list(const KernelState &state, const FileSpec &spec, Serial serial) {
+    const bool staged = spec.kind == FileKind::staged_binary || spec.kind == FileKind::staged_ascii;
+    for (NodeId id : staged ? state.staged : state.list)
+      if (state.nodes[id].serial == serial)
+        return true;
+    return false;
+  }
+  std::map<OpenFileId, std::optional<Serial>> last_;
+  std::map<Serial, std::optional<OpenFileId>> removed_by_;
+};
+
+// P2: at quiescent points Full = Del ++ S ++ L.
+class PrefixDeletion : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    if (!quiescent(state))
+      return std::nullopt;
+    std::vector<Serial> joined = state.ghost.del;
+    for (Serial s : serials(state, state.staged))
+      joined.push_back(s);
+    for (Serial s : serials(state, state.list))
+      joined.push_back(s);
+    if (joined != state.ghost.full)
+      return "Full " + list_text(state.ghost.full) + " != Del ++ S ++ L " + list_text(joined);
+    return std::nullopt;
+  }
+};
+
+// P3a: the dump carries S ++ L as they stood at dump time (unless it overflowed, P23).
+class KexecCarryOver : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (!facts.dumped || !state.config.ima_kexec || !state.kexec.loaded ||
+        state.ghost.last_dump_failed)
+      return std::nullopt;
+    if (state.ghost.last_dump != facts.list_before)
+      return "kexec dump " + list_text(state.ghost.last_dump) + " != S ++ L " +
+             list_text(facts.list_before);
+    return std::nullopt;
+  }
+};
+
+// P3b: a record removed by a request that returned success is not in the dump.
+class NoDoubleAccounting : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.dumped) {
+      dumped_ = {state.ghost.last_dump.begin(), state.ghost.last_dump.end()};
+      pending_.clear();
+    }
+    if (facts.booted) {
+      dumped_.clear();
+      pending_.clear();
+    }
+    for (Serial serial : facts.deleted)
+      pending_[facts.actor].push_back(serial);
+    if (facts.call_returned) {
+      auto removed = std::move(pending_[facts.actor]);
+      pending_.erase(facts.actor);
+      if (outcome.ret >= 0)
+        for (Serial serial : removed)
+          if (dumped_.count(serial))
+            return "r" + std::to_string(serial) + " was carried by the kexec dump and then " +
+                   "deleted by p" + std::to_string(facts.actor) + "'s request, which returned " +
+                   std::to_string(outcome.ret);
+    }
+    return std::nullopt;
+  }
+
+private:
+  std::set<Serial> dumped_;
+  std::map<Pid, std::vector<Serial>> pending_;
+};
+
+std::uint64_t size_of(const KernelState &state, const std::vector<NodeId> &nodes) {
+  std::uint64_t total = 0;
+  for (NodeId id : nodes)
+    total += binary_runtime_size(state.contents[state.nodes[id].serial]);
+  return total;
+}
+
+// P7: count == |L|, binary_runtime_size == size(L) (and of S where kept), violations
+// never decreases except by a reboot.
+class Counters : public Monitor {
+public:
+  void start(const KernelState &state) override { violations_ = state.counters.violations; }
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    const std::int64_t before = facts.booted ? 0 : violations_;
+    violations_ = state.counters.violations;
+    if (state.counters.violations < before)
+      return "violations dropped from " + std::to_string(before) + " to " +
+             std::to_string(state.counters.violations);
+    if (!quiescent(state))
+      return std::nullopt;
+    const auto shown = shown_count(state);
+    if (shown != static_cast<std::int64_t>(state.list.size()))
+      return "runtime_measurements_count shows " + std::to_string(shown) +
+             " but |L| = " + std::to_string(state.list.size());
+    const std::uint64_t expected = size_of(state, state.list) + size_of(state, state.staged);
+    const std::uint64_t runtime = kexec_runtime_size(state);
+    if (runtime != expected)
+      return "binary_runtime_size for kexec is " + std::to_string(runtime) +
+             " but S ++ L serialise to " + std::to_string(expected) + " bytes";
+    return std::nullopt;
+  }
+
+private:
+  std::int64_t violations_ = 0;
+};
+
+// P14: after kexec the digests of all carried records are in H.
+class HashAfterKexec : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (!facts.booted)
+      return std::nullopt;
+    for (NodeId id : state.list) {
+      const Node &node = state.nodes[id];
+      if (!node.hashed && !state.contents[node.serial].violation && !state.config.disable_htable &&
+          id + 1 != state.list.size()) // the new boot_aggregate is hashed
+        return "carried record r" + std::to_string(node.serial) +
+               " is not in the hash table of the new kernel";
+    }
+    return std::nullopt;
+  }
+};
+
+// P18: a record appended while a request is in flight is never removed by it.
+class ConcurrentAppends : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (facts.booted) {
+      appended_during_.clear();
+      return std::nullopt;
+    }
+    for (Serial serial : facts.appended)
+      for (const Request &request : state.requests)
+        if (request.pid != 0 && request.kind == Request::Kind::write && request.pc > 0)
+          appended_during_[request.pid].insert(serial);
+    for (Serial serial : facts.deleted)
+      if (appended_during_[facts.actor].count(serial))
+        return "r" + std::to_string(serial) + " was appended while p" +
+               std::to_string(facts.actor) + "'s request was in flight, and that request " +
+               "removed it";
+    if (facts.call_returned)
+      appended_during_.erase(facts.actor);
+    return std::nullopt;
+  }
+
+private:
+  std::map<Pid, std::set<Serial>> appended_during_;
+};
+
+// P23: the segment sized at load holds S ++ L as they stood at load time.
+class KexecSizing : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &, const StepFacts &) override {
+    if (!model_action<KexecLoad>(action) || !state.kexec.loaded)
+      return std::nullopt;
+    constexpr std::uint64_t kHeader = 24;
+    const std::uint64_t needed =
+        kHeader + size_of(state, state.staged) + size_of(state, state.list);
+    if (state.kexec.size < needed)
+      return "kexec segment of " + std::to_string(state.kexec.size) + " bytes < " +
+             std::to_string(needed) + " bytes needed for S ++ L at load";
+    return std::nullopt;
+  }
+};
+
+// B1: L only grows; count == |L| == |Full|.
+class OnlyGrows : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (!facts.deleted.empty())
+      return "L lost " + list_text(facts.deleted);
+    if (shown_count(state) != static_cast<std::int64_t>(state.list.size()) ||
+        state.list.size() != state.ghost.full.size())
+      return "count " + std::to_string(shown_count(state)) + ", |L| " +
+             std::to_string(state.list.size()) + ", |Full| " +
+             std::to_string(state.ghost.full.size()) + " differ";
+    return std::nullopt;
+  }
+};
+
+// B2: no two non-violation records added in this kernel share (digest, pcr) in L.
+class UniqueDigests : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    if (state.config.disable_htable)
+      return std::nullopt;
+    std::vector<Serial> added;
+    for (NodeId id : state.list)
+      if (!state.nodes[id].hnext_garbage)
+        added.push_back(state.nodes[id].serial);
+    for (std::size_t i = 0; i < added.size(); ++i)
+      for (std::size_t j = i + 1; j < added.size(); ++j)
+        if (same_key(state, added[i], added[j]))
+          return "r" + std::to_string(added[i]) + " and r" + std::to_string(added[j]) +
+                 " share (digest, pcr) in L";
+    return std::nullopt;
+  }
+};
+
+// B3: every PCR equals the fold of all records ever extended, across kexec.
+class PcrReplay : public Monitor {
+public:
+  void start(const KernelState &state) override { history_ = state.ghost.full; }
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    for (Serial serial : facts.appended)
+      history_.push_back(serial);
+    if (facts.booted)
+      history_.push_back(state.ghost.full.back()); // the new boot_aggregate
+    PcrBanks replay(state.config.banks);
+    for (Serial serial : history_) {
+      const Record &record = state.contents[serial];
+      for (std::size_t bank = 0; bank < replay.num_banks(); ++bank)
+        replay.extend(bank, record.pcr, extend_value(state.config.banks, bank, record));
+    }
+    for (std::size_t bank = 0; bank < replay.num_banks(); ++bank)
+      for (std::size_t pcr = 10; pcr < kNumPcrs; ++pcr)
+        if (replay.value(bank, pcr) != state.pcrs.value(bank, pcr))
+          return "PCR " + std::to_string(pcr) + " of bank " +
+                 std::string(hash_name(replay.bank_algo(bank))) +
+                 " differs from the replay of every record extended";
+    // The list must replay to the same values as long as nothing was lost.
+    if (state.ghost.full.size() == history_.size() && state.ghost.full != history_)
+      return "L " + list_text(state.ghost.full) + " differs from the records extended " +
+             list_text(history_);
+    return std::nullopt;
+  }
+
+private:
+  std::vector<Serial> history_; // every record extended, across boots
+};
+
+// B4: violations counts the violation events of this kernel.
+class ViolationCount : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &, const StepFacts &facts) override {
+    if (facts.booted)
+      events_ = 0;
+    if (model_action<MeasureViolation>(action) ||
+        (model_action<MeasureRecord>(action) && model_action<MeasureRecord>(action)->violation))
+      ++events_;
+    if (state.counters.violations != events_)
+      return "violations = " + std::to_string(state.counters.violations) + " after " +
+             std::to_string(events_) + " violation events in this kernel";
+    return std::nullopt;
+  }
+
+private:
+  std::int64_t events_ = 0;
+};
+
+template <typename T> std::unique_ptr<Monitor> make() {
+  return std::make_unique<T>();
+}
+
+} // namespace
+
+MonitorFactory const kReaderContinuity = make<ReaderContinuity>;
+MonitorFactory const kPrefixDeletion = make<PrefixDeletion>;
+MonitorFactory const kKexecCarryOver = make<KexecCarryOver>;
+MonitorFactory const kNoDoubleAccounting = make<NoDoubleAccounting>;
+MonitorFactory const kCounters = make<Counters>;
+MonitorFactory const kHashAfterKexec = make<HashAfterKexec>;
+MonitorFactory const kConcurrentAppends = make<ConcurrentAppends>;
+MonitorFactory const kKexecSizing = make<KexecSizing>;
+MonitorFactory const kOnlyGrows = make<OnlyGrows>;
+MonitorFactory const kUniqueDigests = make<UniqueDigests>;
+MonitorFactory const kPcrReplay = make<PcrReplay>;
+MonitorFactory const kViolationCount = make<ViolationCount>;
+
+} // namespace trimcheck::props::detail

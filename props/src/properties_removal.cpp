@@ -1,0 +1,416 @@
+// Properties about removal requests: P4a, P4b, P5, P6, P8, P9, P9b, P10-P13, P15-P17,
+// P19-P22.
+#include "monitor_util.hpp"
+#include "properties.hpp"
+
+namespace trimcheck::props::detail {
+namespace {
+
+// Serials restored at the latest boot (not hashed in this kernel).
+class BootAware : public Monitor {
+protected:
+  void note_boot(const KernelState &state, const StepFacts &facts) {
+    if (facts.booted) {
+      restored_.clear();
+      for (NodeId id : state.list)
+        if (state.nodes[id].hnext_garbage)
+          restored_.insert(state.nodes[id].serial);
+    }
+  }
+  bool added_here(Serial serial) const { return !restored_.count(serial); }
+  std::set<Serial> restored_;
+};
+
+// P4a: without ima_flush_htable a deleted record's duplicate is still refused.
+class DedupeDeleted : public BootAware {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    note_boot(state, facts);
+    if (state.config.flush_htable || state.config.disable_htable)
+      return std::nullopt;
+    for (Serial added : facts.appended)
+      for (Serial gone : state.ghost.del)
+        if (added_here(gone) && same_key(state, added, gone))
+          return "r" + std::to_string(added) + " was appended although r" + std::to_string(gone) +
+                 " with the same digest was deleted in this kernel " +
+                 "and the hash table was not flushed";
+    return std::nullopt;
+  }
+};
+
+// P4b: with ima_flush_htable a duplicate of a record still in L is refused.
+class DedupeCurrent : public BootAware {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    note_boot(state, facts);
+    if (!state.config.flush_htable || state.config.disable_htable)
+      return std::nullopt;
+    for (Serial added : facts.appended)
+      for (NodeId id : state.list) {
+        Serial current = state.nodes[id].serial;
+        if (current != added && added_here(current) && same_key(state, added, current))
+          return "r" + std::to_string(added) + " was appended although r" +
+                 std::to_string(current) + " with the same digest is in L";
+      }
+    return std::nullopt;
+  }
+};
+
+class EventWatch : public Monitor {
+public:
+  explicit EventWatch(bool leaks) : leaks_(leaks) {}
+  void start(const KernelState &state) override { seen_ = state.events.size(); }
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    for (; seen_ < state.events.size(); ++seen_) {
+      const MemEvent &event = state.events[seen_];
+      if ((event.kind == MemEventKind::leak) == leaks_)
+        return std::string(mem_event_name(event.kind)) + ": " +
+               std::string(obj_name(event.object)) + " of r" + std::to_string(event.serial) +
+               " in " + event.where;
+    }
+    return std::nullopt;
+  }
+
+private:
+  bool leaks_;
+  std::size_t seen_ = 0;
+};
+
+// P8: T == |Del| at quiescent points.
+class ExactTrimmedTotal : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    if (quiescent(state) &&
+        state.counters.trimcount != static_cast<std::int64_t>(state.ghost.del.size()))
+      return "trimmed total T = " + std::to_string(state.counters.trimcount) + " but " +
+             std::to_string(state.ghost.del.size()) + " records were deleted";
+    return std::nullopt;
+  }
+};
+
+// Records each process has been shown through a list file (its view).
+class ViewTracker : public Monitor {
+protected:
+  void note_reads(const KernelState &state, const Outcome &outcome, const StepFacts &facts) {
+    if (facts.booted)
+      seen_.clear();
+    if (!facts.file || outcome.delivered.empty())
+      return;
+    for (Serial serial : outcome.delivered)
+      seen_[facts.actor].insert(serial);
+    (void)state;
+  }
+  std::map<Pid, std::set<Serial>> seen_;
+};
+
+// P9: a removal removes only records the remover has read.
+class NoStaleTrim : public ViewTracker {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    note_reads(state, outcome, facts);
+    for (Serial serial : facts.deleted)
+      if (!seen_[facts.actor].count(serial))
+        return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
+               ", which it never read";
+    return std::nullopt;
+  }
+};
+
+// P9b: a removal by X removes only records every other reading agent has read.
+class MultiAgent : public ViewTracker {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    note_reads(state, outcome, facts);
+    for (Serial serial : facts.deleted)
+      for (const auto &[pid, seen] : seen_)
+        if (pid != facts.actor && pid <= state.procs.size() && state.procs[pid - 1].alive &&
+            !seen.count(serial))
+          return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
+                 " before agent p" + std::to_string(pid) + " read it";
+    return std::nullopt;
+  }
+};
+
+bool any_nonzero(const MsState &ms) {
+  for (const auto &bank : ms.start)
+    for (const Digest &digest : bank)
+      if (std::any_of(digest.begin(), digest.end(), [](std::uint8_t b) { return b != 0; }))
+        return true;
+  return false;
+}
+
+// P10: removal never changes `violations`, and nothing presents a history with
+// violations as violation-free (start values over a violation; a reboot that forgets).
+class NoWhitewashing : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &, const StepFacts &facts) override {
+    for (Serial serial : facts.deleted)
+      if (state.contents[serial].violation)
+        removed_violation_ = true;
+    if (!facts.deleted.empty() && facts.violations_before &&
+        *facts.violations_before != state.counters.violations &&
+        !model_action<MeasureViolation>(action))
+      return "a removal changed violations from " + std::to_string(*facts.violations_before) +
+             " to " + std::to_string(state.counters.violations);
+    if (removed_violation_ && any_nonzero(state.ms) && !facts.deleted.empty())
+      return "the kernel's start PCR values now cover a removed violation record";
+    if (facts.booted && removed_violation_ && state.counters.violations == 0) {
+      bool listed = false;
+      for (NodeId id : state.list)
+        listed |= state.contents[state.nodes[id].serial].violation;
+      if (!listed)
+        return "after kexec violations = 0 and the list holds no violation record, but a " +
+               std::string("violation was measured before and removed");
+    }
+    return std::nullopt;
+  }
+
+private:
+  bool removed_violation_ = false;
+};
+
+// P11: the kernel stores no value a verifier would trust as the replay start point.
+class NoTrustAnchor : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    if (any_nonzero(state.ms))
+      return "the kernel holds non-zero starting PCR values for verifiers to trust";
+    return std::nullopt;
+  }
+};
+
+// P12: after a quote at point q, the quoting agent's first removal deletes exactly
+// Full[..q], so everything after q stays readable.
+class QuoteAligned : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted)
+      quotes_.clear();
+    if (const Quote *quote = std::get_if<Quote>(&action)) {
+      quotes_[quote->pid] = {state.ghost.full, state.ghost.del.size()};
+      return std::nullopt;
+    }
+    auto it = quotes_.find(facts.actor);
+    if (it == quotes_.end() || !facts.call_returned || outcome.ret < 0 ||
+        state.ghost.del.size() == it->second.deleted_at_quote)
+      return std::nullopt;
+    const std::vector<Serial> quoted = it->second.full;
+    quotes_.erase(it);
+    if (state.ghost.del != quoted)
+      return "p" + std::to_string(facts.actor) + " quoted after " + list_text(quoted) +
+             " but its removal left Del = " + list_text(state.ghost.del);
+    return std::nullopt;
+  }
+
+private:
+  struct QuotePoint {
+    std::vector<Serial> full;
+    std::size_t deleted_at_quote;
+  };
+  std::map<Pid, QuotePoint> quotes_;
+};
+
+// P13: trimming metadata (trimmed total, start values, staged list) survives kexec.
+class KexecMetadata : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (facts.dumped && !state.ghost.last_dump_failed && state.config.ima_kexec &&
+        state.kexec.loaded) {
+      for (NodeId id : state.staged)
+        if (std::find(state.ghost.last_dump.begin(), state.ghost.last_dump.end(),
+                      state.nodes[id].serial) == state.ghost.last_dump.end())
+          return "staged record r" + std::to_string(state.nodes[id].serial) +
+                 " is not carried by the kexec dump";
+    }
+    if (facts.booted) {
+      if (trimcount_ > 0 && state.counters.trimcount != trimcount_)
+        return "trimmed total " + std::to_string(trimcount_) + " became " +
+               std::to_string(state.counters.trimcount) + " after kexec";
+      if (had_start_ && !any_nonzero(state.ms))
+        return "starting PCR values were reset to zero by kexec";
+    }
+    trimcount_ = state.counters.trimcount;
+    had_start_ = any_nonzero(state.ms);
+    return std::nullopt;
+  }
+
+private:
+  std::int64_t trimcount_ = 0;
+  bool had_start_ = false;
+};
+
+bool mediated_kind(FileKind kind) {
+  return kind == FileKind::list_binary || kind == FileKind::list_ascii ||
+         kind == FileKind::staged_binary || kind == FileKind::staged_ascii ||
+         kind == FileKind::trim_log || kind == FileKind::ms_pcrs;
+}
+
+// P15: at most one write-mode open file outside the writer's task, a writer excludes
+// readers, and users == 0 once every file is closed.
+class OpenAccounting : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    std::set<Pid> writer_tasks;
+    std::size_t writers = 0, list_readers = 0;
+    bool list_writer = false;
+    for (const OpenFile &file : state.open_files) {
+      if (file.refs == 0)
+        continue;
+      const FileKind kind = state.files.at(file.file).kind;
+      if (!mediated_kind(kind))
+        continue;
+      const bool list = kind != FileKind::trim_log && kind != FileKind::ms_pcrs;
+      if (writes(file.access)) {
+        ++writers;
+        writer_tasks.insert(file.opener);
+        list_writer |= list;
+      } else if (list) {
+        ++list_readers;
+      }
+    }
+    if (writers > 1 && writer_tasks.size() > 1)
+      return std::to_string(writers) + " write-mode open files exist, opened by " +
+             std::to_string(writer_tasks.size()) + " tasks";
+    if (list_writer && list_readers > 0)
+      return "a list file is open for write while " + std::to_string(list_readers) +
+             " reader(s) have it open";
+    const bool any_open = std::any_of(state.open_files.begin(), state.open_files.end(),
+                                      [](const OpenFile &f) { return f.refs > 0; });
+    if (!any_open && (state.users != 0 || state.measure_writer))
+      return "every file is closed but users = " + std::to_string(state.users) +
+             (state.measure_writer ? " and a writer task is still recorded" : "");
+    return std::nullopt;
+  }
+};
+
+// P16: every removal goes through a file opened with CAP_SYS_ADMIN.
+class Privilege : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (const Open *open = model_action<Open>(action); open && outcome.ret >= 0) {
+      const Process &proc = state.procs.at(open->pid - 1);
+      cap_at_open_[*proc.fds.at(static_cast<std::size_t>(outcome.ret))] = proc.cap_sys_admin;
+    }
+    if (facts.booted)
+      cap_at_open_.clear();
+    if (!facts.deleted.empty() && facts.file && !cap_at_open_[*facts.file])
+      return "p" + std::to_string(facts.actor) + " removed " + list_text(facts.deleted) +
+             " through a file opened without CAP_SYS_ADMIN";
+    return std::nullopt;
+  }
+
+private:
+  std::map<OpenFileId, bool> cap_at_open_;
+};
+
+// P17: a removal step holds ima_extend_list_mutex for O(1) list work.
+class LockHold : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (facts.actor != 0 && state.mutex_walk > 1)
+      return "p" + std::to_string(facts.actor) + "'s request walked " +
+             std::to_string(state.mutex_walk) + " list nodes holding ima_extend_list_mutex";
+    return std::nullopt;
+  }
+};
+
+bool feature_disabled(const KernelState &state) {
+  switch (state.proposal) {
+  case ProposalId::ms_rfc1:
+    return !state.config.ima_pcrs;
+  case ProposalId::chen_v3:
+  case ProposalId::chen_v4:
+  case ProposalId::chen_v5:
+    return !state.config.log_trimming;
+  case ProposalId::sassu_v4:
+  case ProposalId::sassu_v5:
+  case ProposalId::sassu_v6:
+  case ProposalId::sassu_v7:
+    return !state.config.staging;
+  default:
+    return false;
+  }
+}
+
+// P19: with the feature's Kconfig option off, nothing removes records.
+class KconfigGating : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &facts) override {
+    if (feature_disabled(state) && !facts.deleted.empty())
+      return "with the feature's Kconfig option off, p" + std::to_string(facts.actor) +
+             " removed " + list_text(facts.deleted);
+    return std::nullopt;
+  }
+};
+
+// P21: parsing maps malformed input to EINVAL/ERANGE/EFAULT; other errors are the
+// documented state errors. A bogus or out-of-range return value is a violation.
+class InputRobustness : public Monitor {
+public:
+  std::optional<std::string> observe(const KernelState &, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (const Write *write = model_action<Write>(action))
+      length_[facts.actor] = write->bytes.size();
+    if (!facts.call_returned || !length_.count(facts.actor))
+      return std::nullopt;
+    const std::int64_t ret = outcome.ret;
+    const std::size_t len = length_[facts.actor];
+    length_.erase(facts.actor);
+    static const std::set<std::int64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
+                                                    17, 22, 23, 34, 95, 116};
+    if (ret < 0 && !kDocumented.count(-ret))
+      return "a write returned errno " + std::to_string(-ret) +
+             ", which no documented parse or state error explains";
+    if (ret > static_cast<std::int64_t>(len))
+      return "a write of " + std::to_string(len) + " bytes returned " + std::to_string(ret);
+    return std::nullopt;
+  }
+
+private:
+  std::map<Pid, std::size_t> length_;
+};
+
+template <typename T> std::unique_ptr<Monitor> make() {
+  return std::make_unique<T>();
+}
+std::unique_ptr<Monitor> make_memory_safety() {
+  return std::make_unique<EventWatch>(false);
+}
+std::unique_ptr<Monitor> make_memory_release() {
+  return std::make_unique<EventWatch>(true);
+}
+
+} // namespace
+
+MonitorFactory const kDedupeDeleted = make<DedupeDeleted>;
+MonitorFactory const kDedupeCurrent = make<DedupeCurrent>;
+MonitorFactory const kMemorySafety = make_memory_safety;
+MonitorFactory const kMemoryRelease = make_memory_release;
+MonitorFactory const kExactTrimmedTotal = make<ExactTrimmedTotal>;
+MonitorFactory const kNoStaleTrim = make<NoStaleTrim>;
+MonitorFactory const kMultiAgent = make<MultiAgent>;
+MonitorFactory const kNoWhitewashing = make<NoWhitewashing>;
+MonitorFactory const kNoTrustAnchor = make<NoTrustAnchor>;
+MonitorFactory const kQuoteAligned = make<QuoteAligned>;
+MonitorFactory const kKexecMetadata = make<KexecMetadata>;
+MonitorFactory const kOpenAccounting = make<OpenAccounting>;
+MonitorFactory const kPrivilege = make<Privilege>;
+MonitorFactory const kLockHold = make<LockHold>;
+MonitorFactory const kKconfigGating = make<KconfigGating>;
+MonitorFactory const kInputRobustness = make<InputRobustness>;
+
+} // namespace trimcheck::props::detail

@@ -1,0 +1,117 @@
+#include "trimcheck/props/property.hpp"
+
+#include <algorithm>
+
+namespace trimcheck::props {
+
+using namespace model;
+
+namespace {
+
+Pid actor_of(const TraceAction &action) {
+  if (const Quote *quote = std::get_if<Quote>(&action))
+    return quote->pid;
+  return std::visit(
+      [](const auto &a) -> Pid {
+        if constexpr (requires { a.pid; })
+          return a.pid;
+        else if constexpr (requires { a.from; })
+          return a.from;
+        else
+          return 0;
+      },
+      std::get<Action>(action));
+}
+
+std::vector<Serial> visible(const KernelState &state) {
+  std::vector<Serial> out;
+  for (NodeId id : state.staged)
+    out.push_back(state.nodes[id].serial);
+  for (NodeId id : state.list)
+    out.push_back(state.nodes[id].serial);
+  return out;
+}
+
+} // namespace
+
+RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Property &property,
+                      std::span<const TraceAction> actions) {
+  RunResult result;
+  KernelState state = boot(proposal, config);
+  auto monitor = property.make_monitor();
+  monitor->start(state);
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const TraceAction &action = actions[i];
+    StepFacts facts;
+    facts.index = i;
+    facts.actor = actor_of(action);
+    const std::uint32_t boot_before = state.ghost.boot;
+    const std::size_t del_before = state.ghost.del.size();
+    const std::size_t full_before = state.ghost.full.size();
+    facts.violations_before = state.counters.violations;
+    const bool kexec_dump_next = [&] {
+      for (const Request &r : state.requests)
+        if (r.kind == Request::Kind::kexec_execute && r.pc == 1)
+          return true;
+      return false;
+    }();
+    const bool is_dump = kexec_dump_next && std::holds_alternative<Action>(action) &&
+                         std::holds_alternative<Continue>(std::get<Action>(action)) &&
+                         std::get<Continue>(std::get<Action>(action)).pid == 0;
+    if (is_dump)
+      facts.list_before = visible(state);
+    Outcome outcome;
+    if (const Action *model_action = std::get_if<Action>(&action)) {
+      if (const auto *rw = std::get_if<Write>(model_action);
+          rw && rw->pid <= state.procs.size() && rw->pid > 0) {
+        const auto &fds = state.procs[rw->pid - 1].fds;
+        if (rw->fd >= 0 && static_cast<std::size_t>(rw->fd) < fds.size() && fds[rw->fd])
+          facts.file = *fds[rw->fd];
+      }
+      if (const auto *rd = std::get_if<Read>(model_action);
+          rd && rd->pid <= state.procs.size() && rd->pid > 0) {
+        const auto &fds = state.procs[rd->pid - 1].fds;
+        if (rd->fd >= 0 && static_cast<std::size_t>(rd->fd) < fds.size() && fds[rd->fd])
+          facts.file = *fds[rd->fd];
+      }
+      if (const auto *cont = std::get_if<Continue>(model_action))
+        for (const Request &r : state.requests)
+          if (r.pid == cont->pid && cont->pid != 0)
+            facts.file = r.open_file;
+      try {
+        outcome = apply(state, *model_action);
+      } catch (const std::invalid_argument &error) {
+        result.invalid =
+            "step " + std::to_string(i + 1) + " (" + describe(action) + "): " + error.what();
+        return result;
+      }
+      const bool is_call = std::holds_alternative<Read>(*model_action) ||
+                           std::holds_alternative<Write>(*model_action) ||
+                           (std::holds_alternative<Continue>(*model_action) && facts.actor != 0);
+      facts.call_returned = is_call && outcome.done;
+    }
+    facts.booted = state.ghost.boot != boot_before;
+    facts.dumped = is_dump;
+    if (!facts.booted) {
+      facts.deleted.assign(state.ghost.del.begin() + static_cast<std::ptrdiff_t>(del_before),
+                           state.ghost.del.end());
+      facts.appended.assign(state.ghost.full.begin() + static_cast<std::ptrdiff_t>(full_before),
+                            state.ghost.full.end());
+    }
+    result.steps.push_back({action, outcome});
+    if (auto violation = monitor->observe(state, action, outcome, facts)) {
+      result.violation = *violation;
+      return result;
+    }
+  }
+  return result;
+}
+
+const Property *find_property(std::string_view id) {
+  for (const Property &property : all_properties())
+    if (property.id == id)
+      return &property;
+  return nullptr;
+}
+
+} // namespace trimcheck::props

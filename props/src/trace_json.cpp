@@ -1,0 +1,326 @@
+#include "trimcheck/props/trace.hpp"
+
+namespace trimcheck::props {
+
+using nlohmann::json;
+using namespace model;
+
+std::string_view regime_name(Regime regime) {
+  return regime == Regime::protocol ? "protocol" : "arbitrary";
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string &where, const std::string &what) {
+  throw TraceFormatError(where + ": " + what);
+}
+
+const json &field(const json &object, const char *key, const std::string &where) {
+  if (!object.is_object())
+    bad(where, "expected an object");
+  auto it = object.find(key);
+  if (it == object.end())
+    bad(where, std::string("missing \"") + key + "\"");
+  return *it;
+}
+
+std::uint64_t unsigned_field(const json &object, const char *key, const std::string &where) {
+  const json &value = field(object, key, where);
+  if (!value.is_number_unsigned())
+    bad(where + "." + key, "expected a non-negative integer");
+  return value.get<std::uint64_t>();
+}
+
+std::int64_t signed_field(const json &object, const char *key, const std::string &where) {
+  const json &value = field(object, key, where);
+  if (!value.is_number_integer())
+    bad(where + "." + key, "expected an integer");
+  return value.get<std::int64_t>();
+}
+
+bool bool_field(const json &object, const char *key, const std::string &where, bool fallback) {
+  auto it = object.find(key);
+  if (it == object.end())
+    return fallback;
+  if (!it->is_boolean())
+    bad(where + "." + key, "expected true or false");
+  return it->get<bool>();
+}
+
+std::string string_field(const json &object, const char *key, const std::string &where) {
+  const json &value = field(object, key, where);
+  if (!value.is_string())
+    bad(where + "." + key, "expected a string");
+  return value.get<std::string>();
+}
+
+Bytes hex_field(const json &object, const char *key, const std::string &where) {
+  auto bytes = from_hex(string_field(object, key, where));
+  if (!bytes)
+    bad(where + "." + key, "expected an even number of hex digits");
+  return *bytes;
+}
+
+std::string_view access_key(Access access) {
+  switch (access) {
+  case Access::read:
+    return "r";
+  case Access::write:
+    return "w";
+  case Access::read_write:
+    return "rw";
+  }
+  return "?";
+}
+
+Access access_from(const std::string &key, const std::string &where) {
+  if (key == "r")
+    return Access::read;
+  if (key == "w")
+    return Access::write;
+  if (key == "rw")
+    return Access::read_write;
+  bad(where, "access must be r, w or rw, not \"" + key + "\"");
+}
+
+json template_to_json(const TemplateData &data) {
+  json fields = json::array();
+  for (const Bytes &field : data.fields)
+    fields.push_back(to_hex(field));
+  return {{"template", template_name(data.kind)}, {"fields_hex", fields}};
+}
+
+TemplateData template_from_json(const json &object, const std::string &where) {
+  auto kind = template_from_name(string_field(object, "template", where));
+  if (!kind)
+    bad(where + ".template", "unknown template");
+  TemplateData data{*kind, {}};
+  const json &fields = field(object, "fields_hex", where);
+  if (!fields.is_array() || fields.size() != template_fields(*kind).size())
+    bad(where + ".fields_hex", "expected one hex string per template field");
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (!fields[i].is_string() || !from_hex(fields[i].get<std::string>()))
+      bad(where + ".fields_hex[" + std::to_string(i) + "]", "expected hex");
+    data.fields.push_back(*from_hex(fields[i].get<std::string>()));
+  }
+  return data;
+}
+
+} // namespace
+
+json action_to_json(const TraceAction &action) {
+  if (const Quote *quote = std::get_if<Quote>(&action))
+    return {{"type", "quote"}, {"pid", quote->pid}};
+  return std::visit(
+      [](const auto &a) -> json {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, Measure>)
+          return {{"type", "measure"}, {"file", a.file}, {"version", a.version}};
+        else if constexpr (std::is_same_v<A, MeasureViolation>)
+          return {{"type", "violation"}, {"file", a.file}};
+        else if constexpr (std::is_same_v<A, MeasureRecord>) {
+          json out = template_to_json(a.data);
+          out["type"] = "measure_record";
+          out["pcr"] = a.pcr;
+          out["violation"] = a.violation;
+          return out;
+        } else if constexpr (std::is_same_v<A, Spawn>)
+          return {{"type", "spawn"}, {"cap_sys_admin", a.cap_sys_admin}};
+        else if constexpr (std::is_same_v<A, Open>)
+          return {
+              {"type", "open"}, {"pid", a.pid}, {"path", a.path}, {"access", access_key(a.access)}};
+        else if constexpr (std::is_same_v<A, Read>)
+          return {{"type", "read"}, {"pid", a.pid}, {"fd", a.fd}, {"count", a.count}};
+        else if constexpr (std::is_same_v<A, Write>)
+          return {{"type", "write"}, {"pid", a.pid}, {"fd", a.fd}, {"bytes_hex", to_hex(a.bytes)}};
+        else if constexpr (std::is_same_v<A, Seek>)
+          return {{"type", "seek"}, {"pid", a.pid}, {"fd", a.fd}};
+        else if constexpr (std::is_same_v<A, Close>)
+          return {{"type", "close"}, {"pid", a.pid}, {"fd", a.fd}};
+        else if constexpr (std::is_same_v<A, Fork>)
+          return {{"type", "fork"}, {"pid", a.pid}};
+        else if constexpr (std::is_same_v<A, PassFd>)
+          return {{"type", "pass_fd"}, {"from", a.from}, {"fd", a.fd}, {"to", a.to}};
+        else if constexpr (std::is_same_v<A, DropCap>)
+          return {{"type", "drop_cap"}, {"pid", a.pid}};
+        else if constexpr (std::is_same_v<A, Exit>)
+          return {{"type", "exit"}, {"pid", a.pid}};
+        else if constexpr (std::is_same_v<A, Continue>)
+          return {{"type", "continue"}, {"pid", a.pid}};
+        else if constexpr (std::is_same_v<A, KexecLoad>)
+          return {{"type", "kexec_load"}};
+        else
+          return {{"type", "kexec_execute"}};
+      },
+      std::get<Action>(action));
+}
+
+TraceAction action_from_json(const json &j, const std::string &where) {
+  const std::string type = string_field(j, "type", where);
+  auto pid = [&](const char *key = "pid") {
+    return static_cast<Pid>(unsigned_field(j, key, where));
+  };
+  auto fd = [&] { return static_cast<int>(signed_field(j, "fd", where)); };
+  if (type == "quote")
+    return Quote{pid()};
+  if (type == "measure")
+    return Action{Measure{static_cast<std::uint32_t>(unsigned_field(j, "file", where)),
+                          static_cast<std::uint32_t>(unsigned_field(j, "version", where))}};
+  if (type == "violation")
+    return Action{MeasureViolation{static_cast<std::uint32_t>(unsigned_field(j, "file", where))}};
+  if (type == "measure_record") {
+    auto pcr = unsigned_field(j, "pcr", where);
+    if (pcr >= kNumPcrs)
+      bad(where + ".pcr", "PCR index must be 0..23");
+    return Action{MeasureRecord{static_cast<std::uint32_t>(pcr), template_from_json(j, where),
+                                bool_field(j, "violation", where, false)}};
+  }
+  if (type == "spawn")
+    return Action{Spawn{bool_field(j, "cap_sys_admin", where, true)}};
+  if (type == "open")
+    return Action{Open{pid(), string_field(j, "path", where),
+                       access_from(string_field(j, "access", where), where + ".access")}};
+  if (type == "read")
+    return Action{Read{pid(), fd(), static_cast<std::size_t>(unsigned_field(j, "count", where))}};
+  if (type == "write")
+    return Action{Write{pid(), fd(), hex_field(j, "bytes_hex", where)}};
+  if (type == "seek")
+    return Action{Seek{pid(), fd()}};
+  if (type == "close")
+    return Action{Close{pid(), fd()}};
+  if (type == "fork")
+    return Action{Fork{pid()}};
+  if (type == "pass_fd")
+    return Action{PassFd{pid("from"), fd(), pid("to")}};
+  if (type == "drop_cap")
+    return Action{DropCap{pid()}};
+  if (type == "exit")
+    return Action{Exit{pid()}};
+  if (type == "continue")
+    return Action{Continue{pid()}};
+  if (type == "kexec_load")
+    return Action{KexecLoad{}};
+  if (type == "kexec_execute")
+    return Action{KexecExecute{}};
+  bad(where + ".type", "unknown action type \"" + type + "\"");
+}
+
+json config_to_json(const KernelConfig &config) {
+  json banks = json::array();
+  for (const TpmBank &bank : config.banks.tpm_banks)
+    banks.push_back({{"algo", hash_name(bank.algo)}, {"kernel_hash", bank.kernel_hash}});
+  return {{"tpm_banks", banks},
+          {"ima_hash", hash_name(config.banks.ima_hash)},
+          {"template", template_name(config.template_kind)},
+          {"ima_kexec", config.ima_kexec},
+          {"disable_htable", config.disable_htable},
+          {"flush_htable", config.flush_htable},
+          {"staging", config.staging},
+          {"log_trimming", config.log_trimming},
+          {"ima_pcrs", config.ima_pcrs},
+          {"critical_data_rule", config.critical_data_rule},
+          {"kexec_extra_bytes", config.kexec_extra_bytes},
+          {"ram_bytes", config.ram_bytes},
+          {"measure_pcr", config.measure_pcr}};
+}
+
+KernelConfig config_from_json(const json &j, const std::string &where) {
+  KernelConfig config;
+  const json &banks = field(j, "tpm_banks", where);
+  if (!banks.is_array() || banks.empty())
+    bad(where + ".tpm_banks", "expected a non-empty array");
+  config.banks.tpm_banks.clear();
+  for (std::size_t i = 0; i < banks.size(); ++i) {
+    const std::string at = where + ".tpm_banks[" + std::to_string(i) + "]";
+    auto algo = hash_from_name(string_field(banks[i], "algo", at));
+    if (!algo)
+      bad(at + ".algo", "unknown hash algorithm");
+    config.banks.tpm_banks.push_back({*algo, bool_field(banks[i], "kernel_hash", at, true)});
+  }
+  auto ima_hash = hash_from_name(string_field(j, "ima_hash", where));
+  if (!ima_hash)
+    bad(where + ".ima_hash", "unknown hash algorithm");
+  config.banks.ima_hash = *ima_hash;
+  auto kind = template_from_name(string_field(j, "template", where));
+  if (!kind)
+    bad(where + ".template", "unknown template");
+  config.template_kind = *kind;
+  config.ima_kexec = bool_field(j, "ima_kexec", where, true);
+  config.disable_htable = bool_field(j, "disable_htable", where, false);
+  config.flush_htable = bool_field(j, "flush_htable", where, false);
+  config.staging = bool_field(j, "staging", where, true);
+  config.log_trimming = bool_field(j, "log_trimming", where, true);
+  config.ima_pcrs = bool_field(j, "ima_pcrs", where, true);
+  config.critical_data_rule = bool_field(j, "critical_data_rule", where, true);
+  config.kexec_extra_bytes = unsigned_field(j, "kexec_extra_bytes", where);
+  config.ram_bytes = unsigned_field(j, "ram_bytes", where);
+  config.measure_pcr = static_cast<std::uint32_t>(unsigned_field(j, "measure_pcr", where));
+  if (config.measure_pcr >= kNumPcrs)
+    bad(where + ".measure_pcr", "PCR index must be 0..23");
+  return config;
+}
+
+json to_json(const Trace &trace) {
+  json steps = json::array();
+  for (const TraceStep &step : trace.steps) {
+    json outcome = {{"ret", step.outcome.ret}, {"done", step.outcome.done}};
+    if (!step.outcome.data.empty())
+      outcome["data_hex"] = to_hex(step.outcome.data);
+    steps.push_back({{"action", action_to_json(step.action)},
+                     {"text", describe(step.action)},
+                     {"outcome", outcome}});
+  }
+  return {{"format", "trimcheck-trace"},
+          {"format_version", Trace::kFormatVersion},
+          {"proposal", proposal_info(trace.proposal).key},
+          {"config", config_to_json(trace.config)},
+          {"property", trace.property},
+          {"regime", regime_name(trace.regime)},
+          {"seed", trace.seed},
+          {"source", trace.source},
+          {"violation", trace.violation},
+          {"steps", steps}};
+}
+
+Trace trace_from_json(const json &j) {
+  Trace trace;
+  if (string_field(j, "format", "$") != "trimcheck-trace")
+    bad("$.format", "not a trimcheck trace");
+  if (signed_field(j, "format_version", "$") != Trace::kFormatVersion)
+    bad("$.format_version", "unsupported version (this build reads version " +
+                                std::to_string(Trace::kFormatVersion) + ")");
+  const std::string key = string_field(j, "proposal", "$");
+  auto proposal = proposal_from_key(key);
+  if (!proposal)
+    bad("$.proposal", "unknown proposal \"" + key + "\" (see `trimcheck list`)");
+  trace.proposal = *proposal;
+  trace.config = config_from_json(field(j, "config", "$"), "$.config");
+  trace.property = string_field(j, "property", "$");
+  const std::string regime = string_field(j, "regime", "$");
+  if (regime != "protocol" && regime != "arbitrary")
+    bad("$.regime", "must be protocol or arbitrary");
+  trace.regime = regime == "protocol" ? Regime::protocol : Regime::arbitrary;
+  trace.seed = unsigned_field(j, "seed", "$");
+  if (j.contains("source") && j["source"].is_string())
+    trace.source = j["source"].get<std::string>();
+  if (j.contains("violation") && j["violation"].is_string())
+    trace.violation = j["violation"].get<std::string>();
+  const json &steps = field(j, "steps", "$");
+  if (!steps.is_array())
+    bad("$.steps", "expected an array");
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const std::string at = "$.steps[" + std::to_string(i) + "]";
+    TraceStep step{action_from_json(field(steps[i], "action", at), at + ".action"), {}};
+    if (steps[i].contains("outcome")) {
+      const json &outcome = steps[i]["outcome"];
+      step.outcome.ret = signed_field(outcome, "ret", at + ".outcome");
+      step.outcome.done = bool_field(outcome, "done", at + ".outcome", true);
+      if (outcome.contains("data_hex"))
+        step.outcome.data = hex_field(outcome, "data_hex", at + ".outcome");
+    }
+    trace.steps.push_back(std::move(step));
+  }
+  return trace;
+}
+
+} // namespace trimcheck::props

@@ -1,0 +1,102 @@
+// The checking pipeline end to end: determinism, replay of every emitted trace, trace
+// format round trip and its error messages.
+#include "trimcheck/props/check.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trimcheck::props {
+namespace {
+
+using namespace model;
+
+TEST(Check, SameSeedGivesIdenticalResultsAndTraces) {
+  const Property &p14 = *find_property("P14");
+  CheckBudget budget{42, 100, 40};
+  PairResult a = check_pair(ProposalId::baseline_6_15, p14, budget);
+  PairResult b = check_pair(ProposalId::baseline_6_15, p14, budget);
+  ASSERT_TRUE(a.trace && b.trace);
+  EXPECT_EQ(to_json(*a.trace).dump(), to_json(*b.trace).dump());
+  EXPECT_EQ(a.verdict, b.verdict);
+}
+
+TEST(Check, EveryEmittedTraceReplaysToTheSameViolation) {
+  CheckBudget budget{7, 40, 40};
+  std::size_t traces = 0;
+  for (const auto &info : all_proposals())
+    for (const Property &property : all_properties()) {
+      PairResult result = check_pair(info.id, property, budget);
+      if (!result.trace)
+        continue;
+      ++traces;
+      // Through JSON, as a user would.
+      Trace reread = trace_from_json(nlohmann::json::parse(to_json(*result.trace).dump()));
+      EXPECT_EQ(replay(reread), result.trace->violation) << info.key << " " << property.id;
+    }
+  EXPECT_GT(traces, 0u);
+}
+
+TEST(Check, ShrinkingGivesShortTraces) {
+  const Property &p14 = *find_property("P14");
+  PairResult result = check_pair(ProposalId::baseline_6_12, p14, CheckBudget{3, 50, 40});
+  ASSERT_TRUE(result.trace);
+  EXPECT_LE(result.trace->steps.size(), 6u) << render_text(*result.trace);
+}
+
+TEST(Check, BaselineHoldsWhereTheModelSaysSo) {
+  // B1-B5 are judged, not looked up: a real search over the baseline finds nothing.
+  for (const char *id : {"B1", "B2", "B3", "B4", "B5", "P2", "P5", "P7"}) {
+    PairResult result =
+        check_pair(ProposalId::baseline_6_12, *find_property(id), CheckBudget{11, 60, 40});
+    EXPECT_EQ(result.verdict, Verdict::holds)
+        << id << ": " << (result.trace ? render_text(*result.trace) : "");
+  }
+}
+
+TEST(TraceFormat, TextFitsInSeventyTwoColumns) {
+  PairResult result =
+      check_pair(ProposalId::baseline_6_12, *find_property("P14"), CheckBudget{5, 50, 40});
+  ASSERT_TRUE(result.trace);
+  result.trace->violation = std::string(300, 'x') + " a long message with words";
+  std::istringstream text(render_text(*result.trace));
+  std::string line;
+  while (std::getline(text, line))
+    EXPECT_LE(line.size(), 72u) << line;
+  EXPECT_NE(render_dot(*result.trace).find("digraph"), std::string::npos);
+}
+
+TEST(TraceFormat, MalformedTracesNameThePlace) {
+  auto error_of = [](const std::string &text) -> std::string {
+    try {
+      trace_from_json(nlohmann::json::parse(text));
+    } catch (const TraceFormatError &error) {
+      return error.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of(R"({"format":"x"})").find("$.format"), std::string::npos);
+  EXPECT_NE(error_of(R"({"format":"trimcheck-trace","format_version":9})").find("$.format_version"),
+            std::string::npos);
+  const std::string head =
+      R"({"format":"trimcheck-trace","format_version":1,"proposal":"sassu-v7","property":"P9",)"
+      R"("regime":"protocol","seed":1,)";
+  KernelConfig config;
+  const std::string cfg = "\"config\":" + config_to_json(config).dump() + ",";
+  EXPECT_NE(error_of(head + cfg + R"("steps":[{"action":{"type":"fly"}}]})")
+                .find("$.steps[0].action.type"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + cfg + R"("steps":[{"action":{"type":"read","pid":1}}]})")
+                .find("missing \"fd\""),
+            std::string::npos);
+  EXPECT_NE(error_of(head + R"("config":{"tpm_banks":[]},"steps":[]})").find("$.config.tpm_banks"),
+            std::string::npos);
+}
+
+TEST(TraceFormat, ReplayRejectsImpossibleSteps) {
+  Trace trace;
+  trace.property = "P2";
+  trace.steps.push_back({Action{Read{7, 3, 10}}, {}});
+  EXPECT_THROW(replay(trace), std::invalid_argument);
+}
+
+} // namespace
+} // namespace trimcheck::props
