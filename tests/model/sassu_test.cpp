@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <random>
 #include <string>
 
 namespace trimcheck::test {
@@ -773,6 +774,8 @@ TEST(SassuEffects, NWhileStagedV5ToV7) {
     EXPECT_EQ(state.ghost.del, std::vector<Serial>{4});
     EXPECT_EQ(state.counters.staged_len, 4);
     EXPECT_EQ(state.counters.htable_len, 1);
+    // Full = Del ++ S ++ L (P2) no longer holds as a sequence: 4 was deleted before 0-3.
+    EXPECT_EQ(state.ghost.full, range(0, 5));
   }
 }
 
@@ -1071,20 +1074,111 @@ TEST(SassuKexec, DeleteAfterTheDumpIsUndetectedInRfc2AndV3) {
   }
 }
 
+// Records restored after kexec are not in H (4.6), so deleting them without flushing
+// keeps qe/entry/digests that nothing references: a leak in every version.
+TEST(SassuMemory, DeletingCarriedRecordsLeaksWithoutFlush) {
+  for (ProposalId id : kVersions) {
+    for (bool flush : {false, true}) {
+      SCOPED_TRACE(key(id) + (flush ? " flush" : ""));
+      KernelState state = booted(id, config_with(flush));
+      apply(state, KexecLoad{});
+      execute_kexec(state);
+      const std::size_t carried = state.list.size() - 1; // all but the new boot_aggregate
+      if (id <= sassu_rfc2 && flush)
+        continue; // staging unlinks garbage hnext pointers (next test)
+      ASSERT_EQ(command(state, 'A', "A\n"), 2);
+      ASSERT_EQ(command(state, 'D', "D\n"), 2);
+      EXPECT_EQ(events_of(state, MemEventKind::leak), flush ? 0u : carried);
+      EXPECT_EQ(state.events.size(), flush ? 0u : carried);
+    }
+  }
+}
+
 // RFC v1/v2 with flush after kexec: staging unlinks restored records that were never
-// linked into H (spec 4.6).
-TEST(SassuKexec, Rfc1FlushAfterKexecUnlinksGarbage) {
-  KernelState state = booted(sassu_rfc1, config_with(true));
-  apply(state, KexecLoad{});
-  execute_kexec(state);
-  ASSERT_EQ(command(state, 'A', "A\n"), 2);
-  EXPECT_GT(events_of(state, MemEventKind::unlink_garbage), 0u);
+// linked into H (spec 4.6); v3 on replace the table instead.
+TEST(SassuKexec, RfcFlushAfterKexecUnlinksGarbage) {
+  for (ProposalId id : {sassu_rfc1, sassu_rfc2}) {
+    KernelState state = booted(id, config_with(true));
+    apply(state, KexecLoad{});
+    execute_kexec(state);
+    const std::size_t carried = state.list.size() - 1;
+    ASSERT_EQ(command(state, 'A', "A\n"), 2);
+    EXPECT_EQ(events_of(state, MemEventKind::unlink_garbage), carried) << key(id);
+  }
   KernelState v7 = booted(sassu_v7, config_with(true));
   apply(v7, KexecLoad{});
   execute_kexec(v7);
   ASSERT_EQ(command(v7, 'A', "A\n"), 2);
   ASSERT_EQ(command(v7, 'D', "D\n"), 2);
   EXPECT_TRUE(v7.events.empty());
+}
+
+// ---- Random runs: the ghost lists and (from v4) the counters stay consistent ----
+
+// Deterministic random single-agent runs with measurements interleaved between the
+// steps of every write, and kexecs. At every quiescent point Full = Del ++ S ++ L
+// (P2; from v5 only as sets, see NWhileStagedV5ToV7); from v4 the counters match the lists (P7);
+// the only memory events are the leaks of deleted records carried over kexec.
+TEST(SassuRandom, GhostListsAndCountersStayConsistent) {
+  for (ProposalId id : kVersions) {
+    for (const KernelConfig &config :
+         {config_with(), config_with(true), config_with(false, true), config_with(true, true)}) {
+      SCOPED_TRACE(key(id) + " " + config.describe());
+      const bool default_config = !config.flush_htable && !config.disable_htable;
+      std::mt19937 random(42);
+      auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(random() % n); };
+      KernelState state = booted(id, config);
+      std::uint32_t version = 1;
+      std::size_t seen = 0;
+      for (int round = 0; round < 300; ++round) {
+        const std::uint32_t choice = pick(12);
+        if (choice < 4) {
+          apply(state, Measure{pick(6), version++});
+        } else if (choice < 11) {
+          const char which = "AADNN"[pick(5)];
+          const std::string text =
+              which == 'N' ? std::to_string(1 + pick(4)) + "\n" : std::string(1, which) + "\n";
+          const int fd = open_fd(state, 1, file_for(id, which), Access::write);
+          ASSERT_GE(fd, 0);
+          Outcome out = apply(state, Write{1, fd, to_bytes(text)});
+          while (!out.done) {
+            if (pick(2) == 0)
+              apply(state, Measure{pick(6), version++});
+            out = apply(state, Continue{1});
+          }
+          apply(state, Close{1, fd});
+        } else {
+          apply(state, KexecLoad{});
+          execute_kexec(state);
+        }
+        ASSERT_TRUE(quiescent(state));
+        std::vector<Serial> expected = state.ghost.del;
+        for (const auto *list : {&state.staged, &state.list})
+          for (Serial s : serials(state, *list))
+            expected.push_back(s);
+        if (id <= sassu_v4) {
+          ASSERT_EQ(state.ghost.full, expected) << "round " << round;
+        } else { // N may delete from L while S is staged: same records, Del out of order
+          std::vector<Serial> full = state.ghost.full;
+          std::sort(full.begin(), full.end());
+          std::sort(expected.begin(), expected.end());
+          ASSERT_EQ(full, expected) << "round " << round;
+        }
+        // Deleting a record carried over kexec leaks its qe/entry/digests: it was never
+        // in H, so nothing references them once the template data is freed.
+        for (; default_config && seen < state.events.size(); ++seen) {
+          ASSERT_EQ(state.events[seen].kind, MemEventKind::leak) << "round " << round;
+          ASSERT_TRUE(node_of(state, state.events[seen].serial).hnext_garbage);
+        }
+        if (id >= sassu_v4) {
+          ASSERT_EQ(shown_count(state), static_cast<std::int64_t>(state.list.size()));
+          ASSERT_EQ(state.counters.bin_size, bytes_of(state, state.list));
+          ASSERT_EQ(state.counters.staged_len, static_cast<std::int64_t>(state.staged.size()));
+          ASSERT_EQ(state.counters.staged_size, bytes_of(state, state.staged));
+        }
+      }
+    }
+  }
 }
 
 } // namespace
