@@ -130,7 +130,7 @@ TEST(SassuFiles, NamesModesSymlinksAndKconfigPerVersion) {
       KernelConfig config;
       config.staging = staging;
       const KernelState state = boot(id, config);
-      const bool staged_exist = !staging && id >= sassu_v4 ? false : true;
+      const bool staged_exist = staging || id < sassu_v4; // CONFIG_IMA_STAGING from v4
       const std::string per_algo = rfc ? "binary_runtime_measurements_staged_sha256"
                                        : "binary_runtime_measurements_sha256_staged";
       const std::string other = rfc ? "binary_runtime_measurements_sha256_staged"
@@ -420,6 +420,18 @@ TEST(SassuMediation, SingleWriterExcludesReadersAndOtherWriters) {
     apply(state, Close{1, writer});
     EXPECT_EQ(state.users, 0);
     EXPECT_GE(open_fd(state, other, kStaged, Access::read), 0);
+  }
+}
+
+// CAP_SYS_ADMIN is checked at open only (P16): dropping it later changes nothing.
+TEST(SassuMediation, CapabilityCheckedAtOpenOnly) {
+  for (ProposalId id : kVersions) {
+    KernelState state = booted(id);
+    const int fd = open_fd(state, 1, file_for(id, 'A'), Access::write);
+    ASSERT_GE(fd, 0);
+    apply(state, DropCap{1});
+    EXPECT_EQ(write_all(state, 1, fd, "A\n"), 2) << key(id);
+    EXPECT_EQ(open_fd(state, 1, kStaged, Access::write), -EPERM) << key(id); // before EBUSY
   }
 }
 
