@@ -92,14 +92,20 @@ void baseline_write_step(KernelState &state, Request &request) {
   request.pc = -1;
 }
 
+std::string kexec_event_buffer(const KernelState &state, std::size_t segment_size) {
+  const FamilyHooks &hooks = hooks_for(state.proposal);
+  const KexecEventValues values =
+      hooks.kexec_event_values
+          ? hooks.kexec_event_values(state)
+          : KexecEventValues{hooks.kexec_runtime_size(state), hooks.shown_count(state)};
+  return "kexec_segment_size=" + std::to_string(segment_size) +
+         ";ima_binary_runtime_size=" + std::to_string(values.runtime_size) +
+         ";ima_runtime_measurements_count=" + std::to_string(values.count) + ";";
+}
+
 void baseline_reboot(KernelState &state) {
   if (measures_kexec_events(state.proposal))
-    measure_critical_data(state, "kexec_execute",
-                          "kexec_segment_size=" + std::to_string(state.kexec.size) +
-                              ";ima_binary_runtime_size=" +
-                              std::to_string(hooks_for(state.proposal).kexec_runtime_size(state)) +
-                              ";ima_runtime_measurements_count=" +
-                              std::to_string(hooks_for(state.proposal).shown_count(state)) + ";");
+    measure_critical_data(state, "kexec_execute", kexec_event_buffer(state, state.kexec.size));
   if (has_suspend(state.proposal))
     state.suspended = true; // ima_reboot_notifier, under the mutex
 }

@@ -91,6 +91,8 @@ Outcome step_request(KernelState &state, Pid pid) {
       if (state.kexec.loaded && state.config.ima_kexec) {
         auto order = hooks.dump_order(state);
         dump = dump_records(state, order);
+        if (hooks.after_dump)
+          hooks.after_dump(state);
       }
       state.ghost.last_dump = dump.complete;
       state.ghost.last_dump_failed = dump.overflowed;
@@ -324,11 +326,7 @@ Outcome apply(KernelState &state, const Action &action) {
           if (config.ima_kexec && size / kPageSize <= config.ram_bytes / kPageSize / 2)
             state.kexec = {true, size};
           if (measures_kexec_events(state.proposal))
-            measure_critical_data(state, "kexec_load",
-                                  "kexec_segment_size=" + std::to_string(size) +
-                                      ";ima_binary_runtime_size=" + std::to_string(runtime) +
-                                      ";ima_runtime_measurements_count=" +
-                                      std::to_string(hooks.shown_count(state)) + ";");
+            measure_critical_data(state, "kexec_load", kexec_event_buffer(state, size));
           return {};
         } else if constexpr (std::is_same_v<A, KexecExecute>) {
           if (blocked(state, 0))

@@ -54,6 +54,7 @@ enum class MemEventKind : std::uint8_t {
   free_without_grace, // freed while an RCU reader may still hold it
   leak,               // unreachable from everything and not freed
   unlink_garbage,     // hlist_del_rcu on a node that was never linked (kernel crash)
+  list_corruption,    // a list cut at a node no longer in that list (kernel crash)
 };
 std::string_view mem_event_name(MemEventKind kind);
 
@@ -167,6 +168,13 @@ struct MsState {
   bool operator==(const MsState &) const = default;
 };
 
+// Sassu v4/v5 state (spec 2.10, 2.11): what the kexec dump carried, set by the dump.
+struct SassuState {
+  bool staged_copied = false; // v4 ima_staged_measurements_prepended, v5 STAGED_COPIED
+  bool list_copied = false;   // v5 IMA_MEASUREMENTS_COPIED
+  bool operator==(const SassuState &) const = default;
+};
+
 struct KernelState {
   ProposalId proposal = ProposalId::baseline_6_12;
   KernelConfig config;
@@ -180,6 +188,7 @@ struct KernelState {
   bool suspended = false; // ima_measurements_suspended (>= 6.14)
   KexecSegment kexec;
   MsState ms;
+  SassuState sassu;
 
   // Open mediation (Chen v2+, Sassu): ima_measure_users and the v6/v7 writer task.
   std::int64_t users = 0;

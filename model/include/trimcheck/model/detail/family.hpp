@@ -7,6 +7,13 @@
 
 namespace trimcheck::model::detail {
 
+// What ima_measure_kexec_event reports as ima_binary_runtime_size and
+// ima_runtime_measurements_count.
+struct KexecEventValues {
+  std::uint64_t runtime_size = 0;
+  std::int64_t count = 0;
+};
+
 struct FamilyHooks {
   // At boot and after kexec: create the files and the version's own state.
   void (*boot)(KernelState &state);
@@ -29,7 +36,16 @@ struct FamilyHooks {
   std::int64_t (*shown_count)(const KernelState &state);
   // Counter updates when the list gets a record (add or restore).
   void (*count_append)(KernelState &state, std::size_t size);
+  // Optional: runs in the dump step right after the records were written, e.g. to set
+  // flags recording what the dump carried (Sassu v4/v5). Null: nothing.
+  void (*after_dump)(KernelState &state) = nullptr;
+  // Optional: the values of the kexec_load / kexec_execute critical data (Sassu reports
+  // the FULL counters). Null: kexec_runtime_size and shown_count.
+  KexecEventValues (*kexec_event_values)(const KernelState &state) = nullptr;
 };
+
+// The buffer of the kexec_load / kexec_execute critical-data records (>= 6.15).
+std::string kexec_event_buffer(const KernelState &state, std::size_t segment_size);
 
 const FamilyHooks &baseline_hooks();
 const FamilyHooks &ms_hooks();
