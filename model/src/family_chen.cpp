@@ -240,15 +240,23 @@ void prewalk(KernelState &state, Request &request) {
 
 // v5 step 2: re-read the counter under the mutex; cut everything or up to the mark.
 void cut_at_mark(KernelState &state, const ChenTraits &t, Request &request) {
+  const NodeId mark = *request.mark;
+  request.mark.reset();
   const bool whole_list = request.n == state.counters.number_entries;
   std::size_t count = state.list.size();
   if (!whole_list) {
-    auto mark = std::find(state.list.begin(), state.list.end(), *request.mark);
-    if (mark == state.list.end())
-      throw std::logic_error("chen-v5: the remembered record left L before the cut");
-    count = static_cast<std::size_t>(mark - state.list.begin()) + 1;
+    auto it = std::find(state.list.begin(), state.list.end(), mark);
+    if (it == state.list.end()) {
+      // Another write through the same open file removed the remembered record since
+      // the pre-walk: __list_cut_position at a node outside L corrupts the list. The
+      // model records the bad pointer use and removes nothing (docs/proposals/chen.md).
+      touch(state, mark, Obj::qe, "ima_delete_event_log cut");
+      state.events.push_back({MemEventKind::unlink_garbage, state.nodes.at(mark).serial, Obj::qe,
+                              "ima_delete_event_log cut at a record no longer in L"});
+      return finish(request, static_cast<std::int64_t>(request.input.size()));
+    }
+    count = static_cast<std::size_t>(it - state.list.begin()) + 1;
   }
-  request.mark.reset();
   cut_head(state, t, request, count, whole_list);
   request.pc = kFree;
 }

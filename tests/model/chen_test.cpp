@@ -564,6 +564,37 @@ TEST(ChenSteps, V3DuplicateBetweenCutAndFree) {
   EXPECT_GT(count_events(state, MemEventKind::use_after_free), 0u);
 }
 
+// The writer slot belongs to the open file: a forked child shares it and writes with no
+// mutex around the request. v4: both writers pass the T check before either finishes,
+// so the same view is trimmed twice (P9).
+TEST(ChenSteps, V4SharedWriterFdTrimsTwice) {
+  KernelState state = booted(kV4);
+  const int fd = open_fd(state, 1, kTrimLog, Access::write);
+  const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
+  Outcome parent = apply(state, Write{1, fd, bytes("0:2")});
+  ASSERT_FALSE(parent.done);
+  EXPECT_EQ(complete(state, child, apply(state, Write{child, fd, bytes("0:2")})).ret, 3);
+  EXPECT_EQ(complete(state, 1, parent).ret, 3);
+  EXPECT_EQ(state.ghost.del, (std::vector<Serial>{0, 1, 2, 3}));
+  EXPECT_EQ(state.counters.trimcount, 4);
+}
+
+// v5: the child's trim removes the record the parent remembered in its pre-walk; the
+// parent's cut then works on a node outside L.
+TEST(ChenSteps, V5SharedWriterFdCutsAtAVanishedRecord) {
+  KernelState state = booted(kV5);
+  const int fd = open_fd(state, 1, kTrimLog, Access::write);
+  const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
+  Outcome parent = apply(state, Write{1, fd, bytes("0:2")});
+  ASSERT_FALSE(parent.done);
+  EXPECT_EQ(complete(state, child, apply(state, Write{child, fd, bytes("0:2")})).ret, 3);
+  EXPECT_EQ(count_events(state, MemEventKind::unlink_garbage), 0u);
+  EXPECT_EQ(complete(state, 1, parent).ret, 3);
+  EXPECT_EQ(count_events(state, MemEventKind::unlink_garbage), 1u);
+  EXPECT_EQ(state.events.back().serial, 1u); // the parent's remembered second record
+  EXPECT_EQ(state.ghost.del, (std::vector<Serial>{0, 1}));
+}
+
 // v1: no mediation, so a reader's *pos survives a trim by another fd and skips records.
 TEST(ChenSteps, V1ReaderSkipsRecordsAfterATrim) {
   KernelState state = booted(kV1);

@@ -275,6 +275,23 @@ TEST(MsReplay, LegacyImaTemplateNeverMatchesTheTpm) {
   }
 }
 
+// A TPM bank whose algorithm IMA could not hash at boot receives padded SHA-1; the RFC
+// hashes that bank with the real algorithm, so its start value leaves the TPM's value and
+// a target in that bank is never reached.
+TEST(MsReplay, BankWithoutKernelHashDiverges) {
+  KernelConfig config;
+  config.banks.tpm_banks = {{HashAlgo::sha1}, {HashAlgo::sha256}, {HashAlgo::sha384, false}};
+  Booted b = booted(config);
+  const Bytes unreachable = true_target(b, kSha384, 3);
+  EXPECT_EQ(write_file(b.state, 1, kPcrs, unreachable), len(unreachable));
+  EXPECT_TRUE(b.state.ghost.del.empty());
+  const Bytes input = true_target(b, kSha256, 3);
+  EXPECT_EQ(write_file(b.state, 1, kPcrs, input), len(input));
+  EXPECT_EQ(b.state.ghost.del.size(), 3u);
+  EXPECT_EQ(b.state.ms.start[kSha256][0], b.after[2].value(kSha256, 10));
+  EXPECT_NE(b.state.ms.start[kSha384][0], b.after[2].value(kSha384, 10));
+}
+
 TEST(MsReplay, ViolationsReplayAsAllOnes) {
   Booted b = booted();
   ASSERT_EQ(apply(b.state, MeasureViolation{9}).ret, 0); // serial 6, zero digest in L
