@@ -121,11 +121,10 @@ bool is_trim_log(const KernelState &state, const OpenFile &file) {
   return state.files.at(file.file).kind == FileKind::trim_log;
 }
 
-// The record count the version trusts: ima_htable.len (== |L| in v1-v4) or, in v5,
-// ima_number_entries.
-std::int64_t &entries(KernelState &state, const ChenTraits &t) {
-  return t.entries_counter == number_entries ? state.counters.number_entries
-                                             : state.counters.htable_len;
+// The record count the version trusts and shows: ima_htable.len (== |L| in v1-v4) or,
+// in v5, ima_number_entries.
+std::int64_t Counters::*entries(const ChenTraits &t) {
+  return t.entries_counter == number_entries ? &Counters::number_entries : &Counters::htable_len;
 }
 
 void finish(Request &request, std::int64_t result) {
@@ -198,7 +197,7 @@ void cut_head(KernelState &state, const ChenTraits &t, Request &request, std::si
   if (unlink)
     for (NodeId node : request.cut)
       unlink_hash(state, node, "ima_trim_log write");
-  entries(state, t) -= static_cast<std::int64_t>(count);
+  state.counters.*entries(t) -= static_cast<std::int64_t>(count);
   switch (t.size_update) {
   case size_unchanged:
     break;
@@ -216,7 +215,7 @@ void cut_head(KernelState &state, const ChenTraits &t, Request &request, std::si
 
 // v1-v4: the walk and cut under ima_extend_list_mutex, in the decide step.
 void locked_trim(KernelState &state, const ChenTraits &t, Request &request) {
-  const std::int64_t available = entries(state, t);
+  const std::int64_t available = state.counters.*entries(t);
   if (request.n > available && t.shortfall == enoent)
     return finish(request, -kENOENT);
   const std::int64_t count = std::min(request.n, available);
@@ -331,8 +330,7 @@ void chen_write_step(KernelState &state, Request &request) {
 }
 
 std::int64_t chen_shown_count(const KernelState &state) {
-  return traits(state.proposal).entries_counter == number_entries ? state.counters.number_entries
-                                                                  : state.counters.htable_len;
+  return state.counters.*entries(traits(state.proposal));
 }
 
 void chen_count_append(KernelState &state, std::size_t size) {

@@ -99,12 +99,12 @@ bool pcr_mutex_taken(const KernelState &state, const Request &self) {
 
 // Step 1 (2.1 steps 1-3c): parse, compare with start, replay L without the list mutex.
 void replay(KernelState &state, Request &request) {
-  if (pcr_mutex_taken(state, request))
-    return; // sleeps on ima_pcr_write_mutex: no progress
   if (request.input.empty())
-    return finish(request, -kEFAULT); // configfs: nothing copied
+    return finish(request, -kEFAULT); // configfs copied nothing; the store is not called
   if (request.input.size() > kMaxStoreBytes)
     request.input.resize(kMaxStoreBytes);
+  if (pcr_mutex_taken(state, request))
+    return; // sleeps on ima_pcr_write_mutex: no progress
   const auto stored = static_cast<std::int64_t>(request.input.size());
   const MsState &ms = state.ms;
   const BankLayout &banks = state.config.banks;
