@@ -29,6 +29,8 @@ std::string_view mem_event_name(MemEventKind kind) {
     return "leak";
   case MemEventKind::unlink_garbage:
     return "unlink-of-unlinked-node";
+  case MemEventKind::list_corruption:
+    return "list-corruption";
   }
   return "?";
 }

@@ -250,7 +250,7 @@ void cut_at_mark(KernelState &state, const ChenTraits &t, Request &request) {
       // the pre-walk: __list_cut_position at a node outside L corrupts the list. The
       // model records the bad pointer use and removes nothing (docs/proposals/chen.md).
       touch(state, mark, Obj::qe, "ima_delete_event_log cut");
-      state.events.push_back({MemEventKind::unlink_garbage, state.nodes.at(mark).serial, Obj::qe,
+      state.events.push_back({MemEventKind::list_corruption, state.nodes.at(mark).serial, Obj::qe,
                               "ima_delete_event_log cut at a record no longer in L"});
       return finish(request, static_cast<std::int64_t>(request.input.size()));
     }

@@ -588,9 +588,9 @@ TEST(ChenSteps, V5SharedWriterFdCutsAtAVanishedRecord) {
   Outcome parent = apply(state, Write{1, fd, bytes("0:2")});
   ASSERT_FALSE(parent.done);
   EXPECT_EQ(complete(state, child, apply(state, Write{child, fd, bytes("0:2")})).ret, 3);
-  EXPECT_EQ(count_events(state, MemEventKind::unlink_garbage), 0u);
+  EXPECT_EQ(count_events(state, MemEventKind::list_corruption), 0u);
   EXPECT_EQ(complete(state, 1, parent).ret, 3);
-  EXPECT_EQ(count_events(state, MemEventKind::unlink_garbage), 1u);
+  EXPECT_EQ(count_events(state, MemEventKind::list_corruption), 1u);
   EXPECT_EQ(state.events.back().serial, 1u); // the parent's remembered second record
   EXPECT_EQ(state.ghost.del, (std::vector<Serial>{0, 1}));
 }

@@ -54,6 +54,7 @@ enum class MemEventKind : std::uint8_t {
   free_without_grace, // freed while an RCU reader may still hold it
   leak,               // unreachable from everything and not freed
   unlink_garbage,     // hlist_del_rcu on a node that was never linked (kernel crash)
+  list_corruption,    // a list cut at a node no longer in that list (kernel crash)
 };
 std::string_view mem_event_name(MemEventKind kind);
 
