@@ -69,40 +69,35 @@ TEST(ChenFiles, TrimLogExistsPerVersionAndKconfig) {
 }
 
 struct OpenCase {
-  ProposalId id;
   bool cap;
   Access access;
-  std::int64_t ret;   // 0: success (an fd)
-  std::int64_t users; // ima_measure_users afterwards
+  std::int64_t ret;         // 0: success (an fd)
+  std::int64_t users_v1;    // ima_measure_users afterwards: v1 has no slots (2.2)
+  std::int64_t users_v2_on; // v2+: a write-mode open is the single writer (2.3)
 };
 
 TEST(ChenOpen, CapabilityAndWriterSlot) {
   const std::vector<OpenCase> cases = {
-      {kV1, true, Access::read, 0, 0},        {kV1, true, Access::write, 0, 0},
-      {kV1, true, Access::read_write, 0, 0},  {kV1, false, Access::read, kEPERM, 0},
-      {kV1, false, Access::write, kEPERM, 0}, {kV1, false, Access::read_write, kEPERM, 0},
+      {true, Access::read, 0, 0, 0}, // read-only: allowed, not counted
+      {true, Access::write, 0, 0, -1},
+      {true, Access::read_write, 0, 0, -1},
+      {false, Access::read, kEPERM, 0, 0},
+      {false, Access::write, kEPERM, 0, 0},
+      {false, Access::read_write, kEPERM, 0, 0},
   };
-  std::vector<OpenCase> all = cases;
-  for (ProposalId id : {kV2, kV3, kV4, kV5}) {
-    all.push_back({id, true, Access::read, 0, 0}); // read-only: allowed, not counted
-    all.push_back({id, true, Access::write, 0, -1});
-    all.push_back({id, true, Access::read_write, 0, -1});
-    all.push_back({id, false, Access::read, kEPERM, 0});
-    all.push_back({id, false, Access::write, kEPERM, 0});
-    all.push_back({id, false, Access::read_write, kEPERM, 0});
-  }
-  for (const OpenCase &c : all) {
-    KernelState state = booted(c.id);
-    const Pid pid = c.cap ? 1 : static_cast<Pid>(apply(state, Spawn{false}).ret);
-    const std::int64_t ret = apply(state, Open{pid, kTrimLog, c.access}).ret;
-    SCOPED_TRACE(key(c.id) + " cap=" + std::to_string(c.cap) +
-                 " access=" + std::to_string(static_cast<int>(c.access)));
-    if (c.ret == 0)
-      EXPECT_GE(ret, 3);
-    else
-      EXPECT_EQ(ret, c.ret);
-    EXPECT_EQ(state.users, c.users);
-  }
+  for (ProposalId id : kAllVersions)
+    for (const OpenCase &c : cases) {
+      KernelState state = booted(id);
+      const Pid pid = c.cap ? 1 : static_cast<Pid>(apply(state, Spawn{false}).ret);
+      const std::int64_t ret = apply(state, Open{pid, kTrimLog, c.access}).ret;
+      SCOPED_TRACE(key(id) + " cap=" + std::to_string(c.cap) +
+                   " access=" + std::to_string(static_cast<int>(c.access)));
+      if (c.ret == 0)
+        EXPECT_GE(ret, 3);
+      else
+        EXPECT_EQ(ret, c.ret);
+      EXPECT_EQ(state.users, id == kV1 ? c.users_v1 : c.users_v2_on);
+    }
 }
 
 struct ExclusionCase {
