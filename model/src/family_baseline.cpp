@@ -39,6 +39,10 @@ std::int64_t no_mediation_release(KernelState &, Pid, OpenFile &) {
 std::int64_t shared_mediation_open(KernelState &state, const Process &proc, OpenFile &file) {
   if (!is_list_file(state.files.at(file.file).kind))
     return 0;
+  return claim_measure_slot(state, proc, file);
+}
+
+std::int64_t claim_measure_slot(KernelState &state, const Process &proc, OpenFile &file) {
   if (writes(file.access)) {
     if (!proc.cap_sys_admin)
       return -kEPERM;

@@ -74,5 +74,8 @@ void baseline_count_append(KernelState &state, std::size_t size);
 // needs users >= 0 (EBUSY); writer sets users = -1, readers increment.
 std::int64_t shared_mediation_open(KernelState &state, const Process &proc, OpenFile &file);
 std::int64_t shared_mediation_release(KernelState &state, Pid closer, OpenFile &file);
+// The slot rules of shared_mediation_open for any file that joins the mediation (Chen
+// v2+ ima_trim_log opened for writing, spec 2.3); release with shared_mediation_release.
+std::int64_t claim_measure_slot(KernelState &state, const Process &proc, OpenFile &file);
 
 } // namespace trimcheck::model::detail

@@ -1,0 +1,31 @@
+// The kernel's string-to-integer conversions (lib/kstrtox.c) as the trimming interfaces
+// use them on user input: kstrtoull/kstrtoul, kstrtoll/kstrtol (64-bit longs).
+//
+// Input is the C string the kernel parses: the caller passes the bytes up to the first
+// NUL. Rules: an optional '+' (kstrtoull) or '-' (kstrtoll); base 0 detects "0x"/"0X"
+// followed by a hex digit (16), a leading '0' (8) or decimal; base 16 skips a "0x"
+// prefix; at least one digit; one optional trailing '\n'; nothing else. A value that
+// does not fit is ERANGE, anything malformed EINVAL (ERANGE is checked first).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace trimcheck::model::detail {
+
+struct ParsedUnsigned {
+  std::int64_t error = 0; // 0 or -errno
+  std::uint64_t value = 0;
+};
+struct ParsedSigned {
+  std::int64_t error = 0; // 0 or -errno
+  std::int64_t value = 0;
+};
+
+ParsedUnsigned kstrtoull(std::string_view text, unsigned base);
+ParsedSigned kstrtoll(std::string_view text, unsigned base);
+
+// The bytes a C parser sees: everything before the first NUL.
+std::string_view c_string(std::string_view bytes);
+
+} // namespace trimcheck::model::detail
