@@ -54,7 +54,11 @@ public:
   // Outcome of the action `next` returned.
   void observe(const model::KernelState &state, const model::Outcome &outcome);
   void restart(Protocol protocol);
-  void reset_after_kexec() { restart(protocol_), pid_ = 0, base_.clear(); }
+  void reset_after_kexec() {
+    pid_ = 0; // every process died with the old kernel
+    base_.clear();
+    restart(protocol_);
+  }
   bool finished() const { return step_ >= ops_.size(); }
   model::Pid pid() const { return pid_; }
 

@@ -46,13 +46,25 @@ std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_vie
 std::optional<Trace> search(ProposalId proposal, const Property &property, Regime regime,
                             const CheckBudget &budget, bool default_config_only) {
   std::optional<Trace> last_failure;
+  std::string internal_error;
   const std::uint64_t seed =
       pair_seed(budget.seed, proposal, property.id, regime, default_config_only);
   auto testable = [&] {
     const Scenario scenario = *scenario_gen(default_config_only);
     const KernelConfig config = make_config(proposal, scenario.config);
-    const std::vector<TraceAction> actions = interpret(proposal, regime, scenario);
-    RunResult run = run_actions(proposal, config, property, actions);
+    std::vector<TraceAction> actions;
+    RunResult run;
+    try {
+      actions = interpret(proposal, regime, scenario);
+      run = run_actions(proposal, config, property, actions);
+    } catch (const std::exception &error) {
+      internal_error = error.what();
+      throw;
+    }
+    if (!run.invalid.empty()) {
+      internal_error = "the scenario driver emitted an impossible action: " + run.invalid;
+      RC_FAIL(internal_error);
+    }
     if (!run.violation.empty()) {
       Trace trace;
       trace.proposal = proposal;
@@ -73,8 +85,12 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(proposal_info(proposal).key) + "/" + std::string(property.id);
   auto result = rc::detail::checkTestable(testable, metadata, params);
-  if (result.template is<rc::detail::FailureResult>())
+  if (result.template is<rc::detail::FailureResult>()) {
+    if (!last_failure) // a bug in the model or the driver, never a verdict
+      throw std::logic_error(metadata.id + " (" + std::string(regime_name(regime)) +
+                             "): internal error: " + internal_error);
     return last_failure;
+  }
   return std::nullopt;
 }
 

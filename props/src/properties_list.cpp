@@ -18,6 +18,11 @@ public:
     }
     for (Serial serial : facts.deleted)
       removed_by_[serial] = facts.file;
+    if (const Seek *seek = model_action<Seek>(action); seek && seek->pid <= state.procs.size()) {
+      const auto &fds = state.procs[seek->pid - 1].fds;
+      if (seek->fd >= 0 && static_cast<std::size_t>(seek->fd) < fds.size() && fds[seek->fd])
+        last_.erase(*fds[seek->fd]); // reading again from the head is not a skip
+    }
     if (model_action<Write>(action) || model_action<Continue>(action))
       for (NodeId id : state.staged) // staged away from the live list by this file
         removed_by_.try_emplace(state.nodes[id].serial, facts.file);

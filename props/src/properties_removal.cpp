@@ -187,8 +187,8 @@ public:
   }
 };
 
-// P12: after a quote at point q, the quoting agent's first removal deletes exactly
-// Full[..q], so everything after q stays readable.
+// P12: after a quote at point q, the quoting agent's removal leaves exactly Full[..q]
+// deleted: nothing up to q still in kernel memory, nothing after q removed by it.
 class QuoteAligned : public Monitor {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
@@ -196,25 +196,36 @@ public:
     if (facts.booted)
       quotes_.clear();
     if (const Quote *quote = std::get_if<Quote>(&action)) {
-      quotes_[quote->pid] = {state.ghost.full, state.ghost.del.size()};
+      quotes_[quote->pid] = {state.ghost.full, {}};
       return std::nullopt;
     }
     auto it = quotes_.find(facts.actor);
-    if (it == quotes_.end() || !facts.call_returned || outcome.ret < 0 ||
-        state.ghost.del.size() == it->second.deleted_at_quote)
+    if (it == quotes_.end())
       return std::nullopt;
-    const std::vector<Serial> quoted = it->second.full;
+    QuotePoint &point = it->second;
+    point.removed.insert(point.removed.end(), facts.deleted.begin(), facts.deleted.end());
+    if (!facts.call_returned || outcome.ret < 0 || point.removed.empty())
+      return std::nullopt;
+    const QuotePoint done = std::move(point);
     quotes_.erase(it);
-    if (state.ghost.del != quoted)
-      return "p" + std::to_string(facts.actor) + " quoted after " + list_text(quoted) +
-             " but its removal left Del = " + list_text(state.ghost.del);
+    const std::set<Serial> quoted(done.full.begin(), done.full.end());
+    const std::set<Serial> deleted(state.ghost.del.begin(), state.ghost.del.end());
+    for (Serial serial : done.removed)
+      if (!quoted.count(serial))
+        return "p" + std::to_string(facts.actor) + " quoted after " + list_text(done.full) +
+               " but its removal also deleted r" + std::to_string(serial) +
+               ", measured after the quote";
+    for (Serial serial : done.full)
+      if (!deleted.count(serial))
+        return "p" + std::to_string(facts.actor) + " quoted after " + list_text(done.full) +
+               " but after its removal r" + std::to_string(serial) + " is still in the kernel";
     return std::nullopt;
   }
 
 private:
   struct QuotePoint {
-    std::vector<Serial> full;
-    std::size_t deleted_at_quote;
+    std::vector<Serial> full;    // Full at the quote
+    std::vector<Serial> removed; // deleted by the quoting agent since
   };
   std::map<Pid, QuotePoint> quotes_;
 };
@@ -363,6 +374,8 @@ class InputRobustness : public Monitor {
 public:
   std::optional<std::string> observe(const KernelState &, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted)
+      length_.clear();
     if (const Write *write = model_action<Write>(action))
       length_[facts.actor] = write->bytes.size();
     if (!facts.call_returned || !length_.count(facts.actor))

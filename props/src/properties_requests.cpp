@@ -53,11 +53,65 @@ Expectation expectation(ProposalId proposal, const FileSpec &file, const Bytes &
   }
 }
 
+// One "pcrNN:<hash>:<raw digest>" record of an MS write (spec 2.1).
+struct PcrTarget {
+  std::uint32_t pcr;
+  HashAlgo algo;
+  Digest value;
+};
+
+std::optional<std::vector<PcrTarget>> parse_targets(const Bytes &bytes) {
+  std::vector<PcrTarget> targets;
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    if (pos + 6 > bytes.size())
+      return std::nullopt;
+    std::string head(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
+                     bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6));
+    if (head.rfind("pcr", 0) != 0 || head[5] != ':' || !std::isdigit(head[3]) ||
+        !std::isdigit(head[4]))
+      return std::nullopt;
+    auto name_end =
+        std::find(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6), bytes.end(), ':');
+    if (name_end == bytes.end())
+      return std::nullopt;
+    auto algo =
+        hash_from_name(std::string(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6), name_end));
+    if (!algo)
+      return std::nullopt;
+    const std::size_t start = static_cast<std::size_t>(name_end - bytes.begin()) + 1;
+    if (start + digest_size(*algo) > bytes.size())
+      return std::nullopt;
+    targets.push_back(
+        {static_cast<std::uint32_t>(std::stoi(head.substr(3, 2))), *algo,
+         Digest(bytes.begin() + static_cast<std::ptrdiff_t>(start),
+                bytes.begin() + static_cast<std::ptrdiff_t>(start + digest_size(*algo)))});
+    pos = start + digest_size(*algo);
+  }
+  return targets;
+}
+
+std::optional<std::size_t> bank_of(const KernelState &state, HashAlgo algo) {
+  for (std::size_t b = 0; b < state.config.banks.tpm_banks.size(); ++b)
+    if (state.config.banks.tpm_banks[b].algo == algo)
+      return b;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> slot_of(const MsState &ms, std::uint32_t pcr) {
+  auto it = std::find(ms.configured_pcrs.begin(), ms.configured_pcrs.end(), pcr);
+  if (it == ms.configured_pcrs.end())
+    return std::nullopt;
+  return static_cast<std::size_t>(it - ms.configured_pcrs.begin());
+}
+
 // P20: a write returns success only if it removed what it was asked to remove.
 class HonestSuccess : public Monitor {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted)
+      pending_.clear();
     if (const Write *write = model_action<Write>(action)) {
       const FileSpec *file = file_of(state, facts.file);
       if (file != nullptr)
@@ -96,40 +150,16 @@ public:
 private:
   // Whether every record of an MS write names a value equal to its start value.
   static bool targets_equal_start(const KernelState &state, const Bytes &bytes) {
-    std::size_t pos = 0;
-    while (pos + 6 <= bytes.size()) {
-      std::string head(bytes.begin() + static_cast<std::ptrdiff_t>(pos),
-                       bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6));
-      if (head.rfind("pcr", 0) != 0 || head[5] != ':')
+    auto targets = parse_targets(bytes);
+    if (!targets)
+      return false;
+    for (const PcrTarget &target : *targets) {
+      auto bank = bank_of(state, target.algo);
+      auto slot = slot_of(state.ms, target.pcr);
+      if (!bank || !slot || state.ms.start.at(*bank).at(*slot) != target.value)
         return false;
-      const int pcr = std::atoi(head.substr(3, 2).c_str());
-      auto colon =
-          std::find(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6), bytes.end(), ':');
-      if (colon == bytes.end())
-        return false;
-      auto algo =
-          hash_from_name(std::string(bytes.begin() + static_cast<std::ptrdiff_t>(pos + 6), colon));
-      if (!algo)
-        return false;
-      const std::size_t start = static_cast<std::size_t>(colon - bytes.begin()) + 1;
-      const std::size_t size = digest_size(*algo);
-      if (start + size > bytes.size())
-        return false;
-      Digest target(bytes.begin() + static_cast<std::ptrdiff_t>(start),
-                    bytes.begin() + static_cast<std::ptrdiff_t>(start + size));
-      auto slot = std::find(state.ms.configured_pcrs.begin(), state.ms.configured_pcrs.end(),
-                            static_cast<std::uint32_t>(pcr));
-      std::optional<std::size_t> bank;
-      for (std::size_t b = 0; b < state.config.banks.tpm_banks.size(); ++b)
-        if (state.config.banks.tpm_banks[b].algo == *algo)
-          bank = b;
-      if (slot == state.ms.configured_pcrs.end() || !bank ||
-          state.ms.start.at(*bank).at(
-              static_cast<std::size_t>(slot - state.ms.configured_pcrs.begin())) != target)
-        return false;
-      pos = start + size;
     }
-    return pos == bytes.size();
+    return true;
   }
 
   struct Pending {
@@ -143,12 +173,74 @@ private:
   std::size_t staged_before_ = 0;
 };
 
-// P22: the MS start values equal what the TPM was extended with for the trimmed
-// records (the kernel's own replay must agree with IMA's extends).
+// P22: the kernel's replay agrees with what IMA extended: a write naming the TPM value
+// reached after the first k records of L trims exactly k records, and the start values
+// it keeps equal the TPM's extends of the trimmed records.
 class ReplayFidelity : public Monitor {
 public:
-  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
-                                     const StepFacts &facts) override {
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted)
+      pending_.clear();
+    if (const Write *write = model_action<Write>(action)) {
+      const FileSpec *file = file_of(state, facts.file);
+      if (file != nullptr && file->kind == FileKind::ms_pcrs)
+        pending_[facts.actor] = {write->bytes, serials(state, state.list), state.ms, {}};
+    }
+    auto it = pending_.find(facts.actor);
+    if (it != pending_.end()) {
+      it->second.deleted.insert(it->second.deleted.end(), facts.deleted.begin(),
+                                facts.deleted.end());
+      if (facts.call_returned) {
+        Pending done = std::move(it->second);
+        pending_.erase(it);
+        if (outcome.ret >= 0 && !done.deleted.empty() && !pending_.empty())
+          for (auto &[pid, other] : pending_)
+            other.raced = true; // its snapshot of L and start is stale now
+        if (outcome.ret >= 0 && !done.raced)
+          if (auto problem = judge_write(state, done))
+            return problem;
+      }
+    }
+    return judge_start_values(state, facts);
+  }
+
+private:
+  struct Pending {
+    Bytes bytes;
+    std::vector<Serial> list; // L when the write started
+    MsState ms;
+    std::vector<Serial> deleted;
+    bool raced = false; // another write trimmed while this one was in flight
+  };
+
+  static std::optional<std::string> judge_write(const KernelState &state, const Pending &done) {
+    auto targets = parse_targets(done.bytes);
+    if (!targets)
+      return std::nullopt;
+    const BankLayout &layout = state.config.banks;
+    for (const PcrTarget &target : *targets) {
+      auto bank = bank_of(state, target.algo);
+      auto slot = slot_of(done.ms, target.pcr);
+      if (!bank || !slot)
+        continue;
+      Digest value = done.ms.start.at(*bank).at(*slot);
+      for (std::size_t k = 0; k < done.list.size(); ++k) {
+        const Record &record = state.contents[done.list[k]];
+        if (record.pcr != target.pcr)
+          break; // the replay stops at a record of another PCR
+        value =
+            Hasher(target.algo).update(value).update(extend_value(layout, *bank, record)).finish();
+        if (value == target.value && done.deleted.size() != k + 1)
+          return "the TPM's " + std::string(hash_name(target.algo)) + " PCR " +
+                 std::to_string(target.pcr) + " was reached after " + std::to_string(k + 1) +
+                 " records, but the kernel's replay trimmed " + std::to_string(done.deleted.size());
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> judge_start_values(const KernelState &state, const StepFacts &facts) {
     if (facts.booted || state.ms == last_)
       return last_ = state.ms, std::nullopt;
     last_ = state.ms;
@@ -173,7 +265,7 @@ public:
     return std::nullopt;
   }
 
-private:
+  std::map<Pid, Pending> pending_;
   MsState last_;
 };
 

@@ -19,6 +19,16 @@ KernelConfig make_config(ProposalId proposal, const ConfigChoice &choice) {
   return config;
 }
 
+namespace {
+
+// RapidCheck scales inRange by the size parameter; choices must cover their whole range
+// whatever the scenario length, so they are generated at the nominal size.
+rc::Gen<int> uniform(int low, int high) {
+  return rc::gen::resize(rc::kNominalSize, rc::gen::inRange(low, high));
+}
+
+} // namespace
+
 rc::Gen<Scenario> scenario_gen(bool default_config_only) {
   auto config = default_config_only ? rc::gen::just(ConfigChoice{})
                                     : rc::gen::apply(
@@ -31,13 +41,13 @@ rc::Gen<Scenario> scenario_gen(bool default_config_only) {
                                             c.small_kexec_margin = (flags & 128) != 0;
                                             return c;
                                           },
-                                          rc::gen::inRange(0, 256));
+                                          uniform(0, 256));
   auto choice = rc::gen::apply(
       [](int kind, int a, int b) {
         return Choice{static_cast<std::uint8_t>(kind), static_cast<std::uint8_t>(a),
                       static_cast<std::uint8_t>(b)};
       },
-      rc::gen::inRange(0, 16), rc::gen::inRange(0, 8), rc::gen::inRange(0, 8));
+      uniform(0, 16), uniform(0, 8), uniform(0, 8));
   return rc::gen::apply(
       [](ConfigChoice c, std::vector<Choice> choices) {
         return Scenario{c, std::move(choices)};
@@ -63,10 +73,12 @@ public:
       emit(Action{Measure{choice.a % 6u, choice.b % 2u}});
     else if (choice.kind == 4)
       emit(Action{MeasureViolation{choice.a % 6u}});
-    else if (choice.kind == 5)
+    else if (choice.kind == 5 && choice.a < 2)
       emit(Action{KexecLoad{}});
-    else if (choice.kind == 6)
+    else if (choice.kind == 6 && (blocked(state_, 0) || choice.a < 2))
       emit(blocked(state_, 0) ? Action{Continue{0}} : Action{KexecExecute{}});
+    else if (choice.kind < 7)
+      emit(Action{Measure{choice.b % 6u, choice.a % 2u}});
     else if (regime_ == Regime::protocol)
       agent_step(choice);
     else

@@ -179,7 +179,15 @@ TEST(Planted, P12CatchesARemovalBeyondTheQuote) {
   StepFacts facts;
   facts.actor = 2;
   facts.call_returned = true;
+  facts.deleted = state.ghost.full;
   EXPECT_TRUE(probe.see(state, kNoop, {.ret = 2}, facts));
+  // And a removal that stops short of the quote.
+  KernelState short_state = fresh();
+  Probe short_probe(prop("P12"), short_state);
+  EXPECT_FALSE(short_probe.see(short_state, Quote{2}));
+  short_state.ghost.del = {short_state.ghost.full[0]};
+  facts.deleted = short_state.ghost.del;
+  EXPECT_TRUE(short_probe.see(short_state, kNoop, {.ret = 2}, facts));
 }
 
 TEST(Planted, P14CatchesUnhashedCarriedRecords) {
