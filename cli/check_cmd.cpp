@@ -16,13 +16,14 @@ namespace {
 struct CheckOptions {
   std::vector<std::string> proposals, properties;
   std::uint64_t seed = 1;
-  int runs = 100;
-  int max_size = 40;
+  int runs = 2000;
+  int max_size = 60;
   std::string out = "trimcheck-out";
   bool json = false;
   int jobs = 2;
   std::string shard;
   std::string junit;
+  std::string markdown;
   bool strict = false;
 };
 
@@ -163,6 +164,8 @@ void add_check(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--shard", options->shard, "Only the I-th of N deterministic shares (I/N)");
   cmd->add_option("--junit", options->junit, "Also write JUnit XML (one test case per pair)");
+  cmd->add_option("--markdown", options->markdown,
+                  "Also write the verdict document (docs/verdicts.md) to this file");
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
   cmd->footer(
       "Verdicts: holds (no counterexample in either regime); conditional (holds when agents\n"
@@ -200,6 +203,10 @@ void add_check(CLI::App &app, int &exit_code) {
     if (!options->junit.empty()) {
       std::ofstream junit(options->junit);
       junit << junit_xml(outputs);
+    }
+    if (!options->markdown.empty()) {
+      std::ofstream markdown(options->markdown);
+      markdown << verdicts_markdown(budget, outputs);
     }
     if (options->json)
       std::cout << results_json(options->seed, outputs).dump(2) << "\n";

@@ -1,4 +1,7 @@
 #include "commands.hpp"
+#include "report_io.hpp"
+
+#include <fstream>
 
 #include "trimcheck/props/property.hpp"
 
@@ -12,9 +15,20 @@ void add_list(CLI::App &app, int &exit_code) {
       "list", "List every modelled version (id, date, author, title) and every property.");
   cmd->footer("Example:\n  trimcheck list --json | jq '.proposals[].id'\n\nExit codes: 0.");
   auto json = std::make_shared<bool>(false);
+  auto markdown = std::make_shared<std::string>();
   cmd->add_flag("--json", *json, "Machine-readable output");
-  cmd->callback([json, &exit_code] {
+  cmd->add_option("--markdown", *markdown, "Write the property catalogue (docs/properties.md)");
+  cmd->callback([json, markdown, &exit_code] {
     exit_code = kExitOk;
+    if (!markdown->empty()) {
+      std::ofstream out(*markdown);
+      out << properties_markdown();
+      if (!out) {
+        std::cerr << "trimcheck list: cannot write " << *markdown << "\n";
+        exit_code = kExitBadInput;
+      }
+      return;
+    }
     if (*json) {
       nlohmann::json out = {{"proposals", nlohmann::json::array()},
                             {"properties", nlohmann::json::array()}};

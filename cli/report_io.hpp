@@ -20,6 +20,12 @@ std::string write_trace(const std::filesystem::path &dir, const props::Trace &tr
 std::string render_matrix(const std::vector<PairOutput> &outputs);
 nlohmann::json results_json(std::uint64_t seed, const std::vector<PairOutput> &outputs);
 std::string junit_xml(const std::vector<PairOutput> &outputs);
+// docs/verdicts.md: the matrix and, for every violated or conditional cell, the trace in
+// text form and why.
+std::string verdicts_markdown(const props::CheckBudget &budget,
+                              const std::vector<PairOutput> &outputs);
+// docs/properties.md: the property catalogue.
+std::string properties_markdown();
 
 // Serialisation of a result between worker processes (--jobs).
 nlohmann::json result_to_json(const props::PairResult &result);

@@ -42,6 +42,26 @@ bool has_kconfig(ProposalId id, const KernelConfig &) {
   }
 }
 
+bool with_flush(ProposalId, const KernelConfig &config) {
+  return config.flush_htable && !config.disable_htable;
+}
+bool without_flush(ProposalId, const KernelConfig &config) {
+  return !config.flush_htable && !config.disable_htable;
+}
+bool feature_off(ProposalId id, const KernelConfig &config) {
+  switch (proposal_info(id).family) {
+  case Family::microsoft:
+    return !config.ima_pcrs;
+  case Family::chen:
+    return !config.log_trimming;
+  case Family::sassu:
+    return !config.staging;
+  case Family::baseline:
+    break;
+  }
+  return false;
+}
+
 } // namespace
 
 const std::vector<Property> &all_properties() {
@@ -67,12 +87,12 @@ const std::vector<Property> &all_properties() {
       {"P4a", "Dedupe of deleted records",
        "Without ima_flush_htable, a later non-violation measurement with the digest and PCR "
        "of a record deleted in this kernel returns EEXIST and is not appended.",
-       "Sassu 2025-12-05 (no way to keep the hash table)", removal, kDedupeDeleted},
+       "Sassu 2025-12-05 (no way to keep the hash table)", removal, kDedupeDeleted, without_flush},
       {"P4b", "Dedupe of current records under flush",
        "With ima_flush_htable, a duplicate of a record still in L (hashed in this kernel) is "
        "rejected.",
        "v7 documentation: duplicates of the current list are still avoided", removal,
-       kDedupeCurrent},
+       kDedupeCurrent, with_flush},
       {"P5", "Memory safety",
        "No object reachable from H, L, S or a reader is freed; objects unlinked from an RCU "
        "structure are freed only after a grace period; no never-linked node is unlinked.",
@@ -135,7 +155,7 @@ const std::vector<Property> &all_properties() {
        "Spec 2 (common shape); Chen 2026-03-26", removal, kConcurrentAppends},
       {"P19", "Kconfig gating",
        "With the feature's Kconfig option disabled, no file accepts a removal command.",
-       "Zohar 2025-12-15, 2026-05-21", has_kconfig, kKconfigGating},
+       "Zohar 2025-12-15, 2026-05-21", has_kconfig, kKconfigGating, feature_off},
       {"P20", "Honest success",
        "A write returns success only if the requested removal happened as specified: no "
        "silent no-op, no partial removal.",

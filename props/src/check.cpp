@@ -101,8 +101,11 @@ PairResult check_pair(ProposalId proposal, const Property &property, const Check
     return result;
   }
   if (auto trace = search(proposal, property, Regime::protocol, budget, false)) {
-    const bool default_config = trace->config == make_config(proposal, ConfigChoice{});
-    if (!default_config) {
+    const KernelConfig defaults = make_config(proposal, ConfigChoice{});
+    const bool default_config = trace->config == defaults;
+    const bool default_is_relevant =
+        property.about_config == nullptr || property.about_config(proposal, defaults);
+    if (!default_config && default_is_relevant) {
       if (auto plain = search(proposal, property, Regime::protocol, budget, true)) {
         result.verdict = Verdict::violated;
         result.trace = std::move(plain);

@@ -47,6 +47,10 @@ struct Property {
   // Whether the property says anything about this version and configuration.
   bool (*applies)(model::ProposalId proposal, const model::KernelConfig &config);
   std::unique_ptr<Monitor> (*make_monitor)();
+  // Configurations the property is about (nullptr: all). A property about a non-default
+  // configuration (ima_flush_htable, a Kconfig option turned off) is violated, not
+  // conditional, when its counterexample needs that configuration.
+  bool (*about_config)(model::ProposalId proposal, const model::KernelConfig &config) = nullptr;
 };
 
 const std::vector<Property> &all_properties();

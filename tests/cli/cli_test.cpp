@@ -1,0 +1,192 @@
+// The trimcheck command as users and CI run it: exit codes, messages, the JSON contract,
+// determinism across --jobs and --shard, replay of emitted traces, generated docs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+// Runs the binary with `args` through the shell; stderr is folded into out if asked.
+CliRun run(const std::string &args, bool with_stderr = false) {
+  const std::string command =
+      std::string(TRIMCHECK_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE *pipe = popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const fs::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class TempDir {
+public:
+  TempDir() {
+    char templ[] = "/tmp/trimcheck-cli-test.XXXXXX";
+    path_ = mkdtemp(templ);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path &path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+const std::string kSmall = "check --proposal chen-v1 --proposal sassu-v7 --property P2 "
+                           "--property P9b --property P20 --runs 150 --seed 5";
+
+TEST(Cli, HelpAndVersion) {
+  CliRun help = run("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  EXPECT_NE(help.out.find("Examples"), std::string::npos);
+  for (const char *sub : {"check", "replay", "list"}) {
+    CliRun sub_help = run(std::string(sub) + " --help");
+    EXPECT_EQ(sub_help.code, 0) << sub;
+    EXPECT_NE(sub_help.out.find("Exit codes"), std::string::npos) << sub;
+  }
+  CliRun version = run("--version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_NE(version.out.find("trimcheck "), std::string::npos);
+}
+
+TEST(Cli, BadOptionsExitTwoWithOneClearMessage) {
+  CliRun proposal = run("check --proposal sassu-v99", true);
+  EXPECT_EQ(proposal.code, 2);
+  EXPECT_NE(proposal.out.find("unknown version 'sassu-v99'"), std::string::npos) << proposal.out;
+  CliRun shard = run("check --shard 3/2", true);
+  EXPECT_EQ(shard.code, 2);
+  EXPECT_NE(shard.out.find("--shard"), std::string::npos);
+  CliRun runs = run("check --runs -4", true);
+  EXPECT_EQ(runs.code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+}
+
+TEST(Cli, ListJsonHasEveryVersionWithDateAndAuthor) {
+  CliRun list = run("list --json");
+  ASSERT_EQ(list.code, 0);
+  auto json = nlohmann::json::parse(list.out);
+  ASSERT_EQ(json["proposals"].size(), 15u);
+  for (const auto &p : json["proposals"]) {
+    EXPECT_FALSE(p["id"].get<std::string>().empty());
+    EXPECT_EQ(p["date"].get<std::string>().size(), 10u);
+    EXPECT_FALSE(p["author"].get<std::string>().empty());
+    EXPECT_FALSE(p["title"].get<std::string>().empty());
+  }
+  EXPECT_GE(json["properties"].size(), 31u);
+}
+
+TEST(Cli, CheckJsonContractAndReplayOfEveryTrace) {
+  TempDir dir;
+  CliRun check = run(kSmall + " --json --out " + dir.path().string());
+  ASSERT_EQ(check.code, 0);
+  auto json = nlohmann::json::parse(check.out);
+  EXPECT_EQ(json["seed"], 5);
+  ASSERT_EQ(json["results"].size(), 6u);
+  const std::set<std::string> verdicts{"holds", "conditional", "violated", "n/a"};
+  std::size_t traces = 0;
+  for (const auto &r : json["results"]) {
+    EXPECT_TRUE(verdicts.count(r["verdict"].get<std::string>()));
+    EXPECT_TRUE(r["condition"].is_null() || r["condition"].is_string());
+    EXPECT_EQ(r["trace"].is_null(), r["trace_length"].is_null());
+    if (r["verdict"] == "conditional") {
+      EXPECT_TRUE(r["condition"].is_string());
+    }
+    if (r["trace"].is_string()) {
+      ++traces;
+      const std::string path = r["trace"].get<std::string>();
+      EXPECT_TRUE(fs::exists(path));
+      EXPECT_EQ(run("replay " + path).code, 1) << path;
+      const fs::path text = fs::path(path).replace_extension(".txt");
+      EXPECT_TRUE(fs::exists(text));
+    }
+  }
+  EXPECT_GT(traces, 0u);
+}
+
+TEST(Cli, SameSeedByteIdenticalAcrossJobsAndShards) {
+  TempDir a, b;
+  CliRun one = run(kSmall + " --json --jobs 1 --out " + a.path().string());
+  CliRun two = run(kSmall + " --json --jobs 2 --out " + b.path().string());
+  ASSERT_EQ(one.code, 0);
+  auto strip = [](std::string text, const fs::path &dir) {
+    for (std::size_t pos; (pos = text.find(dir.string())) != std::string::npos;)
+      text.replace(pos, dir.string().size(), "DIR");
+    return text;
+  };
+  EXPECT_EQ(strip(one.out, a.path()), strip(two.out, b.path()));
+  for (const auto &entry : fs::directory_iterator(a.path()))
+    EXPECT_EQ(slurp(entry.path()), slurp(b.path() / entry.path().filename()))
+        << entry.path().filename();
+  // Two shards together give exactly the full result.
+  TempDir c;
+  const auto full = nlohmann::json::parse(one.out)["results"];
+  std::set<std::string> seen;
+  for (const char *shard : {"1/2", "2/2"}) {
+    CliRun part = run(kSmall + " --json --shard " + shard + " --out " + c.path().string());
+    const auto parsed = nlohmann::json::parse(part.out);
+    for (const auto &r : parsed["results"]) {
+      seen.insert(r["proposal"].get<std::string>() + r["property"].get<std::string>());
+      bool found = false;
+      for (const auto &f : full)
+        if (f["proposal"] == r["proposal"] && f["property"] == r["property"]) {
+          found = true;
+          EXPECT_EQ(f["verdict"], r["verdict"]);
+        }
+      EXPECT_TRUE(found);
+    }
+  }
+  EXPECT_EQ(seen.size(), full.size());
+}
+
+TEST(Cli, JunitHasOneCasePerPair) {
+  TempDir dir;
+  const fs::path junit = dir.path() / "junit.xml";
+  ASSERT_EQ(run(kSmall + " --junit " + junit.string() + " --out " + dir.path().string()).code, 0);
+  const std::string xml = slurp(junit);
+  std::size_t cases = 0;
+  for (std::size_t pos = 0; (pos = xml.find("<testcase ", pos)) != std::string::npos; ++pos)
+    ++cases;
+  EXPECT_EQ(cases, 6u);
+  EXPECT_NE(xml.find("<testsuite name=\"trimcheck\""), std::string::npos);
+}
+
+TEST(Cli, ReplayRejectsMalformedTraces) {
+  TempDir dir;
+  const fs::path bad = dir.path() / "bad.json";
+  std::ofstream(bad) << "{ not json";
+  CliRun garbage = run("replay " + bad.string(), true);
+  EXPECT_EQ(garbage.code, 2);
+  EXPECT_NE(garbage.out.find("not JSON"), std::string::npos);
+  CliRun missing = run("replay " + (dir.path() / "none.json").string(), true);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.out.find("cannot read"), std::string::npos);
+}
+
+TEST(Cli, GeneratedPropertyCatalogueIsUpToDate) {
+  TempDir dir;
+  ASSERT_EQ(run("list --markdown " + (dir.path() / "p.md").string()).code, 0);
+  EXPECT_EQ(slurp(dir.path() / "p.md"),
+            slurp(fs::path(TRIMCHECK_SOURCE_DIR) / "docs" / "properties.md"))
+      << "regenerate with: trimcheck list --markdown docs/properties.md";
+}
+
+} // namespace
