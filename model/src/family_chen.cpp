@@ -31,6 +31,14 @@ enum class Steps : std::uint8_t {
   locked_cut_then_free, // v2-v4 (2.15 C2-C4): walk + cut locked, frees unlocked
   prewalk_cut_free,     // v5 (2.15 C5): lockless pre-walk, O(1) cut, frees unlocked
 };
+// What the locked section walks (2.15, P17), as counted by locked_visit.
+enum class LockedWalk : std::uint8_t {
+  walk_to_nth, // v1/v2 (2.2, 2.3): list_for_each_entry to the N-th record before any
+               // check, so min(N, |L|) nodes, also when v2 then fails with ENOENT
+  walk_all,    // v3/v4 (2.4, 2.5): counter checked first; N == |L| is a list_replace,
+               // else the first N and then the rest summing sizes: |L| nodes
+  one_cut,     // v5 (2.6): the walk is outside; one cut at the remembered record
+};
 enum class HashUnlink : std::uint8_t {
   unlink_unless_disabled, // v1 (2.2): always, unless CONFIG_IMA_DISABLE_HTABLE
   unlink_if_flush,        // v2-v4 (2.3-2.5): only with ima_flush_htable
@@ -74,6 +82,7 @@ struct ChenTraits {
   ChenGrammar grammar;             // 2.2-2.6, chen_grammar.cpp
   Shortfall shortfall;             // 2.2 / 2.3
   Steps steps;                     // 2.15
+  LockedWalk locked_walk;          // 2.15, P17
   HashUnlink hash_unlink;          // 2.2-2.6
   Grace grace;                     // 2.2-2.6
   FreeRest free_rest;              // 2.2-2.6
@@ -87,6 +96,7 @@ using enum ChenGrammar;
 using enum OpenRule;
 using enum Shortfall;
 using enum Steps;
+using enum LockedWalk;
 using enum HashUnlink;
 using enum Grace;
 using enum FreeRest;
@@ -97,12 +107,12 @@ using enum CriticalData;
 
 // clang-format off
 constexpr ChenTraits kChenVersions[] = {
-  // id                 kconfig open         lists  grammar         shortfall         steps                 unlink                  grace           rest           counter         size                       trimcount  critical data
-  {ProposalId::chen_v1, false,  cap_only,    false, digits_only,    trim_what_exists, one_locked_step,      unlink_unless_disabled, no_grace,       rest_never,    htable_len,     size_unchanged,            last_trim, no_event},
-  {ProposalId::chen_v2, false,  writer_slot, true,  digits_only,    enoent,           locked_cut_then_free, unlink_if_flush,        no_grace,       rest_if_flush, htable_len,     size_unchanged,            last_trim, event_this_time},
-  {ProposalId::chen_v3, true,   writer_slot, true,  kstrtol_base10, enoent,           locked_cut_then_free, unlink_if_flush,        grace_if_flush, rest_always,   htable_len,     size_sum_of_rest,          last_trim, event_removed},
-  {ProposalId::chen_v4, true,   writer_slot, true,  total_colon_n,  enoent,           locked_cut_then_free, unlink_if_flush,        grace_if_flush, rest_if_flush, htable_len,     size_sum_of_rest,          total,     event_total_after},
-  {ProposalId::chen_v5, true,   writer_slot, true,  total_colon_n,  enoent,           prewalk_cut_free,     unlink_never,           grace_if_flush, rest_if_flush, number_entries, size_minus_cut_unless_all, total,     event_total_before},
+  // id                 kconfig open         lists  grammar         shortfall         steps                 locked walk  unlink                  grace           rest           counter         size                       trimcount  critical data
+  {ProposalId::chen_v1, false,  cap_only,    false, digits_only,    trim_what_exists, one_locked_step,      walk_to_nth, unlink_unless_disabled, no_grace,       rest_never,    htable_len,     size_unchanged,            last_trim, no_event},
+  {ProposalId::chen_v2, false,  writer_slot, true,  digits_only,    enoent,           locked_cut_then_free, walk_to_nth, unlink_if_flush,        no_grace,       rest_if_flush, htable_len,     size_unchanged,            last_trim, event_this_time},
+  {ProposalId::chen_v3, true,   writer_slot, true,  kstrtol_base10, enoent,           locked_cut_then_free, walk_all,    unlink_if_flush,        grace_if_flush, rest_always,   htable_len,     size_sum_of_rest,          last_trim, event_removed},
+  {ProposalId::chen_v4, true,   writer_slot, true,  total_colon_n,  enoent,           locked_cut_then_free, walk_all,    unlink_if_flush,        grace_if_flush, rest_if_flush, htable_len,     size_sum_of_rest,          total,     event_total_after},
+  {ProposalId::chen_v5, true,   writer_slot, true,  total_colon_n,  enoent,           prewalk_cut_free,     one_cut,     unlink_never,           grace_if_flush, rest_if_flush, number_entries, size_minus_cut_unless_all, total,     event_total_before},
 };
 // clang-format on
 
@@ -183,18 +193,38 @@ void free_and_account(KernelState &state, const ChenTraits &t, Request &request)
   account(state, t, request, removed);
 }
 
+// Whether removed records are unlinked from H (under the mutex, one by one).
+bool unlinks(const KernelState &state, const ChenTraits &t) {
+  return !state.config.disable_htable &&
+         (t.hash_unlink == unlink_unless_disabled ||
+          (t.hash_unlink == unlink_if_flush && state.config.flush_htable));
+}
+
+// P17: the list nodes the locked section visits when it removes `count` of the
+// `length` records of L (2.15). The unlink and free loops revisit walked records.
+std::uint64_t locked_nodes(const ChenTraits &t, std::size_t length, std::size_t count,
+                           bool whole_list, bool unlink) {
+  switch (t.locked_walk) {
+  case walk_to_nth: // v1 removes as it walks; v2 walks to the N-th, then cuts
+    return count;
+  case walk_all: // list_replace (+ the unlink loop), or the first N and the rest
+    return whole_list ? (unlink ? count : 0) : length;
+  case one_cut: // list_replace, or __list_cut_position at the remembered record
+    return whole_list ? 0 : 1;
+  }
+  return 0;
+}
+
 // Detaches the first `count` records of L onto the request, under ima_extend_list_mutex.
 // `whole_list`: the version took its "N == counter" path (matters to v5's size update).
 void cut_head(KernelState &state, const ChenTraits &t, Request &request, std::size_t count,
               bool whole_list) {
+  locked_visit(state, locked_nodes(t, state.list.size(), count, whole_list, unlinks(state, t)));
   const auto end = state.list.begin() + static_cast<std::ptrdiff_t>(count);
   request.cut.assign(state.list.begin(), end);
   state.list.erase(state.list.begin(), end);
   record_deleted(state, request.cut);
-  const bool unlink = !state.config.disable_htable &&
-                      (t.hash_unlink == unlink_unless_disabled ||
-                       (t.hash_unlink == unlink_if_flush && state.config.flush_htable));
-  if (unlink)
+  if (unlinks(state, t))
     for (NodeId node : request.cut)
       unlink_hash(state, node, "ima_trim_log write");
   state.counters.*entries(t) -= static_cast<std::int64_t>(count);
@@ -216,8 +246,11 @@ void cut_head(KernelState &state, const ChenTraits &t, Request &request, std::si
 // v1-v4: the walk and cut under ima_extend_list_mutex, in the decide step.
 void locked_trim(KernelState &state, const ChenTraits &t, Request &request) {
   const std::int64_t available = state.counters.*entries(t);
-  if (request.n > available && t.shortfall == enoent)
+  if (request.n > available && t.shortfall == enoent) {
+    if (t.locked_walk == walk_to_nth) // v2 finds the shortfall at the end of its walk
+      locked_visit(state, state.list.size());
     return finish(request, -kENOENT);
+  }
   const std::int64_t count = std::min(request.n, available);
   cut_head(state, t, request, static_cast<std::size_t>(count), count == available);
   if (t.steps == one_locked_step)
@@ -246,6 +279,7 @@ void cut_at_mark(KernelState &state, const ChenTraits &t, Request &request) {
   if (!whole_list) {
     auto it = std::find(state.list.begin(), state.list.end(), mark);
     if (it == state.list.end()) {
+      locked_visit(state, 1); // the cut dereferences the remembered record
       // Another write through the same open file removed the remembered record since
       // the pre-walk: __list_cut_position at a node outside L corrupts the list. The
       // model records the bad pointer use and removes nothing (docs/proposals/chen.md).

@@ -148,7 +148,9 @@ void replay(KernelState &state, Request &request) {
 }
 
 // Step 2 (2.1 step 3d): under ima_extend_list_mutex, unlink from H and L; free nothing.
+// The loop visits each of the `count` records with the mutex held (P17: O(count)).
 void purge(KernelState &state, Request &request) {
+  locked_visit(state, static_cast<std::uint64_t>(request.n));
   const auto end = state.list.begin() + static_cast<std::ptrdiff_t>(request.n);
   request.cut.assign(state.list.begin(), end);
   state.list.erase(state.list.begin(), end);

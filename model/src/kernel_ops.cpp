@@ -124,6 +124,10 @@ void record_deleted(KernelState &state, std::span<const NodeId> nodes) {
     state.ghost.del.push_back(state.nodes.at(id).serial);
 }
 
+void locked_visit(KernelState &state, std::uint64_t nodes) {
+  state.mutex_walk += nodes;
+}
+
 bool is_list_file(FileKind kind) {
   return kind == FileKind::list_binary || kind == FileKind::list_ascii ||
          kind == FileKind::staged_binary || kind == FileKind::staged_ascii;

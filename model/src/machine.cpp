@@ -71,6 +71,9 @@ Outcome step_request(KernelState &state, Pid pid) {
   Request *request = request_of(state, pid);
   if (request == nullptr)
     throw std::invalid_argument("process " + std::to_string(pid) + " has no call in flight");
+  // P17: mutex_walk describes only the step about to run; the family hooks add the list
+  // nodes this step visits under ima_extend_list_mutex (locked_visit).
+  state.mutex_walk = 0;
   Outcome out;
   switch (request->kind) {
   case Request::Kind::write:

@@ -154,7 +154,8 @@ void count_staged_prefix_deleted(KernelState &state, const SassuTraits &traits, 
 // ---- The queue operations ----
 
 // The first n records of L (kAll: L itself, an O(1) list_replace with no walk) as the
-// RFC stage/trim code takes them under the mutex; nullopt if L has fewer than n.
+// RFC stage/trim code takes them under the mutex; nullopt if L has fewer than n. The
+// walk runs with the mutex held (P17: n nodes, or all of L when it falls short).
 struct Taken {
   std::vector<NodeId> nodes;
   std::int64_t count = 0;
@@ -169,9 +170,21 @@ std::optional<Taken> take_list_prefix(KernelState &state, std::int64_t n, std::s
     return taken;
   }
   const Walk walk = walk_prefix(state, state.list, n, where);
+  locked_visit(state, static_cast<std::uint64_t>(walk.count));
   if (!walk.complete)
     return std::nullopt;
   return Taken{*cut_through(state.list, *walk.mark), walk.count, walk.sum};
+}
+
+// RFC v1/v2 ima_flush_htable: hlist_del_rcu of every taken record under the mutex. The
+// loop visits each record (P17); after a prefix walk (n != kAll) they were counted
+// already, after a list_replace (n == kAll) they were not.
+void unlink_taken(KernelState &state, const std::vector<NodeId> &nodes, std::int64_t n,
+                  std::string_view where) {
+  for (NodeId node : nodes)
+    unlink_hash(state, node, where);
+  if (n == kAll)
+    locked_visit(state, nodes.size());
 }
 
 // ima_queue_stage() / ima_queue_stage_trim(n, false): one step under the mutex.
@@ -200,8 +213,7 @@ std::int64_t stage(KernelState &state, const SassuTraits &traits, std::int64_t n
   state.staged = std::move(taken->nodes);
   if (traits.flush_policy != FlushPolicy::replace_table_at_delete &&
       flush_active(state.config, traits))
-    for (NodeId node : state.staged)
-      unlink_hash(state, node, "ima_queue_stage: ima_flush_htable unlink");
+    unlink_taken(state, state.staged, n, "ima_queue_stage: ima_flush_htable unlink");
   return 0;
 }
 
@@ -238,8 +250,7 @@ void run_trim(KernelState &state, const SassuTraits &traits, Request &request) {
     record_deleted(state, request.cut);
     count_list_removal(state, traits, taken->count, taken->size);
     if (flush)
-      for (NodeId node : request.cut)
-        unlink_hash(state, node, "ima_queue_stage_trim: ima_flush_htable unlink");
+      unlink_taken(state, request.cut, request.n, "ima_queue_stage_trim: ima_flush_htable unlink");
     request.pc = flush ? 1 : 2;
     return;
   }
@@ -255,7 +266,8 @@ void run_trim(KernelState &state, const SassuTraits &traits, Request &request) {
 
 // "D" (all but v3): pc0 detach S (under the mutex from RFC v2 on; RFC v1 takes no lock
 // but nothing else touches S), with a blank hash table if flushing (v3 on); pc1
-// synchronize_rcu if the table was replaced; pc2 the frees.
+// synchronize_rcu if the table was replaced; pc2 the frees. The detach and the table
+// swap are head operations: no list node is visited under the mutex (P17).
 void run_delete_staged(KernelState &state, const SassuTraits &traits, Request &request) {
   const bool replace = traits.flush_policy == FlushPolicy::replace_table_at_delete &&
                        flush_active(state.config, traits);
@@ -294,6 +306,7 @@ bool cut_staged_prefix_and_splice(KernelState &state, const SassuTraits &traits,
     return false;
   }
   if (request.mark) {
+    locked_visit(state, 1); // the cut at the walked record; the splice is a head operation
     std::optional<std::vector<NodeId>> cut = cut_through(state.staged, *request.mark);
     if (!cut) {
       report_list_corruption(state, request, *request.mark, "delete staged: cut position");
@@ -376,6 +389,7 @@ void run_delete_live_prefix(KernelState &state, const SassuTraits &traits, Reque
   case 1: {
     if (stale(state, traits, false))
       return finish(request, -kESTALE);
+    locked_visit(state, 1); // __list_cut_position at the walked record (P17: O(1))
     std::optional<std::vector<NodeId>> cut = cut_through(state.list, *request.mark);
     if (!cut)
       return report_list_corruption(state, request, *request.mark,

@@ -202,7 +202,9 @@ struct KernelState {
 
   Ghost ghost;
   // List nodes visited while holding ima_extend_list_mutex by the most recent step of a
-  // trimming request (P17): a cut at a remembered node visits none, a walk visits N.
+  // request (P17), set through detail::locked_visit and reset before every step: 0 for
+  // an unlocked step or head-only pointer surgery (list_replace, splice, table swap), 1
+  // for a cut at a remembered node, N for a walk or per-record loop over N records.
   std::uint64_t mutex_walk = 0;
   std::vector<MemEvent> events;
   std::uint64_t clock_ns = 1'700'000'000'000'000'000; // for critical-data timestamps

@@ -43,6 +43,12 @@ void synchronize_rcu(KernelState &state);
 void check_leaks(KernelState &state);
 // Ghost: records removed from kernel memory (the list the user can read), in order.
 void record_deleted(KernelState &state, std::span<const NodeId> nodes);
+// P17: the current step visits `nodes` list nodes one by one while it holds
+// ima_extend_list_mutex (a walk, or a per-record unlink/free loop). Adds to
+// KernelState::mutex_walk, which the scheduler resets before every step. Pointer
+// surgery at list heads (list_replace, splicing a whole list, swapping the hash table)
+// visits no node; a cut at a remembered node visits that one node.
+void locked_visit(KernelState &state, std::uint64_t nodes);
 
 // The bytes a list file shows for one node, touching its template data.
 Bytes render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
