@@ -1,0 +1,89 @@
+// RapidCheck properties of the model itself: serialisation round trips, PCR replay of the
+// baseline, and that every version accepts every scenario the driver builds.
+#include "trimcheck/model/list_format.hpp"
+#include "trimcheck/model/machine.hpp"
+#include "trimcheck/props/property.hpp"
+#include "trimcheck/props/scenario.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+namespace trimcheck::model {
+namespace {
+
+rc::Gen<TemplateData> template_gen() {
+  return rc::gen::apply(
+      [](int kind, std::string name, std::vector<std::uint8_t> extra) {
+        if (name.size() > 200)
+          name.resize(200);
+        std::erase(name, '\0');
+        const Digest digest = hash_bytes(HashAlgo::sha256, extra);
+        switch (kind) {
+        case 0:
+          return make_ima(hash_bytes(HashAlgo::sha1, extra), name);
+        case 1:
+          return make_ima_ng(HashAlgo::sha256, digest, name);
+        case 2:
+          return make_ima_sig(HashAlgo::sha256, digest, name, extra);
+        default:
+          return make_ima_buf(HashAlgo::sha256, name, extra);
+        }
+      },
+      rc::gen::inRange(0, 4), rc::gen::arbitrary<std::string>(),
+      rc::gen::arbitrary<std::vector<std::uint8_t>>());
+}
+
+RC_GTEST_PROP(ModelProps, BinaryListsRoundTripInEveryBank, ()) {
+  const auto templates = *rc::gen::container<std::vector<TemplateData>>(template_gen());
+  const BankLayout layout = BankLayout::swtpm_default();
+  for (std::size_t slot = 0; slot < layout.slots().size(); ++slot) {
+    std::vector<ListEntry> entries;
+    for (const TemplateData &data : templates)
+      entries.push_back(list_entry(make_record(layout, 10, data), slot));
+    const Bytes bytes = to_binary(entries);
+    RC_ASSERT(parse_binary(bytes, digest_size(layout.slots()[slot].algo)) == entries);
+  }
+}
+
+RC_GTEST_PROP(ModelProps, TruncatedListsAreRejectedWithTheirOffset, ()) {
+  const auto data = *template_gen();
+  const Bytes bytes = to_binary(std::vector{list_entry(make_record({}, 10, data), 0)});
+  const auto cut = *rc::gen::inRange<std::size_t>(1, bytes.size());
+  try {
+    parse_binary(std::span(bytes).first(cut), 20);
+    RC_FAIL("a truncated record parsed");
+  } catch (const ListParseError &error) {
+    RC_ASSERT(error.record_index() == 0u);
+    RC_ASSERT(error.offset() <= cut);
+  }
+}
+
+RC_GTEST_PROP(ModelProps, BaselinePcrsReplayFromTheList, ()) {
+  const auto files = *rc::gen::container<std::vector<std::pair<std::uint8_t, bool>>>(
+      rc::gen::pair(rc::gen::inRange<std::uint8_t>(0, 8), rc::gen::arbitrary<bool>()));
+  KernelState state = boot(ProposalId::baseline_6_15, KernelConfig{});
+  for (auto [file, violation] : files)
+    model::apply(state, violation ? Action{MeasureViolation{file}} : Action{Measure{file, 0}});
+  PcrBanks replay(state.config.banks);
+  for (NodeId id : state.list) {
+    const Record &record = state.contents[state.nodes[id].serial];
+    for (std::size_t bank = 0; bank < replay.num_banks(); ++bank)
+      replay.extend(bank, record.pcr, extend_value(state.config.banks, bank, record));
+  }
+  for (std::size_t bank = 0; bank < replay.num_banks(); ++bank)
+    RC_ASSERT(replay.value(bank, 10) == state.pcrs.value(bank, 10));
+}
+
+RC_GTEST_PROP(ModelProps, EveryVersionAcceptsEveryDrivenScenario, ()) {
+  const auto index = *rc::gen::inRange<std::size_t>(0, all_proposals().size());
+  const ProposalId proposal = all_proposals()[index].id;
+  const auto regime = *rc::gen::element(props::Regime::protocol, props::Regime::arbitrary);
+  const props::Scenario scenario = *props::scenario_gen(false);
+  const auto actions = props::interpret(proposal, regime, scenario);
+  const auto run = props::run_actions(proposal, props::make_config(proposal, scenario.config),
+                                      *props::find_property("P5"), actions);
+  RC_ASSERT(run.invalid.empty());
+}
+
+} // namespace
+} // namespace trimcheck::model
