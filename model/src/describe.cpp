@@ -48,6 +48,10 @@ std::string KernelConfig::describe() const {
   flag(!log_trimming, "!IMA_LOG_TRIMMING");
   flag(!ima_pcrs, "!IMA_PCRS");
   flag(!critical_data_rule, "no-critical-data-rule");
+  if (template_kind != TemplateKind::ima_ng)
+    out += (out.empty() ? "template=" : " template=") + std::string(template_name(template_kind));
+  if (kexec_extra_bytes != 2048)
+    out += (out.empty() ? "kexec_extra=" : " kexec_extra=") + std::to_string(kexec_extra_bytes);
   return out.empty() ? "default" : out;
 }
 

@@ -214,11 +214,14 @@ TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
 
 TemplateData boot_aggregate(const KernelConfig &config, const PcrBanks &pcrs) {
   const BankLayout &layout = config.banks;
-  // ima_calc_boot_aggregate: the ima_hash bank if allocated, else sha256, else sha1.
+  // ima_calc_boot_aggregate: the requested bank if allocated, else sha256, else sha1. The
+  // legacy `ima` template's 20-byte `d` field requests SHA-1 (ima_eventdigest_init).
+  const HashAlgo wanted =
+      config.template_kind == TemplateKind::ima ? HashAlgo::sha1 : layout.ima_hash;
   std::optional<std::size_t> bank;
   for (std::size_t i = 0; i < layout.tpm_banks.size(); ++i) {
     HashAlgo algo = layout.tpm_banks[i].algo;
-    if (algo == layout.ima_hash) {
+    if (algo == wanted) {
       bank = i;
       break;
     }
@@ -228,8 +231,8 @@ TemplateData boot_aggregate(const KernelConfig &config, const PcrBanks &pcrs) {
       bank = i;
   }
   if (!bank)
-    return make_file_template(config.template_kind, layout.ima_hash,
-                              Digest(digest_size(layout.ima_hash), 0), "boot_aggregate");
+    return make_file_template(config.template_kind, wanted, Digest(digest_size(wanted), 0),
+                              "boot_aggregate");
   const HashAlgo algo = layout.tpm_banks[*bank].algo;
   Hasher hasher(algo);
   for (std::size_t pcr = 0; pcr < 10; ++pcr)

@@ -51,52 +51,60 @@ bool chen_digits_only(ProposalId p) {
   return p == ProposalId::chen_v1 || p == ProposalId::chen_v2;
 }
 
-std::vector<Op> script(ProposalId proposal, Protocol protocol) {
+std::vector<Op> session(ProposalId proposal, Protocol protocol) {
   using enum Op;
   switch (protocol) {
   case Protocol::reader:
-    return {spawn, open_list_read, read_list_all, close_list};
+    return {open_list_read, read_list_all, close_list};
   case Protocol::save_then_trim:
     if (chen_t_colon_n(proposal))
-      return {spawn,         open_trim_read, read_trimmed,    close_fd,      open_list_read,
-              read_list_all, close_list,     open_trim_write, write_t_count, close_fd};
-    return {spawn,           open_list_read, read_list_all, close_list,
-            open_trim_write, write_count,    close_fd};
+      return {open_trim_read, read_trimmed,    close_fd,      open_list_read, read_list_all,
+              close_list,     open_trim_write, write_t_count, close_fd};
+    return {open_list_read, read_list_all, close_list, open_trim_write, write_count, close_fd};
   case Protocol::stage_read_delete:
     if (proposal == ProposalId::sassu_v5) // A only on the live file in v5 (spec 2.11)
-      return {spawn,       open_live_rw, write_stage_all, close_fd, open_staged_rw,
-              read_fd_all, seek_fd,      write_delete,    close_fd};
-    return {spawn, open_staged_rw, write_stage_all, read_fd_all, seek_fd, write_delete, close_fd};
+      return {open_live_rw, write_stage_all, close_fd,     open_staged_rw,
+              read_fd_all,  seek_fd,         write_delete, close_fd};
+    return {open_staged_rw, write_stage_all, read_fd_all, seek_fd, write_delete, close_fd};
   case Protocol::read_then_delete:
-    return {spawn, open_live_rw, read_fd_all, seek_fd, write_count, close_fd};
+    return {open_live_rw, read_fd_all, seek_fd, write_count, close_fd};
   case Protocol::quote_then_trim:
     switch (proposal_info(proposal).family) {
     case Family::microsoft:
-      return {spawn, quote, open_pcrs_write, write_quoted_pcrs, close_fd};
+      return {quote, open_pcrs_write, write_quoted_pcrs, close_fd};
     case Family::chen:
-      if (chen_t_colon_n(proposal))
-        return {spawn,        quote,    open_list_read,  read_list_all, close_list, open_trim_read,
-                read_trimmed, close_fd, open_trim_write, write_quoted,  close_fd};
-      return {spawn,      quote,           open_list_read, read_list_all,
-              close_list, open_trim_write, write_quoted,   close_fd};
+      if (chen_t_colon_n(proposal)) // T first, so that a concurrent trim makes T:N stale
+        return {quote,         open_trim_read, read_trimmed,    close_fd,     open_list_read,
+                read_list_all, close_list,     open_trim_write, write_quoted, close_fd};
+      return {quote,           open_list_read, read_list_all, close_list,
+              open_trim_write, write_quoted,   close_fd};
     case Family::sassu:
       if (proposal == ProposalId::sassu_rfc1)
-        return {spawn,          quote,        open_list_read, read_list_all, close_list,
-                open_staged_rw, write_quoted, write_delete,   close_fd};
+        return {quote,          open_list_read, read_list_all, close_list,
+                open_staged_rw, write_quoted,   write_delete,  close_fd};
       if (proposal == ProposalId::sassu_v3)
-        return {spawn,          quote,           open_list_read, read_list_all, close_list,
-                open_staged_rw, write_stage_all, write_quoted,   close_fd};
+        return {quote,          open_list_read,  read_list_all, close_list,
+                open_staged_rw, write_stage_all, write_quoted,  close_fd};
       if (proposal == ProposalId::sassu_rfc2 || proposal == ProposalId::sassu_v4)
-        return {spawn,      quote,          open_list_read, read_list_all,
-                close_list, open_staged_rw, write_quoted,   close_fd};
-      return {spawn,      quote,           open_list_read, read_list_all,
-              close_list, open_live_write, write_quoted,   close_fd};
+        return {quote,          open_list_read, read_list_all, close_list,
+                open_staged_rw, write_quoted,   close_fd};
+      // v5-v7: one writer fd across read and delete (Sassu 2026-01-29).
+      return {quote, open_live_rw, read_fd_all, seek_fd, write_quoted, close_fd};
     case Family::baseline:
       break;
     }
     break;
   }
-  return {spawn, open_list_read, read_list_all, close_list};
+  return {open_list_read, read_list_all, close_list};
+}
+
+// Every session runs in a fresh process that exits at the end.
+std::vector<Op> script(ProposalId proposal, Protocol protocol) {
+  std::vector<Op> ops{Op::spawn};
+  for (Op op : session(proposal, protocol))
+    ops.push_back(op);
+  ops.push_back(Op::exit_process);
+  return ops;
 }
 
 std::optional<std::string> path_of(const KernelState &state, FileKind kind) {
@@ -125,8 +133,13 @@ void Agent::restart(Protocol protocol) {
   fd_ = list_fd_ = -1;
   saved_.clear();
   trimmed_text_.clear();
-  if (pid_ != 0 && !ops_.empty() && ops_.front() == Op::spawn)
-    ++step_; // the process already exists
+  pid_ = 0;
+}
+
+void Agent::abort_session() {
+  ops_.resize(step_);
+  if (pid_ != 0)
+    ops_.push_back(Op::exit_process);
 }
 
 std::size_t Agent::records_saved() const {
@@ -174,12 +187,18 @@ std::optional<TraceAction> Agent::next(const KernelState &state) {
   while (!finished()) {
     if (auto action = action_for(ops_[step_], state))
       return action;
-    step_ = ops_.size(); // a step that cannot run ends the script
+    abort_session(); // a step that cannot run ends the session
   }
   return std::nullopt;
 }
 
 std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
+  // The action, if the fd it needs is open.
+  auto on = [](int fd, Action action) -> std::optional<TraceAction> {
+    if (fd < 0)
+      return std::nullopt;
+    return action;
+  };
   auto open = [&](FileKind kind, Access access) -> std::optional<TraceAction> {
     auto path = path_of(state, kind);
     if (!path)
@@ -205,18 +224,20 @@ std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
     return open(FileKind::trim_log, Access::write);
   case Op::open_pcrs_write:
     return open(FileKind::ms_pcrs, Access::write);
-  case Op::read_list_all:
-    return list_fd_ < 0 ? std::nullopt
-                        : std::optional<TraceAction>(Action{Read{pid_, list_fd_, 4096}});
+  case Op::read_list_all: // small reads, so that a list takes several read() calls
+    return on(list_fd_, Action{Read{pid_, list_fd_, 150}});
   case Op::read_fd_all:
+    return on(fd_, Action{Read{pid_, fd_, 150}});
   case Op::read_trimmed:
-    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Read{pid_, fd_, 4096}});
+    return on(fd_, Action{Read{pid_, fd_, 32}});
   case Op::seek_fd:
-    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Seek{pid_, fd_}});
+    return on(fd_, Action{Seek{pid_, fd_}});
   case Op::close_list:
-    return list_fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Close{pid_, list_fd_}});
+    return on(list_fd_, Action{Close{pid_, list_fd_}});
   case Op::close_fd:
-    return fd_ < 0 ? std::nullopt : std::optional<TraceAction>(Action{Close{pid_, fd_}});
+    return on(fd_, Action{Close{pid_, fd_}});
+  case Op::exit_process:
+    return Action{Exit{pid_}};
   case Op::write_count: {
     const std::size_t n = records_saved();
     if (fd_ < 0 || n == 0)
@@ -231,11 +252,9 @@ std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
                         to_bytes(std::to_string(trimmed_total_) + ":" + std::to_string(n) + "\n")}};
   }
   case Op::write_stage_all:
-    return fd_ < 0 ? std::nullopt
-                   : std::optional<TraceAction>(Action{Write{pid_, fd_, to_bytes("A\n")}});
+    return on(fd_, Action{Write{pid_, fd_, to_bytes("A\n")}});
   case Op::write_delete:
-    return fd_ < 0 ? std::nullopt
-                   : std::optional<TraceAction>(Action{Write{pid_, fd_, to_bytes("D\n")}});
+    return on(fd_, Action{Write{pid_, fd_, to_bytes("D\n")}});
   case Op::write_quoted: {
     auto k = records_up_to_quote(state);
     if (fd_ < 0 || !k || *k == 0)
@@ -325,20 +344,14 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
   default:
     break;
   }
-  if (outcome.ret < 0 && op != Op::read_list_all && op != Op::read_fd_all) {
-    // A failed step ends the session; release what the agent holds.
-    ops_.resize(step_ + 1);
-    if (fd_ >= 0 && op != Op::close_fd)
-      ops_.push_back(Op::close_fd);
-    if (list_fd_ >= 0 && op != Op::close_list)
-      ops_.push_back(Op::close_list);
+  if (op == Op::exit_process) {
+    pid_ = 0;
+    fd_ = list_fd_ = -1;
   }
-  if (outcome.ret < 0 && (op == Op::read_list_all || op == Op::read_fd_all)) {
-    ops_.resize(step_ + 1);
-    if (fd_ >= 0)
-      ops_.push_back(Op::close_fd);
-    if (list_fd_ >= 0)
-      ops_.push_back(Op::close_list);
+  if (outcome.ret < 0) {
+    ++step_;
+    abort_session();
+    return;
   }
   ++step_;
 }

@@ -44,6 +44,7 @@ enum class Op : std::uint8_t {
   write_delete,      // "D\n"
   write_quoted,      // remove up to the quote, in the version's command
   write_quoted_pcrs, // MS: the quoted PCR values
+  exit_process,      // end of the session: the process exits (closing what it holds)
 };
 
 class Agent {
@@ -55,8 +56,7 @@ public:
   void observe(const model::KernelState &state, const model::Outcome &outcome);
   void restart(Protocol protocol);
   void reset_after_kexec() {
-    pid_ = 0; // every process died with the old kernel
-    base_.clear();
+    base_.clear(); // the verifier starts over with the carried list
     restart(protocol_);
   }
   bool finished() const { return step_ >= ops_.size(); }
@@ -64,6 +64,8 @@ public:
 
 private:
   std::optional<TraceAction> action_for(Op op, const model::KernelState &state);
+  // A step failed or cannot run: the session ends, the process exits.
+  void abort_session();
   std::size_t records_saved() const;
   std::optional<std::size_t> records_up_to_quote(const model::KernelState &state) const;
   model::Bytes count_command(std::size_t n) const;

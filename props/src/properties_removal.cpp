@@ -79,30 +79,61 @@ private:
   std::size_t seen_ = 0;
 };
 
-// P8: T == |Del| at quiescent points.
+// P8: T == |Del| at quiescent points, and the critical-data record of a trim reports T
+// after that trim ("number= <T>;").
 class ExactTrimmedTotal : public Monitor {
 public:
-  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
-                                     const StepFacts &) override {
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    if (facts.booted)
+      events_.clear();
+    for (Serial serial : facts.appended)
+      if (auto number = reported_total(state.contents[serial]))
+        events_[facts.actor].push_back(*number);
+    if (facts.call_returned && outcome.ret >= 0 && events_.count(facts.actor)) {
+      const auto reported = std::move(events_[facts.actor]);
+      events_.erase(facts.actor);
+      for (std::int64_t number : reported)
+        if (number != state.counters.trimcount)
+          return "the trim's critical-data record reports number= " + std::to_string(number) +
+                 " but T after the trim is " + std::to_string(state.counters.trimcount);
+    }
     if (quiescent(state) &&
         state.counters.trimcount != static_cast<std::int64_t>(state.ghost.del.size()))
       return "trimmed total T = " + std::to_string(state.counters.trimcount) + " but " +
              std::to_string(state.ghost.del.size()) + " records were deleted";
     return std::nullopt;
   }
+
+private:
+  // The number= value of an ima-buf record named "trim ima event logs" (spec 2.3-2.6).
+  static std::optional<std::int64_t> reported_total(const Record &record) {
+    if (record.data.kind != TemplateKind::ima_buf || record.data.fields.size() < 3 ||
+        record.data.fields[1] != field_name("trim ima event logs"))
+      return std::nullopt;
+    const std::string buffer(record.data.fields[2].begin(), record.data.fields[2].end());
+    const auto at = buffer.find("number=");
+    if (at == std::string::npos)
+      return std::nullopt;
+    return std::atoll(buffer.c_str() + at + 7);
+  }
+  std::map<Pid, std::vector<std::int64_t>> events_;
 };
 
 // Records each process has been shown through a list file (its view).
 class ViewTracker : public Monitor {
 protected:
-  void note_reads(const KernelState &state, const Outcome &outcome, const StepFacts &facts) {
+  void note_reads(const KernelState &state, const TraceAction &action, const Outcome &outcome,
+                  const StepFacts &facts) {
     if (facts.booted)
       seen_.clear();
+    if (std::holds_alternative<Quote>(action)) // a quote vouches for everything measured so far
+      for (Serial serial : state.ghost.full)
+        seen_[facts.actor].insert(serial);
     if (!facts.file || outcome.delivered.empty())
       return;
     for (Serial serial : outcome.delivered)
       seen_[facts.actor].insert(serial);
-    (void)state;
   }
   std::map<Pid, std::set<Serial>> seen_;
 };
@@ -110,9 +141,9 @@ protected:
 // P9: a removal removes only records the remover has read.
 class NoStaleTrim : public ViewTracker {
 public:
-  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
-    note_reads(state, outcome, facts);
+    note_reads(state, action, outcome, facts);
     for (Serial serial : facts.deleted)
       if (!seen_[facts.actor].count(serial))
         return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
@@ -124,9 +155,9 @@ public:
 // P9b: a removal by X removes only records every other reading agent has read.
 class MultiAgent : public ViewTracker {
 public:
-  std::optional<std::string> observe(const KernelState &state, const TraceAction &,
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
-    note_reads(state, outcome, facts);
+    note_reads(state, action, outcome, facts);
     for (Serial serial : facts.deleted)
       for (const auto &[pid, seen] : seen_)
         if (pid != facts.actor && pid <= state.procs.size() && state.procs[pid - 1].alive &&
@@ -159,21 +190,32 @@ public:
         !model_action<MeasureViolation>(action))
       return "a removal changed violations from " + std::to_string(*facts.violations_before) +
              " to " + std::to_string(state.counters.violations);
-    if (removed_violation_ && any_nonzero(state.ms) && !facts.deleted.empty())
+    const bool start_changed = state.ms != last_ms_;
+    last_ms_ = state.ms;
+    if (removed_violation_ && start_changed && any_nonzero(state.ms) && !facts.booted)
       return "the kernel's start PCR values now cover a removed violation record";
-    if (facts.booted && removed_violation_ && state.counters.violations == 0) {
+    // A complete dump after the violation record was removed carries a clean list into a
+    // kernel whose counter restarts at 0: nothing shows the violation any more.
+    if (facts.dumped)
+      clean_carry_ = removed_violation_ && state.kexec.loaded && state.config.ima_kexec &&
+                     !state.ghost.last_dump_failed;
+    if (facts.booted) {
+      const bool armed = clean_carry_;
+      clean_carry_ = removed_violation_ = false;
       bool listed = false;
       for (NodeId id : state.list)
         listed |= state.contents[state.nodes[id].serial].violation;
-      if (!listed)
-        return "after kexec violations = 0 and the list holds no violation record, but a " +
-               std::string("violation was measured before and removed");
+      if (armed && state.counters.violations == 0 && !listed)
+        return "after kexec violations = 0 and the carried list holds no violation record, "
+               "but a violation was measured before and removed";
     }
     return std::nullopt;
   }
 
 private:
   bool removed_violation_ = false;
+  bool clean_carry_ = false;
+  MsState last_ms_;
 };
 
 // P11: the kernel stores no value a verifier would trust as the replay start point.

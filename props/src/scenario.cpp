@@ -73,9 +73,9 @@ public:
       emit(Action{Measure{choice.a % 6u, choice.b % 2u}});
     else if (choice.kind == 4)
       emit(Action{MeasureViolation{choice.a % 6u}});
-    else if (choice.kind == 5 && choice.a < 2)
+    else if (choice.kind == 5 && choice.a < 3 && !blocked(state_, 0)) // kexec_mutex
       emit(Action{KexecLoad{}});
-    else if (choice.kind == 6 && (blocked(state_, 0) || choice.a < 2))
+    else if (choice.kind == 6 && (blocked(state_, 0) || choice.a < 3))
       emit(blocked(state_, 0) ? Action{Continue{0}} : Action{KexecExecute{}});
     else if (choice.kind < 7)
       emit(Action{Measure{choice.b % 6u, choice.a % 2u}});
@@ -135,7 +135,7 @@ private:
   // A vocabulary of commands covering every version's grammar and its edge cases.
   Bytes command(std::uint8_t a, std::uint8_t b) const {
     const std::string t = std::to_string(state_.counters.trimcount);
-    switch ((a * 8u + b) % 14u) {
+    switch ((a * 8u + b) % 16u) {
     case 0:
       return to_bytes("A\n");
     case 1:
@@ -168,8 +168,12 @@ private:
       out.insert(out.end(), value.begin(), value.end());
       return out;
     }
-    default:
+    case 13:
       return to_bytes("-5\n");
+    case 14:
+      return to_bytes("99999999999999999999\n"); // beyond ULONG_MAX
+    default:
+      return to_bytes(t + ":9223372036854775808\n"); // N beyond LONG_MAX
     }
   }
 

@@ -37,7 +37,7 @@ TEST(Check, EveryEmittedTraceReplaysToTheSameViolation) {
 
 TEST(Check, ShrinkingGivesShortTraces) {
   const Property &p14 = *find_property("P14");
-  PairResult result = check_pair(ProposalId::baseline_6_12, p14, CheckBudget{3, 50, 40});
+  PairResult result = check_pair(ProposalId::baseline_6_12, p14, CheckBudget{3, 1000, 60});
   ASSERT_TRUE(result.trace);
   EXPECT_LE(result.trace->steps.size(), 6u) << render_text(*result.trace);
 }

@@ -367,3 +367,48 @@ TEST(Catalogue, EveryPropertyOfTheSpecIsPresentWithText) {
 
 } // namespace
 } // namespace trimcheck::props
+
+namespace trimcheck::props {
+namespace {
+
+using namespace model;
+
+TEST(Planted, P8CatchesACriticalDataRecordWithTheWrongTotal) {
+  KernelState state = boot(ProposalId::chen_v5, KernelConfig{});
+  auto monitor = find_property("P8")->make_monitor();
+  monitor->start(state);
+  apply(state, MeasureRecord{10,
+                             make_ima_buf(HashAlgo::sha256, "trim ima event logs",
+                                          to_bytes("time= 1; number= 0;")),
+                             false});
+  state.counters.trimcount = 2;
+  state.ghost.del = {7, 8}; // two trimmed, T = 2, but the record says 0
+  StepFacts facts;
+  facts.actor = 1;
+  facts.appended = {static_cast<Serial>(state.contents.size() - 1)};
+  facts.call_returned = true;
+  EXPECT_TRUE(monitor->observe(state, Action{Continue{1}}, {.ret = 4}, facts));
+}
+
+TEST(Planted, P1CatchesASkipOfRecordsStillInTheList) {
+  KernelState state = boot(ProposalId::baseline_6_12, KernelConfig{});
+  for (std::uint32_t f = 1; f <= 5; ++f)
+    apply(state, Measure{f, 0});
+  auto monitor = find_property("P1")->make_monitor();
+  monitor->start(state);
+  Outcome opened = apply(state, Open{1, "binary_runtime_measurements", Access::read});
+  StepFacts read;
+  read.actor = 1;
+  read.file = *state.procs[0].fds[static_cast<std::size_t>(opened.ret)];
+  EXPECT_FALSE(
+      monitor->observe(state, Action{Read{1, 3, 1}}, {.ret = 1, .delivered = {0, 1}}, read));
+  StepFacts removal; // another file removes r0, r1: *pos now points two records further
+  removal.deleted = {0, 1};
+  removal.file = 99;
+  EXPECT_FALSE(monitor->observe(state, Action{Continue{2}}, {}, removal));
+  // The reader's next read returns r4: r2 and r3 are still in L but were skipped.
+  EXPECT_TRUE(monitor->observe(state, Action{Read{1, 3, 1}}, {.ret = 1, .delivered = {4}}, read));
+}
+
+} // namespace
+} // namespace trimcheck::props
