@@ -98,12 +98,13 @@ std::vector<Op> session(ProposalId proposal, Protocol protocol) {
   return {open_list_read, read_list_all, close_list};
 }
 
-// Every session runs in a fresh process that exits at the end.
+// An agent is one long-lived process (a collector service): its first session spawns it,
+// later sessions reuse it. A session that fails ends with the process exiting, so that no
+// half-done state (open fds, a quote) leaks into the next session.
 std::vector<Op> script(ProposalId proposal, Protocol protocol) {
   std::vector<Op> ops{Op::spawn};
   for (Op op : session(proposal, protocol))
     ops.push_back(op);
-  ops.push_back(Op::exit_process);
   return ops;
 }
 
@@ -133,7 +134,8 @@ void Agent::restart(Protocol protocol) {
   fd_ = list_fd_ = -1;
   saved_.clear();
   trimmed_text_.clear();
-  pid_ = 0;
+  if (pid_ != 0)
+    step_ = 1; // the agent's process already runs
 }
 
 void Agent::abort_session() {
@@ -180,8 +182,10 @@ Bytes Agent::count_command(std::size_t n) const {
 }
 
 std::optional<TraceAction> Agent::next(const KernelState &state) {
-  if (pid_ != 0 && (pid_ > state.procs.size() || !state.procs[pid_ - 1].alive))
-    return std::nullopt;
+  if (pid_ != 0 && (pid_ > state.procs.size() || !state.procs[pid_ - 1].alive)) {
+    pid_ = 0; // the process is gone: start the session over in a new one
+    restart(protocol_);
+  }
   if (pid_ != 0 && blocked(state, pid_))
     return Action{Continue{pid_}};
   while (!finished()) {

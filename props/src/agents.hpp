@@ -56,6 +56,7 @@ public:
   void observe(const model::KernelState &state, const model::Outcome &outcome);
   void restart(Protocol protocol);
   void reset_after_kexec() {
+    pid_ = 0;      // every process died with the old kernel
     base_.clear(); // the verifier starts over with the carried list
     restart(protocol_);
   }
