@@ -10,8 +10,6 @@ namespace trimcheck::cli {
 using namespace props;
 namespace fs = std::filesystem;
 
-namespace {
-
 void write_file(const fs::path &path, const std::string &text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -19,9 +17,13 @@ void write_file(const fs::path &path, const std::string &text) {
     throw std::runtime_error("cannot write " + path.string());
 }
 
+namespace {
+
 bool graphviz_available() {
   return std::system("command -v dot >/dev/null 2>&1") == 0;
 }
+
+} // namespace
 
 std::string verdict_code(const PairResult &result) {
   switch (result.verdict) {
@@ -37,7 +39,7 @@ std::string verdict_code(const PairResult &result) {
   return "?";
 }
 
-std::string xml_escape(const std::string &text) {
+std::string markup_escape(const std::string &text) {
   std::string out;
   for (char c : text) {
     switch (c) {
@@ -60,29 +62,29 @@ std::string xml_escape(const std::string &text) {
   return out;
 }
 
-// The results as a matrix: versions as columns, properties as rows, in first-seen order.
-struct Grid {
-  explicit Grid(const std::vector<PairOutput> &outputs) {
-    for (const PairOutput &output : outputs) {
-      const PairResult &r = output.result;
-      if (std::find(columns.begin(), columns.end(), r.proposal) == columns.end())
-        columns.push_back(r.proposal);
-      if (std::find(rows.begin(), rows.end(), r.property) == rows.end())
-        rows.push_back(r.property);
-      cells[{r.property, r.proposal}] = &r;
-    }
+Grid::Grid(const std::vector<PairOutput> &outputs) {
+  for (const PairOutput &output : outputs) {
+    const PairResult &r = output.result;
+    if (std::find(columns.begin(), columns.end(), r.proposal) == columns.end())
+      columns.push_back(r.proposal);
+    if (std::find(rows.begin(), rows.end(), r.property) == rows.end())
+      rows.push_back(r.property);
+    cells[{r.property, r.proposal}] = &r;
   }
-  std::vector<model::ProposalId> columns;
-  std::vector<std::string> rows;
-  std::map<std::pair<std::string, model::ProposalId>, const PairResult *> cells;
-};
+}
 
-} // namespace
+const PairResult *Grid::at(const std::string &property, model::ProposalId proposal) const {
+  auto it = cells.find({property, proposal});
+  return it == cells.end() ? nullptr : it->second;
+}
+
+std::string trace_stem(const Trace &trace) {
+  return std::string(model::proposal_info(trace.proposal).key) + "-" + trace.property;
+}
 
 std::string write_trace(const fs::path &dir, const Trace &trace) {
   fs::create_directories(dir);
-  const std::string stem =
-      std::string(model::proposal_info(trace.proposal).key) + "-" + trace.property;
+  const std::string stem = trace_stem(trace);
   const fs::path json = dir / (stem + ".json");
   write_file(json, to_json(trace).dump(2) + "\n");
   write_file(dir / (stem + ".txt"), render_text(trace));
@@ -97,35 +99,39 @@ std::string write_trace(const fs::path &dir, const Trace &trace) {
   return json.string();
 }
 
-std::string render_matrix(const std::vector<PairOutput> &outputs) {
-  const Grid grid(outputs);
-  const auto &[columns, rows, cells] = grid;
+std::string letter_matrix(const Grid &grid, bool with_titles) {
   std::ostringstream out;
   out << "Verdicts (H holds, C conditional, V violated, - n/a):\n\n     ";
-  for (std::size_t c = 0; c < columns.size(); ++c)
+  for (std::size_t c = 0; c < grid.columns.size(); ++c)
     out << " " << static_cast<char>('a' + c % 26);
   out << "\n";
-  for (const std::string &row : rows) {
+  for (const std::string &row : grid.rows) {
     out << row << std::string(5 - std::min<std::size_t>(row.size(), 4), ' ');
-    for (model::ProposalId column : columns) {
-      auto it = cells.find({row, column});
-      out << " " << (it == cells.end() ? std::string(" ") : verdict_code(*it->second));
+    for (model::ProposalId column : grid.columns) {
+      const PairResult *result = grid.at(row, column);
+      out << " " << (result ? verdict_code(*result) : std::string(" "));
     }
     const Property *property = find_property(row);
-    out << "  " << (property ? std::string(property->title) : std::string()) << "\n";
+    if (with_titles && property)
+      out << "  " << property->title;
+    out << "\n";
   }
   out << "\nColumns:\n";
-  for (std::size_t c = 0; c < columns.size(); ++c)
-    out << "  " << static_cast<char>('a' + c % 26) << " " << model::proposal_info(columns[c]).key
-        << "\n";
+  for (std::size_t c = 0; c < grid.columns.size(); ++c)
+    out << "  " << static_cast<char>('a' + c % 26) << " "
+        << model::proposal_info(grid.columns[c]).key << "\n";
+  return out.str();
+}
+
+std::string render_matrix(const std::vector<PairOutput> &outputs) {
+  std::string out = letter_matrix(Grid(outputs), true);
   std::size_t findings = 0;
   for (const PairOutput &output : outputs)
     findings += output.trace_path ? 1 : 0;
   if (findings > 0)
-    out << "\n"
-        << findings << " counterexample trace(s) written; replay one with "
-        << "`trimcheck replay <trace.json>`.\n";
-  return out.str();
+    out += "\n" + std::to_string(findings) +
+           " counterexample trace(s) written; replay one with `trimcheck replay <trace.json>`.\n";
+  return out;
 }
 
 nlohmann::json results_json(std::uint64_t seed, const std::vector<PairOutput> &outputs) {
@@ -160,12 +166,12 @@ std::string junit_xml(const std::vector<PairOutput> &outputs) {
     out << "  <testcase classname=\"" << model::proposal_info(r.proposal).key << "\" name=\""
         << r.property << "\">";
     if (r.verdict == Verdict::violated)
-      out << "<failure message=\"" << xml_escape(r.trace ? r.trace->violation : "") << "\">"
-          << xml_escape(r.trace ? render_text(*r.trace) : "") << "</failure>";
+      out << "<failure message=\"" << markup_escape(r.trace ? r.trace->violation : "") << "\">"
+          << markup_escape(r.trace ? render_text(*r.trace) : "") << "</failure>";
     else if (r.verdict == Verdict::not_applicable)
       out << "<skipped message=\"not applicable\"/>";
     else if (r.verdict == Verdict::conditional)
-      out << "<system-out>" << xml_escape("conditional: " + r.condition.value_or(""))
+      out << "<system-out>" << markup_escape("conditional: " + r.condition.value_or(""))
           << "</system-out>";
     out << "</testcase>\n";
   }
@@ -173,43 +179,58 @@ std::string junit_xml(const std::vector<PairOutput> &outputs) {
   return out.str();
 }
 
-std::string verdicts_markdown(const CheckBudget &budget, const std::vector<PairOutput> &outputs) {
+std::string matrix_markdown(const std::vector<PairOutput> &outputs, bool link_traces) {
   const Grid grid(outputs);
-  const auto &[columns, rows, cells] = grid;
+  std::ostringstream out;
+  out << "| |";
+  for (model::ProposalId column : grid.columns)
+    out << " " << model::proposal_info(column).key << " |";
+  out << "\n|---|";
+  for (std::size_t c = 0; c < grid.columns.size(); ++c)
+    out << ":-:|";
+  out << "\n";
+  for (const std::string &row : grid.rows) {
+    const Property *property = find_property(row);
+    out << "| " << row << " " << (property ? property->title : "") << " |";
+    for (model::ProposalId column : grid.columns) {
+      const PairResult *result = grid.at(row, column);
+      std::string cell = result ? verdict_code(*result) : std::string();
+      if (link_traces && result && result->trace)
+        cell = "[" + cell + "](traces/" + trace_stem(*result->trace) + ".txt)";
+      out << " " << cell << " |";
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string counterexamples_markdown(const std::vector<PairOutput> &outputs) {
+  const Grid grid(outputs);
+  std::ostringstream out;
+  for (const std::string &row : grid.rows)
+    for (model::ProposalId column : grid.columns) {
+      const PairResult *result = grid.at(row, column);
+      if (result == nullptr || !result->trace)
+        continue;
+      out << "\n### " << result->property << " on " << model::proposal_info(column).key << ": "
+          << verdict_name(result->verdict) << "\n\n";
+      if (result->condition)
+        out << "Condition: " << *result->condition << "\n\n";
+      out << "Why: " << result->trace->violation << ".\n\n```\n"
+          << render_text(*result->trace) << "```\n";
+    }
+  return out.str();
+}
+
+std::string verdicts_markdown(const CheckBudget &budget, const std::vector<PairOutput> &outputs) {
   std::ostringstream out;
   out << "# Verdict matrix\n\n"
       << "Generated by `trimcheck check --seed " << budget.seed << " --runs " << budget.runs
       << " --max-size " << budget.max_size << " --markdown docs/verdicts.md`; do not edit by "
       << "hand. H holds, C conditional, V violated, - not applicable. Every V and C cell "
-      << "has its minimal trace below; replay it with `trimcheck replay`.\n\n| |";
-  for (model::ProposalId column : columns)
-    out << " " << model::proposal_info(column).key << " |";
-  out << "\n|---|";
-  for (std::size_t c = 0; c < columns.size(); ++c)
-    out << ":-:|";
-  out << "\n";
-  for (const std::string &row : rows) {
-    const Property *property = find_property(row);
-    out << "| " << row << " " << (property ? property->title : "") << " |";
-    for (model::ProposalId column : columns) {
-      auto it = cells.find({row, column});
-      out << " " << (it == cells.end() ? std::string() : verdict_code(*it->second)) << " |";
-    }
-    out << "\n";
-  }
-  out << "\n## Counterexamples\n";
-  for (const std::string &row : rows)
-    for (model::ProposalId column : columns) {
-      auto it = cells.find({row, column});
-      if (it == cells.end() || !it->second->trace)
-        continue;
-      const PairResult &r = *it->second;
-      out << "\n### " << r.property << " on " << model::proposal_info(column).key << ": "
-          << verdict_name(r.verdict) << "\n\n";
-      if (r.condition)
-        out << "Condition: " << *r.condition << "\n\n";
-      out << "Why: " << r.trace->violation << ".\n\n```\n" << render_text(*r.trace) << "```\n";
-    }
+      << "has its minimal trace below; replay it with `trimcheck replay`.\n\n"
+      << matrix_markdown(outputs, false) << "\n## Counterexamples\n"
+      << counterexamples_markdown(outputs);
   return out.str();
 }
 

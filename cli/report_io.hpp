@@ -4,6 +4,7 @@
 #include "trimcheck/props/check.hpp"
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace trimcheck::cli {
@@ -13,13 +14,39 @@ struct PairOutput {
   std::optional<std::string> trace_path; // JSON trace written under --out
 };
 
+// The results as a matrix: versions as columns, properties as rows, in first-seen order.
+struct Grid {
+  explicit Grid(const std::vector<PairOutput> &outputs);
+  const props::PairResult *at(const std::string &property, model::ProposalId proposal) const;
+  std::vector<model::ProposalId> columns;
+  std::vector<std::string> rows;
+  std::map<std::pair<std::string, model::ProposalId>, const props::PairResult *> cells;
+};
+
+// Writes `text` to `path` byte for byte; throws std::runtime_error naming the path.
+void write_file(const std::filesystem::path &path, const std::string &text);
+// One letter per verdict: H, C, V, - (n/a).
+std::string verdict_code(const props::PairResult &result);
+// Escapes <, >, & and " for XML and HTML.
+std::string markup_escape(const std::string &text);
+// <proposal>-<property>: the file stem of a pair's trace files and its report anchor.
+std::string trace_stem(const props::Trace &trace);
+
 // Writes <dir>/<proposal>-<property>.{json,txt,dot} (and .svg when graphviz `dot` is on
 // PATH); returns the JSON path.
 std::string write_trace(const std::filesystem::path &dir, const props::Trace &trace);
 
+// Properties as rows, one letter column per version (keyed below the matrix) so that
+// fifteen versions fit in 72 columns; with_titles appends each property's title.
+std::string letter_matrix(const Grid &grid, bool with_titles);
 std::string render_matrix(const std::vector<PairOutput> &outputs);
 nlohmann::json results_json(std::uint64_t seed, const std::vector<PairOutput> &outputs);
 std::string junit_xml(const std::vector<PairOutput> &outputs);
+// The matrix as a Markdown table; with `link_traces`, V and C cells link to
+// traces/<stem>.txt.
+std::string matrix_markdown(const std::vector<PairOutput> &outputs, bool link_traces);
+// One section per trace: verdict, condition, why, and the trace in text form.
+std::string counterexamples_markdown(const std::vector<PairOutput> &outputs);
 // docs/verdicts.md: the matrix and, for every violated or conditional cell, the trace in
 // text form and why.
 std::string verdicts_markdown(const props::CheckBudget &budget,

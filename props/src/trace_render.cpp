@@ -16,8 +16,9 @@ namespace {
 
 constexpr std::size_t kWidth = 72;
 
-// Greedy word wrap; words longer than the width are split.
-std::vector<std::string> wrap(const std::string &text, std::size_t width) {
+} // namespace
+
+std::vector<std::string> wrap_words(const std::string &text, std::size_t width) {
   std::vector<std::string> lines;
   std::string line;
   std::istringstream words(text);
@@ -38,6 +39,8 @@ std::vector<std::string> wrap(const std::string &text, std::size_t width) {
   return lines;
 }
 
+namespace {
+
 std::string result_text(const TraceStep &step) {
   if (std::holds_alternative<Quote>(step.action))
     return "";
@@ -54,7 +57,7 @@ std::string render_text(const Trace &trace) {
   std::ostringstream out;
   auto emit = [&](const std::string &prefix, const std::string &text) {
     bool first = true;
-    for (const std::string &line : wrap(text, kWidth - prefix.size())) {
+    for (const std::string &line : wrap_words(text, kWidth - prefix.size())) {
       out << (first ? prefix : std::string(prefix.size(), ' ')) << line << "\n";
       first = false;
     }

@@ -1,54 +1,15 @@
 // The trimcheck command as users and CI run it: exit codes, messages, the JSON contract,
 // determinism across --jobs and --shard, replay of emitted traces, generated docs.
+#include "cli_harness.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sys/wait.h>
 
 namespace {
 
-namespace fs = std::filesystem;
-
-struct CliRun {
-  int code;
-  std::string out;
-};
-
-// Runs the binary with `args` through the shell; stderr is folded into out if asked.
-CliRun run(const std::string &args, bool with_stderr = false) {
-  const std::string command =
-      std::string(TRIMCHECK_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-class TempDir {
-public:
-  TempDir() {
-    char templ[] = "/tmp/trimcheck-cli-test.XXXXXX";
-    path_ = mkdtemp(templ);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path &path() const { return path_; }
-
-private:
-  fs::path path_;
-};
+using namespace trimcheck::test;
 
 const std::string kSmall = "check --proposal chen-v1 --proposal sassu-v7 --property P2 "
                            "--property P9b --property P20 --runs 150 --seed 5";

@@ -61,6 +61,8 @@ nlohmann::json config_to_json(const model::KernelConfig &config);
 model::KernelConfig config_from_json(const nlohmann::json &json, const std::string &where);
 
 std::string describe(const TraceAction &action);
+// Greedy word wrap to `width` columns; a word longer than the width is split.
+std::vector<std::string> wrap_words(const std::string &text, std::size_t width);
 // Plain text, at most 72 columns, for a mail reply.
 std::string render_text(const Trace &trace);
 // A sequence diagram in graphviz DOT (kernel and one lifeline per process).

@@ -1,0 +1,130 @@
+#include "check_run.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "report_io.hpp"
+
+namespace trimcheck::cli {
+
+using namespace props;
+
+std::vector<Pair> select_pairs(const PairSelection &options) {
+  std::vector<model::ProposalId> proposals;
+  for (const std::string &key : options.proposals) {
+    auto id = model::proposal_from_key(key);
+    if (!id)
+      throw CLI::ValidationError("--proposal",
+                                 "unknown version '" + key + "' (see `trimcheck list`)");
+    proposals.push_back(*id);
+  }
+  if (proposals.empty())
+    for (const auto &info : model::all_proposals())
+      proposals.push_back(info.id);
+  std::vector<const Property *> properties;
+  for (const std::string &id : options.properties) {
+    const Property *property = find_property(id);
+    if (property == nullptr)
+      throw CLI::ValidationError("--property",
+                                 "unknown property '" + id + "' (see `trimcheck list`)");
+    properties.push_back(property);
+  }
+  if (properties.empty())
+    for (const Property &property : all_properties())
+      properties.push_back(&property);
+  std::vector<Pair> pairs;
+  for (const Property *property : properties)
+    for (model::ProposalId proposal : proposals)
+      pairs.push_back({proposal, property});
+  if (!options.shard.empty()) {
+    unsigned index = 0, count = 0;
+    char slash = 0;
+    std::istringstream in(options.shard);
+    if (!(in >> index >> slash >> count) || slash != '/' || count == 0 || index == 0 ||
+        index > count || !in.eof())
+      throw CLI::ValidationError("--shard", "expected I/N with 1 <= I <= N, e.g. 2/4");
+    std::vector<Pair> share;
+    for (std::size_t i = 0; i < pairs.size(); ++i)
+      if (i % count == index - 1)
+        share.push_back(pairs[i]);
+    pairs = std::move(share);
+  }
+  return pairs;
+}
+
+// Runs the pairs in `jobs` worker processes (RapidCheck keeps global state, so workers
+// are processes, not threads). Results come back in pair order whatever the job count.
+std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBudget &budget,
+                                  int jobs, const std::string &who) {
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(pairs.size())));
+  const std::string dir = [] {
+    const char *tmpdir = std::getenv("TMPDIR");
+    const std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+    std::string templ = base + "/trimcheck-jobs.XXXXXX";
+    if (mkdtemp(templ.data()) == nullptr)
+      throw std::runtime_error("cannot create a temporary directory in " + base + ": " +
+                               std::strerror(errno));
+    return templ;
+  }();
+  std::vector<pid_t> workers;
+  for (int job = 0; job < jobs; ++job) {
+    pid_t pid = fork();
+    if (pid < 0)
+      throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      int code = 0;
+      try {
+        std::ofstream out(dir + "/" + std::to_string(job) + ".jsonl");
+        for (std::size_t i = static_cast<std::size_t>(job); i < pairs.size();
+             i += static_cast<std::size_t>(jobs)) {
+          PairResult result = check_pair(pairs[i].proposal, *pairs[i].property, budget);
+          out << result_to_json(result).dump() << "\n" << std::flush;
+          // One write per line so that workers' progress lines do not interleave.
+          const std::string line = "[" + std::to_string(i + 1) + "/" +
+                                   std::to_string(pairs.size()) + "] " +
+                                   std::string(model::proposal_info(pairs[i].proposal).key) + " " +
+                                   std::string(pairs[i].property->id) + ": " +
+                                   std::string(verdict_name(result.verdict)) + "\n";
+          [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+        }
+      } catch (const std::exception &error) {
+        std::cerr << who << " worker: " << error.what() << "\n";
+        code = 3;
+      }
+      std::cerr.flush();
+      _exit(code);
+    }
+    workers.push_back(pid);
+  }
+  bool failed = false;
+  for (pid_t pid : workers) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  }
+  std::vector<PairResult> results(pairs.size());
+  for (int job = 0; job < jobs; ++job) {
+    std::ifstream in(dir + "/" + std::to_string(job) + ".jsonl");
+    std::string line;
+    for (std::size_t i = static_cast<std::size_t>(job); i < pairs.size() && std::getline(in, line);
+         i += static_cast<std::size_t>(jobs))
+      results[i] = result_from_json(nlohmann::json::parse(line));
+    std::filesystem::remove(dir + "/" + std::to_string(job) + ".jsonl");
+  }
+  std::filesystem::remove(dir);
+  if (failed)
+    throw std::runtime_error("a " + who + " worker failed (see the messages above)");
+  return results;
+}
+
+} // namespace trimcheck::cli

@@ -1,0 +1,34 @@
+// Running `check` over a selection of (version, property) pairs: shared by `check` and
+// `report`.
+#pragma once
+
+#include "trimcheck/props/check.hpp"
+
+#include <string>
+#include <vector>
+
+namespace trimcheck::cli {
+
+struct Pair {
+  model::ProposalId proposal;
+  const props::Property *property;
+};
+
+// What to check: version keys and property ids (empty: all), and an optional shard "I/N".
+struct PairSelection {
+  std::vector<std::string> proposals;
+  std::vector<std::string> properties;
+  std::string shard;
+};
+
+// Pairs in property-major order. Throws CLI::ValidationError naming the bad option.
+std::vector<Pair> select_pairs(const PairSelection &selection);
+
+// Runs the pairs in `jobs` worker processes with a progress line per pair on stderr;
+// `who` names the command in error messages. Results come back in pair order whatever
+// the job count.
+std::vector<props::PairResult> run_pairs(const std::vector<Pair> &pairs,
+                                         const props::CheckBudget &budget, int jobs,
+                                         const std::string &who);
+
+} // namespace trimcheck::cli

@@ -1,0 +1,142 @@
+#include "check_run.hpp"
+#include "commands.hpp"
+#include "report_pages.hpp"
+
+#include <iostream>
+
+namespace trimcheck::cli {
+
+using namespace props;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ReportOptions {
+  PairSelection selection;
+  std::uint64_t seed = 1;
+  int runs = 2000;
+  int max_size = 60;
+  std::string out;
+  int jobs = 2;
+  bool strict = false;
+};
+
+std::string subject_of(const PairSelection &selection) {
+  if (selection.proposals.empty())
+    return "all versions";
+  std::string subject;
+  for (const std::string &key : selection.proposals)
+    subject += (subject.empty() ? "" : ", ") + key;
+  return subject;
+}
+
+std::string check_summary(const std::vector<PairOutput> &outputs) {
+  std::size_t counts[4] = {};
+  for (const PairOutput &output : outputs)
+    ++counts[static_cast<int>(output.result.verdict)];
+  return std::to_string(outputs.size()) +
+         " (version, property) pairs: " + std::to_string(counts[0]) + " holds, " +
+         std::to_string(counts[1]) + " conditional, " + std::to_string(counts[2]) + " violated, " +
+         std::to_string(counts[3]) + " n/a";
+}
+
+// Runs check into `report`; a failure becomes a failed step, not an exception.
+void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs) {
+  try {
+    std::vector<PairResult> results = run_pairs(pairs, report.budget, jobs, "trimcheck report");
+    for (PairResult &result : results) {
+      PairOutput output{std::move(result), std::nullopt};
+      if (output.result.trace)
+        output.trace_path =
+            fs::relative(write_trace(report.dir / "traces", *output.result.trace), report.dir)
+                .string();
+      report.outputs.push_back(std::move(output));
+    }
+    report.steps.push_back({"check", ReportStep::Status::ok, check_summary(report.outputs)});
+  } catch (const std::exception &error) {
+    report.steps.push_back({"check", ReportStep::Status::failed, error.what()});
+  }
+}
+
+} // namespace
+
+void add_report(CLI::App &app, int &exit_code) {
+  auto options = std::make_shared<ReportOptions>();
+  auto *cmd = app.add_subcommand(
+      "report", "Run check on the selected versions and write one artefact per patch series: "
+                "index.html (coloured verdict matrix, every violated or conditional cell "
+                "linked to its trace with a sequence diagram), report.md, mail.txt (72 "
+                "columns, minimal traces inline, ready for a review reply), results.json and "
+                "the traces.");
+  cmd->add_option("--out", options->out, "Directory to write the report into")->required();
+  cmd->add_option("--proposal", options->selection.proposals,
+                  "Version id (repeatable; default: all)");
+  cmd->add_option("--property", options->selection.properties,
+                  "Property id (repeatable; default: all)");
+  cmd->add_option("--seed", options->seed, "Seed; the same seed gives the same report")
+      ->capture_default_str();
+  cmd->add_option("--runs", options->runs, "Random scenarios per pair and regime")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--max-size", options->max_size, "Longest scenario (choices)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--jobs", options->jobs, "Worker processes")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
+  cmd->footer("Examples:\n"
+              "  trimcheck report --out review-v7 --proposal sassu-v6 --proposal sassu-v7\n"
+              "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
+              "Exit codes: 0 report written, 1 report written but a step failed (the report\n"
+              "says which) or --strict and a violation, 2 bad option or unwritable --out.");
+  cmd->callback([options, &exit_code] {
+    std::vector<Pair> pairs;
+    try {
+      pairs = select_pairs(options->selection);
+      fs::create_directories(options->out);
+    } catch (const CLI::ValidationError &error) {
+      std::cerr << "trimcheck report: " << error.what() << "\n";
+      exit_code = kExitBadInput;
+      return;
+    } catch (const fs::filesystem_error &error) {
+      std::cerr << "trimcheck report: cannot create --out " << options->out << ": "
+                << error.code().message() << "\n";
+      exit_code = kExitBadInput;
+      return;
+    }
+    Report report{subject_of(options->selection),
+                  {options->seed, options->runs, options->max_size},
+                  {},
+                  {},
+                  options->out};
+    std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << options->runs
+              << " runs per regime, seed " << options->seed << "\n";
+    run_check_step(report, pairs, options->jobs);
+    try {
+      write_file(report.dir / "index.html", report_html(report));
+      write_file(report.dir / "report.md", report_markdown(report));
+      write_file(report.dir / "mail.txt", report_mail(report));
+      write_file(report.dir / "results.json",
+                 results_json(options->seed, report.outputs).dump(2) + "\n");
+    } catch (const std::runtime_error &error) {
+      std::cerr << "trimcheck report: " << error.what() << "\n";
+      exit_code = kExitBadInput;
+      return;
+    }
+    bool failed = false, violated = false;
+    for (const ReportStep &step : report.steps) {
+      failed |= step.status == ReportStep::Status::failed;
+      std::cerr << "trimcheck report: " << step.name << ": "
+                << (step.status == ReportStep::Status::ok ? "" : "FAILED: ") << step.detail << "\n";
+    }
+    for (const PairOutput &output : report.outputs)
+      violated |= output.result.verdict == Verdict::violated;
+    std::cout << (report.dir / "index.html").string() << "\n"
+              << (report.dir / "report.md").string() << "\n"
+              << (report.dir / "mail.txt").string() << "\n";
+    exit_code = failed || (options->strict && violated) ? kExitFinding : kExitOk;
+  });
+}
+
+} // namespace trimcheck::cli

@@ -1,0 +1,57 @@
+// Running the trimcheck binary from tests as users and CI run it.
+#pragma once
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace trimcheck::test {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code;
+  std::string out;
+};
+
+// Runs a shell command and collects its stdout.
+inline CliRun run_shell(const std::string &command) {
+  FILE *pipe = popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Runs the binary with `args` through the shell; stderr is folded into out if asked.
+// `environment` (e.g. "TMPDIR=/x") is set for the binary only.
+inline CliRun run(const std::string &args, bool with_stderr = false,
+                  const std::string &environment = "") {
+  return run_shell(environment + (environment.empty() ? "" : " ") + TRIMCHECK_BINARY + " " + args +
+                   (with_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+inline std::string slurp(const fs::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class TempDir {
+public:
+  TempDir() {
+    char templ[] = "/tmp/trimcheck-cli-test.XXXXXX";
+    path_ = mkdtemp(templ);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path &path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+} // namespace trimcheck::test
