@@ -10,7 +10,7 @@ int main(int argc, char **argv) {
       "baseline invariants B1-B5, on an executable model of every version.\n\n"
       "Start with `trimcheck list`, then `trimcheck check`. Every counterexample is a trace\n"
       "that `trimcheck replay` re-executes.\n\n"
-      "Exit codes: 0 success / holds, 1 a violation was found or reproduced, 2 bad input.",
+      "Exit codes: 0 success / holds, 1 a violation was found or reproduced, 2 bad input.\n",
       "trimcheck"};
   app.set_version_flag("--version", std::string("trimcheck ") + TRIMCHECK_VERSION);
   app.require_subcommand(1);

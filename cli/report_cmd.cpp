@@ -63,11 +63,8 @@ void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs) {
 void add_report(CLI::App &app, int &exit_code) {
   auto options = std::make_shared<ReportOptions>();
   auto *cmd = app.add_subcommand(
-      "report", "Run check on the selected versions and write one artefact per patch series: "
-                "index.html (coloured verdict matrix, every violated or conditional cell "
-                "linked to its trace with a sequence diagram), report.md, mail.txt (72 "
-                "columns, minimal traces inline, ready for a review reply), results.json and "
-                "the traces.");
+      "report", "Run check and write one review artefact: index.html, report.md, mail.txt, "
+                "results.json and the traces.");
   cmd->add_option("--out", options->out, "Directory to write the report into")->required();
   cmd->add_option("--proposal", options->selection.proposals,
                   "Version id (repeatable; default: all)");
@@ -85,7 +82,12 @@ void add_report(CLI::App &app, int &exit_code) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
-  cmd->footer("Examples:\n"
+  cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
+              "violated or conditional cell linked to its minimal trace with a sequence\n"
+              "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
+              "forge or CI summary; mail.txt is plain text wrapped at 72 columns with the\n"
+              "traces inline, ready to paste into a review reply.\n\n"
+              "Examples:\n"
               "  trimcheck report --out review-v7 --proposal sassu-v6 --proposal sassu-v7\n"
               "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
               "Exit codes: 0 report written, 1 report written but a step failed (the report\n"
