@@ -12,14 +12,9 @@ using namespace props;
 namespace {
 
 struct CheckOptions {
-  std::vector<std::string> proposals, properties;
-  std::uint64_t seed = 1;
-  int runs = 2000;
-  int max_size = 60;
+  CheckRunOptions run;
   std::string out = "trimcheck-out";
   bool json = false;
-  int jobs = 2;
-  std::string shard;
   std::string junit;
   std::string markdown;
   bool strict = false;
@@ -33,23 +28,12 @@ void add_check(CLI::App &app, int &exit_code) {
       "check", "Judge every property on every version by random search (RapidCheck) in two "
                "user-space regimes, print the verdict matrix and write a minimal trace per "
                "counterexample.");
-  cmd->add_option("--proposal", options->proposals, "Version id (repeatable; default: all)");
-  cmd->add_option("--property", options->properties, "Property id (repeatable; default: all)");
-  cmd->add_option("--seed", options->seed, "Seed; the same seed gives the same results")
-      ->capture_default_str();
-  cmd->add_option("--runs", options->runs, "Random scenarios per pair and regime")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  cmd->add_option("--max-size", options->max_size, "Longest scenario (choices)")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
+  add_check_run_options(*cmd, options->run);
   cmd->add_option("--out", options->out, "Directory for counterexample traces")
       ->capture_default_str();
   cmd->add_flag("--json", options->json, "Print the results as JSON on stdout");
-  cmd->add_option("--jobs", options->jobs, "Worker processes")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
-  cmd->add_option("--shard", options->shard, "Only the I-th of N deterministic shares (I/N)");
+  cmd->add_option("--shard", options->run.selection.shard,
+                  "Only the I-th of N deterministic shares (I/N)");
   cmd->add_option("--junit", options->junit, "Also write JUnit XML (one test case per pair)");
   cmd->add_option("--markdown", options->markdown,
                   "Also write the verdict document (docs/verdicts.md) to this file");
@@ -67,17 +51,18 @@ void add_check(CLI::App &app, int &exit_code) {
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
     try {
-      pairs = select_pairs({options->proposals, options->properties, options->shard});
+      pairs = select_pairs(options->run.selection);
     } catch (const CLI::ValidationError &error) {
       std::cerr << "trimcheck check: " << error.what() << "\n";
       exit_code = kExitBadInput;
       return;
     }
-    CheckBudget budget{options->seed, options->runs, options->max_size};
+    const CheckBudget &budget = options->run.budget;
     std::cerr << "trimcheck check: " << pairs.size() << " (version, property) pairs, "
-              << options->runs << " runs per regime, seed " << options->seed << ", "
-              << options->jobs << " job(s)\n";
-    std::vector<PairResult> results = run_pairs(pairs, budget, options->jobs, "trimcheck check");
+              << budget.runs << " runs per regime, seed " << budget.seed << ", "
+              << options->run.jobs << " job(s)\n";
+    std::vector<PairResult> results =
+        run_pairs(pairs, budget, options->run.jobs, "trimcheck check");
     std::vector<PairOutput> outputs;
     bool violated = false;
     for (PairResult &result : results) {
@@ -96,7 +81,7 @@ void add_check(CLI::App &app, int &exit_code) {
       markdown << verdicts_markdown(budget, outputs);
     }
     if (options->json)
-      std::cout << results_json(options->seed, outputs).dump(2) << "\n";
+      std::cout << results_json(budget.seed, outputs).dump(2) << "\n";
     else
       std::cout << render_matrix(outputs);
     exit_code = options->strict && violated ? kExitFinding : kExitOk;

@@ -19,6 +19,24 @@ namespace trimcheck::cli {
 
 using namespace props;
 
+void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
+  cmd.add_option("--proposal", options.selection.proposals,
+                 "Version id (repeatable; default: all)");
+  cmd.add_option("--property", options.selection.properties,
+                 "Property id (repeatable; default: all)");
+  cmd.add_option("--seed", options.budget.seed, "Seed; the same seed gives the same results")
+      ->capture_default_str();
+  cmd.add_option("--runs", options.budget.runs, "Random scenarios per pair and regime")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd.add_option("--max-size", options.budget.max_size, "Longest scenario (choices)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd.add_option("--jobs", options.jobs, "Worker processes")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
 std::vector<Pair> select_pairs(const PairSelection &options) {
   std::vector<model::ProposalId> proposals;
   for (const std::string &key : options.proposals) {

@@ -4,6 +4,8 @@
 
 #include "trimcheck/props/check.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
@@ -20,6 +22,15 @@ struct PairSelection {
   std::vector<std::string> properties;
   std::string shard;
 };
+
+// The options `check` and `report` share: which pairs, the search budget, the workers.
+struct CheckRunOptions {
+  PairSelection selection;
+  props::CheckBudget budget{1, 2000, 60};
+  int jobs = 2;
+};
+// Registers --proposal, --property, --seed, --runs, --max-size and --jobs.
+void add_check_run_options(CLI::App &cmd, CheckRunOptions &options);
 
 // Pairs in property-major order. Throws CLI::ValidationError naming the bad option.
 std::vector<Pair> select_pairs(const PairSelection &selection);

@@ -12,12 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct ReportOptions {
-  PairSelection selection;
-  std::uint64_t seed = 1;
-  int runs = 2000;
-  int max_size = 60;
+  CheckRunOptions run;
   std::string out;
-  int jobs = 2;
   bool strict = false;
 };
 
@@ -66,21 +62,7 @@ void add_report(CLI::App &app, int &exit_code) {
       "report", "Run check and write one review artefact: index.html, report.md, mail.txt, "
                 "results.json and the traces.");
   cmd->add_option("--out", options->out, "Directory to write the report into")->required();
-  cmd->add_option("--proposal", options->selection.proposals,
-                  "Version id (repeatable; default: all)");
-  cmd->add_option("--property", options->selection.properties,
-                  "Property id (repeatable; default: all)");
-  cmd->add_option("--seed", options->seed, "Seed; the same seed gives the same report")
-      ->capture_default_str();
-  cmd->add_option("--runs", options->runs, "Random scenarios per pair and regime")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  cmd->add_option("--max-size", options->max_size, "Longest scenario (choices)")
-      ->check(CLI::Range(1, 1000))
-      ->capture_default_str();
-  cmd->add_option("--jobs", options->jobs, "Worker processes")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
   cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
               "violated or conditional cell linked to its minimal trace with a sequence\n"
@@ -95,7 +77,7 @@ void add_report(CLI::App &app, int &exit_code) {
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
     try {
-      pairs = select_pairs(options->selection);
+      pairs = select_pairs(options->run.selection);
       fs::create_directories(options->out);
     } catch (const CLI::ValidationError &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";
@@ -107,20 +89,16 @@ void add_report(CLI::App &app, int &exit_code) {
       exit_code = kExitBadInput;
       return;
     }
-    Report report{subject_of(options->selection),
-                  {options->seed, options->runs, options->max_size},
-                  {},
-                  {},
-                  options->out};
-    std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << options->runs
-              << " runs per regime, seed " << options->seed << "\n";
-    run_check_step(report, pairs, options->jobs);
+    Report report{subject_of(options->run.selection), options->run.budget, {}, {}, options->out};
+    std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
+              << " runs per regime, seed " << report.budget.seed << "\n";
+    run_check_step(report, pairs, options->run.jobs);
     try {
       write_file(report.dir / "index.html", report_html(report));
       write_file(report.dir / "report.md", report_markdown(report));
       write_file(report.dir / "mail.txt", report_mail(report));
       write_file(report.dir / "results.json",
-                 results_json(options->seed, report.outputs).dump(2) + "\n");
+                 results_json(report.budget.seed, report.outputs).dump(2) + "\n");
     } catch (const std::runtime_error &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";
       exit_code = kExitBadInput;

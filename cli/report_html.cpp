@@ -29,17 +29,7 @@ div.diagram { overflow-x: auto; border: 1px solid #ddd; padding: 0.5em; }
 )css";
 
 std::string css_class(Verdict verdict) {
-  switch (verdict) {
-  case Verdict::holds:
-    return "holds";
-  case Verdict::conditional:
-    return "conditional";
-  case Verdict::violated:
-    return "violated";
-  case Verdict::not_applicable:
-    return "na";
-  }
-  return "na";
+  return verdict == Verdict::not_applicable ? "na" : std::string(verdict_name(verdict));
 }
 
 // The SVG graphviz wrote for a trace, without its XML prolog, or empty.
