@@ -61,4 +61,33 @@ std::string config_choice_names(const ConfigChoice &choice) {
   return out.empty() ? "default" : out;
 }
 
+ExploreOptions options_covering(const Trace &trace) {
+  ExploreOptions options;
+  options.proposal = trace.proposal;
+  options.regime = trace.regime;
+  if (const Property *property = find_property(trace.property))
+    options.properties = {property};
+  for (const ConfigChoice &choice : all_config_choices())
+    if (make_config(trace.proposal, choice) == trace.config)
+      options.config = choice;
+  int measures = 0, loads = 0, executes = 0, processes = 0;
+  for (const TraceStep &step : trace.steps) {
+    const auto *action = std::get_if<model::Action>(&step.action);
+    if (action == nullptr)
+      continue;
+    measures += std::holds_alternative<model::Measure>(*action) ||
+                std::holds_alternative<model::MeasureViolation>(*action);
+    loads += std::holds_alternative<model::KexecLoad>(*action);
+    executes += std::holds_alternative<model::KexecExecute>(*action);
+    processes += std::holds_alternative<model::Spawn>(*action) ||
+                 std::holds_alternative<model::Fork>(*action);
+  }
+  options.bounds.max_records = measures;
+  options.bounds.max_kexecs = std::max(loads, executes);
+  options.bounds.max_depth = static_cast<int>(trace.steps.size());
+  // The scenario driver runs two agents; in the arbitrary regime every process counts.
+  options.bounds.max_agents = trace.regime == Regime::protocol ? 2 : std::max(processes, 1);
+  return options;
+}
+
 } // namespace trimcheck::props

@@ -77,6 +77,11 @@ ExploreResult explore(const ExploreOptions &options);
 // The graph in graphviz DOT (Boost.Graph write_graphviz), violating states in red.
 std::string state_graph_dot(const StateGraph &graph);
 
+// Options whose bounds contain a trace of `check` (its measurements, kexecs, length, two
+// agents, its configuration and regime), for its property: explore must find a violation
+// there, with a trace no longer than this one.
+ExploreOptions options_covering(const Trace &trace);
+
 // The configuration choices `check` draws from (32), in a fixed order.
 std::vector<ConfigChoice> all_config_choices();
 // "default" or a comma-separated list of flush_htable, disable_htable, feature_off,
