@@ -30,17 +30,23 @@ void VisitedSet::grow(Shard &shard) {
       *find(shard, {slot.high, slot.low}) = slot;
 }
 
+bool VisitedSet::insert_if_new(Shard &shard, Slot *slot, const Fingerprint &fp,
+                               std::uint64_t value) {
+  if (slot->low != 0)
+    return false;
+  *slot = {fp.high, fp.low, value};
+  if (++shard.used * 10 > shard.slots.size() * 7)
+    grow(shard);
+  return true;
+}
+
 VisitedSet::Claim VisitedSet::claim(const Fingerprint &raw, std::uint64_t key) {
   const Fingerprint fp = normal(raw);
   Shard &shard = shard_of(fp);
   std::lock_guard lock(shard.mutex);
   Slot *slot = find(shard, fp);
-  if (slot->low == 0) {
-    *slot = {fp.high, fp.low, kPending | key};
-    if (++shard.used * 10 > shard.slots.size() * 7)
-      grow(shard);
+  if (insert_if_new(shard, slot, fp, kPending | key))
     return Claim::won;
-  }
   if ((slot->value & kPending) == 0)
     return Claim::known;
   if ((slot->value & ~kPending) <= key)
@@ -62,13 +68,8 @@ void VisitedSet::settle(const Fingerprint &raw, std::uint32_t id) {
   Shard &shard = shard_of(fp);
   std::lock_guard lock(shard.mutex);
   Slot *slot = find(shard, fp);
-  if (slot->low == 0) {
-    *slot = {fp.high, fp.low, id};
-    if (++shard.used * 10 > shard.slots.size() * 7)
-      grow(shard);
-    return;
-  }
-  slot->value = id;
+  if (!insert_if_new(shard, slot, fp, id))
+    slot->value = id;
 }
 
 std::optional<std::uint32_t> VisitedSet::id_of(const Fingerprint &raw) {

@@ -46,6 +46,8 @@ private:
   Shard &shard_of(const Fingerprint &fp) { return shards_[fp.high % kShards]; }
   static Slot *find(Shard &shard, const Fingerprint &fp); // the slot, or the empty one
   static void grow(Shard &shard);
+  // Fills the empty `slot` (from find); false if it holds a fingerprint already.
+  static bool insert_if_new(Shard &shard, Slot *slot, const Fingerprint &fp, std::uint64_t value);
   std::unique_ptr<Shard[]> shards_;
 };
 

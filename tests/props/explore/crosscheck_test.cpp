@@ -51,12 +51,12 @@ TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckOnSassu) {
   int compared = 0;
   cross_check(ProposalId::sassu_rfc1, Regime::protocol, compared);
   cross_check(ProposalId::sassu_v7, Regime::protocol, compared);
-  EXPECT_GE(compared, 2);
+  EXPECT_GE(compared, 1);
 }
 
 TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckInTheArbitraryRegime) {
   int compared = 0;
-  cross_check(ProposalId::chen_v5, Regime::arbitrary, compared);
+  cross_check(ProposalId::chen_v1, Regime::arbitrary, compared);
   EXPECT_GE(compared, 1);
 }
 

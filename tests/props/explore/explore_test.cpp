@@ -76,6 +76,7 @@ TEST(Explore, FindsAPlantedViolationWithTheShortestTrace) {
 TEST(Explore, PlantedViolationOutOfBoundsHolds) {
   ExploreOptions options = small(ProposalId::sassu_v7, {&kListStaysShort});
   options.bounds.max_records = 1;
+  options.bounds.max_kexecs = 0; // a kexec load measures critical data on 6.15+ versions
   ExploreResult result = explore(options);
   EXPECT_FALSE(result.results.at(0).trace);
   EXPECT_GT(result.states, 10u);
@@ -119,8 +120,9 @@ TEST(Explore, ResultsDoNotDependOnTheThreadCount) {
   ASSERT_EQ(one.results.size(), three.results.size());
   for (std::size_t i = 0; i < one.results.size(); ++i) {
     ASSERT_EQ(one.results[i].trace.has_value(), three.results[i].trace.has_value());
-    if (one.results[i].trace)
+    if (one.results[i].trace) {
       EXPECT_EQ(to_json(*one.results[i].trace), to_json(*three.results[i].trace));
+    }
   }
 }
 
@@ -190,7 +192,7 @@ TEST(ExploreCanonical, AgentsAreSymmetric) {
     return world;
   };
   const detail::World forward = run({0, 1}), backward = run({1, 0});
-  EXPECT_NE(forward.kernel, backward.kernel);
+  EXPECT_NE(forward.agents[0].pid(), backward.agents[0].pid());
   EXPECT_EQ(canonical.encode(forward), canonical.encode(backward));
   const detail::World one = run({0});
   EXPECT_NE(canonical.encode(forward), canonical.encode(one));
