@@ -473,10 +473,12 @@ public:
     const std::int64_t ret = outcome.ret;
     const std::size_t len = length_[facts.actor];
     length_.erase(facts.actor);
-    static const std::set<std::int64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
-                                                    17, 22, 23, 34, 95, 116};
-    if (ret < 0 && !kDocumented.count(-ret))
-      return "a write returned errno " + std::to_string(-ret) +
+    static const std::set<std::uint64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
+                                                     17, 22, 23, 34, 95, 116};
+    // The errno as a magnitude: -ret overflows for INT64_MIN (a bogus return value).
+    const std::uint64_t error = std::uint64_t{0} - static_cast<std::uint64_t>(ret);
+    if (ret < 0 && !kDocumented.count(error))
+      return "a write returned errno " + std::to_string(error) +
              ", which no documented parse or state error explains";
     if (ret > static_cast<std::int64_t>(len))
       return "a write of " + std::to_string(len) + " bytes returned " + std::to_string(ret);
