@@ -18,11 +18,13 @@ int main(int argc, char **argv) {
              "  trimcheck list\n"
              "  trimcheck check --proposal sassu-v7 --proposal chen-v5 --out traces\n"
              "  trimcheck check --json --seed 7 > verdicts.json\n"
+             "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
              "  trimcheck report --out review --proposal sassu-v7");
   int exit_code = trimcheck::cli::kExitOk;
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
+  trimcheck::cli::add_explore(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
   try {

@@ -138,6 +138,25 @@ void Agent::restart(Protocol protocol) {
     step_ = 1; // the agent's process already runs
 }
 
+void Agent::encode(StateEncoder &out) const {
+  out.number(static_cast<std::uint8_t>(protocol_));
+  out.number(ops_.size());
+  for (Op op : ops_)
+    out.number(static_cast<std::uint8_t>(op));
+  out.number(step_);
+  out.pid(pid_);
+  out.signed_number(fd_);
+  out.signed_number(list_fd_);
+  out.blob(saved_);
+  out.signed_number(trimmed_total_);
+  out.blob(trimmed_text_);
+  out.blob(quoted_sha1_);
+  out.number(quoted_banks_.size());
+  for (const Digest &digest : quoted_banks_)
+    out.blob(digest);
+  out.blob(base_);
+}
+
 void Agent::abort_session() {
   ops_.resize(step_);
   if (pid_ != 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "trimcheck/props/property.hpp"
+#include "trimcheck/props/state_encoder.hpp"
 
 #include <algorithm>
 #include <set>
@@ -51,5 +52,19 @@ inline const FileSpec *file_of(const KernelState &state, std::optional<OpenFileI
     return nullptr;
   return &state.files.at(state.open_files[*id].file);
 }
+
+// Encodes one entry of a map from pid to serials (StateEncoder::unordered); entries of
+// processes that have exited are skipped, they never act again.
+inline constexpr struct {
+  template <typename Entry> bool operator()(StateEncoder &out, const Entry &entry) const {
+    if (out.gone_pid(entry.first))
+      return false;
+    out.pid(entry.first);
+    out.number(entry.second.size());
+    for (auto value : entry.second)
+      out.signed_number(static_cast<std::int64_t>(value));
+    return true;
+  }
+} serials_by_pid;
 
 } // namespace trimcheck::props::detail

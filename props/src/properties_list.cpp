@@ -2,12 +2,14 @@
 #include "monitor_util.hpp"
 #include "properties.hpp"
 
+#include "trimcheck/props/state_encoder.hpp"
+
 namespace trimcheck::props::detail {
 namespace {
 
 // P1 / B5: successive reads of one read-mode fd return a contiguous run of the list it
 // iterates; a record is skipped only if this open file's own writes removed it.
-class ReaderContinuity : public Monitor {
+class ReaderContinuity : public CopyableMonitor<ReaderContinuity> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -66,6 +68,31 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.unordered(last_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_file(item.first))
+        return false; // a closed file is never read again
+      entry.open_file(item.first);
+      entry.flag(item.second.has_value());
+      entry.number(item.second.value_or(0));
+      return true;
+    });
+    out.number(removed_by_.size());
+    for (const auto &[serial, file] : removed_by_) {
+      out.number(serial);
+      out.flag(file.has_value());
+      if (file)
+        out.open_file(*file); // compared only with the (live) file of a later read
+    }
+    out.unordered(others_removed_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_file(item.first))
+        return false;
+      entry.open_file(item.first);
+      entry.flag(item.second);
+      return true;
+    });
+  }
+
 private:
   static bool is_reader(const FileSpec &spec) { return is_list_kind(spec.kind); }
   static bool is_list_kind(FileKind kind) {
@@ -85,7 +112,7 @@ private:
 };
 
 // P2: at quiescent points Full = Del ++ S ++ L.
-class PrefixDeletion : public Monitor {
+class PrefixDeletion : public CopyableMonitor<PrefixDeletion> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
@@ -103,7 +130,7 @@ public:
 };
 
 // P3a: the dump carries S ++ L as they stood at dump time (unless it overflowed, P23).
-class KexecCarryOver : public Monitor {
+class KexecCarryOver : public CopyableMonitor<KexecCarryOver> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -118,7 +145,7 @@ public:
 };
 
 // P3b: a record removed by a request that returned success is not in the dump.
-class NoDoubleAccounting : public Monitor {
+class NoDoubleAccounting : public CopyableMonitor<NoDoubleAccounting> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -145,6 +172,13 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.number(dumped_.size());
+    for (Serial serial : dumped_)
+      out.number(serial);
+    out.unordered(pending_, serials_by_pid);
+  }
+
 private:
   std::set<Serial> dumped_;
   std::map<Pid, std::vector<Serial>> pending_;
@@ -159,7 +193,7 @@ std::uint64_t size_of(const KernelState &state, const std::vector<NodeId> &nodes
 
 // P7: count == |L|, binary_runtime_size == size(L) (and of S where kept), violations
 // never decreases except by a reboot.
-class Counters : public Monitor {
+class Counters : public CopyableMonitor<Counters> {
 public:
   void start(const KernelState &state) override { violations_ = state.counters.violations; }
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
@@ -186,12 +220,14 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override { out.signed_number(violations_); }
+
 private:
   std::int64_t violations_ = 0;
 };
 
 // P14: after kexec the digests of all carried records are in H.
-class HashAfterKexec : public Monitor {
+class HashAfterKexec : public CopyableMonitor<HashAfterKexec> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -209,7 +245,7 @@ public:
 };
 
 // P18: a record appended while a request is in flight is never removed by it.
-class ConcurrentAppends : public Monitor {
+class ConcurrentAppends : public CopyableMonitor<ConcurrentAppends> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -231,12 +267,14 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override { out.unordered(appended_during_, serials_by_pid); }
+
 private:
   std::map<Pid, std::set<Serial>> appended_during_;
 };
 
 // P23: the segment sized at load holds S ++ L as they stood at load time.
-class KexecSizing : public Monitor {
+class KexecSizing : public CopyableMonitor<KexecSizing> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &, const StepFacts &) override {
@@ -253,7 +291,7 @@ public:
 };
 
 // B1: L only grows; count == |L| == |Full|.
-class OnlyGrows : public Monitor {
+class OnlyGrows : public CopyableMonitor<OnlyGrows> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -269,7 +307,7 @@ public:
 };
 
 // B2: no two non-violation records added in this kernel share (digest, pcr) in L.
-class UniqueDigests : public Monitor {
+class UniqueDigests : public CopyableMonitor<UniqueDigests> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
@@ -289,7 +327,7 @@ public:
 };
 
 // B3: every PCR equals the fold of all records ever extended, across kexec.
-class PcrReplay : public Monitor {
+class PcrReplay : public CopyableMonitor<PcrReplay> {
 public:
   void start(const KernelState &state) override { history_ = state.ghost.full; }
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
@@ -317,12 +355,14 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override { out.serials(history_); }
+
 private:
   std::vector<Serial> history_; // every record extended, across boots
 };
 
 // B4: violations counts the violation events of this kernel.
-class ViolationCount : public Monitor {
+class ViolationCount : public CopyableMonitor<ViolationCount> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &, const StepFacts &facts) override {
@@ -336,6 +376,8 @@ public:
              std::to_string(events_) + " violation events in this kernel";
     return std::nullopt;
   }
+
+  void encode(StateEncoder &out) const override { out.signed_number(events_); }
 
 private:
   std::int64_t events_ = 0;

@@ -18,11 +18,20 @@ protected:
     }
   }
   bool added_here(Serial serial) const { return !restored_.count(serial); }
+
+public:
+  void encode(StateEncoder &out) const override {
+    out.number(restored_.size());
+    for (Serial serial : restored_)
+      out.number(serial);
+  }
+
+protected:
   std::set<Serial> restored_;
 };
 
 // P4a: without ima_flush_htable a deleted record's duplicate is still refused.
-class DedupeDeleted : public BootAware {
+class DedupeDeleted : public CopyableMonitor<DedupeDeleted, BootAware> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -40,7 +49,7 @@ public:
 };
 
 // P4b: with ima_flush_htable a duplicate of a record still in L is refused.
-class DedupeCurrent : public BootAware {
+class DedupeCurrent : public CopyableMonitor<DedupeCurrent, BootAware> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -58,7 +67,9 @@ public:
   }
 };
 
-class EventWatch : public Monitor {
+// seen_ is always the length of the kernel's event log after a step without a violation,
+// so the monitor's state is just which kind it watches (the same in every state).
+class EventWatch : public CopyableMonitor<EventWatch> {
 public:
   explicit EventWatch(bool leaks) : leaks_(leaks) {}
   void start(const KernelState &state) override { seen_ = state.events.size(); }
@@ -81,7 +92,7 @@ private:
 
 // P8: T == |Del| at quiescent points, and the critical-data record of a trim reports T
 // after that trim ("number= <T>;").
-class ExactTrimmedTotal : public Monitor {
+class ExactTrimmedTotal : public CopyableMonitor<ExactTrimmedTotal> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -104,6 +115,8 @@ public:
              std::to_string(state.ghost.del.size()) + " records were deleted";
     return std::nullopt;
   }
+
+  void encode(StateEncoder &out) const override { out.unordered(events_, serials_by_pid); }
 
 private:
   // The number= value of an ima-buf record named "trim ima event logs" (spec 2.3-2.6).
@@ -136,10 +149,13 @@ protected:
       seen_[facts.actor].insert(serial);
   }
   std::map<Pid, std::set<Serial>> seen_;
+
+public:
+  void encode(StateEncoder &out) const override { out.unordered(seen_, serials_by_pid); }
 };
 
 // P9: a removal removes only records the remover has read.
-class NoStaleTrim : public ViewTracker {
+class NoStaleTrim : public CopyableMonitor<NoStaleTrim, ViewTracker> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -153,7 +169,7 @@ public:
 };
 
 // P9b: a removal by X removes only records every other reading agent has read.
-class MultiAgent : public ViewTracker {
+class MultiAgent : public CopyableMonitor<MultiAgent, ViewTracker> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -178,7 +194,7 @@ bool any_nonzero(const MsState &ms) {
 
 // P10: removal never changes `violations`, and nothing presents a history with
 // violations as violation-free (start values over a violation; a reboot that forgets).
-class NoWhitewashing : public Monitor {
+class NoWhitewashing : public CopyableMonitor<NoWhitewashing> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &, const StepFacts &facts) override {
@@ -212,6 +228,12 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.flag(removed_violation_);
+    out.flag(clean_carry_);
+    out.ms(last_ms_);
+  }
+
 private:
   bool removed_violation_ = false;
   bool clean_carry_ = false;
@@ -219,7 +241,7 @@ private:
 };
 
 // P11: the kernel stores no value a verifier would trust as the replay start point.
-class NoTrustAnchor : public Monitor {
+class NoTrustAnchor : public CopyableMonitor<NoTrustAnchor> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
@@ -231,7 +253,7 @@ public:
 
 // P12: after a quote at point q, the quoting agent's removal leaves exactly Full[..q]
 // deleted: nothing up to q still in kernel memory, nothing after q removed by it.
-class QuoteAligned : public Monitor {
+class QuoteAligned : public CopyableMonitor<QuoteAligned> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -264,6 +286,17 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.unordered(quotes_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_pid(item.first))
+        return false;
+      entry.pid(item.first);
+      entry.serials(item.second.full);
+      entry.serials(item.second.removed);
+      return true;
+    });
+  }
+
 private:
   struct QuotePoint {
     std::vector<Serial> full;    // Full at the quote
@@ -273,7 +306,7 @@ private:
 };
 
 // P13: trimming metadata (trimmed total, start values, staged list) survives kexec.
-class KexecMetadata : public Monitor {
+class KexecMetadata : public CopyableMonitor<KexecMetadata> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -297,6 +330,11 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.signed_number(trimcount_);
+    out.flag(had_start_);
+  }
+
 private:
   std::int64_t trimcount_ = 0;
   bool had_start_ = false;
@@ -310,7 +348,7 @@ bool mediated_kind(FileKind kind) {
 
 // P15: at most one write-mode open file outside the writer's task, a writer excludes
 // readers, and users == 0 once every file is closed.
-class OpenAccounting : public Monitor {
+class OpenAccounting : public CopyableMonitor<OpenAccounting> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
@@ -348,7 +386,7 @@ public:
 };
 
 // P16: every removal goes through a file opened with CAP_SYS_ADMIN.
-class Privilege : public Monitor {
+class Privilege : public CopyableMonitor<Privilege> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -364,12 +402,22 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.unordered(cap_at_open_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_file(item.first))
+        return false; // looked up only for the (live) file of a removal
+      entry.open_file(item.first);
+      entry.flag(item.second);
+      return true;
+    });
+  }
+
 private:
   std::map<OpenFileId, bool> cap_at_open_;
 };
 
 // P17: a removal step holds ima_extend_list_mutex for O(1) list work.
-class LockHold : public Monitor {
+class LockHold : public CopyableMonitor<LockHold> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -399,7 +447,7 @@ bool feature_disabled(const KernelState &state) {
 }
 
 // P19: with the feature's Kconfig option off, nothing removes records.
-class KconfigGating : public Monitor {
+class KconfigGating : public CopyableMonitor<KconfigGating> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
@@ -412,7 +460,7 @@ public:
 
 // P21: parsing maps malformed input to EINVAL/ERANGE/EFAULT; other errors are the
 // documented state errors. A bogus or out-of-range return value is a violation.
-class InputRobustness : public Monitor {
+class InputRobustness : public CopyableMonitor<InputRobustness> {
 public:
   std::optional<std::string> observe(const KernelState &, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -425,14 +473,26 @@ public:
     const std::int64_t ret = outcome.ret;
     const std::size_t len = length_[facts.actor];
     length_.erase(facts.actor);
-    static const std::set<std::int64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
-                                                    17, 22, 23, 34, 95, 116};
-    if (ret < 0 && !kDocumented.count(-ret))
-      return "a write returned errno " + std::to_string(-ret) +
+    static const std::set<std::uint64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
+                                                     17, 22, 23, 34, 95, 116};
+    // The errno as a magnitude: -ret overflows for INT64_MIN (a bogus return value).
+    const std::uint64_t error = std::uint64_t{0} - static_cast<std::uint64_t>(ret);
+    if (ret < 0 && !kDocumented.count(error))
+      return "a write returned errno " + std::to_string(error) +
              ", which no documented parse or state error explains";
     if (ret > static_cast<std::int64_t>(len))
       return "a write of " + std::to_string(len) + " bytes returned " + std::to_string(ret);
     return std::nullopt;
+  }
+
+  void encode(StateEncoder &out) const override {
+    out.unordered(length_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_pid(item.first))
+        return false;
+      entry.pid(item.first);
+      entry.number(item.second);
+      return true;
+    });
   }
 
 private:

@@ -106,7 +106,7 @@ std::optional<std::size_t> slot_of(const MsState &ms, std::uint32_t pcr) {
 }
 
 // P20: a write returns success only if it removed what it was asked to remove.
-class HonestSuccess : public Monitor {
+class HonestSuccess : public CopyableMonitor<HonestSuccess> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -147,6 +147,24 @@ public:
     return std::nullopt;
   }
 
+  void encode(StateEncoder &out) const override {
+    out.unordered(pending_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_pid(item.first))
+        return false;
+      const Pending &pending = item.second;
+      entry.pid(item.first);
+      entry.flag(pending.expect.deletes.has_value());
+      entry.number(pending.expect.deletes.value_or(0));
+      entry.flag(pending.expect.delete_all_staged);
+      entry.number(pending.staged_at_start);
+      entry.serials(pending.deleted);
+      entry.ms(pending.ms_before);
+      entry.blob(pending.bytes);
+      return true;
+    });
+    out.number(staged_before_);
+  }
+
 private:
   // Whether every record of an MS write names a value equal to its start value.
   static bool targets_equal_start(const KernelState &state, const Bytes &bytes) {
@@ -176,7 +194,7 @@ private:
 // P22: the kernel's replay agrees with what IMA extended: a write naming the TPM value
 // reached after the first k records of L trims exactly k records, and the start values
 // it keeps equal the TPM's extends of the trimmed records.
-class ReplayFidelity : public Monitor {
+class ReplayFidelity : public CopyableMonitor<ReplayFidelity> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
@@ -203,6 +221,22 @@ public:
       }
     }
     return judge_start_values(state, facts);
+  }
+
+  void encode(StateEncoder &out) const override {
+    out.unordered(pending_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_pid(item.first))
+        return false;
+      const Pending &pending = item.second;
+      entry.pid(item.first);
+      entry.blob(pending.bytes);
+      entry.serials(pending.list);
+      entry.ms(pending.ms);
+      entry.serials(pending.deleted);
+      entry.flag(pending.raced);
+      return true;
+    });
+    out.ms(last_);
   }
 
 private:

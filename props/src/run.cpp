@@ -1,4 +1,4 @@
-#include "trimcheck/props/property.hpp"
+#include "step.hpp"
 
 #include <algorithm>
 
@@ -34,6 +34,64 @@ std::vector<Serial> visible(const KernelState &state) {
 
 } // namespace
 
+namespace detail {
+
+StepResult perform_step(KernelState &state, const TraceAction &action, std::size_t index) {
+  StepResult result;
+  StepFacts &facts = result.facts;
+  facts.index = index;
+  facts.actor = actor_of(action);
+  const std::uint32_t boot_before = state.ghost.boot;
+  const std::size_t del_before = state.ghost.del.size();
+  const std::size_t full_before = state.ghost.full.size();
+  facts.violations_before = state.counters.violations;
+  const bool kexec_dump_next = [&] {
+    for (const Request &r : state.requests)
+      if (r.kind == Request::Kind::kexec_execute && r.pc == 1)
+        return true;
+    return false;
+  }();
+  const bool is_dump = kexec_dump_next && std::holds_alternative<Action>(action) &&
+                       std::holds_alternative<Continue>(std::get<Action>(action)) &&
+                       std::get<Continue>(std::get<Action>(action)).pid == 0;
+  if (is_dump)
+    facts.list_before = visible(state);
+  if (const Action *model_action = std::get_if<Action>(&action)) {
+    if (const auto *rw = std::get_if<Write>(model_action);
+        rw && rw->pid <= state.procs.size() && rw->pid > 0) {
+      const auto &fds = state.procs[rw->pid - 1].fds;
+      if (rw->fd >= 0 && static_cast<std::size_t>(rw->fd) < fds.size() && fds[rw->fd])
+        facts.file = *fds[rw->fd];
+    }
+    if (const auto *rd = std::get_if<Read>(model_action);
+        rd && rd->pid <= state.procs.size() && rd->pid > 0) {
+      const auto &fds = state.procs[rd->pid - 1].fds;
+      if (rd->fd >= 0 && static_cast<std::size_t>(rd->fd) < fds.size() && fds[rd->fd])
+        facts.file = *fds[rd->fd];
+    }
+    if (const auto *cont = std::get_if<Continue>(model_action))
+      for (const Request &r : state.requests)
+        if (r.pid == cont->pid && cont->pid != 0)
+          facts.file = r.open_file;
+    result.outcome = apply(state, *model_action);
+    const bool is_call = std::holds_alternative<Read>(*model_action) ||
+                         std::holds_alternative<Write>(*model_action) ||
+                         (std::holds_alternative<Continue>(*model_action) && facts.actor != 0);
+    facts.call_returned = is_call && result.outcome.done;
+  }
+  facts.booted = state.ghost.boot != boot_before;
+  facts.dumped = is_dump;
+  if (!facts.booted) {
+    facts.deleted.assign(state.ghost.del.begin() + static_cast<std::ptrdiff_t>(del_before),
+                         state.ghost.del.end());
+    facts.appended.assign(state.ghost.full.begin() + static_cast<std::ptrdiff_t>(full_before),
+                          state.ghost.full.end());
+  }
+  return result;
+}
+
+} // namespace detail
+
 RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Property &property,
                       std::span<const TraceAction> actions) {
   RunResult result;
@@ -42,64 +100,16 @@ RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Pro
   monitor->start(state);
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const TraceAction &action = actions[i];
-    StepFacts facts;
-    facts.index = i;
-    facts.actor = actor_of(action);
-    const std::uint32_t boot_before = state.ghost.boot;
-    const std::size_t del_before = state.ghost.del.size();
-    const std::size_t full_before = state.ghost.full.size();
-    facts.violations_before = state.counters.violations;
-    const bool kexec_dump_next = [&] {
-      for (const Request &r : state.requests)
-        if (r.kind == Request::Kind::kexec_execute && r.pc == 1)
-          return true;
-      return false;
-    }();
-    const bool is_dump = kexec_dump_next && std::holds_alternative<Action>(action) &&
-                         std::holds_alternative<Continue>(std::get<Action>(action)) &&
-                         std::get<Continue>(std::get<Action>(action)).pid == 0;
-    if (is_dump)
-      facts.list_before = visible(state);
-    Outcome outcome;
-    if (const Action *model_action = std::get_if<Action>(&action)) {
-      if (const auto *rw = std::get_if<Write>(model_action);
-          rw && rw->pid <= state.procs.size() && rw->pid > 0) {
-        const auto &fds = state.procs[rw->pid - 1].fds;
-        if (rw->fd >= 0 && static_cast<std::size_t>(rw->fd) < fds.size() && fds[rw->fd])
-          facts.file = *fds[rw->fd];
-      }
-      if (const auto *rd = std::get_if<Read>(model_action);
-          rd && rd->pid <= state.procs.size() && rd->pid > 0) {
-        const auto &fds = state.procs[rd->pid - 1].fds;
-        if (rd->fd >= 0 && static_cast<std::size_t>(rd->fd) < fds.size() && fds[rd->fd])
-          facts.file = *fds[rd->fd];
-      }
-      if (const auto *cont = std::get_if<Continue>(model_action))
-        for (const Request &r : state.requests)
-          if (r.pid == cont->pid && cont->pid != 0)
-            facts.file = r.open_file;
-      try {
-        outcome = apply(state, *model_action);
-      } catch (const std::invalid_argument &error) {
-        result.invalid =
-            "step " + std::to_string(i + 1) + " (" + describe(action) + "): " + error.what();
-        return result;
-      }
-      const bool is_call = std::holds_alternative<Read>(*model_action) ||
-                           std::holds_alternative<Write>(*model_action) ||
-                           (std::holds_alternative<Continue>(*model_action) && facts.actor != 0);
-      facts.call_returned = is_call && outcome.done;
+    detail::StepResult step;
+    try {
+      step = detail::perform_step(state, action, i);
+    } catch (const std::invalid_argument &error) {
+      result.invalid =
+          "step " + std::to_string(i + 1) + " (" + describe(action) + "): " + error.what();
+      return result;
     }
-    facts.booted = state.ghost.boot != boot_before;
-    facts.dumped = is_dump;
-    if (!facts.booted) {
-      facts.deleted.assign(state.ghost.del.begin() + static_cast<std::ptrdiff_t>(del_before),
-                           state.ghost.del.end());
-      facts.appended.assign(state.ghost.full.begin() + static_cast<std::ptrdiff_t>(full_before),
-                            state.ghost.full.end());
-    }
-    result.steps.push_back({action, outcome});
-    if (auto violation = monitor->observe(state, action, outcome, facts)) {
+    result.steps.push_back({action, step.outcome});
+    if (auto violation = monitor->observe(state, action, step.outcome, step.facts)) {
       result.violation = *violation;
       return result;
     }

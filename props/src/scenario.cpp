@@ -1,6 +1,7 @@
 #include "trimcheck/props/scenario.hpp"
 
 #include "agents.hpp"
+#include "arbitrary.hpp"
 
 namespace trimcheck::props {
 
@@ -115,120 +116,9 @@ private:
       agent.observe(state_, outcome);
   }
 
-  std::vector<Pid> live_idle() const {
-    std::vector<Pid> out;
-    for (const Process &proc : state_.procs)
-      if (proc.alive && !blocked(state_, proc.pid))
-        out.push_back(proc.pid);
-    return out;
-  }
-
-  std::vector<int> fds_of(Pid pid) const {
-    std::vector<int> out;
-    const auto &fds = state_.procs[pid - 1].fds;
-    for (std::size_t fd = 0; fd < fds.size(); ++fd)
-      if (fds[fd])
-        out.push_back(static_cast<int>(fd));
-    return out;
-  }
-
-  // A vocabulary of commands covering every version's grammar and its edge cases.
-  Bytes command(std::uint8_t a, std::uint8_t b) const {
-    const std::string t = std::to_string(state_.counters.trimcount);
-    switch ((a * 8u + b) % 16u) {
-    case 0:
-      return to_bytes("A\n");
-    case 1:
-      return to_bytes("D\n");
-    case 2:
-      return to_bytes("1\n");
-    case 3:
-      return to_bytes("2\n");
-    case 4:
-      return to_bytes("01");
-    case 5:
-      return to_bytes("02");
-    case 6:
-      return to_bytes(t + ":1\n");
-    case 7:
-      return to_bytes(t + ":2\n");
-    case 8:
-      return to_bytes("-1\n");
-    case 9:
-      return to_bytes("0\n");
-    case 10:
-      return to_bytes("1");
-    case 11:
-      return to_bytes("0:1\n");
-    case 12: {
-      char head[8];
-      std::snprintf(head, sizeof head, "pcr%02u:", state_.config.measure_pcr);
-      Bytes out = to_bytes(std::string(head) + "sha1:");
-      const Digest &value = state_.pcrs.value(0, state_.config.measure_pcr);
-      out.insert(out.end(), value.begin(), value.end());
-      return out;
-    }
-    case 13:
-      return to_bytes("-5\n");
-    case 14:
-      return to_bytes("99999999999999999999\n"); // beyond ULONG_MAX
-    default:
-      return to_bytes(t + ":9223372036854775808\n"); // N beyond LONG_MAX
-    }
-  }
-
   void arbitrary_step(const Choice &choice) {
-    auto pids = live_idle();
-    if (choice.kind == 7 || pids.empty())
-      return void(emit(Action{Spawn{(choice.b & 1) == 0}}));
-    const Pid pid = pids[choice.a % pids.size()];
-    const auto fds = fds_of(pid);
-    const int fd = fds.empty() ? -1 : fds[choice.b % fds.size()];
-    switch (choice.kind) {
-    case 8: {
-      std::vector<const FileSpec *> files;
-      for (const FileSpec &spec : state_.files)
-        if (spec.kind != FileKind::policy && spec.link_to.empty() &&
-            (spec.slot == state_.config.banks.sha1_slot() || spec.kind == FileKind::count ||
-             spec.kind == FileKind::trim_log || spec.kind == FileKind::ms_pcrs))
-          files.push_back(&spec);
-      if (files.empty())
-        return;
-      const FileSpec &spec = *files[(choice.a + choice.b) % files.size()];
-      return void(emit(Action{Open{pid, spec.path, static_cast<Access>(choice.b % 3)}}));
-    }
-    case 9:
-      if (fd >= 0)
-        emit(Action{Read{pid, fd, choice.a % 2 ? std::size_t{4096} : std::size_t{150}}});
-      return;
-    case 10:
-    case 11:
-      if (fd >= 0)
-        emit(Action{Write{pid, fd, command(choice.a, choice.b)}});
-      return;
-    case 12:
-      if (fd >= 0)
-        emit(Action{Close{pid, fd}});
-      return;
-    case 13:
-      if (choice.b % 2 == 0)
-        return void(emit(Action{Fork{pid}}));
-      if (fd >= 0 && pids.size() > 1)
-        emit(Action{PassFd{pid, fd, pids[(choice.a + 1) % pids.size()]}});
-      return;
-    case 14:
-      if (choice.b % 3 == 0)
-        return void(emit(Action{DropCap{pid}}));
-      if (choice.b % 3 == 1 && fd >= 0)
-        return void(emit(Action{Seek{pid, fd}}));
-      return void(emit(Action{Exit{pid}}));
-    default:
-      for (const Request &request : state_.requests)
-        if (request.pid != 0) {
-          emit(Action{Continue{request.pid}});
-          return;
-        }
-    }
+    if (auto action = detail::arbitrary_action(state_, choice))
+      emit(*action);
   }
 
   ProposalId proposal_;

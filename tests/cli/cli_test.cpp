@@ -150,4 +150,60 @@ TEST(Cli, GeneratedPropertyCatalogueIsUpToDate) {
       << "regenerate with: trimcheck list --markdown docs/properties.md";
 }
 
+// explore (cli/explore_cmd.cpp): the JSON contract, traces that replay, the state graph,
+// exit codes and one clear message for bad options.
+TEST(CliExplore, JsonResultsAndTracesThatReplay) {
+  TempDir dir;
+  const fs::path dot = dir.path() / "states.dot";
+  CliRun result =
+      run("explore --proposal baseline-6.12 --config default --max-depth 4 --json --out " +
+          dir.path().string() + " --dot " + dot.string());
+  ASSERT_EQ(result.code, 1); // P14: the baseline does not rehash carried records
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["proposal"], "baseline-6.12");
+  EXPECT_EQ(json["bounds"]["max_depth"], 4);
+  for (const char *key :
+       {"states", "transitions", "max_depth", "seconds", "states_per_second", "bytes_per_state"})
+    EXPECT_TRUE(json.contains(key)) << key;
+  int violated = 0;
+  for (const auto &entry : json["results"]) {
+    if (entry["verdict"] == "holds-within-bounds") {
+      EXPECT_TRUE(entry["trace"].is_null());
+      continue;
+    }
+    ++violated;
+    ASSERT_EQ(entry["verdict"], "violated");
+    const CliRun replayed = run("replay " + entry["trace"].get<std::string>());
+    EXPECT_EQ(replayed.code, 1) << entry["property"];
+    EXPECT_NE(replayed.out.find("found by: explore"), std::string::npos);
+  }
+  EXPECT_GT(violated, 0);
+  EXPECT_NE(slurp(dot).find("digraph"), std::string::npos);
+}
+
+TEST(CliExplore, HoldsWithinBoundsExitsZero) {
+  TempDir dir;
+  CliRun result = run("explore --proposal sassu-v7 --property P2 --config default --max-depth 3 "
+                      "--out " +
+                      dir.path().string());
+  EXPECT_EQ(result.code, 0);
+  EXPECT_NE(result.out.find("P2: holds within bounds"), std::string::npos);
+}
+
+TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
+  for (const std::string args :
+       {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",
+        "explore --proposal chen-v5 --regime sometimes",
+        "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
+        "explore --proposal chen-v5 --threads 0"}) {
+    CliRun result = run(args, true);
+    EXPECT_EQ(result.code, 2) << args;
+    EXPECT_FALSE(result.out.empty()) << args;
+  }
+  CliRun help = run("explore --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  EXPECT_NE(help.out.find("Examples"), std::string::npos);
+}
+
 } // namespace

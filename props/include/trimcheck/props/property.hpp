@@ -29,6 +29,8 @@ struct StepFacts {
   std::optional<std::int64_t> violations_before;
 };
 
+class StateEncoder;
+
 class Monitor {
 public:
   virtual ~Monitor() = default;
@@ -37,6 +39,23 @@ public:
                                              const TraceAction &action,
                                              const model::Outcome &outcome,
                                              const StepFacts &facts) = 0;
+
+  // Exhaustive exploration (docs/explore.md) branches a run, so it needs a copy of the
+  // monitor, and it merges runs that reach the same state, so it needs the monitor's own
+  // state in canonical form: everything observe() may depend on later and nothing else
+  // (StateEncoder names pids, open files and digests canonically). A monitor without a
+  // copy cannot be explored; one that keeps state must encode all of it.
+  virtual std::unique_ptr<Monitor> clone() const { return nullptr; }
+  virtual void encode(StateEncoder &) const {}
+};
+
+// Implements clone() by copying: `class M : public CopyableMonitor<M> { ... }`.
+template <typename Derived, typename Base = Monitor> class CopyableMonitor : public Base {
+public:
+  using Base::Base;
+  std::unique_ptr<Monitor> clone() const override {
+    return std::make_unique<Derived>(static_cast<const Derived &>(*this));
+  }
 };
 
 struct Property {

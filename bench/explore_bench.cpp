@@ -1,0 +1,92 @@
+// Exhaustive exploration figures (issue 5): states per second and bytes per state on one
+// core for sassu-v7 and chen-v5 at a bound that runs 20-60 s, the scaling from one to two
+// threads, and for every violation `check` finds on these versions, the length of check's
+// shrunk trace over explore's shortest one.
+//
+//   build/bench/trimcheck_explore_bench [max-depth]   (default 12)
+#include "trimcheck/props/check.hpp"
+#include "trimcheck/props/explore.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+using namespace trimcheck;
+using namespace trimcheck::props;
+
+// The issue's target, printed next to what is measured.
+constexpr double kTargetStatesPerSecond = 2e6;
+
+ExploreResult timed(model::ProposalId proposal, int depth, int threads) {
+  ExploreOptions options;
+  options.proposal = proposal;
+  options.config = ConfigChoice{};
+  options.bounds = {2, 2, depth, 1};
+  options.threads = threads;
+  return explore(options);
+}
+
+void throughput(model::ProposalId proposal, int depth) {
+  const auto key = model::proposal_info(proposal).key;
+  const ExploreResult one = timed(proposal, depth, 1);
+  const double rate = static_cast<double>(one.states) / one.seconds;
+  std::printf("%-9.*s depth %2d: %9llu states %10llu transitions %6.1f s  %9.0f states/s "
+              "(target %.0f: %.4f of it)  %5.1f bytes/state\n",
+              static_cast<int>(key.size()), key.data(), depth,
+              static_cast<unsigned long long>(one.states),
+              static_cast<unsigned long long>(one.transitions), one.seconds, rate,
+              kTargetStatesPerSecond, rate / kTargetStatesPerSecond, one.bytes_per_state);
+  const ExploreResult two = timed(proposal, depth, 2);
+  std::printf("%-9.*s 2 threads: %6.1f s, speed-up %.2f (same states: %s)\n",
+              static_cast<int>(key.size()), key.data(), two.seconds, one.seconds / two.seconds,
+              two.states == one.states && two.transitions == one.transitions ? "yes" : "NO");
+}
+
+// check's shrunk trace length / explore's shortest, per property with a violation.
+void ratios(model::ProposalId proposal) {
+  const auto key = model::proposal_info(proposal).key;
+  const CheckBudget budget{1, 300, 40};
+  for (const Regime regime : {Regime::protocol, Regime::arbitrary})
+    for (const Property &property : all_properties()) {
+      if (!property.applies(proposal, model::KernelConfig{}))
+        continue;
+      auto found = search(proposal, property, regime, budget, false);
+      if (!found)
+        continue;
+      ExploreOptions options = options_covering(*found);
+      const bool capped = options.bounds.max_depth > 11;
+      options.bounds.max_depth = std::min(options.bounds.max_depth, 11);
+      const ExploreResult explored = explore(options);
+      const auto &trace = explored.results.at(0).trace;
+      if (!trace) {
+        std::printf("%-9.*s %-9s %-4.*s check %2zu steps, explore: none within depth %d%s\n",
+                    static_cast<int>(key.size()), key.data(),
+                    std::string(regime_name(regime)).c_str(), static_cast<int>(property.id.size()),
+                    property.id.data(), found->steps.size(), options.bounds.max_depth,
+                    capped ? " (capped)" : " -- MISSED");
+        continue;
+      }
+      std::printf("%-9.*s %-9s %-4.*s check %2zu steps, explore %2zu: ratio %.2f\n",
+                  static_cast<int>(key.size()), key.data(),
+                  std::string(regime_name(regime)).c_str(), static_cast<int>(property.id.size()),
+                  property.id.data(), found->steps.size(), trace->steps.size(),
+                  static_cast<double>(found->steps.size()) /
+                      static_cast<double>(trace->steps.size()));
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const int depth = argc > 1 ? std::atoi(argv[1]) : 12;
+  std::printf("explore throughput (default configuration, 2 agents, 2 measurements, 1 kexec, "
+              "every property)\n");
+  throughput(model::ProposalId::sassu_v7, depth);
+  throughput(model::ProposalId::chen_v5, depth);
+  std::printf("\nshrunk (check) / shortest (explore) trace length\n");
+  ratios(model::ProposalId::sassu_v7);
+  ratios(model::ProposalId::chen_v5);
+  return 0;
+}

@@ -1,0 +1,182 @@
+#include "commands.hpp"
+#include "report_io.hpp"
+
+#include "trimcheck/props/explore.hpp"
+
+#include <fstream>
+#include <iostream>
+
+namespace trimcheck::cli {
+
+using namespace props;
+
+namespace {
+
+struct ExploreCliOptions {
+  std::string proposal;
+  std::vector<std::string> properties;
+  ExploreBounds bounds;
+  std::string regime = "protocol";
+  std::string config = "all";
+  int threads = 1;
+  std::string out = "trimcheck-out/explore";
+  bool json = false;
+  std::string dot;
+  std::size_t dot_limit = 2000;
+};
+
+ExploreOptions to_options(const ExploreCliOptions &cli) {
+  ExploreOptions options;
+  auto proposal = model::proposal_from_key(cli.proposal);
+  if (!proposal)
+    throw CLI::ValidationError("--proposal",
+                               "unknown version '" + cli.proposal + "' (see `trimcheck list`)");
+  options.proposal = *proposal;
+  for (const std::string &id : cli.properties) {
+    const Property *property = find_property(id);
+    if (property == nullptr)
+      throw CLI::ValidationError("--property",
+                                 "unknown property '" + id + "' (see `trimcheck list`)");
+    options.properties.push_back(property);
+  }
+  if (cli.regime == "protocol")
+    options.regime = Regime::protocol;
+  else if (cli.regime == "arbitrary")
+    options.regime = Regime::arbitrary;
+  else
+    throw CLI::ValidationError("--regime",
+                               "expected protocol or arbitrary, not '" + cli.regime + "'");
+  if (cli.config != "all") {
+    options.config = config_choice_from_names(cli.config);
+    if (!options.config)
+      throw CLI::ValidationError(
+          "--config", "expected all, default, or a comma-separated list of flush_htable, "
+                      "disable_htable, feature_off, legacy_template, small_kexec_margin; got '" +
+                          cli.config + "'");
+  }
+  options.bounds = cli.bounds;
+  options.threads = cli.threads;
+  options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
+  return options;
+}
+
+nlohmann::json bounds_json(const ExploreCliOptions &cli) {
+  return {{"max_records", cli.bounds.max_records},
+          {"max_agents", cli.bounds.max_agents},
+          {"max_depth", cli.bounds.max_depth},
+          {"max_kexecs", cli.bounds.max_kexecs},
+          {"regime", cli.regime},
+          {"config", cli.config}};
+}
+
+} // namespace
+
+void add_explore(CLI::App &app, int &exit_code) {
+  auto cli = std::make_shared<ExploreCliOptions>();
+  auto *cmd = app.add_subcommand(
+      "explore", "Visit every state of one version within bounds (breadth-first) and check "
+                 "every property on every transition; a violation comes with the shortest "
+                 "trace, which `trimcheck replay` re-executes.");
+  cmd->add_option("--proposal", cli->proposal, "Version id (see `trimcheck list`)")->required();
+  cmd->add_option("--property", cli->properties, "Property id (repeatable; default: all)");
+  cmd->add_option("--max-records", cli->bounds.max_records,
+                  "Kernel measurements per run (new file, duplicate or violation)")
+      ->capture_default_str();
+  cmd->add_option("--max-agents", cli->bounds.max_agents,
+                  "Agents (protocol regime) or processes besides init (arbitrary)")
+      ->capture_default_str();
+  cmd->add_option("--max-depth", cli->bounds.max_depth, "Actions per run")->capture_default_str();
+  cmd->add_option("--max-kexecs", cli->bounds.max_kexecs, "kexec loads, and executions, per run")
+      ->capture_default_str();
+  cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
+      ->capture_default_str();
+  cmd->add_option("--config", cli->config,
+                  "all, default, or a comma-separated list of flush_htable, disable_htable, "
+                  "feature_off, legacy_template, small_kexec_margin")
+      ->capture_default_str();
+  cmd->add_option("--threads", cli->threads, "Worker threads (results do not depend on it)")
+      ->capture_default_str();
+  cmd->add_option("--out", cli->out, "Directory for counterexample traces")->capture_default_str();
+  cmd->add_flag("--json", cli->json, "Print the results as JSON on stdout");
+  cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file");
+  cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")->capture_default_str();
+  cmd->footer("A property that holds here holds on every run within the bounds; a violation is\n"
+              "reported with the shortest trace (written under --out, replayable).\n\n"
+              "Examples:\n"
+              "  trimcheck explore --proposal sassu-v7 --max-records 2 --max-depth 10\n"
+              "  trimcheck explore --proposal chen-v5 --property P9 --config default --json\n"
+              "  trimcheck explore --proposal baseline-6.12 --max-depth 4 --dot states.dot\n\n"
+              "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
+              "2 bad option.");
+  cmd->callback([cli, &exit_code] {
+    ExploreOptions options;
+    ExploreResult result;
+    try {
+      options = to_options(*cli);
+      result = explore(options);
+    } catch (const CLI::ValidationError &error) {
+      std::cerr << "trimcheck explore: " << error.what() << "\n";
+      exit_code = kExitBadInput;
+      return;
+    } catch (const std::invalid_argument &error) {
+      std::cerr << "trimcheck explore: " << error.what() << "\n";
+      exit_code = kExitBadInput;
+      return;
+    }
+    bool violated = false;
+    nlohmann::json results = nlohmann::json::array();
+    std::ostringstream text;
+    for (const PropertyOutcome &outcome : result.results) {
+      nlohmann::json entry{{"property", outcome.property}};
+      if (outcome.trace) {
+        violated = true;
+        const std::string path = write_trace(cli->out, *outcome.trace);
+        entry["verdict"] = "violated";
+        entry["trace"] = path;
+        entry["trace_length"] = outcome.trace->steps.size();
+        text << "  " << outcome.property << ": violated in " << outcome.trace->steps.size()
+             << " steps (" << path << "): " << outcome.trace->violation << "\n";
+      } else {
+        entry["verdict"] = "holds-within-bounds";
+        entry["trace"] = nullptr;
+        entry["trace_length"] = nullptr;
+        text << "  " << outcome.property << ": holds within bounds\n";
+      }
+      results.push_back(std::move(entry));
+    }
+    if (!cli->dot.empty()) {
+      if (!result.graph) {
+        std::cerr << "trimcheck explore: --dot: " << result.states
+                  << " states, more than --dot-limit " << cli->dot_limit
+                  << "; lower the bounds or raise the limit\n";
+      } else {
+        std::ofstream dot(cli->dot);
+        dot << state_graph_dot(*result.graph);
+      }
+    }
+    const double rate =
+        result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0;
+    if (cli->json) {
+      nlohmann::json out{{"proposal", cli->proposal},
+                         {"bounds", bounds_json(*cli)},
+                         {"states", result.states},
+                         {"transitions", result.transitions},
+                         {"max_depth", result.max_depth},
+                         {"complete", result.complete},
+                         {"seconds", result.seconds},
+                         {"states_per_second", rate},
+                         {"bytes_per_state", result.bytes_per_state},
+                         {"results", results}};
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cout << cli->proposal << ": " << result.states << " states, " << result.transitions
+                << " transitions, depth " << result.max_depth
+                << (result.complete ? " (every reachable state)" : " (depth bound reached)") << ", "
+                << result.seconds << " s\n"
+                << text.str();
+    }
+    exit_code = violated ? kExitFinding : kExitOk;
+  });
+}
+
+} // namespace trimcheck::cli

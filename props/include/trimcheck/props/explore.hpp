@@ -1,0 +1,92 @@
+// Exhaustive bounded exploration (docs/explore.md): breadth-first search over every state
+// of one version that the bounds allow, checking every property on every transition.
+//
+// Where `check` samples runs at random, `explore` visits each reachable state once, so a
+// property that holds here holds for *every* run within the bounds ("holds-within-bounds"),
+// and a violation comes with the shortest trace (BFS order) in the same trace format as
+// `check` (source "explore"), which `trimcheck replay` re-executes.
+//
+// The explored state is the product (kernel state, agents, bound counters, monitor states),
+// stored as a fingerprint of its canonical encoding (StateEncoder): record contents and
+// digests by small ids, processes and open files renamed canonically, and the agents taken
+// up to permutation (they all follow the same protocols). Results do not depend on the
+// number of threads: every level of the search is merged in a fixed order.
+#pragma once
+
+#include "trimcheck/props/property.hpp"
+#include "trimcheck/props/scenario.hpp"
+
+#include <optional>
+
+namespace trimcheck::props {
+
+struct ExploreBounds {
+  int max_records = 2; // kernel measurements (new files, duplicates, violations) per run
+  int max_agents = 2;  // protocol: agents; arbitrary: live processes besides init
+  int max_depth = 12;  // actions per run
+  int max_kexecs = 1;  // kexec loads, and kexec executions, per run
+};
+
+struct ExploreOptions {
+  model::ProposalId proposal = model::ProposalId::sassu_v7;
+  std::vector<const Property *> properties; // empty: every property
+  Regime regime = Regime::protocol;
+  ExploreBounds bounds;
+  std::optional<ConfigChoice> config; // empty: every configuration `check` chooses from
+  int threads = 1;
+  // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
+  std::size_t graph_limit = 0;
+};
+
+struct PropertyOutcome {
+  std::string property;
+  std::optional<Trace> trace; // the shortest counterexample; empty: holds within bounds
+};
+
+// The explored state graph (for small bounds): vertices are states in BFS order.
+struct StateGraph {
+  struct Vertex {
+    std::uint32_t depth = 0;
+    std::string label;
+    std::vector<std::string> violated; // properties violated on a transition into it
+  };
+  struct Edge {
+    std::uint32_t from = 0, to = 0;
+    std::string label;
+  };
+  std::vector<Vertex> vertices;
+  std::vector<Edge> edges;
+};
+
+struct ExploreResult {
+  std::uint64_t states = 0;
+  std::uint64_t transitions = 0;
+  int max_depth = 0;     // deepest BFS level that holds a state
+  bool complete = false; // no state at the depth bound had a successor left unexplored
+  double seconds = 0;
+  double bytes_per_state = 0;           // visited set and trace links, per state
+  std::vector<PropertyOutcome> results; // the properties that apply to some configuration
+  std::optional<StateGraph> graph;      // when graph_limit >= states
+};
+
+// Throws std::invalid_argument for unusable options (e.g. a bound out of range, a property
+// whose monitor cannot be copied), and std::logic_error if a found trace does not
+// reproduce when replayed from boot (the canonical encoding merged unequal states).
+ExploreResult explore(const ExploreOptions &options);
+
+// The graph in graphviz DOT (Boost.Graph write_graphviz), violating states in red.
+std::string state_graph_dot(const StateGraph &graph);
+
+// Options whose bounds contain a trace of `check` (its measurements, kexecs, length, two
+// agents, its configuration and regime), for its property: explore must find a violation
+// there, with a trace no longer than this one.
+ExploreOptions options_covering(const Trace &trace);
+
+// The configuration choices `check` draws from (32), in a fixed order.
+std::vector<ConfigChoice> all_config_choices();
+// "default" or a comma-separated list of flush_htable, disable_htable, feature_off,
+// legacy_template, small_kexec_margin; nullopt if a name is unknown.
+std::optional<ConfigChoice> config_choice_from_names(std::string_view names);
+std::string config_choice_names(const ConfigChoice &choice);
+
+} // namespace trimcheck::props

@@ -1,0 +1,95 @@
+// Canonical byte encoding of an explored state (docs/explore.md).
+//
+// `explore` stores a state as a fingerprint of its canonical encoding, so two states are
+// merged exactly when their encodings are equal. The encoding must therefore (a) contain
+// everything the future of the run depends on, and (b) name the run's identities in a way
+// that does not depend on how the state was reached:
+//
+//   * Digests and byte buffers (PCR values, start values, a read buffer, an agent's saved
+//     list) are replaced by small ids from an InternTable: equal bytes, equal id. Ids are
+//     assigned in first-seen order and may differ between runs (and between threads); only
+//     equality matters, so state counts and verdicts do not depend on them.
+//   * Pids and open-file ids are renamed by a Renaming computed once per encoding pass from
+//     the kernel state: live processes and open files get canonical ids (agents' processes
+//     first, in the order of the agent permutation being tried, see docs/explore.md), a
+//     process that has exited and that nothing in the kernel refers to any more, and an
+//     open file that every fd has closed, is "gone". A gone pid never acts again and a gone
+//     open file is never read or written again, so the monitors use them only in equality
+//     tests against the actor of a step, which is always live: entries keyed by gone ids
+//     are skipped (`unordered`) or written as one marker.
+//   * Serials (records) are not renamed: they are given in append order, so they are
+//     already canonical for a given sequence of record contents.
+//
+// Maps keyed by renamed ids are written with `unordered`, which sorts the entries'
+// encodings, because renaming changes their order.
+#pragma once
+
+#include "trimcheck/model/kernel.hpp"
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace trimcheck::props {
+
+// Small ids for byte strings; shared by every state of one exploration (thread-safe).
+class InternTable {
+public:
+  virtual ~InternTable() = default;
+  virtual std::uint32_t id(std::span<const std::uint8_t> bytes) = 0;
+};
+
+// Canonical ids of one encoding pass, indexed by the raw id.
+struct Renaming {
+  static constexpr std::uint32_t kGone = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> pid;       // by pid (index 0: the kernel, always 0)
+  std::vector<std::uint32_t> open_file; // by OpenFileId
+};
+
+class StateEncoder {
+public:
+  StateEncoder(const Renaming &renaming, InternTable &intern)
+      : renaming_(&renaming), intern_(&intern) {}
+
+  void number(std::uint64_t value);
+  void signed_number(std::int64_t value);
+  void flag(bool value) { out_.push_back(value ? '\1' : '\0'); }
+  void pid(model::Pid pid);
+  bool gone_pid(model::Pid pid) const;
+  void open_file(model::OpenFileId id);
+  bool gone_file(model::OpenFileId id) const;
+  void blob(std::span<const std::uint8_t> bytes); // by interned id
+  void serials(std::span<const model::Serial> serials);
+  void ms(const model::MsState &ms);
+
+  // Entries of a container whose order renaming may change: each entry is encoded on its
+  // own by `encode_entry(StateEncoder &, const Entry &) -> bool` (false: skip the entry,
+  // e.g. one keyed by a gone pid) and the encodings are written sorted.
+  template <typename Range, typename EncodeEntry>
+  void unordered(const Range &range, EncodeEntry &&encode_entry) {
+    std::vector<std::string> parts;
+    for (const auto &entry : range) {
+      StateEncoder sub(*renaming_, *intern_);
+      if (encode_entry(sub, entry))
+        parts.push_back(std::move(sub.out_));
+    }
+    std::sort(parts.begin(), parts.end());
+    number(parts.size());
+    for (const std::string &part : parts) {
+      number(part.size());
+      out_ += part;
+    }
+  }
+
+  const std::string &bytes() const { return out_; }
+  std::string take() { return std::move(out_); }
+  void clear() { out_.clear(); }
+
+private:
+  const Renaming *renaming_;
+  InternTable *intern_;
+  std::string out_;
+};
+
+} // namespace trimcheck::props

@@ -1,0 +1,126 @@
+#include "arbitrary.hpp"
+
+namespace trimcheck::props::detail {
+
+using namespace model;
+
+namespace {
+
+std::vector<Pid> live_idle(const KernelState &state) {
+  std::vector<Pid> out;
+  for (const Process &proc : state.procs)
+    if (proc.alive && !blocked(state, proc.pid))
+      out.push_back(proc.pid);
+  return out;
+}
+
+std::vector<int> fds_of(const KernelState &state, Pid pid) {
+  std::vector<int> out;
+  const auto &fds = state.procs[pid - 1].fds;
+  for (std::size_t fd = 0; fd < fds.size(); ++fd)
+    if (fds[fd])
+      out.push_back(static_cast<int>(fd));
+  return out;
+}
+
+// A vocabulary of commands covering every version's grammar and its edge cases.
+Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
+  const std::string t = std::to_string(state.counters.trimcount);
+  switch ((a * 8u + b) % 16u) {
+  case 0:
+    return to_bytes("A\n");
+  case 1:
+    return to_bytes("D\n");
+  case 2:
+    return to_bytes("1\n");
+  case 3:
+    return to_bytes("2\n");
+  case 4:
+    return to_bytes("01");
+  case 5:
+    return to_bytes("02");
+  case 6:
+    return to_bytes(t + ":1\n");
+  case 7:
+    return to_bytes(t + ":2\n");
+  case 8:
+    return to_bytes("-1\n");
+  case 9:
+    return to_bytes("0\n");
+  case 10:
+    return to_bytes("1");
+  case 11:
+    return to_bytes("0:1\n");
+  case 12: {
+    char head[8];
+    std::snprintf(head, sizeof head, "pcr%02u:", state.config.measure_pcr);
+    Bytes out = to_bytes(std::string(head) + "sha1:");
+    const Digest &value = state.pcrs.value(0, state.config.measure_pcr);
+    out.insert(out.end(), value.begin(), value.end());
+    return out;
+  }
+  case 13:
+    return to_bytes("-5\n");
+  case 14:
+    return to_bytes("99999999999999999999\n"); // beyond ULONG_MAX
+  default:
+    return to_bytes(t + ":9223372036854775808\n"); // N beyond LONG_MAX
+  }
+}
+
+} // namespace
+
+std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
+  auto pids = live_idle(state);
+  if (choice.kind == 7 || pids.empty())
+    return Action{Spawn{(choice.b & 1) == 0}};
+  const Pid pid = pids[choice.a % pids.size()];
+  const auto fds = fds_of(state, pid);
+  const int fd = fds.empty() ? -1 : fds[choice.b % fds.size()];
+  switch (choice.kind) {
+  case 8: {
+    std::vector<const FileSpec *> files;
+    for (const FileSpec &spec : state.files)
+      if (spec.kind != FileKind::policy && spec.link_to.empty() &&
+          (spec.slot == state.config.banks.sha1_slot() || spec.kind == FileKind::count ||
+           spec.kind == FileKind::trim_log || spec.kind == FileKind::ms_pcrs))
+        files.push_back(&spec);
+    if (files.empty())
+      return std::nullopt;
+    const FileSpec &spec = *files[(choice.a + choice.b) % files.size()];
+    return Action{Open{pid, spec.path, static_cast<Access>(choice.b % 3)}};
+  }
+  case 9:
+    if (fd >= 0)
+      return Action{Read{pid, fd, choice.a % 2 ? std::size_t{4096} : std::size_t{150}}};
+    return std::nullopt;
+  case 10:
+  case 11:
+    if (fd >= 0)
+      return Action{Write{pid, fd, command(state, choice.a, choice.b)}};
+    return std::nullopt;
+  case 12:
+    if (fd >= 0)
+      return Action{Close{pid, fd}};
+    return std::nullopt;
+  case 13:
+    if (choice.b % 2 == 0)
+      return Action{Fork{pid}};
+    if (fd >= 0 && pids.size() > 1)
+      return Action{PassFd{pid, fd, pids[(choice.a + 1) % pids.size()]}};
+    return std::nullopt;
+  case 14:
+    if (choice.b % 3 == 0)
+      return Action{DropCap{pid}};
+    if (choice.b % 3 == 1 && fd >= 0)
+      return Action{Seek{pid, fd}};
+    return Action{Exit{pid}};
+  default:
+    for (const Request &request : state.requests)
+      if (request.pid != 0)
+        return Action{Continue{request.pid}};
+    return std::nullopt;
+  }
+}
+
+} // namespace trimcheck::props::detail

@@ -1,0 +1,50 @@
+// The canonical encoding of a World: what `explore` compares states by.
+//
+// Two Worlds get the same encoding only if every future of one is a future of the other
+// up to renaming (the reduction is sound); Worlds that differ in ways no future can observe
+// should get the same encoding (the reduction is effective). What is kept and what is not:
+//
+//   Kernel. Everything the model's steps read: lists L and S, the nodes still relevant
+//   (in a list, in the hash table, held by an in-flight request, or not yet freed nor
+//   reported as leaked; a freed and forgotten node can never be touched again), counters,
+//   PCRs (the banks' values of the PCRs records are extended into; IMA extends no other),
+//   the kexec segment, MS start values, Sassu flags, open mediation, live processes and
+//   open files, in-flight requests, the ghost lists (Full, Del, the last dump), the clock
+//   and mutex_walk. Left out: the memory-event log (read only by the memory monitors,
+//   which have always consumed all of it after a step), the boot counter (compared only
+//   within one step), the file table and configuration (fixed per configuration, which the
+//   budget names by index).
+//   Record contents are small ids of (pcr, violation, template fields); every digest and
+//   byte buffer is an id from the InternTable. Serials are appended in order and kept.
+//
+//   Identities. Processes that exited and open files that every fd closed are dropped,
+//   unless the kernel still refers to them (a recorded writer task, an opener). Live ones
+//   are numbered canonically: the agents' processes first (in the agent order being
+//   tried), then other processes by pid; open files in the order the processes' fds reach
+//   them. Nodes are numbered by rank among the kept nodes (order-preserving, since the
+//   model walks nodes in id order).
+//
+//   Agents. Agents run the same protocols, so permuting them (with their processes) maps
+//   runs to runs: the encoding is the least one over all orders of the agents (at most
+//   max_agents! encodings; 2 with the default bound).
+//
+//   Monitors. Each property's monitor encodes its own state (Monitor::encode) with the same
+//   renaming; a monitor that no longer applies (violated on this run, or the property does
+//   not apply to the configuration) is one marker.
+#pragma once
+
+#include "world.hpp"
+
+namespace trimcheck::props::detail {
+
+class Canonicalizer {
+public:
+  explicit Canonicalizer(InternTable &intern) : intern_(&intern) {}
+  std::string encode(const World &world);
+
+private:
+  void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out);
+  InternTable *intern_;
+};
+
+} // namespace trimcheck::props::detail

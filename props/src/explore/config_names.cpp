@@ -1,0 +1,93 @@
+// Configuration choices by name, for `explore --config` and the manifest.
+#include "trimcheck/props/explore.hpp"
+
+#include <array>
+
+namespace trimcheck::props {
+
+namespace {
+
+struct Flag {
+  std::string_view name;
+  bool ConfigChoice::*member;
+};
+
+constexpr std::array<Flag, 5> kFlags{{
+    {"flush_htable", &ConfigChoice::flush_htable},
+    {"disable_htable", &ConfigChoice::disable_htable},
+    {"feature_off", &ConfigChoice::feature_off},
+    {"legacy_template", &ConfigChoice::legacy_template},
+    {"small_kexec_margin", &ConfigChoice::small_kexec_margin},
+}};
+
+} // namespace
+
+std::vector<ConfigChoice> all_config_choices() {
+  std::vector<ConfigChoice> choices;
+  for (unsigned bits = 0; bits < (1u << kFlags.size()); ++bits) {
+    ConfigChoice choice;
+    for (std::size_t i = 0; i < kFlags.size(); ++i)
+      choice.*kFlags[i].member = (bits >> i) & 1;
+    choices.push_back(choice);
+  }
+  return choices;
+}
+
+std::optional<ConfigChoice> config_choice_from_names(std::string_view names) {
+  ConfigChoice choice;
+  if (names == "default")
+    return choice;
+  while (!names.empty()) {
+    const auto comma = names.find(',');
+    const std::string_view name = names.substr(0, comma);
+    bool known = false;
+    for (const Flag &flag : kFlags)
+      if (flag.name == name) {
+        choice.*flag.member = true;
+        known = true;
+      }
+    if (!known)
+      return std::nullopt;
+    names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+  }
+  return choice;
+}
+
+std::string config_choice_names(const ConfigChoice &choice) {
+  std::string out;
+  for (const Flag &flag : kFlags)
+    if (choice.*flag.member)
+      out += (out.empty() ? "" : ",") + std::string(flag.name);
+  return out.empty() ? "default" : out;
+}
+
+ExploreOptions options_covering(const Trace &trace) {
+  ExploreOptions options;
+  options.proposal = trace.proposal;
+  options.regime = trace.regime;
+  if (const Property *property = find_property(trace.property))
+    options.properties = {property};
+  for (const ConfigChoice &choice : all_config_choices())
+    if (make_config(trace.proposal, choice) == trace.config)
+      options.config = choice;
+  int measures = 0, loads = 0, executes = 0, processes = 0;
+  for (const TraceStep &step : trace.steps) {
+    const auto *action = std::get_if<model::Action>(&step.action);
+    if (action == nullptr)
+      continue;
+    measures += std::holds_alternative<model::Measure>(*action) ||
+                std::holds_alternative<model::MeasureViolation>(*action);
+    loads += std::holds_alternative<model::KexecLoad>(*action);
+    executes += std::holds_alternative<model::KexecExecute>(*action);
+    processes += std::holds_alternative<model::Spawn>(*action) ||
+                 std::holds_alternative<model::Fork>(*action);
+  }
+  options.bounds.max_records = measures;
+  options.bounds.max_kexecs = std::max(loads, executes);
+  options.bounds.max_depth = static_cast<int>(trace.steps.size());
+  // The scenario driver runs two agents; in the arbitrary regime every process counts.
+  options.bounds.max_agents = trace.regime == Regime::protocol ? 2 : std::max(processes, 1);
+  return options;
+}
+
+} // namespace trimcheck::props

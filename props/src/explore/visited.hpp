@@ -1,0 +1,54 @@
+// The visited set of the breadth-first search: fingerprints of canonical encodings,
+// shared by all threads, sharded by fingerprint with one lock per shard.
+//
+// Determinism. Within one BFS level several threads may reach the same new state; the one
+// that keeps it must not depend on timing. Every successor has a key (the position of its
+// parent in the level, then its index among the parent's successors), and a state first
+// seen in the current level remembers the least key that reached it (`claim`). After the
+// level, the successor whose key is remembered is the state's representative (`holds`),
+// representatives are numbered in key order (`settle`), and the next level is the same
+// whatever the number of threads.
+#pragma once
+
+#include "fingerprint.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace trimcheck::props::detail {
+
+class VisitedSet {
+public:
+  VisitedSet();
+  enum class Claim { known, won, lost };
+  // known: seen in an earlier level; won: this key is (for now) the least of the level.
+  Claim claim(const Fingerprint &fp, std::uint64_t key);
+  bool holds(const Fingerprint &fp, std::uint64_t key);
+  void settle(const Fingerprint &fp, std::uint32_t id);
+  std::optional<std::uint32_t> id_of(const Fingerprint &fp);
+  std::size_t size() const;
+  std::size_t bytes() const; // memory of the tables
+
+private:
+  struct Slot {
+    std::uint64_t high = 0, low = 0; // low == 0: empty (fingerprints have low != 0)
+    std::uint64_t value = 0;         // kPending | key, or a settled state id
+  };
+  struct Shard {
+    std::mutex mutex;
+    std::vector<Slot> slots = std::vector<Slot>(64);
+    std::size_t used = 0;
+  };
+  static constexpr std::uint64_t kPending = std::uint64_t{1} << 63;
+  static constexpr std::size_t kShards = 256;
+  Shard &shard_of(const Fingerprint &fp) { return shards_[fp.high % kShards]; }
+  static Slot *find(Shard &shard, const Fingerprint &fp); // the slot, or the empty one
+  static void grow(Shard &shard);
+  // Fills the empty `slot` (from find); false if it holds a fingerprint already.
+  static bool insert_if_new(Shard &shard, Slot *slot, const Fingerprint &fp, std::uint64_t value);
+  std::unique_ptr<Shard[]> shards_;
+};
+
+} // namespace trimcheck::props::detail

@@ -1,0 +1,79 @@
+// The explored state and its successors (docs/explore.md).
+//
+// A World is everything the future of a run depends on: the model's KernelState, the
+// user-space agents (protocol regime), the environment's budget counters (how many
+// measurements, files, kexec loads and executions the bounds still allow), and one
+// monitor per checked property. Monitors are stateful (they see a run step by step), so a
+// property is judged on the product of the system and its monitor: two runs that reach
+// the same kernel and agent state with different monitor states are different Worlds.
+//
+// Successors are generated in a fixed order, so the i-th successor of a World is the same
+// action in every run: a stored (parent, index) pair is enough to rebuild a trace.
+#pragma once
+
+#include "trimcheck/props/explore.hpp"
+
+#include "../agents.hpp"
+
+namespace trimcheck::props::detail {
+
+// A monitor that can be copied with the World (Monitor::clone); empty when the property
+// does not apply to the configuration, or once it has been violated on this run.
+class MonitorSlot {
+public:
+  MonitorSlot() = default;
+  explicit MonitorSlot(std::unique_ptr<Monitor> monitor) : monitor_(std::move(monitor)) {}
+  MonitorSlot(const MonitorSlot &other)
+      : monitor_(other.monitor_ ? other.monitor_->clone() : nullptr) {}
+  MonitorSlot(MonitorSlot &&) = default;
+  MonitorSlot &operator=(MonitorSlot other) {
+    monitor_ = std::move(other.monitor_);
+    return *this;
+  }
+  Monitor *get() const { return monitor_.get(); }
+  void reset() { monitor_.reset(); }
+
+private:
+  std::unique_ptr<Monitor> monitor_;
+};
+
+// What the bounds have used up on this run.
+struct Budget {
+  std::uint8_t config = 0;     // index into ExploreSpace::configs
+  std::uint8_t measures = 0;   // Measure and MeasureViolation actions
+  std::uint8_t files_used = 0; // files f0..f(n-1) measured so far
+  std::uint8_t loads = 0;      // kexec loads
+  std::uint8_t executes = 0;   // kexec executions
+};
+
+struct World {
+  model::KernelState kernel;
+  std::vector<Agent> agents;
+  Budget budget;
+  std::vector<MonitorSlot> monitors; // parallel to ExploreSpace::properties
+};
+
+// What is explored: the version, regime, bounds, configurations and properties.
+struct ExploreSpace {
+  model::ProposalId proposal;
+  Regime regime;
+  ExploreBounds bounds;
+  std::vector<ConfigChoice> configs;
+  std::vector<const Property *> properties;
+};
+
+std::vector<World> initial_worlds(const ExploreSpace &space);
+
+// One successor: the action taken and the World it leads to, plus the properties whose
+// monitors reported a violation on this transition (index into space.properties, message).
+struct Successor {
+  TraceAction action;
+  World world;
+  std::vector<std::pair<std::size_t, std::string>> violations;
+};
+
+// Calls `visit(Successor &&)` for every successor of `world`, in the fixed order.
+void for_each_successor(const ExploreSpace &space, const World &world,
+                        const std::function<void(Successor &&)> &visit);
+
+} // namespace trimcheck::props::detail

@@ -1,0 +1,57 @@
+#include "trimcheck/props/state_encoder.hpp"
+
+namespace trimcheck::props {
+
+void StateEncoder::number(std::uint64_t value) {
+  while (value >= 0x80) {
+    out_.push_back(static_cast<char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  out_.push_back(static_cast<char>(value));
+}
+
+void StateEncoder::signed_number(std::int64_t value) {
+  // Zig-zag, so that small negative values (-errno) stay short.
+  const auto bits = static_cast<std::uint64_t>(value);
+  number((bits << 1) ^ (value < 0 ? ~std::uint64_t{0} : 0));
+}
+
+bool StateEncoder::gone_pid(model::Pid pid) const {
+  return pid != 0 && (pid >= renaming_->pid.size() || renaming_->pid[pid] == Renaming::kGone);
+}
+
+void StateEncoder::pid(model::Pid pid) {
+  number(gone_pid(pid) ? Renaming::kGone : (pid == 0 ? 0 : renaming_->pid[pid]));
+}
+
+bool StateEncoder::gone_file(model::OpenFileId id) const {
+  return id >= renaming_->open_file.size() || renaming_->open_file[id] == Renaming::kGone;
+}
+
+void StateEncoder::open_file(model::OpenFileId id) {
+  number(gone_file(id) ? Renaming::kGone : renaming_->open_file[id]);
+}
+
+void StateEncoder::blob(std::span<const std::uint8_t> bytes) {
+  number(bytes.empty() ? 0 : std::uint64_t{intern_->id(bytes)} + 1);
+}
+
+void StateEncoder::serials(std::span<const model::Serial> serials) {
+  number(serials.size());
+  for (model::Serial serial : serials)
+    number(serial);
+}
+
+void StateEncoder::ms(const model::MsState &ms) {
+  number(ms.configured_pcrs.size());
+  for (std::uint32_t pcr : ms.configured_pcrs)
+    number(pcr);
+  number(ms.start.size());
+  for (const auto &bank : ms.start) {
+    number(bank.size());
+    for (const model::Digest &digest : bank)
+      blob(digest);
+  }
+}
+
+} // namespace trimcheck::props

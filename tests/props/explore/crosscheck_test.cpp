@@ -1,0 +1,64 @@
+// Cross-check with `check`: within the bounds of a counterexample that check's random
+// search finds, explore finds the violation too, with a trace no longer than the shrunk
+// one. (The benchmark reports the shrunk/shortest ratios over all pairs.)
+#include "trimcheck/props/check.hpp"
+#include "trimcheck/props/explore.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trimcheck::props {
+namespace {
+
+using model::ProposalId;
+
+// Longest check trace cross-checked here; longer ones take explore minutes, not seconds.
+constexpr std::size_t kMaxSteps = 8;
+
+void cross_check(ProposalId proposal, Regime regime, int &compared) {
+  const CheckBudget budget{1, 150, 20};
+  for (const Property &property : all_properties()) {
+    if (!property.applies(proposal, model::KernelConfig{}))
+      continue;
+    auto found = search(proposal, property, regime, budget, false);
+    if (!found || found->steps.size() > kMaxSteps)
+      continue;
+    const ExploreOptions options = options_covering(*found);
+    ASSERT_TRUE(options.config) << "check used a configuration explore does not know";
+    const ExploreResult explored = explore(options);
+    ASSERT_EQ(explored.results.size(), 1u);
+    const auto &trace = explored.results[0].trace;
+    ASSERT_TRUE(trace) << model::proposal_info(proposal).key << " " << property.id
+                       << ": check found a violation in " << found->steps.size()
+                       << " steps that explore missed within the same bounds";
+    EXPECT_LE(trace->steps.size(), found->steps.size()) << property.id;
+    ++compared;
+  }
+}
+
+TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckOnMs) {
+  int compared = 0;
+  cross_check(ProposalId::ms_rfc1, Regime::protocol, compared);
+  EXPECT_GE(compared, 3);
+}
+
+TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckOnChenV1) {
+  int compared = 0;
+  cross_check(ProposalId::chen_v1, Regime::protocol, compared);
+  EXPECT_GE(compared, 1);
+}
+
+TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckOnSassu) {
+  int compared = 0;
+  cross_check(ProposalId::sassu_rfc1, Regime::protocol, compared);
+  cross_check(ProposalId::sassu_v7, Regime::protocol, compared);
+  EXPECT_GE(compared, 1);
+}
+
+TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckInTheArbitraryRegime) {
+  int compared = 0;
+  cross_check(ProposalId::chen_v1, Regime::arbitrary, compared);
+  EXPECT_GE(compared, 1);
+}
+
+} // namespace
+} // namespace trimcheck::props
