@@ -18,11 +18,13 @@ int main(int argc, char **argv) {
              "  trimcheck list\n"
              "  trimcheck check --proposal sassu-v7 --proposal chen-v5 --out traces\n"
              "  trimcheck check --json --seed 7 > verdicts.json\n"
-             "  trimcheck replay traces/chen-v5-P5.json");
+             "  trimcheck replay traces/chen-v5-P5.json\n"
+             "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");
   int exit_code = trimcheck::cli::kExitOk;
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
+  trimcheck::cli::add_verify(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
