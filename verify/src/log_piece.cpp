@@ -14,15 +14,13 @@ namespace {
 // Bytes enough for a few records: detection parses only this prefix per candidate.
 constexpr std::size_t kDetectBytes = 16 * 1024;
 
-// Whether the first records of `bytes` parse with digests of `algo`'s size, and whether
-// a template digest confirms the bank (nullopt: does not parse).
+// Whether the first records of `bytes` parse with digests of `algo`'s size (nullopt: not
+// even the first), and whether a template digest confirms the bank. A later malformed
+// record is reported by the full parse with the detected bank.
 std::optional<bool> detect(std::span<const std::uint8_t> bytes, HashAlgo algo) {
   const auto prefix = bytes.first(std::min(bytes.size(), kDetectBytes));
   model::ParsedList parsed = model::parse_binary_prefix(prefix, model::digest_size(algo));
-  const bool cut_by_prefix = prefix.size() < bytes.size() && parsed.error &&
-                             parsed.error->record_index() == parsed.entries.size() &&
-                             !parsed.entries.empty();
-  if (parsed.error && !cut_by_prefix)
+  if (parsed.entries.empty())
     return std::nullopt;
   for (const model::ListEntry &entry : parsed.entries)
     if (!is_violation(entry))
