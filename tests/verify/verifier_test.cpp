@@ -319,6 +319,9 @@ TEST(VerifyBadInput, EachMalformedInputIsOneMessageNamingFileAndPlace) {
        "noise.bin: not a binary measurement list"},
       {"bad JSON", [&] { verify::parse_pcr_values("p.json", model::to_bytes("{\"pcrs\": {")); },
        "p.json: byte"},
+      {"JSON number out of range (fuzzer finding)",
+       [&] { verify::parse_pcr_values("p.json", model::to_bytes("{\"sha1\": 1e999}")); },
+       "p.json: not valid JSON"},
       {"short digest",
        [&] {
          verify::parse_pcr_values("p.json", model::to_bytes("{\"sha1\": {\"10\": \"00ff\"}}"));

@@ -1,5 +1,6 @@
 #include "trimcheck/verify/checkpoint.hpp"
 
+#include "trimcheck/verify/detail/json_input.hpp"
 #include "trimcheck/verify/input_error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -38,12 +39,7 @@ std::string checkpoint_json(const Checkpoint &checkpoint) {
 }
 
 Checkpoint parse_checkpoint(const std::string &name, std::span<const std::uint8_t> bytes) {
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::parse_error &error) {
-    throw InputError(name, "byte " + std::to_string(error.byte) + ": not valid JSON");
-  }
+  const nlohmann::json json = detail::parse_json(name, bytes);
   if (!json.is_object())
     throw InputError(name, "checkpoint: expected a JSON object");
   const auto &format = member(name, json, "format");

@@ -1,6 +1,7 @@
 #include "trimcheck/verify/pcr_values.hpp"
 
 #include "trimcheck/verify/detail/byte_reader.hpp"
+#include "trimcheck/verify/detail/json_input.hpp"
 #include "trimcheck/verify/input_error.hpp"
 #include "trimcheck/verify/quote.hpp"
 
@@ -190,13 +191,7 @@ PcrValues parse_pcr_values(const std::string &name, std::span<const std::uint8_t
   const std::string text(bytes.begin(), bytes.end());
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error &error) {
-      throw InputError(name, "byte " + std::to_string(error.byte) + ": not valid JSON");
-    }
-    return from_json(name, json);
+    return from_json(name, detail::parse_json(name, bytes));
   }
   return from_yaml(name, text);
 }

@@ -31,13 +31,13 @@ PcrValues SyntheticLog::pcrs_after(std::size_t count) const {
   return values;
 }
 
-SyntheticLog make_synthetic_log(const SyntheticLogSpec &spec) {
-  SyntheticLog log{spec.layout, {}};
+void for_each_synthetic_record(const SyntheticLogSpec &spec,
+                               const std::function<void(const model::Record &)> &visit) {
   model::KernelConfig config;
   config.banks = spec.layout;
   config.template_kind = spec.templates.front();
-  log.records.push_back(model::make_record(
-      spec.layout, 10, model::boot_aggregate(config, model::PcrBanks(spec.layout))));
+  visit(model::make_record(spec.layout, 10,
+                           model::boot_aggregate(config, model::PcrBanks(spec.layout))));
   std::uint32_t state = spec.seed * 2654435761u + 1;
   for (std::size_t i = 1; i < spec.records; ++i) {
     state = state * 1664525u + 1013904223u;
@@ -53,8 +53,14 @@ SyntheticLog make_synthetic_log(const SyntheticLogSpec &spec) {
     if (kind == TemplateKind::ima_buf)
       data = model::make_ima_buf(HashAlgo::sha256, "kexec-cmdline",
                                  model::to_bytes("console=ttyS0 " + std::to_string(i)));
-    log.records.push_back(model::make_record(spec.layout, 10, std::move(data), violation));
+    visit(model::make_record(spec.layout, 10, std::move(data), violation));
   }
+}
+
+SyntheticLog make_synthetic_log(const SyntheticLogSpec &spec) {
+  SyntheticLog log{spec.layout, {}};
+  for_each_synthetic_record(spec,
+                            [&](const model::Record &record) { log.records.push_back(record); });
   return log;
 }
 

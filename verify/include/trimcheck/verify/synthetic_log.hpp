@@ -11,6 +11,7 @@
 #include "trimcheck/verify/pcr_values.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace trimcheck::verify {
@@ -37,5 +38,8 @@ struct SyntheticLog {
 };
 
 SyntheticLog make_synthetic_log(const SyntheticLogSpec &spec);
+// The same records one at a time, without keeping them (logs of millions of records).
+void for_each_synthetic_record(const SyntheticLogSpec &spec,
+                               const std::function<void(const model::Record &)> &visit);
 
 } // namespace trimcheck::verify
