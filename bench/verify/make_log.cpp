@@ -3,6 +3,7 @@
 // (JSON) and for `evmctl ima_measurement --pcrs` (one "PCR-nn: <hex>" line per PCR).
 //
 //   trimcheck_make_verify_log RECORDS DIR
+#include "trimcheck/model/list_format.hpp"
 #include "trimcheck/verify/synthetic_log.hpp"
 
 #include <cstdlib>
