@@ -8,7 +8,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 
 namespace trimcheck::cli {
 
@@ -27,16 +26,24 @@ model::Bytes read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
-  return model::Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  in.seekg(0, std::ios::end);
+  model::Bytes bytes(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
+  in.seekg(0);
+  in.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!in)
+    throw InputError(path, "cannot read: read error");
+  return bytes;
 }
 
 verify::VerifyRequest build_request(const VerifyOptions &options) {
   verify::VerifyRequest request;
   request.threads = std::max(1u, options.threads);
   for (const std::string &chunk : options.chunks)
-    request.pieces.push_back(verify::parse_piece(chunk, read_file(chunk)));
+    request.pieces.push_back(
+        verify::parse_piece(chunk, read_file(chunk), std::nullopt, request.threads));
   if (!options.list.empty())
-    request.pieces.push_back(verify::parse_piece(options.list, read_file(options.list)));
+    request.pieces.push_back(
+        verify::parse_piece(options.list, read_file(options.list), std::nullopt, request.threads));
   if (request.pieces.empty() && options.checkpoint.empty())
     throw InputError("trimcheck verify", "nothing to verify: give --list and/or --chunk");
   for (const std::string &name : options.banks) {

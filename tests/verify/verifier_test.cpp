@@ -384,3 +384,41 @@ TEST(VerifyBadInput, BankIsDetectedFromContentWhenTheFileNameDoesNotSayIt) {
 
 } // namespace
 } // namespace trimcheck::test
+
+namespace trimcheck::test {
+namespace {
+
+// Parsing a large file in parts on threads gives exactly the sequential parse, and a
+// malformed large file exactly the sequential error.
+TEST(VerifyParallelParse, PartsGiveTheSequentialParseAndError) {
+  verify::SyntheticLogSpec spec;
+  spec.records = 12000;
+  spec.templates = {TemplateKind::ima_ng, TemplateKind::ima_sig, TemplateKind::ima};
+  spec.violation_every = 13;
+  const auto log = verify::make_synthetic_log(spec);
+  const model::Bytes bytes = log.list_bytes(HashAlgo::sha256);
+  ASSERT_GT(bytes.size(), std::size_t{1} << 20);
+  const auto sequential = verify::parse_piece("l", bytes, HashAlgo::sha256, 1);
+  for (unsigned threads : {2u, 3u, 5u}) {
+    const auto parallel = verify::parse_piece("l", bytes, HashAlgo::sha256, threads);
+    EXPECT_EQ(parallel.entries, sequential.entries) << threads;
+  }
+  model::Bytes broken = bytes;
+  broken[broken.size() / 2] ^= 0xff;
+  broken[broken.size() / 2 + 1] ^= 0xff;
+  std::string sequential_error, parallel_error;
+  try {
+    verify::parse_piece("l", broken, HashAlgo::sha256, 1);
+  } catch (const verify::InputError &error) {
+    sequential_error = error.what();
+  }
+  try {
+    verify::parse_piece("l", broken, HashAlgo::sha256, 2);
+  } catch (const verify::InputError &error) {
+    parallel_error = error.what();
+  }
+  EXPECT_EQ(parallel_error, sequential_error);
+}
+
+} // namespace
+} // namespace trimcheck::test

@@ -3,6 +3,7 @@
 #include "trimcheck/verify/input_error.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace trimcheck::verify {
 
@@ -28,6 +29,68 @@ std::optional<bool> detect(std::span<const std::uint8_t> bytes, HashAlgo algo) {
   return false;
 }
 
+// Files smaller than this are parsed in one part.
+constexpr std::size_t kParallelParseBytes = 1 << 20;
+// How far past a nominal split point a record start is searched.
+constexpr std::size_t kSplitSearchBytes = 1 << 16;
+
+std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t pos) {
+  return static_cast<std::uint32_t>(bytes[pos]) | static_cast<std::uint32_t>(bytes[pos + 1]) << 8 |
+         static_cast<std::uint32_t>(bytes[pos + 2]) << 16 |
+         static_cast<std::uint32_t>(bytes[pos + 3]) << 24;
+}
+
+// A position at or after `from` where a record plausibly starts (checked later).
+std::optional<std::size_t> plausible_record_start(std::span<const std::uint8_t> bytes,
+                                                  std::size_t from, std::size_t digest_len) {
+  const std::size_t limit = std::min(bytes.size(), from + kSplitSearchBytes);
+  for (std::size_t pos = from; pos + 8 + digest_len + model::kMaxTemplateNameLen < limit; ++pos) {
+    if (u32_at(bytes, pos) >= model::kNumPcrs)
+      continue;
+    const std::uint32_t name_len = u32_at(bytes, pos + 4 + digest_len);
+    if (name_len == 0 || name_len > model::kMaxTemplateNameLen)
+      continue;
+    const auto *name = reinterpret_cast<const char *>(bytes.data() + pos + 8 + digest_len);
+    if (model::template_from_name(std::string_view(name, name_len)))
+      return pos;
+  }
+  return std::nullopt;
+}
+
+// The model's parse of `bytes` computed in parts on threads, or nullopt to parse it in one.
+std::optional<std::vector<model::ListEntry>>
+parse_in_parts(std::span<const std::uint8_t> bytes, std::size_t digest_len, unsigned threads) {
+  std::vector<std::size_t> cuts{0};
+  for (unsigned part = 1; part < threads; ++part) {
+    auto start = plausible_record_start(bytes, bytes.size() * part / threads, digest_len);
+    if (!start || *start <= cuts.back())
+      return std::nullopt;
+    cuts.push_back(*start);
+  }
+  cuts.push_back(bytes.size());
+  std::vector<std::optional<std::vector<model::ListEntry>>> parts(threads);
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned part = 0; part < threads; ++part)
+      workers.emplace_back([&, part] {
+        try {
+          parts[part] = model::parse_binary(bytes.subspan(cuts[part], cuts[part + 1] - cuts[part]),
+                                            digest_len);
+        } catch (const model::ListParseError &) {
+          // not a record boundary after all, or a malformed file: parse sequentially
+        }
+      });
+  }
+  std::vector<model::ListEntry> entries;
+  for (auto &part : parts) {
+    if (!part)
+      return std::nullopt;
+    entries.insert(entries.end(), std::make_move_iterator(part->begin()),
+                   std::make_move_iterator(part->end()));
+  }
+  return entries;
+}
+
 } // namespace
 
 std::optional<HashAlgo> bank_from_file_name(const std::string &name) {
@@ -41,7 +104,7 @@ std::optional<HashAlgo> bank_from_file_name(const std::string &name) {
 }
 
 LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> bytes,
-                     std::optional<HashAlgo> bank) {
+                     std::optional<HashAlgo> bank, unsigned threads) {
   if (!bank)
     bank = bank_from_file_name(name);
   if (!bank) {
@@ -71,8 +134,15 @@ LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> byte
     }
   }
   LogPiece piece{name, *bank, {}, bytes.size()};
+  const std::size_t digest_len = model::digest_size(*bank);
+  if (threads > 1 && bytes.size() >= kParallelParseBytes) {
+    if (auto entries = parse_in_parts(bytes, digest_len, threads)) {
+      piece.entries = std::move(*entries);
+      return piece;
+    }
+  }
   try {
-    piece.entries = model::parse_binary(bytes, model::digest_size(*bank));
+    piece.entries = model::parse_binary(bytes, digest_len);
   } catch (const model::ListParseError &error) {
     throw InputError(name, std::string(model::hash_name(*bank)) + " list, " + error.what());
   }

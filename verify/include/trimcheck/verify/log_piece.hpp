@@ -30,8 +30,14 @@ struct LogPiece {
 
 // Parses `bytes` (throws InputError naming `name`, the byte offset and the record index
 // when the file is not a binary measurement list). `bank` overrides detection.
+//
+// With threads > 1 a large file is parsed in parts by the model's parser: each split
+// point is a position where a record plausibly starts (a PCR index, then after the digest
+// a known template name), and a split is kept only if the part before it parses to its
+// last byte, which proves the point is a record boundary of the sequential parse; any
+// failure falls back to one sequential parse (and its exact error).
 LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> bytes,
-                     std::optional<model::HashAlgo> bank = std::nullopt);
+                     std::optional<model::HashAlgo> bank = std::nullopt, unsigned threads = 1);
 
 // The bank a file name announces (`..._sha384`, `binary_runtime_measurements`), if any.
 std::optional<model::HashAlgo> bank_from_file_name(const std::string &name);
