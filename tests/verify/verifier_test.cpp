@@ -422,3 +422,31 @@ TEST(VerifyParallelParse, PartsGiveTheSequentialParseAndError) {
 
 } // namespace
 } // namespace trimcheck::test
+
+namespace trimcheck::test {
+namespace {
+
+// Records of a policy rule with pcr=11 are replayed into PCR 11; the evidence must have it.
+TEST(VerifySynthetic, EveryPcrTheLogExtendsIsCompared) {
+  auto log = test_log(false);
+  for (std::size_t i = 5; i < log.records.size(); i += 5)
+    log.records[i].pcr = 11;
+  const auto list = log.list_bytes(HashAlgo::sha256);
+  const auto report =
+      verify::verify(request({piece("l", list, HashAlgo::sha256)}, log.pcrs_after(40)));
+  ASSERT_TRUE(report.verified) << report.failure->message;
+  EXPECT_EQ(report.pcrs, (std::vector<unsigned>{10, 11}));
+  auto wrong = log.pcrs_after(40);
+  wrong.banks[HashAlgo::sha1][11][0] ^= 1;
+  const auto failed = verify::verify(request({piece("l", list, HashAlgo::sha256)}, wrong));
+  ASSERT_FALSE(failed.verified);
+  EXPECT_NE(failed.failure->message.find("PCR 11 of sha1"), std::string::npos);
+  EXPECT_EQ(failed.failure->record->index, 35u); // the last record extending PCR 11
+  auto missing = log.pcrs_after(40);
+  missing.banks[HashAlgo::sha1].erase(11);
+  EXPECT_THROW(verify::verify(request({piece("l", list, HashAlgo::sha256)}, missing)),
+               verify::InputError);
+}
+
+} // namespace
+} // namespace trimcheck::test
