@@ -16,5 +16,6 @@ void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);
 void add_report(CLI::App &app, int &exit_code);
 void add_explore(CLI::App &app, int &exit_code);
+void add_verify(CLI::App &app, int &exit_code);
 
 } // namespace trimcheck::cli

@@ -20,13 +20,15 @@ int main(int argc, char **argv) {
              "  trimcheck check --json --seed 7 > verdicts.json\n"
              "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
-             "  trimcheck report --out review --proposal sassu-v7");
+             "  trimcheck report --out review --proposal sassu-v7\n"
+             "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");
   int exit_code = trimcheck::cli::kExitOk;
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_explore(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
+  trimcheck::cli::add_verify(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {

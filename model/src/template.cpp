@@ -52,22 +52,31 @@ std::uint32_t TemplateData::data_len() const {
   return total;
 }
 
-Digest template_digest(const TemplateData &data, HashAlgo algo) {
-  Hasher hasher(algo);
+void template_digest_input(const TemplateData &data,
+                           const std::function<void(std::span<const std::uint8_t>)> &update) {
   const auto &ids = template_fields(data.kind);
   for (std::size_t i = 0; i < data.fields.size(); ++i) {
     const Bytes &field = data.fields[i];
     if (data.kind != TemplateKind::ima) {
-      hasher.update_u32(static_cast<std::uint32_t>(field.size()));
-      hasher.update(field);
+      const auto len = static_cast<std::uint32_t>(field.size());
+      const std::uint8_t le[4] = {
+          static_cast<std::uint8_t>(len), static_cast<std::uint8_t>(len >> 8),
+          static_cast<std::uint8_t>(len >> 16), static_cast<std::uint8_t>(len >> 24)};
+      update(le);
+      update(field);
     } else if (ids.at(i) == "n") {
       Bytes padded(kEventNameLenMax + 1, 0);
       std::copy_n(field.begin(), std::min(field.size(), padded.size()), padded.begin());
-      hasher.update(padded);
+      update(padded);
     } else {
-      hasher.update(field);
+      update(field);
     }
   }
+}
+
+Digest template_digest(const TemplateData &data, HashAlgo algo) {
+  Hasher hasher(algo);
+  template_digest_input(data, [&](std::span<const std::uint8_t> piece) { hasher.update(piece); });
   return hasher.finish();
 }
 

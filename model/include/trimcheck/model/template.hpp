@@ -9,7 +9,9 @@
 
 #include "trimcheck/model/hash.hpp"
 
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,10 @@ struct TemplateData {
 
 // Template digest in one algorithm, as ima_calc_field_array_hash computes it.
 Digest template_digest(const TemplateData &data, HashAlgo algo);
+// The bytes template_digest hashes, in order, handed to `update` piece by piece (for
+// callers that hash many records with their own reusable hash contexts).
+void template_digest_input(const TemplateData &data,
+                           const std::function<void(std::span<const std::uint8_t>)> &update);
 
 // Field constructors. `name` is stored with its terminating NUL.
 Bytes field_d_ng(HashAlgo file_algo, const Digest &file_digest);

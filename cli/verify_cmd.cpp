@@ -1,0 +1,154 @@
+// trimcheck verify: the reference verifier for trimmed measurement logs (docs/verify.md).
+#include "commands.hpp"
+
+#include "trimcheck/verify/input_error.hpp"
+#include "trimcheck/verify/report_json.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace trimcheck::cli {
+
+namespace {
+
+using verify::InputError;
+
+struct VerifyOptions {
+  std::vector<std::string> chunks, banks;
+  std::string list, pcrs, quote, signature, ak_pub, nonce, checkpoint, write_checkpoint;
+  unsigned threads = 2;
+  bool json = false;
+};
+
+model::Bytes read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+  in.seekg(0, std::ios::end);
+  model::Bytes bytes(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
+  in.seekg(0);
+  in.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!in)
+    throw InputError(path, "cannot read: read error");
+  return bytes;
+}
+
+verify::VerifyRequest build_request(const VerifyOptions &options) {
+  verify::VerifyRequest request;
+  request.threads = std::max(1u, options.threads);
+  for (const std::string &chunk : options.chunks)
+    request.pieces.push_back(
+        verify::parse_piece(chunk, read_file(chunk), std::nullopt, request.threads));
+  if (!options.list.empty())
+    request.pieces.push_back(
+        verify::parse_piece(options.list, read_file(options.list), std::nullopt, request.threads));
+  if (request.pieces.empty() && options.checkpoint.empty())
+    throw InputError("trimcheck verify", "nothing to verify: give --list and/or --chunk");
+  for (const std::string &name : options.banks) {
+    auto bank = model::hash_from_name(name);
+    if (!bank)
+      throw InputError("--bank", "unknown bank '" + name + "' (sha1, sha256, sha384, sha512, sm3)");
+    request.banks.push_back(*bank);
+  }
+  if (!options.checkpoint.empty())
+    request.checkpoint =
+        verify::parse_checkpoint(options.checkpoint, read_file(options.checkpoint));
+  std::optional<verify::PcrValues> values;
+  if (!options.pcrs.empty())
+    values = verify::parse_pcr_values(options.pcrs, read_file(options.pcrs));
+  const bool any_quote = !options.quote.empty() || !options.signature.empty() ||
+                         !options.ak_pub.empty() || !options.nonce.empty();
+  if (!any_quote) {
+    if (!values)
+      throw InputError("trimcheck verify", "no evidence: give --pcrs FILE, or --quote FILE "
+                                           "--signature FILE --ak-pub FILE --nonce HEX");
+    request.evidence = std::move(*values);
+    return request;
+  }
+  for (const auto &[option, value] :
+       {std::pair<const char *, const std::string *>{"--quote", &options.quote},
+        {"--signature", &options.signature},
+        {"--ak-pub", &options.ak_pub},
+        {"--nonce", &options.nonce}})
+    if (value->empty())
+      throw InputError(option, "missing: a quote needs --quote, --signature, --ak-pub and --nonce");
+  verify::QuoteEvidence quote;
+  quote.message = read_file(options.quote);
+  quote.attest = verify::parse_attest(options.quote, quote.message);
+  quote.signature = verify::parse_signature(options.signature, read_file(options.signature));
+  const model::Bytes pem = read_file(options.ak_pub);
+  quote.ak = verify::PublicKey::from_pem(options.ak_pub, std::string(pem.begin(), pem.end()));
+  auto nonce = model::from_hex(options.nonce);
+  if (!nonce)
+    throw InputError("--nonce", "'" + options.nonce + "' is not hex (an even number of digits)");
+  quote.nonce = *nonce;
+  quote.values = std::move(values);
+  request.evidence = std::move(quote);
+  return request;
+}
+
+int run_verify(const VerifyOptions &options) {
+  try {
+    const verify::VerifyRequest request = build_request(options);
+    const verify::VerifyReport report = verify::verify(request);
+    std::cout << (options.json ? verify::report_json(report) : verify::report_text(report));
+    if (report.verified && !options.write_checkpoint.empty()) {
+      std::ofstream out(options.write_checkpoint, std::ios::binary | std::ios::trunc);
+      out << verify::checkpoint_json(report.checkpoint);
+      if (!out.flush())
+        throw InputError(options.write_checkpoint, "cannot write the checkpoint");
+    }
+    return report.verified ? kExitOk : kExitFinding;
+  } catch (const InputError &error) {
+    std::cerr << "trimcheck verify: " << error.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+} // namespace
+
+void add_verify(CLI::App &app, int &exit_code) {
+  auto options = std::make_shared<VerifyOptions>();
+  auto *cmd = app.add_subcommand(
+      "verify",
+      "Verify a trimmed IMA measurement log against the TPM: replay the chunks a trimming\n"
+      "agent saved (in trimming order) and then the current list, bank by bank, and compare\n"
+      "with PCR values or with a quote signed by the attestation key. With a checkpoint of a\n"
+      "previous run only the records since then are replayed. On failure the first record\n"
+      "that cannot be reconciled is named, with its file and byte offset. See docs/verify.md.");
+  cmd->add_option("--chunk", options->chunks,
+                  "A saved chunk (binary_runtime_measurements bytes), repeatable, oldest first");
+  cmd->add_option(
+      "--list", options->list,
+      "The current list, e.g. /sys/kernel/security/ima/binary_runtime_measurements_sha256");
+  cmd->add_option("--pcrs", options->pcrs,
+                  "PCR values: JSON, tpm2_pcrread output, or tpm2_quote -o (with a quote: values "
+                  "of quoted PCRs the log does not extend)");
+  cmd->add_option("--quote", options->quote, "Quote message (tpm2_quote -m: TPMS_ATTEST)");
+  cmd->add_option("--signature", options->signature,
+                  "Quote signature (tpm2_quote -s, TPMT_SIGNATURE)");
+  cmd->add_option("--ak-pub", options->ak_pub, "Attestation key public part (PEM)");
+  cmd->add_option("--nonce", options->nonce, "The nonce the quote must carry (hex)");
+  cmd->add_option("--checkpoint", options->checkpoint,
+                  "Start from this checkpoint of a previous successful run");
+  cmd->add_option("--write-checkpoint", options->write_checkpoint,
+                  "After success, write the checkpoint for the next run here");
+  cmd->add_option("--bank", options->banks,
+                  "Verify only this bank (repeatable; default: every bank of the evidence)");
+  cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)");
+  cmd->add_flag("--json", options->json, "Print the report as JSON");
+  cmd->footer(
+      "Examples:\n"
+      "  trimcheck verify --chunk trimmed-1.bin --chunk trimmed-2.bin \\\n"
+      "      --list binary_runtime_measurements_sha256 --pcrs pcrs.yaml\n"
+      "  trimcheck verify --checkpoint last.json --list now.bin --quote quote.msg \\\n"
+      "      --signature quote.sig --ak-pub ak.pem --nonce 1a2b3c --write-checkpoint next.json\n\n"
+      "Exit codes: 0 verified, 1 not verified (the first record that cannot be reconciled\n"
+      "and why: digest_mismatch, gap, overlap, pcr_mismatch, bad_signature, stale_nonce),\n"
+      "2 bad input (a file that cannot be read or parsed; the message names file and offset).");
+  cmd->callback([options, &exit_code] { exit_code = run_verify(*options); });
+}
+
+} // namespace trimcheck::cli

@@ -1,0 +1,141 @@
+// `trimcheck verify` as users run it: files on disk, exit codes 0/1/2, text and JSON
+// reports, checkpoints written by one run and read by the next, and --help.
+#include "verify_fixture.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sys/wait.h>
+
+namespace trimcheck::test {
+namespace {
+
+namespace fs = std::filesystem;
+using model::HashAlgo;
+
+// A private directory with the files of one verification.
+class Workspace {
+public:
+  Workspace() {
+    char pattern[] = "/tmp/trimcheck-verify-cli.XXXXXX";
+    dir_ = mkdtemp(pattern);
+  }
+  ~Workspace() { fs::remove_all(dir_); }
+  std::string file(const std::string &name, const model::Bytes &bytes) const {
+    std::ofstream(dir_ / name, std::ios::binary)
+        .write(reinterpret_cast<const char *>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    return (dir_ / name).string();
+  }
+  std::string path(const std::string &name) const { return (dir_ / name).string(); }
+
+  struct Result {
+    int exit_code;
+    std::string out, err;
+  };
+  Result trimcheck(const std::string &args) const {
+    const std::string out = path("stdout"), err = path("stderr");
+    const int status = std::system(
+        (std::string(TRIMCHECK_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
+    auto text = [](const std::string &name) {
+      const auto bytes = read_bytes(name);
+      return std::string(bytes.begin(), bytes.end());
+    };
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text(out), text(err)};
+  }
+
+private:
+  fs::path dir_;
+};
+
+verify::SyntheticLog cli_log() {
+  verify::SyntheticLogSpec spec;
+  spec.records = 30;
+  spec.violation_every = 9;
+  return verify::make_synthetic_log(spec);
+}
+
+TEST(VerifyCli, HelpTeachesWhatExampleAndExitCodes) {
+  Workspace ws;
+  const auto help = ws.trimcheck("verify --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char *part : {"trimmed IMA measurement log", "Examples:", "--chunk", "--quote",
+                           "Exit codes: 0 verified, 1 not verified", "2 bad input"})
+    EXPECT_NE(help.out.find(part), std::string::npos) << part;
+}
+
+TEST(VerifyCli, SplitLogVerifiesAndTheCheckpointCarriesTheNextRun) {
+  Workspace ws;
+  const auto log = cli_log();
+  const auto chunk = ws.file("chunk.bin", log.list_bytes(HashAlgo::sha1, 0, 12));
+  const auto list =
+      ws.file("binary_runtime_measurements_sha256", log.list_bytes(HashAlgo::sha256, 12, 20));
+  const auto pcrs =
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(20))));
+  const auto first = ws.trimcheck("verify --chunk " + chunk + " --list " + list + " --pcrs " +
+                                  pcrs + " --write-checkpoint " + ws.path("cp.json"));
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("verified: 20 records replayed"), std::string::npos) << first.out;
+
+  const auto next = ws.file("next.bin", log.list_bytes(HashAlgo::sha256, 20, 30));
+  const auto pcrs_now =
+      ws.file("now.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+  const auto second = ws.trimcheck("verify --json --checkpoint " + ws.path("cp.json") + " --list " +
+                                   next + " --pcrs " + pcrs_now);
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  const auto json = nlohmann::json::parse(second.out);
+  EXPECT_TRUE(json.at("verified").get<bool>());
+  EXPECT_EQ(json.at("first_record").get<int>(), 20);
+  EXPECT_EQ(json.at("records_total").get<int>(), 30);
+  EXPECT_FALSE(json.contains("failure"));
+}
+
+TEST(VerifyCli, TamperedLogExitsOneNamingTheRecord) {
+  Workspace ws;
+  const auto log = cli_log();
+  auto bytes = log.list_bytes(HashAlgo::sha256);
+  bytes[bytes.size() - 3] ^= 0x01; // inside the last record's event name
+  const auto list = ws.file("list.bin", bytes);
+  const auto pcrs =
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+  const auto text = ws.trimcheck("verify --list " + list + " --pcrs " + pcrs);
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.out.find("NOT verified (digest_mismatch): record 29 (" + list + " record 29"),
+            std::string::npos)
+      << text.out;
+  const auto json =
+      nlohmann::json::parse(ws.trimcheck("verify --json --list " + list + " --pcrs " + pcrs).out);
+  EXPECT_EQ(json.at("failure").at("kind"), "digest_mismatch");
+  EXPECT_EQ(json.at("failure").at("record").at("index"), 29);
+}
+
+TEST(VerifyCli, BadInputExitsTwoWithOneMessageNamingTheFile) {
+  Workspace ws;
+  const auto log = cli_log();
+  const auto bytes = log.list_bytes(HashAlgo::sha256);
+  const auto cut = ws.file("cut.bin", model::Bytes(bytes.begin(), bytes.end() - 7));
+  const auto good = ws.file("good.bin", bytes);
+  const auto pcrs =
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+  struct Case {
+    std::string args, says;
+  };
+  for (const Case &c : std::vector<Case>{
+           {"--list " + cut + " --pcrs " + pcrs, cut + ": sha256 list, record 29"},
+           {"--list " + good + " --pcrs " + ws.path("missing.json"), "missing.json: cannot read"},
+           {"--list " + good, "no evidence"},
+           {"--list " + good + " --quote " + good, "--signature: missing"},
+           {"--list " + good + " --pcrs " + pcrs + " --bank md4", "--bank: unknown bank 'md4'"},
+           {"--list " + good + " --pcrs " + good, "good.bin: byte"},
+       }) {
+    const auto result = ws.trimcheck("verify " + c.args);
+    EXPECT_EQ(result.exit_code, 2) << c.args << "\n" << result.out << result.err;
+    EXPECT_NE(result.err.find(c.says), std::string::npos) << c.args << "\n" << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+}
+
+} // namespace
+} // namespace trimcheck::test

@@ -1,0 +1,62 @@
+// One piece of a trimmed measurement log: a chunk a trimming agent saved, or the list
+// the kernel shows now.
+//
+// A piece is the exact bytes of a binary_runtime_measurements* file (or of the part of
+// it that an agent saved before trimming), parsed with the model's parser. Each file
+// shows the records through one bank: its template digests have that bank's size. The
+// bank is taken from the file name when it ends like the securityfs files
+// (`..._sha256`; the plain `binary_runtime_measurements` is sha1); otherwise it is
+// detected from the bytes: the digest size for which the first records parse, confirmed
+// by a template digest that matches its template data (sha256 before sm3 when nothing
+// can confirm). Pieces of one log may come from files of different banks: every bank
+// is recomputed from the template data, the file's own digests are only checked.
+#pragma once
+
+#include "trimcheck/model/list_format.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace trimcheck::verify {
+
+struct LogPiece {
+  std::string name;     // the file, as named in messages
+  model::HashAlgo bank; // the bank whose template digests the file holds
+  std::vector<model::ListEntry> entries;
+  std::size_t size = 0; // bytes
+};
+
+// Parses `bytes` (throws InputError naming `name`, the byte offset and the record index
+// when the file is not a binary measurement list). `bank` overrides detection.
+//
+// With threads > 1 a large file is parsed in parts by the model's parser: each split
+// point is a position where a record plausibly starts (a PCR index, then after the digest
+// a known template name), and a split is kept only if the part before it parses to its
+// last byte, which proves the point is a record boundary of the sequential parse; any
+// failure falls back to one sequential parse (and its exact error).
+LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> bytes,
+                     std::optional<model::HashAlgo> bank = std::nullopt, unsigned threads = 1);
+
+// The bank a file name announces (`..._sha384`, `binary_runtime_measurements`), if any.
+std::optional<model::HashAlgo> bank_from_file_name(const std::string &name);
+
+// Byte offset of record `index` in the piece's file.
+std::size_t record_offset(const LogPiece &piece, std::size_t index);
+
+// A violation record: the list shows an all-zero template digest (spec 4.3).
+bool is_violation(const model::ListEntry &entry);
+
+// A boot_aggregate record (the first record of every boot).
+bool is_boot_aggregate(const model::ListEntry &entry);
+
+// The record's content independent of the bank the file shows it through: PCR,
+// template and fields, and whether it is a violation. Two pieces from files of
+// different banks show the same record with equal identities.
+model::Digest record_identity(const model::ListEntry &entry);
+
+// "'/usr/bin/bash' (ima-ng)": the event name of a record, for messages.
+std::string describe_record(const model::ListEntry &entry);
+
+} // namespace trimcheck::verify

@@ -1,0 +1,69 @@
+#include "trimcheck/verify/detail/digest_context.hpp"
+
+#include "trimcheck/model/template.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstring>
+#include <stdexcept>
+
+namespace trimcheck::verify::detail {
+
+namespace {
+
+void check(int ok, const char *what) {
+  if (ok != 1)
+    throw std::runtime_error(std::string("OpenSSL ") + what + " failed");
+}
+
+} // namespace
+
+DigestContext::DigestContext(model::HashAlgo algo)
+    : md_(EVP_MD_fetch(nullptr, std::string(model::hash_name(algo)).c_str(), nullptr)),
+      ctx_(EVP_MD_CTX_new()), size_(model::digest_size(algo)) {
+  if (!md_ || !ctx_)
+    throw std::runtime_error("OpenSSL has no " + std::string(model::hash_name(algo)));
+}
+
+DigestContext::DigestContext(DigestContext &&other) noexcept
+    : md_(other.md_), ctx_(other.ctx_), size_(other.size_) {
+  other.md_ = other.ctx_ = nullptr;
+}
+
+DigestContext::~DigestContext() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX *>(ctx_));
+  EVP_MD_free(static_cast<EVP_MD *>(md_));
+}
+
+void DigestContext::begin() {
+  check(EVP_DigestInit_ex2(static_cast<EVP_MD_CTX *>(ctx_), static_cast<EVP_MD *>(md_), nullptr),
+        "EVP_DigestInit_ex2");
+}
+
+void DigestContext::update(std::span<const std::uint8_t> data) {
+  check(EVP_DigestUpdate(static_cast<EVP_MD_CTX *>(ctx_), data.data(), data.size()),
+        "EVP_DigestUpdate");
+}
+
+void DigestContext::finish(std::uint8_t *out) {
+  check(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX *>(ctx_), out, nullptr), "EVP_DigestFinal_ex");
+}
+
+void DigestContext::template_digest(const model::TemplateData &data, std::uint8_t *out) {
+  begin();
+  model::template_digest_input(data,
+                               [this](std::span<const std::uint8_t> piece) { update(piece); });
+  finish(out);
+}
+
+void DigestContext::extend(model::Digest &value, std::span<const std::uint8_t> extend) {
+  std::array<std::uint8_t, EVP_MAX_MD_SIZE> out;
+  begin();
+  update(value);
+  update(extend);
+  finish(out.data());
+  std::memcpy(value.data(), out.data(), size_);
+}
+
+} // namespace trimcheck::verify::detail

@@ -1,0 +1,210 @@
+#include "trimcheck/verify/quote.hpp"
+
+#include "trimcheck/verify/detail/byte_reader.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+namespace trimcheck::verify {
+
+using detail::ByteReader;
+using model::Bytes;
+using model::HashAlgo;
+
+namespace {
+
+constexpr std::uint16_t kAlgRsassa = 0x0014, kAlgRsapss = 0x0016, kAlgEcdsa = 0x0018;
+constexpr std::size_t kMaxName = 2 + 64, kMaxData = 64, kMaxRsa = 512, kMaxEcc = 128;
+
+HashAlgo read_hash(ByteReader &in, const char *what) {
+  const std::size_t at = in.pos();
+  const std::uint16_t alg = in.u16(what);
+  auto algo = hash_from_tpm_alg(alg);
+  if (!algo)
+    in.fail_at(at, std::string(what) + ": unknown hash algorithm " + std::to_string(alg));
+  return *algo;
+}
+
+void put_u16(Bytes &out, std::uint16_t value) {
+  out.push_back(static_cast<std::uint8_t>(value >> 8));
+  out.push_back(static_cast<std::uint8_t>(value));
+}
+
+void put_tpm2b(Bytes &out, const Bytes &data) {
+  put_u16(out, static_cast<std::uint16_t>(data.size()));
+  out.insert(out.end(), data.begin(), data.end());
+}
+
+const EVP_MD *evp_md(HashAlgo algo) {
+  return EVP_get_digestbyname(std::string(model::hash_name(algo)).c_str());
+}
+
+// DER ECDSA-Sig-Value from r and s.
+Bytes ecdsa_der(const QuoteSignature &signature) {
+  ECDSA_SIG *sig = ECDSA_SIG_new();
+  BIGNUM *r =
+      BN_bin2bn(signature.ecdsa_r.data(), static_cast<int>(signature.ecdsa_r.size()), nullptr);
+  BIGNUM *s =
+      BN_bin2bn(signature.ecdsa_s.data(), static_cast<int>(signature.ecdsa_s.size()), nullptr);
+  ECDSA_SIG_set0(sig, r, s);
+  unsigned char *der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig, &der);
+  Bytes out;
+  if (len > 0)
+    out.assign(der, der + len);
+  OPENSSL_free(der);
+  ECDSA_SIG_free(sig);
+  return out;
+}
+
+} // namespace
+
+std::optional<HashAlgo> hash_from_tpm_alg(std::uint16_t alg_id) {
+  for (HashAlgo algo : model::kAllHashAlgos)
+    if (model::tpm_alg_id(algo) == alg_id)
+      return algo;
+  return std::nullopt;
+}
+
+QuoteAttest parse_attest(const std::string &name, std::span<const std::uint8_t> bytes) {
+  ByteReader in(name, bytes, ByteReader::Order::big);
+  QuoteAttest attest;
+  attest.magic = in.u32("magic");
+  attest.type = in.u16("type");
+  if (attest.type != kTpmStAttestQuote)
+    in.fail_at(4, "attestation type 0x" +
+                      model::to_hex(Bytes{static_cast<std::uint8_t>(attest.type >> 8),
+                                          static_cast<std::uint8_t>(attest.type)}) +
+                      " is not TPM_ST_ATTEST_QUOTE (0x8018)");
+  attest.qualified_signer = in.tpm2b("qualifiedSigner", kMaxName);
+  attest.extra_data = in.tpm2b("extraData", kMaxData);
+  attest.clock = in.u64("clock");
+  attest.reset_count = in.u32("resetCount");
+  attest.restart_count = in.u32("restartCount");
+  attest.safe = in.u8("safe");
+  attest.firmware_version = in.u64("firmwareVersion");
+  const std::size_t count_at = in.pos();
+  const std::uint32_t count = in.u32("TPML_PCR_SELECTION count");
+  if (count > 16)
+    in.fail_at(count_at, "PCR selection of " + std::to_string(count) + " banks exceeds 16");
+  for (std::uint32_t i = 0; i < count; ++i) {
+    PcrSelection entry{read_hash(in, "TPMS_PCR_SELECTION hash"), {}};
+    const std::size_t size_at = in.pos();
+    const std::uint8_t size = in.u8("sizeofSelect");
+    if (size > 4)
+      in.fail_at(size_at, "sizeofSelect " + std::to_string(size) + " exceeds 4");
+    const Bytes select = in.take(size, "pcrSelect");
+    for (unsigned pcr = 0; pcr < 8u * size && pcr < 24; ++pcr)
+      if (select[pcr / 8] & (1u << (pcr % 8)))
+        entry.pcrs.push_back(pcr);
+    attest.selection.push_back(std::move(entry));
+  }
+  attest.pcr_digest = in.tpm2b("pcrDigest", 64);
+  if (!in.done())
+    in.fail(std::to_string(in.remaining()) + " bytes after the TPMS_ATTEST");
+  return attest;
+}
+
+QuoteSignature parse_signature(const std::string &name, std::span<const std::uint8_t> bytes) {
+  ByteReader in(name, bytes, ByteReader::Order::big);
+  QuoteSignature signature;
+  const std::uint16_t alg = in.u16("sigAlg");
+  if (alg == kAlgRsassa || alg == kAlgRsapss) {
+    signature.scheme = alg == kAlgRsassa ? SignatureScheme::rsassa : SignatureScheme::rsapss;
+    signature.hash = read_hash(in, "signature hash");
+    signature.rsa_signature = in.tpm2b("RSA signature", kMaxRsa);
+  } else if (alg == kAlgEcdsa) {
+    signature.scheme = SignatureScheme::ecdsa;
+    signature.hash = read_hash(in, "signature hash");
+    signature.ecdsa_r = in.tpm2b("ECDSA r", kMaxEcc);
+    signature.ecdsa_s = in.tpm2b("ECDSA s", kMaxEcc);
+  } else {
+    in.fail_at(0, "signature algorithm " + std::to_string(alg) +
+                      " is not RSASSA (20), RSAPSS (22) or ECDSA (24); write the signature "
+                      "with tpm2_quote -f tss");
+  }
+  if (!in.done())
+    in.fail(std::to_string(in.remaining()) + " bytes after the TPMT_SIGNATURE");
+  return signature;
+}
+
+Bytes marshal_signature(const QuoteSignature &signature) {
+  Bytes out;
+  switch (signature.scheme) {
+  case SignatureScheme::rsassa:
+  case SignatureScheme::rsapss:
+    put_u16(out, signature.scheme == SignatureScheme::rsassa ? kAlgRsassa : kAlgRsapss);
+    put_u16(out, model::tpm_alg_id(signature.hash));
+    put_tpm2b(out, signature.rsa_signature);
+    break;
+  case SignatureScheme::ecdsa:
+    put_u16(out, kAlgEcdsa);
+    put_u16(out, model::tpm_alg_id(signature.hash));
+    put_tpm2b(out, signature.ecdsa_r);
+    put_tpm2b(out, signature.ecdsa_s);
+    break;
+  }
+  return out;
+}
+
+PublicKey PublicKey::adopt(void *evp_pkey) {
+  PublicKey key;
+  key.key_ = std::shared_ptr<void>(
+      evp_pkey, [](void *pkey) { EVP_PKEY_free(static_cast<EVP_PKEY *>(pkey)); });
+  return key;
+}
+
+PublicKey PublicKey::from_pem(const std::string &name, std::string_view pem) {
+  BIO *bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!pkey)
+    throw InputError(name, "not a PEM public key (expected '-----BEGIN PUBLIC KEY-----', as "
+                           "tpm2_readpublic -f pem writes)");
+  const int type = EVP_PKEY_get_base_id(pkey);
+  if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
+    EVP_PKEY_free(pkey);
+    throw InputError(name, "the public key is neither RSA nor EC");
+  }
+  return adopt(pkey);
+}
+
+std::string PublicKey::to_pem() const {
+  BIO *bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PUBKEY(bio, static_cast<EVP_PKEY *>(key_.get()));
+  char *data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  return pem;
+}
+
+bool signature_valid(const PublicKey &key, const QuoteSignature &signature,
+                     std::span<const std::uint8_t> message) {
+  auto *pkey = static_cast<EVP_PKEY *>(key.evp_pkey());
+  const int type = EVP_PKEY_get_base_id(pkey);
+  const bool rsa = signature.scheme != SignatureScheme::ecdsa;
+  if ((type == EVP_PKEY_RSA) != rsa)
+    return false;
+  const Bytes sig = rsa ? signature.rsa_signature : ecdsa_der(signature);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX *pctx = nullptr;
+  bool valid = EVP_DigestVerifyInit(ctx, &pctx, evp_md(signature.hash), nullptr, pkey) == 1;
+  if (valid && rsa) {
+    const bool pss = signature.scheme == SignatureScheme::rsapss;
+    valid =
+        EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
+    if (valid && pss)
+      valid = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) == 1;
+  }
+  valid = valid && !sig.empty() &&
+          EVP_DigestVerify(ctx, sig.data(), sig.size(), message.data(), message.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  return valid;
+}
+
+} // namespace trimcheck::verify
