@@ -15,5 +15,6 @@ void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);
 void add_report(CLI::App &app, int &exit_code);
+void add_prove(CLI::App &app, int &exit_code);
 
 } // namespace trimcheck::cli

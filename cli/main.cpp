@@ -19,12 +19,14 @@ int main(int argc, char **argv) {
              "  trimcheck check --proposal sassu-v7 --proposal chen-v5 --out traces\n"
              "  trimcheck check --json --seed 7 > verdicts.json\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
-             "  trimcheck report --out review --proposal sassu-v7");
+             "  trimcheck report --out review --proposal sassu-v7\n"
+             "  trimcheck prove --proposal chen-v3 --property P7");
   int exit_code = trimcheck::cli::kExitOk;
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
+  trimcheck::cli::add_prove(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
