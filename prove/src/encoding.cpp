@@ -189,12 +189,14 @@ z3::expr Encoding::init(const SymState &s) {
   SymState expected(c);
   expected.list = expected.full = expected.history = agg;
   expected.staged = expected.del = expected.dump = empty();
-  expected.hashed = z3::store(z3::const_array(c.int_sort(), c.bool_val(false)), 0, true);
+  expected.hashed = z3::store(z3::const_array(c.int_sort(), c.bool_val(false)), c.int_val(0),
+                                c.bool_val(true));
   expected.appended_contents =
       z3::store(z3::const_array(c.int_sort(), c.int_val(0)), c.int_val(0), c.int_val(1));
   // B3's fold over the first record: chain([b]) = extend(chain([]), digest(b)).
   facts_.push_back(vocab_.chain(agg) ==
-                   vocab_.extend(vocab_.pcr_zero, vocab_.digest_of(c.int_val(0))));
+                   vocab_.extend_term(vocab_.pcr_zero,
+                                      vocab_.digest_term(c.int_val(0), facts_), facts_));
   expected.pcr = vocab_.chain(agg);
   for (z3::expr *counter : {&expected.count, &expected.bin_size, &expected.staged_len,
                             &expected.staged_size, &expected.number_entries})
@@ -218,10 +220,15 @@ SymState Encoding::appended(const SymState &s, const z3::expr &record, bool viol
   next.list = concat(s.list, u);
   next.full = fault_ == PlantedFault::append_skips_full ? s.full : concat(s.full, u);
   next.history = concat(s.history, u);
-  const z3::expr value = violation ? vocab_.violation_value : vocab_.digest_of(vocab_.content(record));
-  next.pcr = vocab_.extend(s.pcr, value);
+  // What was extended, as a function of the record (the branch fixes is_violation), so
+  // that the fold's instance below holds whichever branch the step takes.
+  const z3::expr value =
+      z3::ite(vocab_.is_violation(record), vocab_.violation_value,
+              vocab_.digest_term(vocab_.content(record), facts_));
+  next.pcr = vocab_.extend_term(s.pcr, value, facts_);
   // B3's fold, instantiated at this append: chain(h ++ [r]) = extend(chain(h), value).
-  facts_.push_back(vocab_.chain(next.history) == vocab_.extend(vocab_.chain(s.history), value));
+  facts_.push_back(vocab_.chain(next.history) ==
+                   vocab_.extend_term(vocab_.chain(s.history), value, facts_));
   if (!violation) { // inserted into H (violations are too, under a key never looked up)
     next.hashed = z3::store(s.hashed, vocab_.content(record), c.bool_val(true));
     next.appended_contents =

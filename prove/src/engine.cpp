@@ -6,6 +6,8 @@
 #include "trimcheck/props/scenario.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <iostream>
 
 namespace trimcheck::prove {
 
@@ -65,6 +67,8 @@ private:
 };
 
 using Lemmas = std::vector<std::pair<std::string, z3::expr>>;
+
+constexpr int kMaxK = 3; // the largest k tried by the induction
 
 z3::expr conjunction(z3::context &ctx, const Lemmas &lemmas, const std::vector<bool> &alive) {
   z3::expr_vector parts(ctx);
@@ -129,7 +133,7 @@ private:
       }
       const PropertyFormula prop =
           formula_.at(encoding_, depth > 0 ? &states[depth - 1] : nullptr, states[depth]);
-      Lemmas lemmas = candidate_lemmas(encoding_, states[depth]);
+      Lemmas lemmas = candidate_lemmas(encoding_, states[depth], formula_.lemma_topics);
       if (!lemmas_known) {
         for (const auto &[name, lemma] : lemmas)
           lemma_names_.push_back(name);
@@ -146,8 +150,46 @@ private:
       solver.pop();
       if (found == z3::unknown)
         return timed_out(depth - 1, "in BMC at depth " + std::to_string(depth));
-      if (!drop_failing_lemmas(solver, lemmas, "BMC depth " + std::to_string(depth)))
+      // k-induction with k <= kMaxK needs the lemmas only at depths below kMaxK.
+      if (depth < kMaxK &&
+          !drop_failing_lemmas(solver, lemmas, "BMC depth " + std::to_string(depth)))
         return timed_out(depth, "checking lemmas in BMC at depth " + std::to_string(depth));
+    }
+    // Vacuity: a run of the full length must exist, or "no counterexample" means nothing.
+    const z3::check_result path = check(solver, ctx_.bool_val(true));
+    solver.pop();
+    if (path != z3::sat && std::getenv("TRIMCHECK_PROVE_DEBUG") && !steps.empty()) {
+      z3::solver probe(ctx_);
+      probe.add(encoding_.vocab().axioms());
+      probe.add(encoding_.init(states[0]));
+      probe.add(encoding_.take_facts());
+      std::cerr << "init: " << probe.check() << "\n";
+      z3::solver core(ctx_);
+      z3::expr_vector all = solver.assertions();
+      z3::expr_vector marks(ctx_);
+      for (unsigned a = 0; a < all.size(); ++a) {
+        z3::expr mark = ctx_.bool_const(("mark" + std::to_string(a)).c_str());
+        core.add(z3::implies(mark, all[a]));
+        marks.push_back(mark);
+      }
+      std::cerr << "core check: " << core.check(marks) << "\n";
+      for (const z3::expr &m : core.unsat_core())
+        std::cerr << "  " << all[std::stoi(m.to_string().substr(4))].to_string().substr(0, 300)
+                  << "\n";
+      probe.add(steps[0].formula);
+      for (std::size_t j = 0; j < steps[0].branches.size(); ++j) {
+        probe.push();
+        probe.add(steps[0].vars.branch == static_cast<int>(j));
+        std::cerr << steps[0].branches[j].label << ": " << probe.check() << "\n";
+        probe.pop();
+      }
+    }
+    if (path != z3::sat) {
+      result_.result = Result::unknown;
+      result_.note = path == z3::unsat ? "encoding bug: no symbolic run of length " +
+                                             std::to_string(options_.depth) + " exists"
+                                       : "Z3 gave up on the vacuity check";
+      return;
     }
     result_.result = Result::holds_to_depth;
     result_.depth = options_.depth;
@@ -179,7 +221,7 @@ private:
   // k-induction for k = 1 .. min(depth, 3): k consecutive states satisfying the
   // property and the lemmas, then one more step. Houdini drops non-inductive lemmas.
   void induction() {
-    const int max_k = std::min(options_.depth, 3);
+    const int max_k = std::min(options_.depth, kMaxK);
     for (int k = 1; k <= max_k; ++k) {
       for (;;) {
         z3::solver solver(ctx_);
@@ -192,10 +234,10 @@ private:
           const PropertyFormula prop =
               formula_.at(encoding_, i > 0 ? &states[i - 1] : nullptr, states[i]);
           solver.add(prop.state && prop.transition);
-          solver.add(conjunction(ctx_, candidate_lemmas(encoding_, states[i]), alive_));
+          solver.add(conjunction(ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics), alive_));
         }
         const PropertyFormula goal = formula_.at(encoding_, &states[k - 1], states[k]);
-        const Lemmas lemmas = candidate_lemmas(encoding_, states[k]);
+        const Lemmas lemmas = candidate_lemmas(encoding_, states[k], formula_.lemma_topics);
         solver.add(encoding_.take_facts());
         const std::size_t before = dropped_.size();
         if (!drop_failing_lemmas(solver, lemmas, "induction k=" + std::to_string(k)))

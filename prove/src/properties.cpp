@@ -84,7 +84,12 @@ PropertyFormula b4(Encoding &enc, const SymState *, const SymState &s) {
 } // namespace
 
 const PropertyEncoding *property_encoding(std::string_view id) {
-  static const PropertyEncoding kP2{p2}, kP7{p7}, kB1{b1}, kB2{b2}, kB3{b3}, kB4{b4};
+  static const PropertyEncoding kP2{p2, kRequestLemmas | kKexecLemmas | kOrderLemmas},
+      kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas},
+      kB1{b1, kKexecLemmas | kOrderLemmas | kCounterLemmas | kBaselineLemmas},
+      kB2{b2, kKexecLemmas | kBaselineLemmas},
+      kB3{b3, kKexecLemmas | kOrderLemmas | kPcrLemmas | kBaselineLemmas},
+      kB4{b4, kKexecLemmas | kViolationLemmas};
   if (id == "P2")
     return &kP2;
   if (id == "P7")
@@ -100,25 +105,38 @@ const PropertyEncoding *property_encoding(std::string_view id) {
   return nullptr;
 }
 
-std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, const SymState &s) {
+std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, const SymState &s,
+                                                               unsigned topics) {
   std::vector<std::pair<std::string, z3::expr>> out;
   z3::context &c = enc.ctx();
-  out.push_back({"an idle request has no locals",
-                 z3::implies(s.req_pc == -1, s.req_cut.length() == 0 &&
-                                                 s.req_walked.length() == 0 && s.req_sum == 0 &&
-                                                 s.req_n == 0 && !s.req_has_mark)});
-  z3::expr phases = s.kexec_pc == 0 || s.kexec_pc == 1 || s.kexec_pc == 2;
-  phases = phases && z3::implies(s.kexec_pc != 2, s.dump.length() == 0);
-  phases = phases && (enc.has_suspend() ? s.suspended == (s.kexec_pc >= 1) : !s.suspended);
-  out.push_back({"kexec phases and suspension", phases});
-  out.push_back({"Full = Del ++ S ++ L at every step", order_body(enc, s)});
-  out.push_back({"counters match L at every step", counters_body(enc, s)});
-  out.push_back({"the PCR folds the history, Full is a suffix of it",
-                 pcr_body(enc, s) && z3::suffixof(s.full, s.history)});
-  out.push_back({"the dump is a prefix of Full",
-                 z3::implies(s.kexec_pc == 2, z3::prefixof(s.dump, s.full))});
-  out.push_back({"violations counts this kernel's events", s.violations == s.violation_events});
-  if (model::proposal_info(enc.proposal()).family == model::Family::baseline) {
+  if (topics & kRequestLemmas) {
+    out.push_back({"an idle request has no locals",
+                   z3::implies(s.req_pc == -1, s.req_cut.length() == 0 &&
+                                                   s.req_walked.length() == 0 &&
+                                                   s.req_sum == 0 && s.req_n == 0 &&
+                                                   !s.req_has_mark)});
+    enc.delta().request_lemmas(enc, s, out);
+  }
+  if (topics & kKexecLemmas) {
+    z3::expr phases = s.kexec_pc == 0 || s.kexec_pc == 1 || s.kexec_pc == 2;
+    phases = phases && z3::implies(s.kexec_pc != 2, s.dump.length() == 0);
+    phases = phases && (enc.has_suspend() ? s.suspended == (s.kexec_pc >= 1) : !s.suspended);
+    out.push_back({"kexec phases and suspension", phases});
+  }
+  if (topics & kOrderLemmas)
+    out.push_back({"Full = Del ++ S ++ L at every step", order_body(enc, s)});
+  if (topics & kCounterLemmas)
+    out.push_back({"counters match L at every step", counters_body(enc, s)});
+  if (topics & kPcrLemmas) {
+    out.push_back({"the PCR folds the history, Full is a suffix of it",
+                   pcr_body(enc, s) && z3::suffixof(s.full, s.history)});
+    out.push_back({"the dump is a prefix of Full",
+                   z3::implies(s.kexec_pc == 2, z3::prefixof(s.dump, s.full))});
+  }
+  if (topics & kViolationLemmas)
+    out.push_back({"violations counts this kernel's events", s.violations == s.violation_events});
+  if ((topics & kBaselineLemmas) &&
+      model::proposal_info(enc.proposal()).family == model::Family::baseline) {
     out.push_back({"baseline: nothing deleted or staged",
                    s.del.length() == 0 && s.staged.length() == 0});
     z3::expr key = c.int_const("content!lemma");
@@ -127,7 +145,6 @@ std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, co
                    z3::forall(key, counted >= 0 && counted <= 1 &&
                                        z3::implies(counted >= 1, z3::select(s.hashed, key)))});
   }
-  enc.delta().request_lemmas(enc, s, out);
   return out;
 }
 

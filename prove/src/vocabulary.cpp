@@ -31,17 +31,24 @@ Vocabulary::Vocabulary(z3::context &context)
 
 z3::expr_vector Vocabulary::axioms() const {
   z3::expr_vector out(ctx);
-  // Collision resistance: a content is recovered from its digest, and a PCR value from
-  // an extend determines both the old value and the extended digest.
-  z3::expr c = ctx.int_const("c!ax");
-  z3::expr a = ctx.constant("a!ax", digest), b = ctx.constant("b!ax", digest);
-  out.push_back(z3::forall(c, digest_content(digest_of(c)) == c));
-  out.push_back(z3::forall(c, digest_of(c) != violation_value));
-  out.push_back(z3::forall(a, b, extend_from(extend(a, b)) == a && extend_with(extend(a, b)) == b));
   // The fold of the empty history is the reset value; the size of nothing is 0.
   out.push_back(chain(z3::empty(records)) == pcr_zero);
   out.push_back(total_size(z3::empty(records)) == 0);
   return out;
+}
+
+z3::expr Vocabulary::digest_term(const z3::expr &content_value, z3::expr_vector &facts) const {
+  z3::expr d = digest_of(content_value);
+  facts.push_back(digest_content(d) == content_value);
+  facts.push_back(d != violation_value);
+  return d;
+}
+
+z3::expr Vocabulary::extend_term(const z3::expr &value, const z3::expr &with,
+                                 z3::expr_vector &facts) const {
+  z3::expr e = extend(value, with);
+  facts.push_back(extend_from(e) == value && extend_with(e) == with);
+  return e;
 }
 
 } // namespace trimcheck::prove::detail

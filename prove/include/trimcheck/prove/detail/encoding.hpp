@@ -44,8 +44,13 @@ struct Vocabulary {
   z3::func_decl chain;      // fold of extend over a sequence, from pcr_zero
   z3::func_decl total_size; // sum of sizes over a sequence
   z3::expr pcr_zero, violation_value; // PCR reset value; 0xFF.. extended for violations
-  // The inverse-function axioms (quantified), asserted once per solver.
+  // The ground axioms (fold of nothing, size of nothing), asserted once per solver.
   z3::expr_vector axioms() const;
+  // digest_of(c) and extend(a, b), with the instances of the inverse-function axioms
+  // (injectivity: collision resistance) for exactly these terms. Ground instances keep
+  // every query quantifier-free, so Z3 finds models for counterexamples.
+  z3::expr digest_term(const z3::expr &content_value, z3::expr_vector &facts) const;
+  z3::expr extend_term(const z3::expr &value, const z3::expr &with, z3::expr_vector &facts) const;
 };
 
 // One state of the symbolic machine (a TLA+ state: every variable of the version).
@@ -222,15 +227,28 @@ struct PropertyFormula {
   z3::expr state;      // over one state
   z3::expr transition; // over a transition (true if none)
 };
+// Topics of the candidate lemmas; a property names the topics its proof may need, which
+// keeps the induction queries small.
+enum LemmaTopic : unsigned {
+  kRequestLemmas = 1u << 0,  // request locals (idle, pc, walks), from the family delta
+  kKexecLemmas = 1u << 1,    // kexec phases and suspension
+  kOrderLemmas = 1u << 2,    // Full = Del ++ S ++ L
+  kCounterLemmas = 1u << 3,  // counters match L (and S)
+  kPcrLemmas = 1u << 4,      // PCR folds the history; dump prefix
+  kViolationLemmas = 1u << 5,
+  kBaselineLemmas = 1u << 6, // nothing deleted; appended contents are in H once
+};
 struct PropertyEncoding {
   // Builds the property over (previous state or nullptr, state).
   PropertyFormula (*at)(Encoding &enc, const SymState *before, const SymState &s);
+  unsigned lemma_topics;
 };
 // nullptr if the property is not encoded symbolically.
 const PropertyEncoding *property_encoding(std::string_view id);
-// Candidate auxiliary lemmas (generic facts of the encoding; Houdini keeps the
-// inductive ones).
-std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, const SymState &s);
+// Candidate auxiliary lemmas of the given topics (generic facts of the encoding;
+// Houdini keeps the inductive ones).
+std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, const SymState &s,
+                                                               unsigned topics);
 z3::expr quiescent(const SymState &s);
 
 // The concrete actions a symbolic run stands for (decode.cpp): process 1 (root with
