@@ -90,7 +90,7 @@ void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars 
       z3::forall(key, z3::implies(z3::select(next.hashed, key), z3::select(s.hashed, key)));
   next.trimcount = count;
   enc.finish(next);
-  out.push_back({StepKind::request_start, kTrim, "trim N (one locked step)",
+  enc.add(out, {StepKind::request_start, kTrim, "trim N (one locked step)",
                  s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
 }
 
@@ -100,11 +100,11 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
   { // N = 0: nothing removed, no event; trimcount := 0 (last trim) or += 0 (T).
     SymState next = s;
     next.trimcount = trimcount_after(r, s, enc.int_val(0));
-    out.push_back({StepKind::request_start, kTrim, "trim 0", idle && v.n == 0, next});
+    enc.add(out, {StepKind::request_start, kTrim, "trim 0", idle && v.n == 0, next});
   }
   if (r.trims_what_exists)
     return v1_trim(enc, r, s, v, out);
-  out.push_back({StepKind::request_start, kTrim, "trim N > records (ENOENT)",
+  enc.add(out, {StepKind::request_start, kTrim, "trim N > records (ENOENT)",
                  idle && v.n >= 1 && v.n > entries(r, s), s});
   const z3::expr fits = idle && v.n >= 1 && v.n <= entries(r, s);
   Encoding::Split prefix = enc.split(s.list, v.n, "prefix");
@@ -116,7 +116,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
     next.req_sum = enc.total(prefix.head);
     next.req_has_mark = enc.ctx().bool_val(true);
     next.req_pc = enc.int_val(kCut);
-    out.push_back({StepKind::request_start, kTrim, "trim N: lockless pre-walk",
+    enc.add(out, {StepKind::request_start, kTrim, "trim N: lockless pre-walk",
                    fits && prefix.equation, next});
     return;
   }
@@ -148,7 +148,7 @@ void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vecto
     next.req_sum = enc.int_val(0);
     next.req_has_mark = enc.ctx().bool_val(false);
     next.req_pc = enc.int_val(kFree);
-    out.push_back({StepKind::request_continue, kTrim, "trim N: cut the whole list",
+    enc.add(out, {StepKind::request_continue, kTrim, "trim N: cut the whole list",
                    at_cut && s.req_n == entries(r, s), next});
   }
   z3::expr rest = enc.fresh_seq("v5.rest");
@@ -162,7 +162,7 @@ void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vecto
   next.req_sum = enc.int_val(0);
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(kFree);
-  out.push_back({StepKind::request_continue, kTrim, "trim N: cut at the remembered record",
+  enc.add(out, {StepKind::request_continue, kTrim, "trim N: cut at the remembered record",
                  at_cut && s.req_n != entries(r, s) && s.list == enc.concat(s.req_walked, rest),
                  next});
 }
@@ -177,7 +177,7 @@ void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const Ste
     SymState next = enc.appended(s, v.record, false);
     next.trimcount = trimcount_after(r, s, removed);
     enc.finish(next);
-    out.push_back({StepKind::request_continue, kTrim, "trim N: frees, trim event",
+    enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees, trim event",
                    at_free && removed > 0 && !s.suspended && enc.kernel_record_guard(s, v),
                    next});
   }
@@ -186,7 +186,7 @@ void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const Ste
   enc.finish(next);
   const z3::expr no_event =
       r.trim_event ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
-  out.push_back({StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
+  enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
 }
 
 void chen_requests(Encoding &enc, const SymState &s, const StepVars &v,

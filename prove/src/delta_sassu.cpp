@@ -71,11 +71,11 @@ void count_staged_prefix_deleted(const Encoding &enc, SymState &next, const z3::
 void stage_refusals(Encoding &enc, const SymState &s, const z3::expr &at, int op,
                     std::vector<Branch> &out) {
   const z3::expr empty_s = s.staged.length() == 0;
-  out.push_back({StepKind::request_start, op, "stage: S not empty (EEXIST)", at && !empty_s, s});
-  out.push_back({StepKind::request_start, op, "stage: L empty (ENOENT)",
+  enc.add(out, {StepKind::request_start, op, "stage: S not empty (EEXIST)", at && !empty_s, s});
+  enc.add(out, {StepKind::request_start, op, "stage: L empty (ENOENT)",
                  at && empty_s && s.list.length() == 0, s});
   if (traits_of(enc).stale_guard == StaleGuard::suspended)
-    out.push_back({StepKind::request_start, op, "stage: suspended (EACCES)",
+    enc.add(out, {StepKind::request_start, op, "stage: suspended (EACCES)",
                    at && empty_s && s.list.length() > 0 && s.suspended, s});
 }
 
@@ -103,7 +103,7 @@ SymState staged_all(const Encoding &enc, const SymState &s) {
 void stage_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle;
   stage_refusals(enc, s, at, kStageAll, out);
-  out.push_back({StepKind::request_start, kStageAll, "A: stage all", at && stage_allowed(enc, s),
+  enc.add(out, {StepKind::request_start, kStageAll, "A: stage all", at && stage_allowed(enc, s),
                  staged_all(enc, s)});
 }
 
@@ -112,7 +112,7 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
                            std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   stage_refusals(enc, s, at, kNumber, out);
-  out.push_back({StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
+  enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
                  at && stage_allowed(enc, s) && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "stage");
   SymState next = s;
@@ -120,7 +120,7 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
   next.list = prefix.rest;
   next.count = s.count - v.n;
   next.bin_size = s.bin_size - enc.total(prefix.head);
-  out.push_back({StepKind::request_start, kNumber, "N: stage the first N",
+  enc.add(out, {StepKind::request_start, kNumber, "N: stage the first N",
                  at && stage_allowed(enc, s) && prefix.equation, next});
 }
 
@@ -128,8 +128,8 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
 void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   const z3::expr empty_s = s.staged.length() == 0;
-  out.push_back({StepKind::request_start, kTrimN, "-N: S not empty (EEXIST)", at && !empty_s, s});
-  out.push_back({StepKind::request_start, kTrimN, "-N: fewer than N records (ENOENT)",
+  enc.add(out, {StepKind::request_start, kTrimN, "-N: S not empty (EEXIST)", at && !empty_s, s});
+  enc.add(out, {StepKind::request_start, kTrimN, "-N: fewer than N records (ENOENT)",
                  at && empty_s && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "trim");
   SymState next = s;
@@ -147,8 +147,8 @@ void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vec
 void delete_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle;
   const z3::expr empty_s = s.staged.length() == 0;
-  out.push_back({StepKind::request_start, kDelete, "D: S empty (ENOENT)", at && empty_s, s});
-  out.push_back({StepKind::request_start, kDelete, "D: already dumped (ESTALE)",
+  enc.add(out, {StepKind::request_start, kDelete, "D: S empty (ENOENT)", at && empty_s, s});
+  enc.add(out, {StepKind::request_start, kDelete, "D: already dumped (ESTALE)",
                  at && !empty_s && stale(enc, s, true), s});
   SymState next = s;
   next.req_cut = s.staged;
@@ -157,7 +157,7 @@ void delete_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &
   next.staged_len = next.staged_size = enc.int_val(0);
   next.req_op = enc.int_val(kDelete);
   next.req_pc = enc.int_val(2);
-  out.push_back({StepKind::request_start, kDelete, "D: detach S",
+  enc.add(out, {StepKind::request_start, kDelete, "D: detach S",
                  at && !empty_s && !stale(enc, s, true), next});
 }
 
@@ -183,8 +183,8 @@ void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
   const z3::expr empty_s = s.staged.length() == 0;
   SymState done = s;
   enc.finish(done);
-  out.push_back({StepKind::request_continue, op, "cut: S empty (ENOENT)", at && empty_s, done});
-  out.push_back({StepKind::request_continue, op, "cut: already dumped (ESTALE)",
+  enc.add(out, {StepKind::request_continue, op, "cut: S empty (ENOENT)", at && empty_s, done});
+  enc.add(out, {StepKind::request_continue, op, "cut: already dumped (ESTALE)",
                  at && !empty_s && stale(enc, s, true), done});
   const z3::expr go = at && !empty_s && !stale(enc, s, true);
   z3::expr rest = enc.fresh_seq("splice.rest");
@@ -198,32 +198,32 @@ void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
   next.req_sum = enc.int_val(0);
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(pc + 2);
-  out.push_back({StepKind::request_continue, op, "cut the walked records, splice the rest",
+  enc.add(out, {StepKind::request_continue, op, "cut the walked records, splice the rest",
                  go && s.req_has_mark && s.staged == enc.concat(s.req_walked, rest), next});
   SymState back = s; // v4: fewer than N staged records, all of S goes back (ENOENT)
   count_staged_prefix_deleted(enc, back, s.req_n, s.req_sum);
   back.list = enc.concat(s.staged, s.list);
   back.staged = enc.empty();
   enc.finish(back);
-  out.push_back({StepKind::request_continue, op, "cut: fewer than N, S spliced back (ENOENT)",
+  enc.add(out, {StepKind::request_continue, op, "cut: fewer than N, S spliced back (ENOENT)",
                  go && !s.req_has_mark, back});
 }
 
 void free_branch(Encoding &enc, const SymState &s, int op, int pc, std::vector<Branch> &out) {
   SymState next = s;
   enc.finish(next);
-  out.push_back({StepKind::request_continue, op, "frees", s.req_op == op && s.req_pc == pc, next});
+  enc.add(out, {StepKind::request_continue, op, "frees", s.req_op == op && s.req_pc == pc, next});
 }
 
 void v3_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
   const z3::expr idle = s.req_pc == kIdle;
-  out.push_back({StepKind::request_start, kNumber, "N: fewer than N staged (ENOENT)",
+  enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N staged (ENOENT)",
                  idle && v.n >= 1 && s.staged.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.staged, v.n, "walkS");
-  out.push_back({StepKind::request_start, kNumber, "N: walk S",
+  enc.add(out, {StepKind::request_start, kNumber, "N: walk S",
                  idle && v.n >= 1 && prefix.equation,
                  walked(enc, s, prefix.head, v.n, kNumber, 1)});
-  out.push_back({StepKind::request_start, kDelete, "D: walk all of S", idle,
+  enc.add(out, {StepKind::request_start, kDelete, "D: walk all of S", idle,
                  walked(enc, s, s.staged, s.staged.length(), kDelete, 1)});
   for (int op : {kNumber, kDelete}) {
     cut_and_splice_branches(enc, s, op, 1, out);
@@ -243,9 +243,9 @@ void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
       {StepKind::request_start, kNumber, "N: stage all", at && stage_allowed(enc, s), staged});
   const z3::expr walk = s.req_op == kNumber && s.req_pc == 1;
   Encoding::Split prefix = enc.split(s.staged, s.req_n, "walkS");
-  out.push_back({StepKind::request_continue, kNumber, "N: walk S", walk && prefix.equation,
+  enc.add(out, {StepKind::request_continue, kNumber, "N: walk S", walk && prefix.equation,
                  walked(enc, s, prefix.head, s.req_n, kNumber, 2)});
-  out.push_back({StepKind::request_continue, kNumber, "N: walk S, fewer than N",
+  enc.add(out, {StepKind::request_continue, kNumber, "N: walk S, fewer than N",
                  walk && s.staged.length() < s.req_n,
                  walked(enc, s, enc.empty(), enc.int_val(0), kNumber, 2)});
   cut_and_splice_branches(enc, s, kNumber, 2, out);
@@ -255,15 +255,15 @@ void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
 void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
                           std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
-  out.push_back({StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
+  enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
                  at && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "walkL");
-  out.push_back({StepKind::request_start, kNumber, "N: lockless walk of L", at && prefix.equation,
+  enc.add(out, {StepKind::request_start, kNumber, "N: lockless walk of L", at && prefix.equation,
                  walked(enc, s, prefix.head, v.n, kNumber, 1)});
   const z3::expr cut = s.req_op == kNumber && s.req_pc == 1;
   SymState done = s;
   enc.finish(done);
-  out.push_back({StepKind::request_continue, kNumber, "N: already dumped (ESTALE)",
+  enc.add(out, {StepKind::request_continue, kNumber, "N: already dumped (ESTALE)",
                  cut && stale(enc, s, false), done});
   z3::expr rest = enc.fresh_seq("cut.rest");
   SymState next = s;
@@ -275,7 +275,7 @@ void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
   next.req_sum = enc.int_val(0);
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(2);
-  out.push_back({StepKind::request_continue, kNumber, "N: cut at the walked record",
+  enc.add(out, {StepKind::request_continue, kNumber, "N: cut at the walked record",
                  cut && !stale(enc, s, false) && s.list == enc.concat(s.req_walked, rest), next});
   free_branch(enc, s, kNumber, 2, out);
 }

@@ -66,9 +66,10 @@ const FamilyDelta *delta_for(model::ProposalId id) {
   return nullptr;
 }
 
-Encoding::Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fault)
+Encoding::Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fault,
+                   Tracking tracking)
     : vocab_(ctx), proposal_(proposal), fault_(fault), delta_(delta_for(proposal)),
-      facts_(ctx) {
+      track_sizes_(tracking.sizes), track_pcr_chain_(tracking.pcr_chain), facts_(ctx) {
   if (delta_ == nullptr)
     throw std::logic_error("no symbolic encoding for this version");
 }
@@ -92,21 +93,24 @@ z3::expr Encoding::total(const z3::expr &records) const {
 
 z3::expr Encoding::unit(const z3::expr &record) {
   z3::expr u = record.unit();
-  facts_.push_back(total(u) == vocab_.size(record));
+  if (track_sizes_)
+    facts_.push_back(total(u) == vocab_.size(record));
   facts_.push_back(vocab_.size(record) >= 1);
   return u;
 }
 
 z3::expr Encoding::concat(const z3::expr &a, const z3::expr &b) {
   z3::expr joined = z3::concat(a, b);
-  facts_.push_back(total(joined) == total(a) + total(b));
+  if (track_sizes_)
+    facts_.push_back(total(joined) == total(a) + total(b));
   return joined;
 }
 
 z3::expr Encoding::fresh_seq(const std::string &name) {
   z3::expr s = ctx().constant((step_prefix_ + name + "#" + std::to_string(fresh_++)).c_str(),
                               vocab_.records);
-  facts_.push_back(total(s) >= 0);
+  if (track_sizes_)
+    facts_.push_back(total(s) >= 0);
   return s;
 }
 
@@ -123,6 +127,14 @@ Encoding::Split Encoding::split(const z3::expr &list, const z3::expr &n, const s
   z3::expr head = fresh_seq(name + ".head");
   z3::expr rest = fresh_seq(name + ".rest");
   return {head, rest, list == concat(head, rest) && head.length() == n};
+}
+
+void Encoding::add(std::vector<Branch> &out, Branch branch) {
+  if (!facts_.empty()) {
+    branch.guard = branch.guard && z3::mk_and(facts_);
+    facts_ = z3::expr_vector(ctx());
+  }
+  out.push_back(std::move(branch));
 }
 
 z3::expr_vector Encoding::take_facts() {
@@ -153,7 +165,8 @@ void Encoding::finish(SymState &s, const z3::expr &empty_seq, z3::context &ctx) 
 void Encoding::state_facts(const SymState &s) {
   for (const z3::expr *seq : {&s.list, &s.staged, &s.full, &s.del, &s.history, &s.dump,
                               &s.req_walked, &s.req_cut})
-    facts_.push_back(total(*seq) >= 0);
+    if (track_sizes_)
+      facts_.push_back(total(*seq) >= 0);
 }
 
 SymState Encoding::state(const std::string &name) {
@@ -227,7 +240,8 @@ SymState Encoding::appended(const SymState &s, const z3::expr &record, bool viol
               vocab_.digest_term(vocab_.content(record), facts_));
   next.pcr = vocab_.extend_term(s.pcr, value, facts_);
   // B3's fold, instantiated at this append: chain(h ++ [r]) = extend(chain(h), value).
-  facts_.push_back(vocab_.chain(next.history) ==
+  if (track_pcr_chain_)
+    facts_.push_back(vocab_.chain(next.history) ==
                    vocab_.extend_term(vocab_.chain(s.history), value, facts_));
   if (!violation) { // inserted into H (violations are too, under a key never looked up)
     next.hashed = z3::store(s.hashed, vocab_.content(record), c.bool_val(true));
@@ -251,7 +265,7 @@ void Encoding::core_branches(const SymState &s, const StepVars &v, std::vector<B
   const z3::expr not_suspended = !s.suspended;
   // Measure: a new content is appended; a duplicate (EEXIST) or a suspended kernel
   // (ENODEV) changes nothing and is left out (a stutter step).
-  out.push_back({StepKind::measure, 0, "measure",
+  add(out, {StepKind::measure, 0, "measure",
                  v.content >= 1 && not_suspended && !z3::select(s.hashed, v.content) &&
                      vocab_.content(v.record) == v.content && !vocab_.is_violation(v.record),
                  appended(s, v.record, false)});
@@ -259,12 +273,12 @@ void Encoding::core_branches(const SymState &s, const StepVars &v, std::vector<B
   SymState counted = s;
   counted.violations = s.violations + 1;
   counted.violation_events = s.violation_events + 1;
-  out.push_back({StepKind::measure_violation, 0, "violation",
+  add(out, {StepKind::measure_violation, 0, "violation",
                  not_suspended && vocab_.is_violation(v.record) &&
                      vocab_.content(v.record) == c.int_val(-1),
                  appended(counted, v.record, true)});
   if (has_suspend())
-    out.push_back({StepKind::measure_violation, 0, "violation (suspended)", s.suspended, counted});
+    add(out, {StepKind::measure_violation, 0, "violation (suspended)", s.suspended, counted});
 }
 
 Step Encoding::transition(const SymState &s, const SymState &next, int index) {
@@ -277,6 +291,7 @@ Step Encoding::transition(const SymState &s, const SymState &next, int index) {
              c.int_const((step_prefix_ + "n").c_str()),
              c.bool_const((step_prefix_ + "dump_complete").c_str())};
   std::vector<Branch> branches;
+  state_facts_pending_ = take_facts(); // facts of the states, not of a branch
   core_branches(s, v, branches);
   delta_->request_branches(*this, s, v, branches);
   kexec_branches(s, v, branches);
@@ -288,6 +303,7 @@ Step Encoding::transition(const SymState &s, const SymState &next, int index) {
     step.branches.push_back({b.kind, b.op, b.label});
   }
   step.formula = z3::mk_or(options);
+  facts_ = state_facts_pending_;
   step_prefix_.clear();
   return step;
 }

@@ -15,7 +15,7 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
   {
     SymState next = events ? appended(s, v.record, false) : s;
     next.loaded = c.bool_val(true);
-    out.push_back({StepKind::kexec_load, 0, "kexec load", idle && event_guard, next});
+    add(out, {StepKind::kexec_load, 0, "kexec load", idle && event_guard, next});
   }
   // kexec_execute, step 0: reboot notifiers (>= 6.15 kexec_execute record, >= 6.14
   // ima_measurements_suspended).
@@ -24,7 +24,7 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     if (has_suspend())
       next.suspended = c.bool_val(true);
     next.kexec_pc = c.int_val(1);
-    out.push_back({StepKind::kexec_execute, 0, "kexec execute", idle && event_guard, next});
+    add(out, {StepKind::kexec_execute, 0, "kexec execute", idle && event_guard, next});
   }
   // Step 1: ima_update_kexec_buffer dumps the version's dump order. A segment too small
   // keeps only a prefix (P23); BMC assumes the dump is complete (docs/prove.md).
@@ -35,7 +35,7 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     next.dump = carried.head;
     next.kexec_pc = c.int_val(2);
     delta_->after_dump(*this, s, next);
-    out.push_back({StepKind::kexec_continue, 0, "kexec dump",
+    add(out, {StepKind::kexec_continue, 0, "kexec dump",
                    s.kexec_pc == 1 && s.loaded && carried.equation &&
                        z3::implies(v.dump_complete, carried.rest.length() == 0),
                    next});
@@ -65,7 +65,7 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     fresh.dump = empty();
     finish(fresh);
     SymState next = appended(fresh, v.record, false);
-    out.push_back({StepKind::kexec_continue, 0, "next kernel boots",
+    add(out, {StepKind::kexec_continue, 0, "next kernel boots",
                    s.kexec_pc == 2 && vocab_.content(v.record) == 0 &&
                        !vocab_.is_violation(v.record),
                    next});

@@ -85,10 +85,10 @@ PropertyFormula b4(Encoding &enc, const SymState *, const SymState &s) {
 
 const PropertyEncoding *property_encoding(std::string_view id) {
   static const PropertyEncoding kP2{p2, kRequestLemmas | kKexecLemmas | kOrderLemmas},
-      kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas},
+      kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas, true},
       kB1{b1, kKexecLemmas | kOrderLemmas | kCounterLemmas | kBaselineLemmas},
       kB2{b2, kKexecLemmas | kBaselineLemmas},
-      kB3{b3, kKexecLemmas | kOrderLemmas | kPcrLemmas | kBaselineLemmas},
+      kB3{b3, kKexecLemmas | kOrderLemmas | kPcrLemmas | kBaselineLemmas, false, true},
       kB4{b4, kKexecLemmas | kViolationLemmas};
   if (id == "P2")
     return &kP2;

@@ -12,7 +12,7 @@ z3::sort make_seq(z3::context &ctx, z3::sort element) {
 } // namespace
 
 Vocabulary::Vocabulary(z3::context &context)
-    : ctx(context), record(context.uninterpreted_sort("Record")), records(make_seq(ctx, record)),
+    : ctx(context), record(context.int_sort()), records(make_seq(ctx, record)),
       digest(context.uninterpreted_sort("Digest")),
       content_set(context.array_sort(context.int_sort(), context.bool_sort())),
       content_count(context.array_sort(context.int_sort(), context.int_sort())),

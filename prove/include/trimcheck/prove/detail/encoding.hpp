@@ -166,7 +166,15 @@ const FamilyDelta *delta_for(model::ProposalId id);
 
 class Encoding {
 public:
-  Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fault);
+  // Which uninterpreted functions over sequences get their ground axioms: sizes
+  // (total_size, for P7) and the PCR fold (chain, for B3). They cost Z3 dearly (every
+  // sequence term under them is a congruence candidate), so a property asks only for
+  // what it reads; without them the functions are unconstrained (over-approximation).
+  struct Tracking {
+    bool sizes = false;
+    bool pcr_chain = false;
+  };
+  Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fault, Tracking tracking);
 
   const Vocabulary &vocab() const { return vocab_; }
   z3::context &ctx() const { return vocab_.ctx; }
@@ -184,6 +192,11 @@ public:
   // Ground facts collected while building formulas (homomorphism instances, sizes);
   // valid in every interpretation of the real functions, so asserted unconditionally.
   z3::expr_vector take_facts();
+
+  // Adds a branch; the ground facts collected since the previous branch (the
+  // concatenations and appends this branch built) become part of its guard, so the
+  // solver meets them only when it takes the branch.
+  void add(std::vector<Branch> &out, Branch branch);
 
   // Builders the deltas use.
   z3::expr empty() const;
@@ -217,9 +230,11 @@ private:
   model::ProposalId proposal_;
   PlantedFault fault_;
   const FamilyDelta *delta_;
+  bool track_sizes_, track_pcr_chain_;
   std::string step_prefix_;
   int fresh_ = 0;
   z3::expr_vector facts_;
+  z3::expr_vector state_facts_pending_{vocab_.ctx};
 };
 
 // Properties and lemmas (properties.cpp).
@@ -242,6 +257,8 @@ struct PropertyEncoding {
   // Builds the property over (previous state or nullptr, state).
   PropertyFormula (*at)(Encoding &enc, const SymState *before, const SymState &s);
   unsigned lemma_topics;
+  bool reads_sizes = false;    // needs the total_size axioms
+  bool reads_pcr_chain = false; // needs the chain axioms
 };
 // nullptr if the property is not encoded symbolically.
 const PropertyEncoding *property_encoding(std::string_view id);
