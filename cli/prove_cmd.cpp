@@ -1,8 +1,8 @@
 // trimcheck prove: BMC and k-induction of one (version, property) pair with Z3.
 #include "commands.hpp"
 
-#include "trimcheck/prove/prove.hpp"
 #include "trimcheck/props/scenario.hpp"
+#include "trimcheck/prove/prove.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -84,8 +84,8 @@ int run_prove(const ProveArgs &args) {
     if (result.result == prove::Result::holds_to_depth)
       std::cout << " " << result.depth;
     if (result.result == prove::Result::proved)
-      std::cout << " (k-induction, k = " << result.induction_k << ", BMC to depth "
-                << result.depth << ")";
+      std::cout << " (k-induction, k = " << result.induction_k << ", BMC to depth " << result.depth
+                << ")";
     std::cout << " in " << result.seconds << " s\n";
     for (const std::string &lemma : result.lemmas)
       std::cout << "  lemma: " << lemma << "\n";

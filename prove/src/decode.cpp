@@ -37,9 +37,8 @@ std::vector<props::TraceAction> decode(const Encoding &enc, const z3::model &mod
       actions.push_back(Action{MeasureViolation{0}});
       break;
     case StepKind::request_start: {
-      const Command command =
-          enc.delta().command(enc.proposal(), branch.op, value(model, step.vars.n),
-                              value(model, states[i].trimcount));
+      const Command command = enc.delta().command(
+          enc.proposal(), branch.op, value(model, step.vars.n), value(model, states[i].trimcount));
       actions.push_back(Action{
           Open{kWriter, command.path, command.read_write ? Access::read_write : Access::write}});
       actions.push_back(Action{Write{kWriter, kFd, to_bytes(command.bytes)}});

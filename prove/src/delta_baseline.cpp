@@ -42,9 +42,9 @@ Command no_command(model::ProposalId, int, std::int64_t, std::int64_t) {
 
 const FamilyDelta &baseline_delta() {
   static const FamilyDelta kDelta{
-      baseline_count_append, htable_len_shown, list_runtime_size, list_dump_order,
-      no_dump_flags,         no_requests,      no_request_lemmas, no_ops,
-      no_command,
+      baseline_count_append, htable_len_shown, list_runtime_size,
+      list_dump_order,       no_dump_flags,    no_requests,
+      no_request_lemmas,     no_ops,           no_command,
   };
   return kDelta;
 }

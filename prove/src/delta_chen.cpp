@@ -91,7 +91,7 @@ void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars 
   next.trimcount = count;
   enc.finish(next);
   enc.add(out, {StepKind::request_start, kTrim, "trim N (one locked step)",
-                 s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
+                s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
 }
 
 void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
@@ -105,7 +105,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
   if (r.trims_what_exists)
     return v1_trim(enc, r, s, v, out);
   enc.add(out, {StepKind::request_start, kTrim, "trim N > records (ENOENT)",
-                 idle && v.n >= 1 && v.n > entries(r, s), s});
+                idle && v.n >= 1 && v.n > entries(r, s), s});
   const z3::expr fits = idle && v.n >= 1 && v.n <= entries(r, s);
   Encoding::Split prefix = enc.split(s.list, v.n, "prefix");
   SymState next = s;
@@ -117,7 +117,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
     next.req_has_mark = enc.ctx().bool_val(true);
     next.req_pc = enc.int_val(kCut);
     enc.add(out, {StepKind::request_start, kTrim, "trim N: lockless pre-walk",
-                   fits && prefix.equation, next});
+                  fits && prefix.equation, next});
     return;
   }
   // v2-v4 (2.3-2.5): walk and cut under the mutex; v3/v4 re-sum the records left.
@@ -149,7 +149,7 @@ void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vecto
     next.req_has_mark = enc.ctx().bool_val(false);
     next.req_pc = enc.int_val(kFree);
     enc.add(out, {StepKind::request_continue, kTrim, "trim N: cut the whole list",
-                   at_cut && s.req_n == entries(r, s), next});
+                  at_cut && s.req_n == entries(r, s), next});
   }
   z3::expr rest = enc.fresh_seq("v5.rest");
   SymState next = s;
@@ -162,9 +162,9 @@ void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vecto
   next.req_sum = enc.int_val(0);
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(kFree);
-  enc.add(out, {StepKind::request_continue, kTrim, "trim N: cut at the remembered record",
-                 at_cut && s.req_n != entries(r, s) && s.list == enc.concat(s.req_walked, rest),
-                 next});
+  enc.add(out,
+          {StepKind::request_continue, kTrim, "trim N: cut at the remembered record",
+           at_cut && s.req_n != entries(r, s) && s.list == enc.concat(s.req_walked, rest), next});
 }
 
 // kFree (2.3-2.6): frees (not state here), the critical-data record unless suspended,
@@ -178,19 +178,16 @@ void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const Ste
     next.trimcount = trimcount_after(r, s, removed);
     enc.finish(next);
     enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees, trim event",
-                   at_free && removed > 0 && !s.suspended && enc.kernel_record_guard(s, v),
-                   next});
+                  at_free && removed > 0 && !s.suspended && enc.kernel_record_guard(s, v), next});
   }
   SymState next = s;
   next.trimcount = trimcount_after(r, s, removed);
   enc.finish(next);
-  const z3::expr no_event =
-      r.trim_event ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
+  const z3::expr no_event = r.trim_event ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
   enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
 }
 
-void chen_requests(Encoding &enc, const SymState &s, const StepVars &v,
-                   std::vector<Branch> &out) {
+void chen_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
   const ChenRow &r = row(enc.proposal());
   start_branches(enc, r, s, v, out);
   if (r.steps == Steps::prewalk_cut_free)
@@ -220,11 +217,11 @@ void chen_lemmas(Encoding &enc, const SymState &s,
     pcs = pcs || s.req_pc == kFree;
   if (r.steps == Steps::prewalk_cut_free) {
     pcs = pcs || s.req_pc == kCut;
-    out.push_back({"chen: the pre-walked records are the head of L until the cut",
-                   z3::implies(s.req_pc == kCut,
-                               z3::prefixof(s.req_walked, s.list) &&
-                                   s.req_walked.length() == s.req_n && s.req_n >= 1 &&
-                                   s.req_sum == enc.total(s.req_walked))});
+    out.push_back(
+        {"chen: the pre-walked records are the head of L until the cut",
+         z3::implies(s.req_pc == kCut, z3::prefixof(s.req_walked, s.list) &&
+                                           s.req_walked.length() == s.req_n && s.req_n >= 1 &&
+                                           s.req_sum == enc.total(s.req_walked))});
   }
   out.push_back({"chen: the request is at one of its steps", pcs});
 }
@@ -250,8 +247,8 @@ Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount)
 
 const FamilyDelta &chen_delta() {
   static const FamilyDelta kDelta{
-      chen_count_append, chen_shown,    list_runtime_size, list_dump_order, no_dump_flags,
-      chen_requests,     chen_lemmas,   chen_ops,          chen_command,
+      chen_count_append, chen_shown,  list_runtime_size, list_dump_order, no_dump_flags,
+      chen_requests,     chen_lemmas, chen_ops,          chen_command,
   };
   return kDelta;
 }

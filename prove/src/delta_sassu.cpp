@@ -73,10 +73,10 @@ void stage_refusals(Encoding &enc, const SymState &s, const z3::expr &at, int op
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, op, "stage: S not empty (EEXIST)", at && !empty_s, s});
   enc.add(out, {StepKind::request_start, op, "stage: L empty (ENOENT)",
-                 at && empty_s && s.list.length() == 0, s});
+                at && empty_s && s.list.length() == 0, s});
   if (traits_of(enc).stale_guard == StaleGuard::suspended)
     enc.add(out, {StepKind::request_start, op, "stage: suspended (EACCES)",
-                   at && empty_s && s.list.length() > 0 && s.suspended, s});
+                  at && empty_s && s.list.length() > 0 && s.suspended, s});
 }
 
 z3::expr stage_allowed(const Encoding &enc, const SymState &s) {
@@ -104,7 +104,7 @@ void stage_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &o
   const z3::expr at = s.req_pc == kIdle;
   stage_refusals(enc, s, at, kStageAll, out);
   enc.add(out, {StepKind::request_start, kStageAll, "A: stage all", at && stage_allowed(enc, s),
-                 staged_all(enc, s)});
+                staged_all(enc, s)});
 }
 
 // RFC "<N>" (2.7, 2.8): stage the first N records of L.
@@ -113,7 +113,7 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   stage_refusals(enc, s, at, kNumber, out);
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
-                 at && stage_allowed(enc, s) && s.list.length() < v.n, s});
+                at && stage_allowed(enc, s) && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "stage");
   SymState next = s;
   next.staged = prefix.head;
@@ -121,7 +121,7 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
   next.count = s.count - v.n;
   next.bin_size = s.bin_size - enc.total(prefix.head);
   enc.add(out, {StepKind::request_start, kNumber, "N: stage the first N",
-                 at && stage_allowed(enc, s) && prefix.equation, next});
+                at && stage_allowed(enc, s) && prefix.equation, next});
 }
 
 // RFC v2 "-<N>" (2.8): cut the first N of L, then free.
@@ -130,7 +130,7 @@ void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vec
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, kTrimN, "-N: S not empty (EEXIST)", at && !empty_s, s});
   enc.add(out, {StepKind::request_start, kTrimN, "-N: fewer than N records (ENOENT)",
-                 at && empty_s && s.list.length() < v.n, s});
+                at && empty_s && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "trim");
   SymState next = s;
   next.list = prefix.rest;
@@ -149,7 +149,7 @@ void delete_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, kDelete, "D: S empty (ENOENT)", at && empty_s, s});
   enc.add(out, {StepKind::request_start, kDelete, "D: already dumped (ESTALE)",
-                 at && !empty_s && stale(enc, s, true), s});
+                at && !empty_s && stale(enc, s, true), s});
   SymState next = s;
   next.req_cut = s.staged;
   next.del = enc.concat(s.del, s.staged);
@@ -158,7 +158,7 @@ void delete_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &
   next.req_op = enc.int_val(kDelete);
   next.req_pc = enc.int_val(2);
   enc.add(out, {StepKind::request_start, kDelete, "D: detach S",
-                 at && !empty_s && !stale(enc, s, true), next});
+                at && !empty_s && !stale(enc, s, true), next});
 }
 
 // A lockless walk of the first n records of `list` (kAll when `all`): the request
@@ -185,7 +185,7 @@ void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
   enc.finish(done);
   enc.add(out, {StepKind::request_continue, op, "cut: S empty (ENOENT)", at && empty_s, done});
   enc.add(out, {StepKind::request_continue, op, "cut: already dumped (ESTALE)",
-                 at && !empty_s && stale(enc, s, true), done});
+                at && !empty_s && stale(enc, s, true), done});
   const z3::expr go = at && !empty_s && !stale(enc, s, true);
   z3::expr rest = enc.fresh_seq("splice.rest");
   SymState next = s;
@@ -199,14 +199,14 @@ void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(pc + 2);
   enc.add(out, {StepKind::request_continue, op, "cut the walked records, splice the rest",
-                 go && s.req_has_mark && s.staged == enc.concat(s.req_walked, rest), next});
+                go && s.req_has_mark && s.staged == enc.concat(s.req_walked, rest), next});
   SymState back = s; // v4: fewer than N staged records, all of S goes back (ENOENT)
   count_staged_prefix_deleted(enc, back, s.req_n, s.req_sum);
   back.list = enc.concat(s.staged, s.list);
   back.staged = enc.empty();
   enc.finish(back);
   enc.add(out, {StepKind::request_continue, op, "cut: fewer than N, S spliced back (ENOENT)",
-                 go && !s.req_has_mark, back});
+                go && !s.req_has_mark, back});
 }
 
 void free_branch(Encoding &enc, const SymState &s, int op, int pc, std::vector<Branch> &out) {
@@ -218,13 +218,12 @@ void free_branch(Encoding &enc, const SymState &s, int op, int pc, std::vector<B
 void v3_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
   const z3::expr idle = s.req_pc == kIdle;
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N staged (ENOENT)",
-                 idle && v.n >= 1 && s.staged.length() < v.n, s});
+                idle && v.n >= 1 && s.staged.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.staged, v.n, "walkS");
-  enc.add(out, {StepKind::request_start, kNumber, "N: walk S",
-                 idle && v.n >= 1 && prefix.equation,
-                 walked(enc, s, prefix.head, v.n, kNumber, 1)});
+  enc.add(out, {StepKind::request_start, kNumber, "N: walk S", idle && v.n >= 1 && prefix.equation,
+                walked(enc, s, prefix.head, v.n, kNumber, 1)});
   enc.add(out, {StepKind::request_start, kDelete, "D: walk all of S", idle,
-                 walked(enc, s, s.staged, s.staged.length(), kDelete, 1)});
+                walked(enc, s, s.staged, s.staged.length(), kDelete, 1)});
   for (int op : {kNumber, kDelete}) {
     cut_and_splice_branches(enc, s, op, 1, out);
     free_branch(enc, s, op, 3, out);
@@ -244,10 +243,10 @@ void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
   const z3::expr walk = s.req_op == kNumber && s.req_pc == 1;
   Encoding::Split prefix = enc.split(s.staged, s.req_n, "walkS");
   enc.add(out, {StepKind::request_continue, kNumber, "N: walk S", walk && prefix.equation,
-                 walked(enc, s, prefix.head, s.req_n, kNumber, 2)});
+                walked(enc, s, prefix.head, s.req_n, kNumber, 2)});
   enc.add(out, {StepKind::request_continue, kNumber, "N: walk S, fewer than N",
-                 walk && s.staged.length() < s.req_n,
-                 walked(enc, s, enc.empty(), enc.int_val(0), kNumber, 2)});
+                walk && s.staged.length() < s.req_n,
+                walked(enc, s, enc.empty(), enc.int_val(0), kNumber, 2)});
   cut_and_splice_branches(enc, s, kNumber, 2, out);
   free_branch(enc, s, kNumber, 4, out);
 }
@@ -256,15 +255,15 @@ void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
                           std::vector<Branch> &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
-                 at && s.list.length() < v.n, s});
+                at && s.list.length() < v.n, s});
   Encoding::Split prefix = enc.split(s.list, v.n, "walkL");
   enc.add(out, {StepKind::request_start, kNumber, "N: lockless walk of L", at && prefix.equation,
-                 walked(enc, s, prefix.head, v.n, kNumber, 1)});
+                walked(enc, s, prefix.head, v.n, kNumber, 1)});
   const z3::expr cut = s.req_op == kNumber && s.req_pc == 1;
   SymState done = s;
   enc.finish(done);
   enc.add(out, {StepKind::request_continue, kNumber, "N: already dumped (ESTALE)",
-                 cut && stale(enc, s, false), done});
+                cut && stale(enc, s, false), done});
   z3::expr rest = enc.fresh_seq("cut.rest");
   SymState next = s;
   next.list = rest;
@@ -276,12 +275,11 @@ void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
   next.req_has_mark = enc.ctx().bool_val(false);
   next.req_pc = enc.int_val(2);
   enc.add(out, {StepKind::request_continue, kNumber, "N: cut at the walked record",
-                 cut && !stale(enc, s, false) && s.list == enc.concat(s.req_walked, rest), next});
+                cut && !stale(enc, s, false) && s.list == enc.concat(s.req_walked, rest), next});
   free_branch(enc, s, kNumber, 2, out);
 }
 
-void sassu_requests(Encoding &enc, const SymState &s, const StepVars &v,
-                    std::vector<Branch> &out) {
+void sassu_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
   const SassuTraits &t = traits_of(enc);
   stage_all_branches(enc, s, out);
   switch (t.n_command) {
@@ -414,9 +412,8 @@ Command sassu_command(ProposalId id, int op, std::int64_t n, std::int64_t) {
 
 const FamilyDelta &sassu_delta() {
   static const FamilyDelta kDelta{
-      sassu_count_append, htable_len_shown, sassu_runtime_size, sassu_dump_order,
-      sassu_after_dump,   sassu_requests,   sassu_lemmas,       sassu_ops,
-      sassu_command,
+      sassu_count_append, htable_len_shown, sassu_runtime_size, sassu_dump_order, sassu_after_dump,
+      sassu_requests,     sassu_lemmas,     sassu_ops,          sassu_command,
   };
   return kDelta;
 }

@@ -10,12 +10,11 @@
 namespace trimcheck::prove::detail {
 
 SymState::SymState(z3::context &ctx)
-    : list(ctx), staged(ctx), full(ctx), del(ctx), history(ctx), hashed(ctx), pcr(ctx),
-      count(ctx), bin_size(ctx), staged_len(ctx), staged_size(ctx), number_entries(ctx),
-      violations(ctx), trimcount(ctx), appended_contents(ctx), violation_events(ctx),
-      loaded(ctx), suspended(ctx), kexec_pc(ctx), dump(ctx), staged_copied(ctx),
-      list_copied(ctx), req_pc(ctx), req_op(ctx), req_n(ctx), req_walked(ctx), req_cut(ctx),
-      req_sum(ctx), req_has_mark(ctx) {}
+    : list(ctx), staged(ctx), full(ctx), del(ctx), history(ctx), hashed(ctx), pcr(ctx), count(ctx),
+      bin_size(ctx), staged_len(ctx), staged_size(ctx), number_entries(ctx), violations(ctx),
+      trimcount(ctx), appended_contents(ctx), violation_events(ctx), loaded(ctx), suspended(ctx),
+      kexec_pc(ctx), dump(ctx), staged_copied(ctx), list_copied(ctx), req_pc(ctx), req_op(ctx),
+      req_n(ctx), req_walked(ctx), req_cut(ctx), req_sum(ctx), req_has_mark(ctx) {}
 
 const std::vector<std::pair<StateField, const char *>> &state_fields() {
   static const std::vector<std::pair<StateField, const char *>> kFields{
@@ -163,8 +162,8 @@ void Encoding::finish(SymState &s, const z3::expr &empty_seq, z3::context &ctx) 
 // ---- State variables and init ----
 
 void Encoding::state_facts(const SymState &s) {
-  for (const z3::expr *seq : {&s.list, &s.staged, &s.full, &s.del, &s.history, &s.dump,
-                              &s.req_walked, &s.req_cut})
+  for (const z3::expr *seq :
+       {&s.list, &s.staged, &s.full, &s.del, &s.history, &s.dump, &s.req_walked, &s.req_cut})
     if (track_sizes_)
       facts_.push_back(total(*seq) >= 0);
 }
@@ -184,9 +183,8 @@ SymState Encoding::state(const std::string &name) {
       sort = vocab_.content_count;
     else if (field_name == "pcr")
       sort = vocab_.digest;
-    else if (field_name == "loaded" || field_name == "suspended" ||
-             field_name == "staged_copied" || field_name == "list_copied" ||
-             field_name == "req_has_mark")
+    else if (field_name == "loaded" || field_name == "suspended" || field_name == "staged_copied" ||
+             field_name == "list_copied" || field_name == "req_has_mark")
       sort = ctx().bool_sort();
     s.*field = ctx().constant((name + "." + field_name).c_str(), sort);
   }
@@ -202,14 +200,14 @@ z3::expr Encoding::init(const SymState &s) {
   SymState expected(c);
   expected.list = expected.full = expected.history = agg;
   expected.staged = expected.del = expected.dump = empty();
-  expected.hashed = z3::store(z3::const_array(c.int_sort(), c.bool_val(false)), c.int_val(0),
-                                c.bool_val(true));
+  expected.hashed =
+      z3::store(z3::const_array(c.int_sort(), c.bool_val(false)), c.int_val(0), c.bool_val(true));
   expected.appended_contents =
       z3::store(z3::const_array(c.int_sort(), c.int_val(0)), c.int_val(0), c.int_val(1));
   // B3's fold over the first record: chain([b]) = extend(chain([]), digest(b)).
-  facts_.push_back(vocab_.chain(agg) ==
-                   vocab_.extend_term(vocab_.pcr_zero,
-                                      vocab_.digest_term(c.int_val(0), facts_), facts_));
+  facts_.push_back(vocab_.chain(agg) == vocab_.extend_term(vocab_.pcr_zero,
+                                                           vocab_.digest_term(c.int_val(0), facts_),
+                                                           facts_));
   expected.pcr = vocab_.chain(agg);
   for (z3::expr *counter : {&expected.count, &expected.bin_size, &expected.staged_len,
                             &expected.staged_size, &expected.number_entries})
@@ -235,19 +233,17 @@ SymState Encoding::appended(const SymState &s, const z3::expr &record, bool viol
   next.history = concat(s.history, u);
   // What was extended, as a function of the record (the branch fixes is_violation), so
   // that the fold's instance below holds whichever branch the step takes.
-  const z3::expr value =
-      z3::ite(vocab_.is_violation(record), vocab_.violation_value,
-              vocab_.digest_term(vocab_.content(record), facts_));
+  const z3::expr value = z3::ite(vocab_.is_violation(record), vocab_.violation_value,
+                                 vocab_.digest_term(vocab_.content(record), facts_));
   next.pcr = vocab_.extend_term(s.pcr, value, facts_);
   // B3's fold, instantiated at this append: chain(h ++ [r]) = extend(chain(h), value).
   if (track_pcr_chain_)
     facts_.push_back(vocab_.chain(next.history) ==
-                   vocab_.extend_term(vocab_.chain(s.history), value, facts_));
+                     vocab_.extend_term(vocab_.chain(s.history), value, facts_));
   if (!violation) { // inserted into H (violations are too, under a key never looked up)
     next.hashed = z3::store(s.hashed, vocab_.content(record), c.bool_val(true));
-    next.appended_contents =
-        z3::store(s.appended_contents, vocab_.content(record),
-                  z3::select(s.appended_contents, vocab_.content(record)) + 1);
+    next.appended_contents = z3::store(s.appended_contents, vocab_.content(record),
+                                       z3::select(s.appended_contents, vocab_.content(record)) + 1);
   }
   delta_->count_append(*this, next, c.int_val(1), vocab_.size(record));
   return next;
@@ -266,17 +262,17 @@ void Encoding::core_branches(const SymState &s, const StepVars &v, std::vector<B
   // Measure: a new content is appended; a duplicate (EEXIST) or a suspended kernel
   // (ENODEV) changes nothing and is left out (a stutter step).
   add(out, {StepKind::measure, 0, "measure",
-                 v.content >= 1 && not_suspended && !z3::select(s.hashed, v.content) &&
-                     vocab_.content(v.record) == v.content && !vocab_.is_violation(v.record),
-                 appended(s, v.record, false)});
+            v.content >= 1 && not_suspended && !z3::select(s.hashed, v.content) &&
+                vocab_.content(v.record) == v.content && !vocab_.is_violation(v.record),
+            appended(s, v.record, false)});
   // A violation: the counter first (ima_add_violation), then the append unless suspended.
   SymState counted = s;
   counted.violations = s.violations + 1;
   counted.violation_events = s.violation_events + 1;
-  add(out, {StepKind::measure_violation, 0, "violation",
-                 not_suspended && vocab_.is_violation(v.record) &&
-                     vocab_.content(v.record) == c.int_val(-1),
-                 appended(counted, v.record, true)});
+  add(out,
+      {StepKind::measure_violation, 0, "violation",
+       not_suspended && vocab_.is_violation(v.record) && vocab_.content(v.record) == c.int_val(-1),
+       appended(counted, v.record, true)});
   if (has_suspend())
     add(out, {StepKind::measure_violation, 0, "violation (suspended)", s.suspended, counted});
 }

@@ -53,8 +53,8 @@ class Deadline {
 public:
   explicit Deadline(double seconds)
       : start_(Clock::now()),
-        end_(start_ + std::chrono::duration_cast<Clock::duration>(
-                          std::chrono::duration<double>(seconds))) {}
+        end_(start_ +
+             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds))) {}
   unsigned remaining_ms() const {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - Clock::now());
     return left.count() <= 0 ? 1u : static_cast<unsigned>(left.count());
@@ -164,32 +164,6 @@ private:
     // Vacuity: a run of the full length must exist, or "no counterexample" means nothing.
     const z3::check_result path = check(solver, ctx_.bool_val(true));
     solver.pop();
-    if (path != z3::sat && std::getenv("TRIMCHECK_PROVE_DEBUG") && !steps.empty()) {
-      z3::solver probe(ctx_);
-      probe.add(encoding_.vocab().axioms());
-      probe.add(encoding_.init(states[0]));
-      probe.add(encoding_.take_facts());
-      std::cerr << "init: " << probe.check() << "\n";
-      z3::solver core(ctx_);
-      z3::expr_vector all = solver.assertions();
-      z3::expr_vector marks(ctx_);
-      for (unsigned a = 0; a < all.size(); ++a) {
-        z3::expr mark = ctx_.bool_const(("mark" + std::to_string(a)).c_str());
-        core.add(z3::implies(mark, all[a]));
-        marks.push_back(mark);
-      }
-      std::cerr << "core check: " << core.check(marks) << "\n";
-      for (const z3::expr &m : core.unsat_core())
-        std::cerr << "  " << all[std::stoi(m.to_string().substr(4))].to_string().substr(0, 300)
-                  << "\n";
-      probe.add(steps[0].formula);
-      for (std::size_t j = 0; j < steps[0].branches.size(); ++j) {
-        probe.push();
-        probe.add(steps[0].vars.branch == static_cast<int>(j));
-        std::cerr << steps[0].branches[j].label << ": " << probe.check() << "\n";
-        probe.pop();
-      }
-    }
     if (path != z3::sat) {
       result_.result = Result::unknown;
       result_.note = path == z3::unsat ? "encoding bug: no symbolic run of length " +
@@ -240,7 +214,8 @@ private:
           const PropertyFormula prop =
               formula_.at(encoding_, i > 0 ? &states[i - 1] : nullptr, states[i]);
           solver.add(prop.state && prop.transition);
-          solver.add(conjunction(ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics), alive_));
+          solver.add(conjunction(
+              ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics), alive_));
         }
         const PropertyFormula goal = formula_.at(encoding_, &states[k - 1], states[k]);
         const Lemmas lemmas = candidate_lemmas(encoding_, states[k], formula_.lemma_topics);
@@ -300,10 +275,10 @@ private:
       trace.steps.push_back({action, {}});
     result_.replay_mismatch = true;
     result_.result = Result::violated;
-    result_.note = run.invalid.empty()
-                       ? "the SMT counterexample does not reproduce on the concrete model"
-                       : "the SMT counterexample is not executable on the concrete model: " +
-                             run.invalid;
+    result_.note =
+        run.invalid.empty()
+            ? "the SMT counterexample does not reproduce on the concrete model"
+            : "the SMT counterexample is not executable on the concrete model: " + run.invalid;
     trace.violation = "SMT: " + std::string(property_.id) + " violated after " +
                       std::to_string(steps.size()) + " symbolic steps (" + result_.note + ")";
     result_.trace = std::move(trace);

@@ -9,7 +9,8 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
   z3::context &c = ctx();
   const z3::expr idle = s.kexec_pc == 0;
   const bool events = measures_kexec_events();
-  const z3::expr event_guard = events ? kernel_record_guard(s, v) && !s.suspended : c.bool_val(true);
+  const z3::expr event_guard =
+      events ? kernel_record_guard(s, v) && !s.suspended : c.bool_val(true);
 
   // kexec_file_load: the segment is sized and loaded; >= 6.15 measures kexec_load.
   {
@@ -36,15 +37,14 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     next.kexec_pc = c.int_val(2);
     delta_->after_dump(*this, s, next);
     add(out, {StepKind::kexec_continue, 0, "kexec dump",
-                   s.kexec_pc == 1 && s.loaded && carried.equation &&
-                       z3::implies(v.dump_complete, carried.rest.length() == 0),
-                   next});
+              s.kexec_pc == 1 && s.loaded && carried.equation &&
+                  z3::implies(v.dump_complete, carried.rest.length() == 0),
+              next});
     SymState unloaded = s;
     unloaded.dump = empty();
     unloaded.kexec_pc = c.int_val(2);
-    out.push_back(
-        {StepKind::kexec_continue, 0, "kexec dump (not loaded)", s.kexec_pc == 1 && !s.loaded,
-         unloaded});
+    out.push_back({StepKind::kexec_continue, 0, "kexec dump (not loaded)",
+                   s.kexec_pc == 1 && !s.loaded, unloaded});
   }
   // Step 2: the next kernel restores the dump (counted and sized, not in H), measures
   // the boot_aggregate (content 0: PCRs 0-9 are unchanged) and starts afresh; the TPM
@@ -55,9 +55,9 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     fresh.staged = fresh.del = empty();
     fresh.hashed = z3::const_array(c.int_sort(), c.bool_val(false));
     fresh.appended_contents = z3::const_array(c.int_sort(), c.int_val(0));
-    for (z3::expr *counter : {&fresh.count, &fresh.bin_size, &fresh.staged_len,
-                              &fresh.staged_size, &fresh.number_entries, &fresh.violations,
-                              &fresh.trimcount, &fresh.violation_events})
+    for (z3::expr *counter :
+         {&fresh.count, &fresh.bin_size, &fresh.staged_len, &fresh.staged_size,
+          &fresh.number_entries, &fresh.violations, &fresh.trimcount, &fresh.violation_events})
       *counter = c.int_val(0);
     delta_->count_append(*this, fresh, s.dump.length(), total(s.dump));
     fresh.loaded = fresh.suspended = fresh.staged_copied = fresh.list_copied = c.bool_val(false);
@@ -65,10 +65,9 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     fresh.dump = empty();
     finish(fresh);
     SymState next = appended(fresh, v.record, false);
-    add(out, {StepKind::kexec_continue, 0, "next kernel boots",
-                   s.kexec_pc == 2 && vocab_.content(v.record) == 0 &&
-                       !vocab_.is_violation(v.record),
-                   next});
+    add(out,
+        {StepKind::kexec_continue, 0, "next kernel boots",
+         s.kexec_pc == 2 && vocab_.content(v.record) == 0 && !vocab_.is_violation(v.record), next});
   }
 }
 

@@ -53,10 +53,9 @@ z3::expr nothing_deleted(const SymState &before, const SymState &s) {
   return s.del == before.del || booted(before, s);
 }
 PropertyFormula b1(Encoding &enc, const SymState *before, const SymState &s) {
-  return with_transition(enc,
-                         enc.delta().shown_count(enc, s) == s.list.length() &&
-                             s.list.length() == s.full.length(),
-                         before, s, nothing_deleted);
+  return with_transition(
+      enc, enc.delta().shown_count(enc, s) == s.list.length() && s.list.length() == s.full.length(),
+      before, s, nothing_deleted);
 }
 
 // B2: no two appended (non-restored, non-violation) records of L share a content.
@@ -110,11 +109,10 @@ std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, co
   std::vector<std::pair<std::string, z3::expr>> out;
   z3::context &c = enc.ctx();
   if (topics & kRequestLemmas) {
-    out.push_back({"an idle request has no locals",
-                   z3::implies(s.req_pc == -1, s.req_cut.length() == 0 &&
-                                                   s.req_walked.length() == 0 &&
-                                                   s.req_sum == 0 && s.req_n == 0 &&
-                                                   !s.req_has_mark)});
+    out.push_back(
+        {"an idle request has no locals",
+         z3::implies(s.req_pc == -1, s.req_cut.length() == 0 && s.req_walked.length() == 0 &&
+                                         s.req_sum == 0 && s.req_n == 0 && !s.req_has_mark)});
     enc.delta().request_lemmas(enc, s, out);
   }
   if (topics & kKexecLemmas) {
@@ -123,8 +121,11 @@ std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, co
     phases = phases && (enc.has_suspend() ? s.suspended == (s.kexec_pc >= 1) : !s.suspended);
     out.push_back({"kexec phases and suspension", phases});
   }
-  if (topics & kOrderLemmas)
+  if (topics & kOrderLemmas) {
     out.push_back({"Full = Del ++ S ++ L at every step", order_body(enc, s)});
+    if (model::proposal_info(enc.proposal()).family != model::Family::sassu)
+      out.push_back({"S is empty outside the Sassu series", s.staged.length() == 0});
+  }
   if (topics & kCounterLemmas)
     out.push_back({"counters match L at every step", counters_body(enc, s)});
   if (topics & kPcrLemmas) {
@@ -137,8 +138,8 @@ std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, co
     out.push_back({"violations counts this kernel's events", s.violations == s.violation_events});
   if ((topics & kBaselineLemmas) &&
       model::proposal_info(enc.proposal()).family == model::Family::baseline) {
-    out.push_back({"baseline: nothing deleted or staged",
-                   s.del.length() == 0 && s.staged.length() == 0});
+    out.push_back(
+        {"baseline: nothing deleted or staged", s.del.length() == 0 && s.staged.length() == 0});
     z3::expr key = c.int_const("content!lemma");
     const z3::expr counted = z3::select(s.appended_contents, key);
     out.push_back({"baseline: every appended content is in H once",

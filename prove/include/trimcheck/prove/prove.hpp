@@ -35,18 +35,18 @@ enum class PlantedFault : std::uint8_t {
 };
 
 struct ProveOptions {
-  int depth = 8;                // BMC bound (transitions); induction tries k = 1 .. min(depth, 3)
-  double timeout_seconds = 60;  // wall clock for the whole run
+  int depth = 8;               // BMC bound (transitions); induction tries k = 1 .. min(depth, 3)
+  double timeout_seconds = 60; // wall clock for the whole run
   PlantedFault fault = PlantedFault::none;
 };
 
 struct ProveResult {
   Result result = Result::unknown;
-  int depth = 0;         // transitions checked by BMC (or the counterexample's length)
-  int induction_k = 0;   // k of the induction that closed the proof
+  int depth = 0;       // transitions checked by BMC (or the counterexample's length)
+  int induction_k = 0; // k of the induction that closed the proof
   double seconds = 0;
-  std::string note;      // why unknown, where a timeout hit, what a mismatch was
-  std::vector<std::string> lemmas; // auxiliary lemmas the proof used (docs/prove.md)
+  std::string note;                  // why unknown, where a timeout hit, what a mismatch was
+  std::vector<std::string> lemmas;   // auxiliary lemmas the proof used (docs/prove.md)
   std::optional<props::Trace> trace; // violated (or mismatch): the decoded counterexample
   bool replay_mismatch = false;
 };

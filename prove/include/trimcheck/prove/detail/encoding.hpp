@@ -38,12 +38,12 @@ struct Vocabulary {
   explicit Vocabulary(z3::context &ctx);
   z3::context &ctx;
   z3::sort record, records, digest, content_set, content_count;
-  z3::func_decl content, size, is_violation; // of a record
-  z3::func_decl digest_of, digest_content;   // template digest of a content, and its inverse
+  z3::func_decl content, size, is_violation;      // of a record
+  z3::func_decl digest_of, digest_content;        // template digest of a content, and its inverse
   z3::func_decl extend, extend_from, extend_with; // PCR extend and its inverses
-  z3::func_decl chain;      // fold of extend over a sequence, from pcr_zero
-  z3::func_decl total_size; // sum of sizes over a sequence
-  z3::expr pcr_zero, violation_value; // PCR reset value; 0xFF.. extended for violations
+  z3::func_decl chain;                            // fold of extend over a sequence, from pcr_zero
+  z3::func_decl total_size;                       // sum of sizes over a sequence
+  z3::expr pcr_zero, violation_value;             // PCR reset value; 0xFF.. extended for violations
   // The ground axioms (fold of nothing, size of nothing), asserted once per solver.
   z3::expr_vector axioms() const;
   // digest_of(c) and extend(a, b), with the instances of the inverse-function axioms
@@ -181,7 +181,7 @@ public:
   model::ProposalId proposal() const { return proposal_; }
   PlantedFault fault() const { return fault_; }
   const FamilyDelta &delta() const { return *delta_; }
-  bool has_suspend() const;       // >= 6.14: reboot notifier suspends appends
+  bool has_suspend() const;           // >= 6.14: reboot notifier suspends appends
   bool measures_kexec_events() const; // >= 6.15: kexec_load / kexec_execute records
 
   SymState state(const std::string &name);
@@ -245,11 +245,11 @@ struct PropertyFormula {
 // Topics of the candidate lemmas; a property names the topics its proof may need, which
 // keeps the induction queries small.
 enum LemmaTopic : unsigned {
-  kRequestLemmas = 1u << 0,  // request locals (idle, pc, walks), from the family delta
-  kKexecLemmas = 1u << 1,    // kexec phases and suspension
-  kOrderLemmas = 1u << 2,    // Full = Del ++ S ++ L
-  kCounterLemmas = 1u << 3,  // counters match L (and S)
-  kPcrLemmas = 1u << 4,      // PCR folds the history; dump prefix
+  kRequestLemmas = 1u << 0, // request locals (idle, pc, walks), from the family delta
+  kKexecLemmas = 1u << 1,   // kexec phases and suspension
+  kOrderLemmas = 1u << 2,   // Full = Del ++ S ++ L
+  kCounterLemmas = 1u << 3, // counters match L (and S)
+  kPcrLemmas = 1u << 4,     // PCR folds the history; dump prefix
   kViolationLemmas = 1u << 5,
   kBaselineLemmas = 1u << 6, // nothing deleted; appended contents are in H once
 };
@@ -257,7 +257,7 @@ struct PropertyEncoding {
   // Builds the property over (previous state or nullptr, state).
   PropertyFormula (*at)(Encoding &enc, const SymState *before, const SymState &s);
   unsigned lemma_topics;
-  bool reads_sizes = false;    // needs the total_size axioms
+  bool reads_sizes = false;     // needs the total_size axioms
   bool reads_pcr_chain = false; // needs the chain axioms
 };
 // nullptr if the property is not encoded symbolically.
