@@ -164,13 +164,14 @@ private:
     // Vacuity: a run of the full length must exist, or "no counterexample" means nothing.
     const z3::check_result path = check(solver, ctx_.bool_val(true));
     solver.pop();
-    if (path != z3::sat) {
+    if (path == z3::unsat) {
       result_.result = Result::unknown;
-      result_.note = path == z3::unsat ? "encoding bug: no symbolic run of length " +
-                                             std::to_string(options_.depth) + " exists"
-                                       : "Z3 gave up on the vacuity check";
+      result_.note =
+          "encoding bug: no symbolic run of length " + std::to_string(options_.depth) + " exists";
       return;
     }
+    if (path == z3::unknown)
+      result_.note = "the vacuity check (a run of this length exists) timed out; ";
     result_.result = Result::holds_to_depth;
     result_.depth = options_.depth;
   }
@@ -244,7 +245,7 @@ private:
   }
 
   void induction_note(const std::string &why) {
-    result_.note = why;
+    result_.note += why;
     if (!dropped_.empty()) {
       result_.note += "; lemmas dropped:";
       for (const std::string &d : dropped_)
