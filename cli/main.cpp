@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
              "  trimcheck check --proposal sassu-v7 --proposal chen-v5 --out traces\n"
              "  trimcheck check --json --seed 7 > verdicts.json\n"
              "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
+             "  trimcheck prove --proposal chen-v3 --property P7\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
              "  trimcheck report --out review --proposal sassu-v7\n"
              "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");
@@ -26,6 +27,7 @@ int main(int argc, char **argv) {
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_explore(app, exit_code);
+  trimcheck::cli::add_prove(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
   trimcheck::cli::add_verify(app, exit_code);

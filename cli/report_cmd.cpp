@@ -1,6 +1,7 @@
 #include "check_run.hpp"
 #include "commands.hpp"
 #include "report_pages.hpp"
+#include "report_prove.hpp"
 
 #include <iostream>
 
@@ -15,6 +16,8 @@ struct ReportOptions {
   CheckRunOptions run;
   std::string out;
   bool strict = false;
+  bool prove = false;
+  prove::ProveOptions prove_options{6, 30};
 };
 
 std::string subject_of(const PairSelection &selection) {
@@ -64,6 +67,16 @@ void add_report(CLI::App &app, int &exit_code) {
   cmd->add_option("--out", options->out, "Directory to write the report into")->required();
   add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
+  cmd->add_flag("--prove", options->prove,
+                "Also run prove (Z3) on every selected pair it encodes and flag "
+                "counterexamples check missed");
+  cmd->add_option("--prove-depth", options->prove_options.depth, "BMC depth of --prove")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  cmd->add_option("--prove-timeout", options->prove_options.timeout_seconds,
+                  "Seconds per pair for --prove")
+      ->check(CLI::Range(1.0, 3600.0))
+      ->capture_default_str();
   cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
               "violated or conditional cell linked to its minimal trace with a sequence\n"
               "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
@@ -71,6 +84,7 @@ void add_report(CLI::App &app, int &exit_code) {
               "traces inline, ready to paste into a review reply.\n\n"
               "Examples:\n"
               "  trimcheck report --out review-v7 --proposal sassu-v6 --proposal sassu-v7\n"
+              "  trimcheck report --out p2 --proposal sassu-v7 --property P2 --prove\n"
               "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
               "Exit codes: 0 report written, 1 report written but a step failed (the report\n"
               "says which) or --strict and a violation, 2 bad option or unwritable --out.");
@@ -89,10 +103,13 @@ void add_report(CLI::App &app, int &exit_code) {
       exit_code = kExitBadInput;
       return;
     }
-    Report report{subject_of(options->run.selection), options->run.budget, {}, {}, options->out};
+    Report report{subject_of(options->run.selection), options->run.budget, {}, {}, {},
+                  options->out};
     std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
               << " runs per regime, seed " << report.budget.seed << "\n";
     run_check_step(report, pairs, options->run.jobs);
+    if (options->prove)
+      run_prove_step(report, pairs, options->prove_options);
     try {
       write_file(report.dir / "index.html", report_html(report));
       write_file(report.dir / "report.md", report_markdown(report));
@@ -112,6 +129,8 @@ void add_report(CLI::App &app, int &exit_code) {
     }
     for (const PairOutput &output : report.outputs)
       violated |= output.result.verdict == Verdict::violated;
+    for (const ProofOutput &proof : report.proofs)
+      violated |= proof.result.result == prove::Result::violated;
     std::cout << (report.dir / "index.html").string() << "\n"
               << (report.dir / "report.md").string() << "\n"
               << (report.dir / "mail.txt").string() << "\n";

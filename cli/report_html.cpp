@@ -1,4 +1,5 @@
 #include "report_pages.hpp"
+#include "report_prove.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -26,6 +27,9 @@ ul.steps li.failed::before { content: "\2717  "; }
 section.trace { margin: 1.5em 0; padding-top: 0.5em; border-top: 1px dashed #bbb; }
 pre { background: #f5f5f5; padding: 0.8em; overflow-x: auto; font-size: 13px; }
 div.diagram { overflow-x: auto; border: 1px solid #ddd; padding: 0.5em; }
+table.proofs { border-collapse: collapse; font-size: 14px; }
+.proofs th, .proofs td { border: 1px solid #aaa; padding: 4px 7px; text-align: left; }
+tr.missed td { background: #f3a9a9; font-weight: bold; }
 )css";
 
 std::string css_class(Verdict verdict) {
@@ -76,24 +80,56 @@ void write_matrix(std::ostringstream &out, const Grid &grid) {
          "applicable. Click a V or C cell for its minimal trace.</p>\n";
 }
 
-void write_trace_section(std::ostringstream &out, const Report &report, const PairResult &result) {
-  const Trace &trace = *result.trace;
+// A trace with its diagram; `subdir` is where under <out>/traces its files are, and the
+// section id is the subdir-prefixed stem.
+void write_trace_section(std::ostringstream &out, const Report &report, const Trace &trace,
+                         const std::string &heading, const std::optional<std::string> &condition,
+                         const std::string &subdir) {
   const std::string stem = trace_stem(trace);
-  out << "<section class=\"trace\" id=\"" << stem << "\">\n<h3>" << result.property << " on "
-      << model::proposal_info(result.proposal).key << ": " << verdict_name(result.verdict)
-      << "</h3>\n";
-  if (result.condition)
-    out << "<p><b>Condition:</b> " << markup_escape(*result.condition) << "</p>\n";
+  const std::string files = "traces/" + (subdir.empty() ? "" : subdir + "/") + stem;
+  out << "<section class=\"trace\" id=\"" << (subdir.empty() ? "" : subdir + "-") << stem
+      << "\">\n<h3>" << markup_escape(heading) << "</h3>\n";
+  if (condition)
+    out << "<p><b>Condition:</b> " << markup_escape(*condition) << "</p>\n";
   out << "<p><b>Why:</b> " << markup_escape(trace.violation) << "</p>\n";
-  const std::string svg = inline_svg(report.dir / "traces" / (stem + ".svg"));
+  const std::string svg = inline_svg(report.dir / (files + ".svg"));
   if (svg.empty())
     out << "<p><i>No sequence diagram: graphviz <code>dot</code> was not found.</i></p>\n";
   else
     out << "<div class=\"diagram\">" << svg << "</div>\n";
   out << "<pre>" << markup_escape(render_text(trace)) << "</pre>\n"
-      << "<p><a href=\"traces/" << stem << ".json\">trace JSON</a> &middot; replay with "
-      << "<code>trimcheck replay traces/" << stem << ".json</code> &middot; "
+      << "<p><a href=\"" << files << ".json\">trace JSON</a> &middot; replay with "
+      << "<code>trimcheck replay " << files << ".json</code> &middot; "
       << "<a href=\"#matrix\">back to the matrix</a></p>\n</section>\n";
+}
+
+void write_proofs(std::ostringstream &out, const Report &report) {
+  out << "<h2 id=\"proofs\">Proofs (Z3)</h2>\n<p>BMC and k-induction over the symbolic "
+         "encoding (docs/prove.md). A red row is a counterexample the random search of "
+         "<code>check</code> missed: its check verdict is too optimistic.</p>\n"
+         "<table class=\"proofs\">\n<tr><th>Version</th><th>Property</th><th>prove</th>"
+         "<th>check</th><th>Note</th></tr>\n";
+  for (const ProofOutput &proof : report.proofs) {
+    const std::string key(model::proposal_info(proof.proposal).key);
+    out << "<tr" << (proof.missed_by_check() ? " class=\"missed\"" : "") << "><td>" << key
+        << "</td><td>" << proof.property << "</td><td>";
+    if (proof.result.trace)
+      out << "<a href=\"#prove-" << trace_stem(*proof.result.trace) << "\">" << proof_cell(proof)
+          << "</a>";
+    else
+      out << proof_cell(proof);
+    out << "</td><td>"
+        << (proof.check_verdict ? std::string(verdict_name(*proof.check_verdict)) : "")
+        << "</td><td>" << markup_escape(proof.result.note) << "</td></tr>\n";
+  }
+  out << "</table>\n";
+  for (const ProofOutput &proof : report.proofs)
+    if (proof.result.trace)
+      write_trace_section(out, report, *proof.result.trace,
+                          proof.property + " on " +
+                              std::string(model::proposal_info(proof.proposal).key) +
+                              ": violated (prove)",
+                          std::nullopt, "prove");
 }
 
 } // namespace
@@ -121,11 +157,17 @@ std::string report_html(const Report &report) {
   for (const std::string &row : grid.rows)
     for (model::ProposalId column : grid.columns)
       if (const PairResult *result = grid.at(row, column); result && result->trace) {
-        write_trace_section(out, report, *result);
+        write_trace_section(out, report, *result->trace,
+                            result->property + " on " +
+                                std::string(model::proposal_info(result->proposal).key) + ": " +
+                                std::string(verdict_name(result->verdict)),
+                            result->condition, "");
         ++traces;
       }
   if (traces == 0)
     out << "<p>None: no property was violated.</p>\n";
+  if (!report.proofs.empty())
+    write_proofs(out, report);
   out << "</body>\n</html>\n";
   return out.str();
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "report_io.hpp"
+#include "trimcheck/prove/prove.hpp"
 
 #include <string>
 #include <vector>
@@ -19,11 +20,27 @@ struct ReportStep {
   std::string detail; // what ran, or the error of a failed step
 };
 
+// One `prove` run of the report (`--prove`): a (version, property) pair the SMT encoding
+// covers, with the check verdict of the same pair beside it.
+struct ProofOutput {
+  model::ProposalId proposal;
+  std::string property;
+  prove::ProveResult result;
+  std::optional<std::string> trace_path; // relative to the report directory
+  std::optional<props::Verdict> check_verdict;
+  // check found nothing (holds) where prove has a replayed counterexample: random search
+  // missed it, and the check verdict of this pair is too optimistic.
+  bool missed_by_check() const {
+    return result.result == prove::Result::violated && check_verdict == props::Verdict::holds;
+  }
+};
+
 struct Report {
   std::string subject; // e.g. "chen-v5, sassu-v7" or "all versions"
   props::CheckBudget budget;
   std::vector<ReportStep> steps;
   std::vector<PairOutput> outputs; // check results; traces live in <out>/traces/
+  std::vector<ProofOutput> proofs; // --prove results; traces in <out>/traces/prove/
   std::filesystem::path dir;       // where the report is written (SVGs are read back)
 };
 

@@ -1,4 +1,5 @@
 #include "report_pages.hpp"
+#include "report_prove.hpp"
 
 #include <sstream>
 
@@ -36,6 +37,14 @@ void mail_matrix(std::ostringstream &out, const Grid &grid) {
               std::string(property->title));
 }
 
+std::string proof_line(const ProofOutput &proof) {
+  return std::string(model::proposal_info(proof.proposal).key) + " " + proof.property + ": " +
+         proof_cell(proof) +
+         (proof.check_verdict ? ", check: " + std::string(verdict_name(*proof.check_verdict))
+                              : std::string()) +
+         (proof.missed_by_check() ? " -- MISSED BY CHECK" : "");
+}
+
 } // namespace
 
 std::string report_markdown(const Report &report) {
@@ -49,6 +58,13 @@ std::string report_markdown(const Report &report) {
          "C cells link to their trace.\n\n"
       << matrix_markdown(report.outputs, true) << "\n## Counterexamples\n"
       << counterexamples_markdown(report.outputs);
+  if (!report.proofs.empty()) {
+    out << "\n## Proofs (Z3)\n\nMISSED BY CHECK marks a counterexample the random search "
+           "did not find.\n\n";
+    for (const ProofOutput &proof : report.proofs)
+      out << "- " << proof_line(proof)
+          << (proof.trace_path ? " ([trace](" + *proof.trace_path + "))" : std::string()) << "\n";
+  }
   return out.str();
 }
 
@@ -74,6 +90,16 @@ std::string report_mail(const Report &report) {
       out << render_text(*result->trace);
       wrapped(out, "replay: ", "trimcheck replay traces/" + trace_stem(*result->trace) + ".json");
     }
+  if (!report.proofs.empty()) {
+    out << "\n" << std::string(kMailWidth, '-') << "\nProofs (Z3):\n";
+    for (const ProofOutput &proof : report.proofs)
+      wrapped(out, "  ", proof_line(proof));
+    for (const ProofOutput &proof : report.proofs)
+      if (proof.result.trace) {
+        out << "\n" << std::string(kMailWidth, '-') << "\n" << render_text(*proof.result.trace);
+        wrapped(out, "replay: ", "trimcheck replay " + proof.trace_path.value_or(""));
+      }
+  }
   return out.str();
 }
 

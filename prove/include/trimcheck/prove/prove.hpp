@@ -1,0 +1,60 @@
+// `trimcheck prove`: bounded model checking and k-induction of a property over a
+// symbolic encoding of a version's transition relation (Z3), with every counterexample
+// decoded into the common trace format and replayed on the concrete model.
+//
+// Results:
+//   proved          k-induction succeeded (with the auxiliary lemmas listed): the property
+//                   holds in every reachable state of the symbolic system, at any depth
+//   holds_to_depth  no counterexample up to `depth` transitions; induction did not close
+//   violated        a counterexample that the concrete model reproduces (`trace`)
+//   unknown         the pair is not encoded symbolically, or Z3 gave up (see `note`)
+//
+// A symbolic counterexample that does not reproduce on the concrete model is a bug in
+// one of the two: `replay_mismatch` is then set and `note` says what differed.
+// docs/prove.md describes the encoding, its abstractions and the lemmas.
+#pragma once
+
+#include "trimcheck/props/property.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trimcheck::prove {
+
+enum class Result : std::uint8_t { proved, holds_to_depth, violated, unknown };
+std::string_view result_name(Result result);
+
+// Deliberately broken deltas, so that tests can show the prover and the replay check
+// fail when they should. `none` outside tests.
+enum class PlantedFault : std::uint8_t {
+  none,
+  cut_keeps_entry_counter, // Chen: the cut forgets `counter -= N` (the concrete model has it)
+  append_skips_full,       // every family: an append forgets the ghost Full
+};
+
+struct ProveOptions {
+  int depth = 8;               // BMC bound (transitions); induction tries k = 1 .. min(depth, 3)
+  double timeout_seconds = 60; // wall clock for the whole run
+  PlantedFault fault = PlantedFault::none;
+};
+
+struct ProveResult {
+  Result result = Result::unknown;
+  int depth = 0;       // transitions checked by BMC (or the counterexample's length)
+  int induction_k = 0; // k of the induction that closed the proof
+  double seconds = 0;
+  std::string note;                  // why unknown, where a timeout hit, what a mismatch was
+  std::vector<std::string> lemmas;   // auxiliary lemmas the proof used (docs/prove.md)
+  std::optional<props::Trace> trace; // violated (or mismatch): the decoded counterexample
+  bool replay_mismatch = false;
+};
+
+// Whether (proposal, property) has a symbolic encoding; `why` says why not.
+bool encoded(model::ProposalId proposal, std::string_view property, std::string *why = nullptr);
+
+ProveResult prove(model::ProposalId proposal, const props::Property &property,
+                  const ProveOptions &options);
+
+} // namespace trimcheck::prove

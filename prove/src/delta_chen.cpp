@@ -1,0 +1,256 @@
+// Steven Chen's "trim N entries" v1-v5 (spec 2.2-2.6) symbolically: a write of N to
+// ima_trim_log removes the first N records of L, in the steps of spec 2.15 that the
+// concrete model (model/src/family_chen.cpp) uses as request.pc:
+//   kDecide (0)  v1: everything in one locked step; v2-v4: locked walk + cut;
+//                v5: lockless pre-walk that remembers the N-th record
+//   kCut (1)     v5: the O(1) cut under ima_extend_list_mutex
+//   kFree (2)    frees outside the mutex, the critical-data record, trimcount
+// Only what the default configuration does is encoded (no ima_flush_htable, no
+// CONFIG_IMA_DISABLE_HTABLE): object lifetimes are not state here.
+#include "trimcheck/prove/detail/encoding.hpp"
+
+#include <stdexcept>
+
+namespace trimcheck::prove::detail {
+namespace {
+
+using model::ProposalId;
+
+enum class Steps : std::uint8_t { one_step, cut_then_free, prewalk_cut_free };
+enum class SizeRule : std::uint8_t { unchanged, sum_of_rest, minus_cut_unless_all };
+enum class Grammar : std::uint8_t { digits_only, kstrtol, total_colon_n };
+
+struct ChenRow {
+  ProposalId id;
+  bool trims_what_exists; // v1 (2.2): fewer than N records -> remove them all; v2+ ENOENT
+  Steps steps;            // 2.15
+  bool unlinks_removed;   // v1 (2.2): hlist_del_rcu of each removed record (default config)
+  bool number_entries;    // v5 (2.6): ima_number_entries is the shown, trusted counter
+  SizeRule size;          // 2.2-2.6: binary_runtime_size after a trim
+  bool total_trimcount;   // v4/v5 (2.5, 2.6): trimcount is T, else the last trim
+  bool trim_event;        // v2+ (2.3-2.6): critical-data record after a removal
+  Grammar grammar;        // for decoding: 2.2 digits, 2.4 kstrtol, 2.5 T:N
+};
+
+// clang-format off
+constexpr ChenRow kRows[] = {
+  // id                 what-exists steps                        unlink  ne     size                            total  event  grammar
+  {ProposalId::chen_v1, true,       Steps::one_step,             true,   false, SizeRule::unchanged,            false, false, Grammar::digits_only},
+  {ProposalId::chen_v2, false,      Steps::cut_then_free,        false,  false, SizeRule::unchanged,            false, true,  Grammar::digits_only},
+  {ProposalId::chen_v3, false,      Steps::cut_then_free,        false,  false, SizeRule::sum_of_rest,          false, true,  Grammar::kstrtol},
+  {ProposalId::chen_v4, false,      Steps::cut_then_free,        false,  false, SizeRule::sum_of_rest,          true,  true,  Grammar::total_colon_n},
+  {ProposalId::chen_v5, false,      Steps::prewalk_cut_free,     false,  true,  SizeRule::minus_cut_unless_all, true,  true,  Grammar::total_colon_n},
+};
+// clang-format on
+
+const ChenRow &row(ProposalId id) {
+  for (const ChenRow &r : kRows)
+    if (r.id == id)
+      return r;
+  throw std::logic_error("not a Chen version");
+}
+
+constexpr int kIdle = -1, kCut = 1, kFree = 2;
+constexpr int kTrim = 0; // the only command
+
+// The counter the version trusts for "N > records" and shows (2.6).
+z3::expr entries(const ChenRow &r, const SymState &s) {
+  return r.number_entries ? s.number_entries : s.count;
+}
+void subtract_entries(const Encoding &enc, const ChenRow &r, SymState &next,
+                      const z3::expr &removed) {
+  if (enc.fault() == PlantedFault::cut_keeps_entry_counter)
+    return;
+  if (r.number_entries)
+    next.number_entries = next.number_entries - removed;
+  else
+    next.count = next.count - removed;
+}
+
+// trimcount after a write that removed `removed` records (2.2-2.6).
+z3::expr trimcount_after(const ChenRow &r, const SymState &s, const z3::expr &removed) {
+  return r.total_trimcount ? s.trimcount + removed : removed;
+}
+
+// kDecide of v1 (2.2): one locked step removes min(N, records), unlinks them from H,
+// leaves binary_runtime_size, trimcount := removed.
+void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+             std::vector<Branch> &out) {
+  const z3::expr count = z3::ite(v.n < entries(r, s), v.n, entries(r, s));
+  Encoding::Split cut = enc.split(s.list, count, "v1cut");
+  SymState next = s;
+  next.list = cut.rest;
+  next.del = enc.concat(s.del, cut.head);
+  subtract_entries(enc, r, next, count);
+  // The removed records leave H; which keys go is over-approximated: any subset of H
+  // survives (docs/prove.md).
+  next.hashed = enc.fresh_array("v1.hashed");
+  z3::expr key = enc.ctx().int_const("key!v1");
+  const z3::expr shrinks =
+      z3::forall(key, z3::implies(z3::select(next.hashed, key), z3::select(s.hashed, key)));
+  next.trimcount = count;
+  enc.finish(next);
+  enc.add(out, {StepKind::request_start, kTrim, "trim N (one locked step)",
+                s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
+}
+
+void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+                    std::vector<Branch> &out) {
+  const z3::expr idle = s.req_pc == kIdle;
+  { // N = 0: nothing removed, no event; trimcount := 0 (last trim) or += 0 (T).
+    SymState next = s;
+    next.trimcount = trimcount_after(r, s, enc.int_val(0));
+    enc.add(out, {StepKind::request_start, kTrim, "trim 0", idle && v.n == 0, next});
+  }
+  if (r.trims_what_exists)
+    return v1_trim(enc, r, s, v, out);
+  enc.add(out, {StepKind::request_start, kTrim, "trim N > records (ENOENT)",
+                idle && v.n >= 1 && v.n > entries(r, s), s});
+  const z3::expr fits = idle && v.n >= 1 && v.n <= entries(r, s);
+  Encoding::Split prefix = enc.split(s.list, v.n, "prefix");
+  SymState next = s;
+  next.req_op = enc.int_val(kTrim);
+  next.req_n = v.n;
+  if (r.steps == Steps::prewalk_cut_free) { // v5 (2.6): lockless pre-walk of N records
+    next.req_walked = prefix.head;
+    next.req_sum = enc.total(prefix.head);
+    next.req_has_mark = enc.ctx().bool_val(true);
+    next.req_pc = enc.int_val(kCut);
+    enc.add(out, {StepKind::request_start, kTrim, "trim N: lockless pre-walk",
+                  fits && prefix.equation, next});
+    return;
+  }
+  // v2-v4 (2.3-2.5): walk and cut under the mutex; v3/v4 re-sum the records left.
+  next.list = prefix.rest;
+  next.del = enc.concat(s.del, prefix.head);
+  subtract_entries(enc, r, next, v.n);
+  if (r.size == SizeRule::sum_of_rest)
+    next.bin_size = enc.total(prefix.rest);
+  next.req_cut = prefix.head;
+  next.req_pc = enc.int_val(kFree);
+  out.push_back(
+      {StepKind::request_start, kTrim, "trim N: locked cut", fits && prefix.equation, next});
+}
+
+// v5 kCut (2.6): the counter is read again under the mutex; equal to N -> the whole of
+// L goes (binary_runtime_size untouched), else L is cut after the remembered record.
+// The cut at a record no longer in L (two writers through one file, list corruption in
+// the concrete model) cannot happen with one writer and is not encoded.
+void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vector<Branch> &out) {
+  const z3::expr at_cut = s.req_pc == kCut;
+  {
+    SymState next = s;
+    next.list = enc.empty();
+    next.del = enc.concat(s.del, s.list);
+    subtract_entries(enc, r, next, s.list.length());
+    next.req_cut = s.list;
+    next.req_walked = enc.empty();
+    next.req_sum = enc.int_val(0);
+    next.req_has_mark = enc.ctx().bool_val(false);
+    next.req_pc = enc.int_val(kFree);
+    enc.add(out, {StepKind::request_continue, kTrim, "trim N: cut the whole list",
+                  at_cut && s.req_n == entries(r, s), next});
+  }
+  z3::expr rest = enc.fresh_seq("v5.rest");
+  SymState next = s;
+  next.list = rest;
+  next.del = enc.concat(s.del, s.req_walked);
+  subtract_entries(enc, r, next, s.req_walked.length());
+  next.bin_size = s.bin_size - s.req_sum;
+  next.req_cut = s.req_walked;
+  next.req_walked = enc.empty();
+  next.req_sum = enc.int_val(0);
+  next.req_has_mark = enc.ctx().bool_val(false);
+  next.req_pc = enc.int_val(kFree);
+  enc.add(out,
+          {StepKind::request_continue, kTrim, "trim N: cut at the remembered record",
+           at_cut && s.req_n != entries(r, s) && s.list == enc.concat(s.req_walked, rest), next});
+}
+
+// kFree (2.3-2.6): frees (not state here), the critical-data record unless suspended,
+// trimcount, return.
+void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+                   std::vector<Branch> &out) {
+  const z3::expr at_free = s.req_pc == kFree;
+  const z3::expr removed = s.req_cut.length();
+  if (r.trim_event) {
+    SymState next = enc.appended(s, v.record, false);
+    next.trimcount = trimcount_after(r, s, removed);
+    enc.finish(next);
+    enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees, trim event",
+                  at_free && removed > 0 && !s.suspended && enc.kernel_record_guard(s, v), next});
+  }
+  SymState next = s;
+  next.trimcount = trimcount_after(r, s, removed);
+  enc.finish(next);
+  const z3::expr no_event = r.trim_event ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
+  enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
+}
+
+void chen_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+  const ChenRow &r = row(enc.proposal());
+  start_branches(enc, r, s, v, out);
+  if (r.steps == Steps::prewalk_cut_free)
+    cut_branches(enc, r, s, out);
+  if (r.steps != Steps::one_step)
+    free_branches(enc, r, s, v, out);
+}
+
+void chen_count_append(const Encoding &enc, SymState &s, const z3::expr &records,
+                       const z3::expr &bytes) {
+  baseline_count_append(enc, s, records, bytes);
+  if (row(enc.proposal()).number_entries)
+    s.number_entries = s.number_entries + records;
+}
+
+z3::expr chen_shown(const Encoding &enc, const SymState &s) {
+  return entries(row(enc.proposal()), s);
+}
+
+// The pre-walk's records are still the head of L until the cut (only appends run in
+// between), and the request's pc is one of the version's steps.
+void chen_lemmas(Encoding &enc, const SymState &s,
+                 std::vector<std::pair<std::string, z3::expr>> &out) {
+  const ChenRow &r = row(enc.proposal());
+  z3::expr pcs = s.req_pc == kIdle;
+  if (r.steps != Steps::one_step)
+    pcs = pcs || s.req_pc == kFree;
+  if (r.steps == Steps::prewalk_cut_free) {
+    pcs = pcs || s.req_pc == kCut;
+    out.push_back(
+        {"chen: the pre-walked records are the head of L until the cut",
+         z3::implies(s.req_pc == kCut, z3::prefixof(s.req_walked, s.list) &&
+                                           s.req_walked.length() == s.req_n && s.req_n >= 1 &&
+                                           s.req_sum == enc.total(s.req_walked))});
+  }
+  out.push_back({"chen: the request is at one of its steps", pcs});
+}
+
+std::vector<int> chen_ops(ProposalId) {
+  return {kTrim};
+}
+
+Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount) {
+  std::string number = std::to_string(n);
+  switch (row(id).grammar) {
+  case Grammar::digits_only: // 2.2: digits only, at least two
+    return {"ima_trim_log", false, number.size() < 2 ? "0" + number : number};
+  case Grammar::kstrtol: // 2.4
+    return {"ima_trim_log", false, number + "\n"};
+  case Grammar::total_colon_n: // 2.5: T must equal the kernel's trimcount
+    return {"ima_trim_log", false, std::to_string(trimcount) + ":" + number + "\n"};
+  }
+  return {};
+}
+
+} // namespace
+
+const FamilyDelta &chen_delta() {
+  static const FamilyDelta kDelta{
+      chen_count_append, chen_shown,  list_runtime_size, list_dump_order, no_dump_flags,
+      chen_requests,     chen_lemmas, chen_ops,          chen_command,
+  };
+  return kDelta;
+}
+
+} // namespace trimcheck::prove::detail

@@ -1,0 +1,312 @@
+// Bounded model checking, then k-induction strengthened by the candidate lemmas that
+// survive (Houdini): a lemma is dropped when BMC finds a reachable state violating it or
+// when it is not inductive together with the property and the other lemmas.
+#include "trimcheck/prove/detail/encoding.hpp"
+
+#include "trimcheck/props/scenario.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+namespace trimcheck::prove {
+
+std::string_view result_name(Result result) {
+  switch (result) {
+  case Result::proved:
+    return "proved";
+  case Result::holds_to_depth:
+    return "holds-to-depth";
+  case Result::violated:
+    return "violated";
+  case Result::unknown:
+    return "unknown";
+  }
+  return "unknown";
+}
+
+bool encoded(model::ProposalId proposal, std::string_view property, std::string *why) {
+  auto fail = [&](std::string reason) {
+    if (why)
+      *why = std::move(reason);
+    return false;
+  };
+  if (detail::delta_for(proposal) == nullptr)
+    return fail(std::string(model::proposal_info(proposal).key) +
+                ": the trim-to-PCR-values replay is not encoded symbolically");
+  if (detail::property_encoding(property) == nullptr)
+    return fail(std::string(property) +
+                " is not encoded symbolically (encoded: P2, P7, B1, B2, B3, B4)");
+  const model::KernelConfig config = props::make_config(proposal, props::ConfigChoice{});
+  if (config.flush_htable || config.disable_htable || !config.ima_kexec ||
+      !config.critical_data_rule || !config.staging || !config.log_trimming)
+    return fail("the default configuration is not the one the encoding assumes");
+  return true;
+}
+
+namespace {
+
+using namespace detail;
+using Clock = std::chrono::steady_clock;
+
+class Deadline {
+public:
+  explicit Deadline(double seconds)
+      : start_(Clock::now()),
+        end_(start_ +
+             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds))) {}
+  unsigned remaining_ms() const {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - Clock::now());
+    return left.count() <= 0 ? 1u : static_cast<unsigned>(left.count());
+  }
+  bool expired() const { return Clock::now() >= end_; }
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+private:
+  Clock::time_point start_, end_;
+};
+
+using Lemmas = std::vector<std::pair<std::string, z3::expr>>;
+
+constexpr int kMaxK = 3; // the largest k tried by the induction
+
+z3::expr conjunction(z3::context &ctx, const Lemmas &lemmas, const std::vector<bool> &alive) {
+  z3::expr_vector parts(ctx);
+  for (std::size_t i = 0; i < lemmas.size(); ++i)
+    if (alive[i])
+      parts.push_back(lemmas[i].second);
+  return parts.empty() ? ctx.bool_val(true) : z3::mk_and(parts);
+}
+
+class Prover {
+public:
+  Prover(model::ProposalId proposal, const props::Property &property, const ProveOptions &options)
+      : proposal_(proposal), property_(property), options_(options),
+        deadline_(options.timeout_seconds), formula_(*property_encoding(property.id)),
+        encoding_(ctx_, proposal, options.fault,
+                  {.sizes = formula_.reads_sizes, .pcr_chain = formula_.reads_pcr_chain}),
+        config_(props::make_config(proposal, props::ConfigChoice{})) {}
+
+  ProveResult run() {
+    bmc();
+    if (result_.result == Result::holds_to_depth && result_.depth == options_.depth)
+      induction();
+    result_.seconds = deadline_.elapsed();
+    return result_;
+  }
+
+private:
+  z3::check_result check(z3::solver &solver, const z3::expr &goal) {
+    z3::params params(ctx_);
+    params.set("timeout", deadline_.remaining_ms());
+    solver.set(params);
+    solver.push();
+    solver.add(goal);
+    const double before = deadline_.elapsed();
+    const z3::check_result r = solver.check();
+    if (std::getenv("TRIMCHECK_PROVE_DEBUG"))
+      std::cerr << "  check " << r << " in " << deadline_.elapsed() - before << " s\n";
+    return r;
+  }
+
+  void timed_out(int reached, const std::string &phase) {
+    result_.depth = reached;
+    result_.result = reached > 0 ? Result::holds_to_depth : Result::unknown;
+    result_.note = "Z3 gave up (timeout " + std::to_string(options_.timeout_seconds) + " s) " +
+                   phase + "; no counterexample up to depth " + std::to_string(reached);
+  }
+
+  // BMC: init, then one transition per depth; at each depth the property and the
+  // surviving lemmas are checked. The dump is assumed complete here (docs/prove.md).
+  void bmc() {
+    z3::solver solver(ctx_);
+    solver.add(encoding_.vocab().axioms());
+    std::vector<SymState> states{encoding_.state("s0")};
+    std::vector<Step> steps;
+    solver.add(encoding_.init(states[0]));
+    solver.add(ctx_.constant("boot_aggregate#0", encoding_.vocab().record) == 0);
+    bool lemmas_known = false;
+    for (int depth = 0; depth <= options_.depth; ++depth) {
+      if (depth > 0) {
+        states.push_back(encoding_.state("s" + std::to_string(depth)));
+        steps.push_back(encoding_.transition(states[depth - 1], states[depth], depth - 1));
+        solver.add(steps.back().formula);
+        solver.add(steps.back().vars.dump_complete);
+        // Every append is a new record: the serial of the record of step i is i + 1
+        // (the boot_aggregate is 0). Concrete serials make the sequences ground words,
+        // which the sequence solver handles far better than unknown elements.
+        solver.add(steps.back().vars.record == depth);
+      }
+      const PropertyFormula prop =
+          formula_.at(encoding_, depth > 0 ? &states[depth - 1] : nullptr, states[depth]);
+      Lemmas lemmas = candidate_lemmas(encoding_, states[depth], formula_.lemma_topics);
+      if (!lemmas_known) {
+        for (const auto &[name, lemma] : lemmas)
+          lemma_names_.push_back(name);
+        alive_.assign(lemmas.size(), true);
+        lemmas_known = true;
+      }
+      solver.add(encoding_.take_facts());
+      const z3::check_result found = check(solver, !(prop.state && prop.transition));
+      if (found == z3::sat) {
+        counterexample(solver.get_model(), steps, states);
+        solver.pop();
+        return;
+      }
+      solver.pop();
+      if (found == z3::unknown)
+        return timed_out(depth - 1, "in BMC at depth " + std::to_string(depth));
+      // k-induction with k <= kMaxK needs the lemmas only at depths below kMaxK.
+      if (depth < kMaxK &&
+          !drop_failing_lemmas(solver, lemmas, "BMC depth " + std::to_string(depth)))
+        return timed_out(depth, "checking lemmas in BMC at depth " + std::to_string(depth));
+    }
+    // Vacuity: a run of the full length must exist, or "no counterexample" means nothing.
+    const z3::check_result path = check(solver, ctx_.bool_val(true));
+    solver.pop();
+    if (path == z3::unsat) {
+      result_.result = Result::unknown;
+      result_.note =
+          "encoding bug: no symbolic run of length " + std::to_string(options_.depth) + " exists";
+      return;
+    }
+    if (path == z3::unknown)
+      result_.note = "the vacuity check (a run of this length exists) timed out; ";
+    result_.result = Result::holds_to_depth;
+    result_.depth = options_.depth;
+  }
+
+  // Drops the lemmas violated in the solver's current context; false on timeout.
+  bool drop_failing_lemmas(z3::solver &solver, const Lemmas &lemmas, const std::string &where) {
+    const z3::check_result any = check(solver, !conjunction(ctx_, lemmas, alive_));
+    solver.pop();
+    if (any == z3::unsat)
+      return true;
+    if (any == z3::unknown)
+      return false;
+    for (std::size_t i = 0; i < lemmas.size(); ++i) {
+      if (!alive_[i])
+        continue;
+      const z3::check_result one = check(solver, !lemmas[i].second);
+      solver.pop();
+      if (one == z3::unknown)
+        return false;
+      if (one == z3::sat) {
+        alive_[i] = false;
+        dropped_.push_back(lemmas[i].first + " (fails at " + where + ")");
+      }
+    }
+    return true;
+  }
+
+  // k-induction for k = 1 .. min(depth, 3): k consecutive states satisfying the
+  // property and the lemmas, then one more step. Houdini drops non-inductive lemmas.
+  void induction() {
+    const int max_k = std::min(options_.depth, kMaxK);
+    for (int k = 1; k <= max_k; ++k) {
+      for (;;) {
+        z3::solver solver(ctx_);
+        solver.add(encoding_.vocab().axioms());
+        std::vector<SymState> states;
+        for (int i = 0; i <= k; ++i)
+          states.push_back(encoding_.state("k" + std::to_string(k) + "s" + std::to_string(i)));
+        for (int i = 0; i < k; ++i) {
+          solver.add(encoding_.transition(states[i], states[i + 1], 1000 * k + i).formula);
+          const PropertyFormula prop =
+              formula_.at(encoding_, i > 0 ? &states[i - 1] : nullptr, states[i]);
+          solver.add(prop.state && prop.transition);
+          solver.add(conjunction(
+              ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics), alive_));
+        }
+        const PropertyFormula goal = formula_.at(encoding_, &states[k - 1], states[k]);
+        const Lemmas lemmas = candidate_lemmas(encoding_, states[k], formula_.lemma_topics);
+        solver.add(encoding_.take_facts());
+        const std::size_t before = dropped_.size();
+        if (!drop_failing_lemmas(solver, lemmas, "induction k=" + std::to_string(k)))
+          return induction_note("Z3 gave up during induction at k=" + std::to_string(k));
+        if (dropped_.size() != before)
+          continue; // the assumptions changed: check again with fewer lemmas
+        const z3::check_result step = check(solver, !(goal.state && goal.transition));
+        solver.pop();
+        if (step == z3::unknown)
+          return induction_note("Z3 gave up during induction at k=" + std::to_string(k));
+        if (step == z3::unsat) {
+          result_.result = Result::proved;
+          result_.induction_k = k;
+          for (std::size_t i = 0; i < alive_.size(); ++i)
+            if (alive_[i])
+              result_.lemmas.push_back(lemma_names_[i]);
+          return;
+        }
+        break; // not k-inductive: try k + 1
+      }
+    }
+    induction_note("k-induction did not close for k <= " + std::to_string(max_k));
+  }
+
+  void induction_note(const std::string &why) {
+    result_.note += why;
+    if (!dropped_.empty()) {
+      result_.note += "; lemmas dropped:";
+      for (const std::string &d : dropped_)
+        result_.note += " [" + d + "]";
+    }
+  }
+
+  // Decodes a BMC model, replays it on the concrete model, and records the outcome.
+  void counterexample(const z3::model &model, const std::vector<Step> &steps,
+                      const std::vector<SymState> &states) {
+    std::vector<props::TraceAction> actions = decode(encoding_, model, steps, states);
+    props::Trace trace;
+    trace.proposal = proposal_;
+    trace.config = config_;
+    trace.property = std::string(property_.id);
+    trace.regime = props::Regime::arbitrary;
+    trace.source = "prove";
+    const props::RunResult run = props::run_actions(proposal_, config_, property_, actions);
+    result_.depth = static_cast<int>(steps.size());
+    if (run.invalid.empty() && !run.violation.empty()) {
+      trace.steps = run.steps;
+      trace.violation = run.violation;
+      result_.result = Result::violated;
+      result_.trace = std::move(trace);
+      return;
+    }
+    for (const props::TraceAction &action : actions)
+      trace.steps.push_back({action, {}});
+    result_.replay_mismatch = true;
+    result_.result = Result::violated;
+    result_.note =
+        run.invalid.empty()
+            ? "the SMT counterexample does not reproduce on the concrete model"
+            : "the SMT counterexample is not executable on the concrete model: " + run.invalid;
+    trace.violation = "SMT: " + std::string(property_.id) + " violated after " +
+                      std::to_string(steps.size()) + " symbolic steps (" + result_.note + ")";
+    result_.trace = std::move(trace);
+  }
+
+  model::ProposalId proposal_;
+  const props::Property &property_;
+  ProveOptions options_;
+  Deadline deadline_;
+  z3::context ctx_;
+  const PropertyEncoding &formula_;
+  Encoding encoding_;
+  model::KernelConfig config_;
+  std::vector<std::string> lemma_names_;
+  std::vector<bool> alive_;
+  std::vector<std::string> dropped_;
+  ProveResult result_;
+};
+
+} // namespace
+
+ProveResult prove(model::ProposalId proposal, const props::Property &property,
+                  const ProveOptions &options) {
+  std::string why;
+  if (!encoded(proposal, property.id, &why))
+    return {.result = Result::unknown, .note = why};
+  return Prover(proposal, property, options).run();
+}
+
+} // namespace trimcheck::prove
