@@ -6,9 +6,10 @@
 // with the spec section each branch comes from.
 //
 // Why these shapes:
-// * Records are an uninterpreted sort: a record is one append (its identity, the
-//   model's serial), with uninterpreted `content` (what dedupe compares; measured files
-//   are contents >= 1, the boot_aggregate 0, kernel-made critical data < 0), `size`
+// * A record is an integer identity: one append (the model's serial; BMC numbers them
+//   0, 1, 2 .. so that sequences are ground words), with uninterpreted `content` (what dedupe
+//   compares; measured files are contents >= 1, the boot_aggregate 0, kernel-made critical data <
+//   0), `size`
 //   (>= 1, its share of binary_runtime_size) and `is_violation`.
 // * L, S, Full, Del, the PCR history and the kexec dump are sequences of records, so
 //   list order and prefix removal are equations over concatenation.
