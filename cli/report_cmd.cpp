@@ -103,8 +103,8 @@ void add_report(CLI::App &app, int &exit_code) {
       exit_code = kExitBadInput;
       return;
     }
-    Report report{subject_of(options->run.selection), options->run.budget, {}, {}, {},
-                  options->out};
+    Report report{
+        subject_of(options->run.selection), options->run.budget, {}, {}, {}, options->out};
     std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
               << " runs per regime, seed " << report.budget.seed << "\n";
     run_check_step(report, pairs, options->run.jobs);

@@ -151,4 +151,24 @@ TEST(Report, RendersInHeadlessChromiumWithWorkingLinks) {
   EXPECT_EQ(png_size(slurp(dir.path() / "matrix.png")), std::make_pair(1400u, 1000u));
 }
 
+TEST(Report, ProveStepFlagsACounterexampleCheckMissed) {
+  // chen-v5 P7: the whole-list trim leaves binary_runtime_size (spec 2.6); Z3 finds it at
+  // depth 3 while a small random search does not.
+  TempDir dir;
+  const CliRun report = run("report --out " + dir.path().string() +
+                            " --proposal chen-v5 --property P7 --runs 20 --prove --prove-depth 3 "
+                            "--prove-timeout 120");
+  ASSERT_EQ(report.code, 0);
+  const std::string html = slurp(dir.path() / "index.html");
+  EXPECT_NE(html.find("<tr class=\"missed\"><td>chen-v5</td><td>P7</td>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<section class=\"trace\" id=\"prove-chen-v5-P7\">"), std::string::npos);
+  EXPECT_NE(slurp(dir.path() / "mail.txt").find("chen-v5 P7: violated"), std::string::npos);
+  EXPECT_NE(slurp(dir.path() / "report.md").find("MISSED BY CHECK"), std::string::npos);
+  EXPECT_EQ(run("replay " + (dir.path() / "traces/prove/chen-v5-P7.json").string()).code, 1);
+  const auto seen = browser_observations(dir.path());
+  EXPECT_EQ(seen_value(seen, "links").substr(seen_value(seen, "links").find(" broken ")),
+            " broken 0");
+}
+
 } // namespace
