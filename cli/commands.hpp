@@ -14,5 +14,6 @@ inline constexpr int kExitBadInput = 2; // malformed option, trace or input file
 void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);
+void add_conform(CLI::App &app, int &exit_code);
 
 } // namespace trimcheck::cli

@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
+  trimcheck::cli::add_conform(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {
