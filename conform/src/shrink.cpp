@@ -37,6 +37,32 @@ bool possible_on_model(const RunOptions &options, const std::vector<Action> &act
 RunResult shrink(const RunOptions &options, RunResult failing, int budget, std::ostream *progress) {
   RunResult best = std::move(failing);
   const std::string category = best.mismatch->category;
+  // Runs a candidate in a fresh VM (if the model allows it); true if it still mismatches
+  // the same way, and then it becomes the best.
+  auto attempt = [&](const std::vector<Action> &candidate) {
+    if (budget <= 0 || candidate.size() >= best.executed.size() ||
+        !possible_on_model(options, candidate))
+      return false;
+    --budget;
+    RunResult run = run_sequence(options, candidate);
+    const bool same = run.mismatch && run.mismatch->category == category;
+    if (progress)
+      *progress << "  shrink: " << candidate.size() << " actions -> "
+                << (same ? "still mismatches" : "conforms") << "\n";
+    if (same)
+      best = std::move(run);
+    return same;
+  };
+  // First whole kinds of action at once (all measurements, all reads, ...): few VM runs
+  // when the mismatch needs only some kinds, e.g. only kexec.
+  for (std::size_t kind = 0; kind < std::variant_size_v<Action>; ++kind) {
+    std::vector<Action> candidate;
+    for (const Action &action : best.executed)
+      if (action.index() != kind)
+        candidate.push_back(action);
+    attempt(candidate);
+  }
+  // Then delta debugging over chunks, halving the chunk size.
   std::size_t chunk = std::max<std::size_t>(1, best.executed.size() / 2);
   while (budget > 0) {
     bool removed = false;
@@ -45,22 +71,10 @@ RunResult shrink(const RunOptions &options, RunResult failing, int budget, std::
       candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(start),
                       candidate.begin() +
                           static_cast<std::ptrdiff_t>(std::min(start + chunk, candidate.size())));
-      if (!possible_on_model(options, candidate)) {
-        start += chunk;
-        continue;
-      }
-      --budget;
-      RunResult attempt = run_sequence(options, candidate);
-      const bool same = attempt.mismatch && attempt.mismatch->category == category;
-      if (progress)
-        *progress << "  shrink: " << candidate.size() << " actions -> "
-                  << (same ? "still mismatches" : "conforms") << "\n";
-      if (same) {
-        best = std::move(attempt);
+      if (attempt(candidate))
         removed = true;
-      } else {
+      else
         start += chunk;
-      }
     }
     if (!removed) {
       if (chunk == 1)
