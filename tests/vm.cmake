@@ -5,8 +5,8 @@
 set(TRIMCHECK_VM_KERNEL_FILE "${CMAKE_CURRENT_BINARY_DIR}/vm-kernel.path")
 
 add_executable(trimcheck_vm_unit_tests
-  impl_adapters/vm/console_test.cpp impl_adapters/vm/process_test.cpp
-  conform/sequences_test.cpp)
+  impl_adapters/vm/console_test.cpp impl_adapters/vm/kernel_test.cpp
+  impl_adapters/vm/process_test.cpp conform/replay_test.cpp conform/sequences_test.cpp)
 target_link_libraries(trimcheck_vm_unit_tests PRIVATE trimcheck_conform GTest::gtest_main)
 gtest_discover_tests(trimcheck_vm_unit_tests DISCOVERY_TIMEOUT 60)
 

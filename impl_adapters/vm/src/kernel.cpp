@@ -8,20 +8,20 @@ namespace {
 
 using namespace model;
 
-std::string access_name(Access access) {
-  switch (access) {
-  case Access::read:
-    return "r";
-  case Access::write:
-    return "w";
-  case Access::read_write:
-    break;
-  }
-  return "rw";
-}
+// open's access in the agent's notation (that of traces), indexed by Access.
+constexpr const char *kAccessNames[] = {"r", "w", "rw"};
 
 std::string n(std::uint64_t value) {
   return std::to_string(value);
+}
+
+// The agent moves one datagram per call to and from a worker (guest/wire.hpp).
+constexpr std::size_t kMaxTransfer = 32 * 1024;
+
+void check_size(std::size_t size, const char *what) {
+  if (size > kMaxTransfer)
+    throw std::invalid_argument(std::string(what) + " of more than " + n(kMaxTransfer) +
+                                " bytes cannot be performed in the guest");
 }
 
 // The request line for an action, empty if the action has no guest operation.
@@ -38,12 +38,15 @@ std::string request_line(const Action &action) {
         else if constexpr (std::is_same_v<A, Spawn>)
           return std::string("spawn ") + (a.cap_sys_admin ? "1" : "0");
         else if constexpr (std::is_same_v<A, Open>)
-          return "open " + n(a.pid) + " " + access_name(a.access) + " " + a.path;
-        else if constexpr (std::is_same_v<A, Read>)
+          return "open " + n(a.pid) + " " + kAccessNames[static_cast<std::size_t>(a.access)] + " " +
+                 a.path;
+        else if constexpr (std::is_same_v<A, Read>) {
+          check_size(a.count, "a read");
           return "read " + n(a.pid) + " " + std::to_string(a.fd) + " " + n(a.count);
-        else if constexpr (std::is_same_v<A, Write>)
+        } else if constexpr (std::is_same_v<A, Write>) {
+          check_size(a.bytes.size(), "a write");
           return "write " + n(a.pid) + " " + std::to_string(a.fd) + " " + to_hex(a.bytes);
-        else if constexpr (std::is_same_v<A, Seek>)
+        } else if constexpr (std::is_same_v<A, Seek>)
           return "seek " + n(a.pid) + " " + std::to_string(a.fd);
         else if constexpr (std::is_same_v<A, Close>)
           return "close " + n(a.pid) + " " + std::to_string(a.fd);
@@ -76,6 +79,12 @@ std::vector<Action> realised(const Action &action) {
 }
 
 bool realisable(const Action &action) {
+  if (const auto *read = std::get_if<Read>(&action))
+    return read->count <= kMaxTransfer;
+  if (const auto *write = std::get_if<Write>(&action))
+    return write->bytes.size() <= kMaxTransfer;
+  if (const auto *open = std::get_if<Open>(&action))
+    return !open->path.empty() && open->path.find_first_of(" \t\r\n") == std::string::npos;
   return !std::holds_alternative<MeasureRecord>(action);
 }
 

@@ -14,7 +14,9 @@
 //   KexecExecute         kexec -e (after kexec -c -l, which carries nothing, if nothing
 //                        was loaded in this boot), then waits for the next kernel
 //   Continue             nothing: the real call already completed
-//   MeasureRecord        not realisable (arbitrary record contents)
+//   MeasureRecord        not realisable (arbitrary record contents); nor are reads and
+//                        writes of more than 32 KiB
+
 #pragma once
 
 #include "trimcheck/model/machine.hpp"
@@ -27,7 +29,8 @@ namespace trimcheck::vm {
 
 // The model actions whose combined effect the guest operation for `action` has.
 std::vector<model::Action> realised(const model::Action &action);
-// Whether apply() can perform `action` (MeasureRecord cannot).
+// Whether apply() can perform `action`: not MeasureRecord, no read or write of more than
+// 32 KiB, no path with white space (the line protocol).
 bool realisable(const model::Action &action);
 
 class VmKernel {
