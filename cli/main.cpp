@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
              "  trimcheck check --json --seed 7 > verdicts.json\n"
              "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
              "  trimcheck prove --proposal chen-v3 --property P7\n"
+             "  trimcheck conform --kernel bzImage --proposal baseline-6.12 --runs 5\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
              "  trimcheck report --out review --proposal sassu-v7\n"
              "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   trimcheck::cli::add_check(app, exit_code);
   trimcheck::cli::add_explore(app, exit_code);
   trimcheck::cli::add_prove(app, exit_code);
+  trimcheck::cli::add_conform(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
   trimcheck::cli::add_verify(app, exit_code);

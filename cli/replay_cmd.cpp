@@ -1,22 +1,77 @@
 #include "commands.hpp"
+#include "vm_errors.hpp"
 
+#include "trimcheck/conform/conform.hpp"
 #include "trimcheck/props/check.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
+namespace {
+
+// Replays on a kernel in a VM: 1 if the kernel shows the trace's finding.
+int replay_on_kernel(const props::Trace &trace, const std::string &kernel) {
+  if (!std::filesystem::is_regular_file(kernel)) {
+    std::cerr << "trimcheck replay: kernel image not found: " << kernel << "\n";
+    return kExitBadInput;
+  }
+  const conform::KernelReplay replay =
+      conform::replay_on_kernel(vm::VmOptions::defaults_for(kernel), trace);
+  const auto &mismatch = replay.run.mismatch;
+  if (trace.property == "conform") {
+    if (!mismatch) {
+      std::cout << "does not reproduce: the kernel conforms to the model for these "
+                << replay.run.executed.size() << " actions\n";
+      return kExitOk;
+    }
+    std::cout << "reproduces on the kernel:\n" << conform::render_mismatch(replay.run);
+    return kExitFinding;
+  }
+  if (mismatch) {
+    std::cout << "does not reproduce as modelled: the kernel differs from the model at action "
+              << mismatch->step << ": " << mismatch->what << "\n";
+    return kExitOk;
+  }
+  if (replay.skipped > 0) {
+    std::cerr << "trimcheck replay: " << replay.skipped
+              << " step(s) of the trace are not possible from the kernel's start state\n";
+    return kExitBadInput;
+  }
+  if (replay.violation.empty()) {
+    std::cout << "does not reproduce: the kernel behaves as the model, and " << trace.property
+              << " holds on the run as the kernel performed it\n";
+    return kExitOk;
+  }
+  props::Trace performed = replay.run.trace;
+  performed.property = trace.property;
+  performed.violation = replay.violation;
+  std::cout << "reproduces on the kernel: every observation equals the model's and "
+            << trace.property << " is violated\n"
+            << props::render_text(performed);
+  return kExitFinding;
+}
+
+} // namespace
 
 void add_replay(CLI::App &app, int &exit_code) {
   auto path = std::make_shared<std::string>();
+  auto kernel = std::make_shared<std::string>();
   auto *cmd = app.add_subcommand(
       "replay", "Re-execute a trace (from check, explore or prove) on the model and report "
                 "whether its violation still reproduces.");
   cmd->add_option("TRACE", *path, "Trace file (JSON, docs/trace-format.md)")->required();
-  cmd->footer("Example:\n  trimcheck replay trimcheck-out/chen-v5-P5.json\n\n"
+  cmd->add_option("--kernel", *kernel,
+                  "Replay on this bzImage in a VM (QEMU + swtpm) next to the model instead");
+  cmd->footer("Examples:\n  trimcheck replay trimcheck-out/chen-v5-P5.json\n"
+              "  trimcheck replay trimcheck-out/baseline-6.12-P14.json --kernel bzImage\n\n"
+              "With --kernel the kernel must implement the trace's version; the finding\n"
+              "reproduces when every kernel observation equals the model's and the property\n"
+              "is violated (a conform trace: when the kernel still differs from the model).\n\n"
               "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
-              "malformed or a step is not possible on this model.");
-  cmd->callback([path, &exit_code] {
+              "malformed, a step is not possible, or the VM could not be started.");
+  cmd->callback([path, kernel, &exit_code] {
     std::ifstream in(*path);
     if (!in) {
       std::cerr << "trimcheck replay: cannot read " << *path << "\n";
@@ -31,6 +86,12 @@ void add_replay(CLI::App &app, int &exit_code) {
         throw props::TraceFormatError(std::string("not JSON: ") + error.what());
       }
       props::Trace trace = props::trace_from_json(json);
+      if (!kernel->empty()) {
+        exit_code = reporting_vm_errors("replay", [&] { return replay_on_kernel(trace, *kernel); });
+        return;
+      }
+      if (trace.property == "conform")
+        throw props::TraceFormatError("a conform trace is replayed with --kernel BZIMAGE");
       const std::string violation = props::replay(trace);
       if (violation.empty()) {
         std::cout << "does not reproduce: " << trace.property << " holds on "

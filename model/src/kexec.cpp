@@ -55,6 +55,10 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     Node node;
     node.serial = serial;
     node.hnext_garbage = true; // ima_restore_measurement_entry: not in H, hnext garbage
+    if (next.config.test_wrong_restore_hashed) { // deliberately wrong model, tests only
+      node.hashed = true;
+      node.hnext_garbage = false;
+    }
     next.nodes.push_back(node);
     next.list.push_back(static_cast<NodeId>(next.nodes.size() - 1));
     hooks.count_append(next, binary_runtime_size(restored));

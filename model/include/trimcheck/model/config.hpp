@@ -24,6 +24,10 @@ struct KernelConfig {
   std::size_t kexec_extra_bytes = 2048;
   std::size_t ram_bytes = std::size_t{1} << 30; // segment refused if > half of RAM
   std::uint32_t measure_pcr = 10;               // CONFIG_IMA_MEASURE_PCR_IDX
+  // Tests only: a deliberately wrong model in which restored records are linked in the
+  // hash table, so that conformance testing against a real kernel must find a mismatch.
+  // Never set by trimcheck itself, not part of traces.
+  bool test_wrong_restore_hashed = false;
 
   bool operator==(const KernelConfig &) const = default;
   // Short human-readable summary, e.g. "flush_htable staging".

@@ -1,0 +1,87 @@
+// Conformance of a real kernel to the model: the same operation sequences run on a
+// kernel in a VM (impl_adapters/vm) and on the model started from the state read from
+// that kernel (its PCRs 0-9, hence its boot_aggregate), and every observation is
+// compared: return values and errnos, bytes read, the counters, PCR 10 of every bank and
+// every bank's binary list (plus the ascii list of the ima_hash bank). A kernel crash or
+// hang is an observation too. The first mismatch is shrunk to a minimal sequence by
+// re-running candidates in fresh VMs and written as a trace (property "conform").
+#pragma once
+
+#include "trimcheck/props/trace.hpp"
+#include "trimcheck/vm/machine.hpp"
+
+#include <functional>
+#include <optional>
+#include <ostream>
+
+namespace trimcheck::conform {
+
+struct Mismatch {
+  std::size_t step = 0; // 1-based index of the differing action in the executed sequence
+                        // (0: right after boot)
+  std::string category; // what differs: return, count, violations, pcr, list, kernel-crash,
+                        // hung, agent (shrinking keeps the category)
+  std::string what;     // kernel and model values, or the crash report
+};
+
+// One sequence run on both sides.
+struct RunResult {
+  std::vector<model::Action> executed;  // the actions performed (invalid ones are skipped)
+  props::Trace trace;                   // the model's steps and outcomes, for replay
+  std::vector<std::size_t> trace_steps; // trace steps of each executed action
+  std::optional<Mismatch> mismatch;
+  bool model_violation = false; // the model's property monitor fired (replay of a trace)
+};
+
+struct RunOptions {
+  vm::VmOptions vm;
+  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::KernelConfig config; // must describe the kernel under test
+};
+
+// Runs `actions` on a fresh VM and on the model.
+RunResult run_sequence(const RunOptions &options, const std::vector<model::Action> &actions);
+
+struct ConformOptions {
+  RunOptions run;
+  int runs = 20;
+  std::uint64_t seed = 1;
+  int length = 30;        // choices per random sequence
+  int shrink_budget = 40; // VM runs spent on shrinking at most
+  std::ostream *progress = nullptr;
+};
+
+struct ConformResult {
+  int runs_done = 0;
+  std::size_t actions_done = 0;
+  std::optional<RunResult> first_mismatch; // shrunk
+  std::vector<model::Action> original;     // the sequence that first mismatched
+};
+
+// The sequences conform runs: run 0 is the kexec-overflow case (the list grows past the
+// segment sized at kexec load), every other run is random (interleaved processes, kernel
+// events, kexec load/execute placed at random positions).
+std::vector<model::Action> kexec_overflow_sequence();
+std::vector<model::Action> random_sequence(model::ProposalId proposal, std::uint64_t seed,
+                                           int length);
+
+ConformResult conform(const ConformOptions &options);
+
+// Shrinks a mismatching sequence: removes chunks while a fresh VM still mismatches.
+RunResult shrink(const RunOptions &options, RunResult failing, int budget, std::ostream *progress);
+
+// A trace (from check, explore, prove or conform) replayed on a kernel: its actions run on
+// the kernel and the model side by side. For a property trace, `violation` is the
+// property's message on the run as the kernel performed it (empty: it holds there).
+struct KernelReplay {
+  RunResult run;
+  std::string violation;
+  std::size_t skipped = 0; // trace actions the model refused in the kernel's start state
+};
+// Throws std::invalid_argument if the trace holds an action a kernel cannot perform.
+KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace);
+
+// Renders a finding for the terminal and writes `<out>/conform-<proposal>.{json,txt}`.
+std::string render_mismatch(const RunResult &result);
+
+} // namespace trimcheck::conform

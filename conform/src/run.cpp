@@ -1,0 +1,117 @@
+// One sequence on a fresh VM and on the model, observation by observation.
+#include "trimcheck/conform/conform.hpp"
+#include "trimcheck/conform/detail/compare.hpp"
+
+namespace trimcheck::conform {
+namespace {
+
+using namespace model;
+
+Pid caller_of(const Action &action) {
+  if (const auto *read = std::get_if<Read>(&action))
+    return read->pid;
+  if (const auto *write = std::get_if<Write>(&action))
+    return write->pid;
+  return 0;
+}
+
+// The model steps of one action as the kernel performs it: the realised actions, each
+// continued until its call returns. Throws std::invalid_argument if not possible.
+Outcome model_steps(KernelState &state, const Action &action, std::vector<props::TraceStep> &out) {
+  Outcome first;
+  bool have_first = false;
+  for (const Action &part : vm::realised(action)) {
+    Outcome outcome = apply(state, part);
+    out.push_back({part, outcome});
+    while (!outcome.done) {
+      const Action next = Continue{caller_of(part)};
+      outcome = apply(state, next);
+      out.push_back({next, outcome});
+    }
+    if (!have_first) {
+      first = outcome;
+      have_first = true;
+    }
+  }
+  return first;
+}
+
+std::string category_of(const std::string &difference) {
+  for (const char *name : {"runtime_measurements_count", "violations", "PCR"})
+    if (difference.rfind(name, 0) == 0)
+      return name == std::string("runtime_measurements_count") ? "count"
+             : name == std::string("PCR")                      ? "pcr"
+                                                               : "violations";
+  return "list";
+}
+
+bool predicts_crash(const KernelState &state) {
+  for (const MemEvent &event : state.events)
+    if (event.kind == MemEventKind::unlink_garbage || event.kind == MemEventKind::list_corruption)
+      return true;
+  return false;
+}
+
+} // namespace
+
+RunResult run_sequence(const RunOptions &options, const std::vector<Action> &actions) {
+  RunResult result;
+  result.trace.proposal = options.proposal;
+  result.trace.config = options.config;
+  result.trace.property = "conform";
+  result.trace.regime = props::Regime::arbitrary;
+  result.trace.source = "conform";
+  KernelState state;
+  try {
+    vm::VmKernel kernel(options.vm);
+    std::vector<HashAlgo> expected_banks;
+    for (const TpmBank &bank : options.config.banks.tpm_banks)
+      expected_banks.push_back(bank.algo);
+    if (kernel.banks() != expected_banks)
+      throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout");
+    state =
+        boot(options.proposal, options.config, detail::firmware_pcrs(kernel, options.config.banks));
+    if (auto difference = detail::compare_state(kernel, state)) {
+      result.mismatch = Mismatch{0, category_of(*difference), "after boot: " + *difference};
+      return result;
+    }
+    for (const Action &action : actions) {
+      if (!vm::realisable(action) || std::holds_alternative<Continue>(action))
+        continue;
+      KernelState next = state;
+      std::vector<props::TraceStep> steps;
+      Outcome expected;
+      try {
+        expected = model_steps(next, action, steps);
+      } catch (const std::invalid_argument &) {
+        continue; // not possible in this state (e.g. after a shrink removed its cause)
+      }
+      result.executed.push_back(action);
+      state = std::move(next);
+      result.trace.steps.insert(result.trace.steps.end(), steps.begin(), steps.end());
+      result.trace_steps.push_back(steps.size());
+      const std::size_t index = result.executed.size();
+      const Outcome observed = kernel.apply(action);
+      // A measurement's result (appended, or -EEXIST for a duplicate) is internal to the
+      // kernel: it shows in the list, the counters and the PCRs compared below.
+      const bool internal = std::holds_alternative<Measure>(action) ||
+                            std::holds_alternative<MeasureViolation>(action);
+      if (auto difference = internal ? std::nullopt : detail::compare_outcome(observed, expected)) {
+        result.mismatch = Mismatch{index, "return", describe(action) + " " + *difference};
+        return result;
+      }
+      if (auto difference = detail::compare_state(kernel, state)) {
+        result.mismatch = Mismatch{index, category_of(*difference),
+                                   "after " + describe(action) + ": " + *difference};
+        return result;
+      }
+    }
+  } catch (const vm::VmFailure &failure) {
+    if (!(failure.kind() == vm::VmFailure::Kind::kernel_crash && predicts_crash(state)))
+      result.mismatch = Mismatch{result.executed.size(), std::string(failure.kind_name()),
+                                 std::string(failure.kind_name()) + ": " + failure.report()};
+  }
+  return result;
+}
+
+} // namespace trimcheck::conform

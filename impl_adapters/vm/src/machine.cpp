@@ -1,0 +1,254 @@
+#include "trimcheck/vm/machine.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <poll.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+namespace trimcheck::vm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void require_file(const std::filesystem::path &path, const std::string &what) {
+  if (!std::filesystem::is_regular_file(path))
+    throw VmSetupError(what + " not found: " + path.string());
+}
+
+bool wait_for_path(const std::filesystem::path &path, detail::ChildProcess &owner,
+                   Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (std::filesystem::exists(path))
+      return true;
+    if (!owner.running())
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int connect_unix(const std::filesystem::path &path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0)
+    return fd;
+  ::close(fd);
+  return -1;
+}
+
+std::string read_file(const std::filesystem::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+VmOptions VmOptions::defaults_for(std::filesystem::path kernel) {
+  VmOptions options;
+  options.kernel = std::move(kernel);
+  options.agent = TRIMCHECK_VM_AGENT;
+  options.initramfs = TRIMCHECK_VM_INITRAMFS_SCRIPT;
+  return options;
+}
+
+VmFailure::VmFailure(Kind kind, std::string report)
+    : std::runtime_error(std::string(kind == Kind::kernel_crash ? "kernel-crash"
+                                     : kind == Kind::hung       ? "hung"
+                                                                : "agent") +
+                         ": " + report),
+      kind_(kind), report_(std::move(report)) {}
+
+std::string_view VmFailure::kind_name() const {
+  switch (kind_) {
+  case Kind::kernel_crash:
+    return "kernel-crash";
+  case Kind::hung:
+    return "hung";
+  case Kind::agent:
+    break;
+  }
+  return "agent";
+}
+
+VmInterrupted::VmInterrupted(int signal)
+    : std::runtime_error("interrupted by signal " + std::to_string(signal)), signal_(signal) {}
+
+Vm::Vm(const VmOptions &options) : options_(options) {
+  require_file(options.kernel, "kernel");
+  require_file(options.agent, "guest agent");
+  require_file(options.initramfs, "initramfs script");
+  const auto &dir = dir_.path();
+  {
+    detail::ChildProcess pack({options.initramfs.string(), options.agent.string(),
+                               options.kernel.string(), (dir / "initrd.cpio").string()},
+                              dir / "initramfs.log");
+    while (pack.running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (pack.exit_status() != 0)
+      throw VmSetupError("make-initramfs failed: " + read_file(dir / "initramfs.log"));
+  }
+  std::filesystem::create_directory(dir / "tpm");
+  swtpm_ = std::make_unique<detail::ChildProcess>(
+      std::vector<std::string>{"swtpm", "socket", "--tpm2", "--tpmstate",
+                               "dir=" + (dir / "tpm").string(), "--ctrl",
+                               "type=unixio,path=" + (dir / "swtpm.sock").string(), "--terminate",
+                               "--log", "file=" + (dir / "swtpm.log").string() + ",level=2"},
+      dir / "swtpm.log");
+  if (!wait_for_path(dir / "swtpm.sock", *swtpm_, Clock::now() + std::chrono::seconds(10)))
+    throw VmSetupError("swtpm did not start: " + read_file(dir / "swtpm.log"));
+  qemu_ = std::make_unique<detail::ChildProcess>(
+      std::vector<std::string>{"qemu-system-x86_64",
+                               "-machine",
+                               "q35",
+                               "-m",
+                               std::to_string(options.memory_mb),
+                               "-smp",
+                               "1",
+                               "-nodefaults",
+                               "-no-user-config",
+                               "-display",
+                               "none",
+                               "-vga",
+                               "none",
+                               "-no-reboot",
+                               "-accel",
+                               "tcg",
+                               "-cpu",
+                               "max",
+                               "-kernel",
+                               options.kernel.string(),
+                               "-initrd",
+                               (dir / "initrd.cpio").string(),
+                               "-append",
+                               options.cmdline,
+                               "-chardev",
+                               "file,id=console,path=" + (dir / "console.log").string(),
+                               "-serial",
+                               "chardev:console",
+                               "-device",
+                               "virtio-serial-pci,id=vser",
+                               "-chardev",
+                               "socket,id=data,path=" + (dir / "data.sock").string() +
+                                   ",server=on,wait=off",
+                               "-device",
+                               "virtserialport,bus=vser.0,chardev=data,name=trimcheck",
+                               "-chardev",
+                               "socket,id=chrtpm,path=" + (dir / "swtpm.sock").string(),
+                               "-tpmdev",
+                               "emulator,id=tpm0,chardev=chrtpm",
+                               "-device",
+                               "tpm-tis,tpmdev=tpm0"},
+      dir / "qemu.log");
+  const auto deadline = Clock::now() + options.boot_timeout;
+  while (channel_ < 0) {
+    if (!wait_for_path(dir / "data.sock", *qemu_, deadline))
+      throw VmSetupError("QEMU did not start: " + read_file(dir / "qemu.log"));
+    channel_ = connect_unix(dir / "data.sock");
+    if (channel_ < 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  await_ready();
+}
+
+Vm::~Vm() {
+  if (channel_ >= 0)
+    ::close(channel_);
+  qemu_.reset();
+  swtpm_.reset();
+}
+
+void Vm::await_ready() {
+  const auto deadline = Clock::now() + options_.boot_timeout;
+  for (;;) {
+    std::string line = read_line(deadline);
+    if (line.rfind("ready ", 0) == 0) {
+      ready_ = line;
+      return;
+    }
+  }
+}
+
+std::string Vm::request(const std::string &line) {
+  const std::string text = line + "\n";
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::send(channel_, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      fail_from_console("the guest channel closed");
+    done += static_cast<std::size_t>(n);
+  }
+  std::string reply = read_line(Clock::now() + options_.request_timeout);
+  check_console();
+  return reply;
+}
+
+std::string Vm::read_line(Clock::time_point deadline) {
+  for (;;) {
+    if (const std::size_t end = pending_.find('\n'); end != std::string::npos) {
+      std::string line = pending_.substr(0, end);
+      pending_.erase(0, end + 1);
+      return line;
+    }
+    check_console();
+    const auto now = Clock::now();
+    if (now >= deadline)
+      fail_from_console("no answer from the guest within the timeout");
+    if (!qemu_->running())
+      fail_from_console("QEMU exited with status " + std::to_string(qemu_->exit_status()));
+    pollfd fds[2] = {{channel_, POLLIN, 0}, {signals_.fd(), POLLIN, 0}};
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long>(wait.count(), 200)));
+    if (ready < 0 && errno != EINTR)
+      fail_from_console("poll failed");
+    if (fds[1].revents & POLLIN)
+      if (int signal = signals_.caught())
+        throw VmInterrupted(signal);
+    if (fds[0].revents & (POLLIN | POLLHUP)) {
+      char buffer[65536];
+      const ssize_t n = ::recv(channel_, buffer, sizeof buffer, 0);
+      if (n == 0) {
+        // QEMU closed the channel: it is exiting (panic with -no-reboot).
+        for (int i = 0; i < 100 && qemu_->running(); ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        fail_from_console("the guest channel closed");
+      }
+      if (n > 0)
+        pending_.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+}
+
+std::string Vm::console() const {
+  return read_file(dir_.path() / "console.log");
+}
+
+void Vm::check_console() {
+  if (auto report = detail::scan_console(console()))
+    throw VmFailure(report->event == detail::ConsoleEvent::hung ? VmFailure::Kind::hung
+                                                                : VmFailure::Kind::kernel_crash,
+                    report->lines);
+}
+
+void Vm::fail_from_console(const std::string &why) {
+  const std::string text = console();
+  if (auto report = detail::scan_console(text))
+    throw VmFailure(report->event == detail::ConsoleEvent::hung ? VmFailure::Kind::hung
+                                                                : VmFailure::Kind::kernel_crash,
+                    report->lines);
+  const bool timeout = why.find("timeout") != std::string::npos;
+  throw VmFailure(timeout ? VmFailure::Kind::hung : VmFailure::Kind::kernel_crash,
+                  why + "; console ends with:\n" + detail::console_tail(text));
+}
+
+} // namespace trimcheck::vm

@@ -1,0 +1,73 @@
+// `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2.
+#include "trimcheck/props/trace.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result run(const std::string &args) {
+  const std::string command = std::string(TRIMCHECK_BINARY) + " " + args + " 2>&1";
+  FILE *pipe = popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(ConformCli, HelpTeachesWhatExampleAndExitCodes) {
+  const Result help = run("conform --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Example"), std::string::npos);
+  EXPECT_NE(help.out.find("Exit codes: 0 the kernel conforms, 1 a mismatch"), std::string::npos);
+  EXPECT_NE(run("replay --help").out.find("--kernel"), std::string::npos);
+}
+
+TEST(ConformCli, MissingKernelIsBadInput) {
+  const Result result = run("conform --kernel /nonexistent/bzImage --proposal baseline-6.12");
+  EXPECT_EQ(result.code, 2);
+  EXPECT_NE(result.out.find("kernel image not found"), std::string::npos);
+}
+
+TEST(ConformCli, UnknownProposalIsBadInput) {
+  const Result result = run("conform --kernel /dev/null --proposal nope");
+  EXPECT_EQ(result.code, 2);
+  EXPECT_NE(result.out.find("unknown version 'nope'"), std::string::npos);
+}
+
+TEST(ConformCli, MissingOptionsAreBadInput) {
+  EXPECT_EQ(run("conform --proposal baseline-6.12").code, 2);
+  EXPECT_EQ(run("conform --kernel x --proposal baseline-6.12 --runs 0").code, 2);
+}
+
+TEST(ConformCli, ReplayOnAMissingKernelIsBadInput) {
+  char path[] = "/tmp/trimcheck-conform-cli.XXXXXX";
+  const int fd = mkstemp(path);
+  trimcheck::props::Trace conform_trace;
+  conform_trace.property = "conform";
+  conform_trace.source = "conform";
+  conform_trace.steps.push_back({trimcheck::model::Action{trimcheck::model::KexecLoad{}}, {}});
+  const std::string trace = trimcheck::props::to_json(conform_trace).dump();
+  (void)!write(fd, trace.data(), trace.size());
+  close(fd);
+  const Result result = run(std::string("replay ") + path + " --kernel /nonexistent/bzImage");
+  EXPECT_EQ(result.code, 2);
+  EXPECT_NE(result.out.find("kernel image not found"), std::string::npos) << result.out;
+  const Result model_only = run(std::string("replay ") + path);
+  EXPECT_EQ(model_only.code, 2);
+  EXPECT_NE(model_only.out.find("--kernel"), std::string::npos) << model_only.out;
+  std::remove(path);
+}
+
+} // namespace
