@@ -1,29 +1,17 @@
 // `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2.
+#include "cli_harness.hpp"
 #include "trimcheck/props/trace.hpp"
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = trimcheck::test::CliRun;
 
 Result run(const std::string &args) {
-  const std::string command = std::string(TRIMCHECK_BINARY) + " " + args + " 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return trimcheck::test::run(args, true);
 }
 
 TEST(ConformCli, HelpTeachesWhatExampleAndExitCodes) {
