@@ -50,7 +50,14 @@ TEST(ConformInterrupt, SigtermLeavesNoProcessAndNoFiles) {
       started |= entry.path().filename().string().rfind("trimcheck-vm-", 0) == 0;
   }
   ASSERT_TRUE(started);
-  EXPECT_GE(processes_with("TMPDIR=" + tmp.string()), 2); // trimcheck, swtpm, QEMU
+  // The directory appears before swtpm and QEMU are spawned: wait for them too.
+  int running = 0;
+  for (int i = 0; i < 600 && running < 2; ++i) {
+    running = processes_with("TMPDIR=" + tmp.string());
+    if (running < 2)
+      usleep(50'000);
+  }
+  EXPECT_GE(running, 2); // trimcheck, swtpm, QEMU
   sleep(2);
   kill(child, SIGTERM);
   int status = 0;
