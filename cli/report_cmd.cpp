@@ -1,7 +1,7 @@
 #include "check_run.hpp"
 #include "commands.hpp"
 #include "report_pages.hpp"
-#include "report_prove.hpp"
+#include "report_steps.hpp"
 
 #include <iostream>
 
@@ -16,9 +16,60 @@ struct ReportOptions {
   CheckRunOptions run;
   std::string out;
   bool strict = false;
+  bool explore = false;
+  props::ExploreBounds explore_bounds{2, 2, 7, 1};
   bool prove = false;
   prove::ProveOptions prove_options{6, 30};
+  std::string conform_kernel;
+  std::string conform_proposal;
+  int conform_runs = 5;
 };
+
+// The version the --conform-kernel implements: --conform-proposal, or the only selected
+// version. Throws CLI::ValidationError.
+model::ProposalId conform_proposal(const ReportOptions &options) {
+  std::string key = options.conform_proposal;
+  if (key.empty() && options.run.selection.proposals.size() == 1)
+    key = options.run.selection.proposals.front();
+  if (key.empty())
+    throw CLI::ValidationError("--conform-proposal",
+                               "--conform-kernel needs the version the kernel implements: give "
+                               "--conform-proposal, or select exactly one --proposal");
+  auto proposal = model::proposal_from_key(key);
+  if (!proposal)
+    throw CLI::ValidationError("--conform-proposal",
+                               "unknown version '" + key + "' (see `trimcheck list`)");
+  if (!fs::is_regular_file(options.conform_kernel))
+    throw CLI::ValidationError("--conform-kernel",
+                               "kernel image not found: " + options.conform_kernel);
+  return *proposal;
+}
+
+nlohmann::json engines_json(const Report &report) {
+  nlohmann::json engines = nlohmann::json::array();
+  for (const EngineSection &section : report.engines) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const EngineOutput &row : section.rows)
+      rows.push_back({{"proposal", model::proposal_info(row.proposal).key},
+                      {"property", row.property},
+                      {"result", row.result},
+                      {"violated", row.violated},
+                      {"missed_by_check", row.missed_by_check()},
+                      {"note", row.note},
+                      {"trace", row.trace_path ? nlohmann::json(*row.trace_path) : nullptr}});
+    engines.push_back({{"name", section.name}, {"rows", std::move(rows)}});
+  }
+  return engines;
+}
+
+nlohmann::json steps_json(const Report &report) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const ReportStep &step : report.steps)
+    steps.push_back({{"name", step.name},
+                     {"status", step.status == ReportStep::Status::ok ? "ok" : "failed"},
+                     {"detail", step.detail}});
+  return steps;
+}
 
 std::string subject_of(const PairSelection &selection) {
   if (selection.proposals.empty())
@@ -62,11 +113,22 @@ void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs) {
 void add_report(CLI::App &app, int &exit_code) {
   auto options = std::make_shared<ReportOptions>();
   auto *cmd = app.add_subcommand(
-      "report", "Run check and write one review artefact: index.html, report.md, mail.txt, "
-                "results.json and the traces.");
+      "report", "Run check (and explore, prove and conform when asked) and write one review "
+                "artefact: index.html, report.md, mail.txt, results.json and the traces.");
   cmd->add_option("--out", options->out, "Directory to write the report into")->required();
   add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
+  cmd->add_flag("--explore", options->explore,
+                "Also explore every selected version exhaustively within small bounds and "
+                "flag counterexamples check missed");
+  cmd->add_option("--explore-max-depth", options->explore_bounds.max_depth,
+                  "Actions per run for --explore")
+      ->check(CLI::Range(1, 40))
+      ->capture_default_str();
+  cmd->add_option("--explore-max-records", options->explore_bounds.max_records,
+                  "Kernel measurements per run for --explore")
+      ->check(CLI::Range(0, 6))
+      ->capture_default_str();
   cmd->add_flag("--prove", options->prove,
                 "Also run prove (Z3) on every selected pair it encodes and flag "
                 "counterexamples check missed");
@@ -77,6 +139,13 @@ void add_report(CLI::App &app, int &exit_code) {
                   "Seconds per pair for --prove")
       ->check(CLI::Range(1.0, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--conform-kernel", options->conform_kernel,
+                  "Also run conform on this bzImage (scripts/build-kernel)");
+  cmd->add_option("--conform-proposal", options->conform_proposal,
+                  "Version the --conform-kernel implements (default: the only --proposal)");
+  cmd->add_option("--conform-runs", options->conform_runs, "Sequences for --conform-kernel")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
               "violated or conditional cell linked to its minimal trace with a sequence\n"
               "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
@@ -85,13 +154,22 @@ void add_report(CLI::App &app, int &exit_code) {
               "Examples:\n"
               "  trimcheck report --out review-v7 --proposal sassu-v6 --proposal sassu-v7\n"
               "  trimcheck report --out p2 --proposal sassu-v7 --property P2 --prove\n"
+              "  trimcheck report --out v7 --proposal sassu-v7 --explore --prove\n"
+              "  trimcheck report --out k --proposal baseline-6.12 --property P14 \\\n"
+              "      --conform-kernel $(scripts/build-kernel)\n"
               "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
               "Exit codes: 0 report written, 1 report written but a step failed (the report\n"
-              "says which) or --strict and a violation, 2 bad option or unwritable --out.");
+              "says which) or --strict and a violation or kernel mismatch, 2 bad option or\n"
+              "unwritable --out, 128+N a signal N stopped the conform step (VM cleaned up,\n"
+              "the report written so far).");
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
+    ConformStepOptions conform_options;
     try {
       pairs = select_pairs(options->run.selection);
+      if (!options->conform_kernel.empty())
+        conform_options = {options->conform_kernel, conform_proposal(*options),
+                           options->conform_runs, options->run.budget.seed};
       fs::create_directories(options->out);
     } catch (const CLI::ValidationError &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";
@@ -108,14 +186,20 @@ void add_report(CLI::App &app, int &exit_code) {
     std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
               << " runs per regime, seed " << report.budget.seed << "\n";
     run_check_step(report, pairs, options->run.jobs);
+    if (options->explore)
+      run_explore_step(report, pairs, options->explore_bounds, options->run.jobs);
     if (options->prove)
       run_prove_step(report, pairs, options->prove_options);
+    if (!options->conform_kernel.empty())
+      run_conform_step(report, conform_options);
     try {
       write_file(report.dir / "index.html", report_html(report));
       write_file(report.dir / "report.md", report_markdown(report));
       write_file(report.dir / "mail.txt", report_mail(report));
-      write_file(report.dir / "results.json",
-                 results_json(report.budget.seed, report.outputs).dump(2) + "\n");
+      nlohmann::json results = results_json(report.budget.seed, report.outputs);
+      results["steps"] = steps_json(report);
+      results["engines"] = engines_json(report);
+      write_file(report.dir / "results.json", results.dump(2) + "\n");
     } catch (const std::runtime_error &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";
       exit_code = kExitBadInput;
@@ -129,12 +213,15 @@ void add_report(CLI::App &app, int &exit_code) {
     }
     for (const PairOutput &output : report.outputs)
       violated |= output.result.verdict == Verdict::violated;
-    for (const ProofOutput &proof : report.proofs)
-      violated |= proof.result.result == prove::Result::violated;
+    for (const EngineSection &section : report.engines)
+      for (const EngineOutput &row : section.rows)
+        violated |= row.violated;
     std::cout << (report.dir / "index.html").string() << "\n"
               << (report.dir / "report.md").string() << "\n"
               << (report.dir / "mail.txt").string() << "\n";
-    exit_code = failed || (options->strict && violated) ? kExitFinding : kExitOk;
+    exit_code = report.interrupted_by                     ? 128 + *report.interrupted_by
+                : failed || (options->strict && violated) ? kExitFinding
+                                                          : kExitOk;
   });
 }
 

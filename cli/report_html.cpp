@@ -1,5 +1,4 @@
 #include "report_pages.hpp"
-#include "report_prove.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -27,8 +26,8 @@ ul.steps li.failed::before { content: "\2717  "; }
 section.trace { margin: 1.5em 0; padding-top: 0.5em; border-top: 1px dashed #bbb; }
 pre { background: #f5f5f5; padding: 0.8em; overflow-x: auto; font-size: 13px; }
 div.diagram { overflow-x: auto; border: 1px solid #ddd; padding: 0.5em; }
-table.proofs { border-collapse: collapse; font-size: 14px; }
-.proofs th, .proofs td { border: 1px solid #aaa; padding: 4px 7px; text-align: left; }
+table.engine { border-collapse: collapse; font-size: 14px; }
+.engine th, .engine td { border: 1px solid #aaa; padding: 4px 7px; text-align: left; }
 tr.missed td { background: #f3a9a9; font-weight: bold; }
 )css";
 
@@ -84,7 +83,7 @@ void write_matrix(std::ostringstream &out, const Grid &grid) {
 // section id is the subdir-prefixed stem.
 void write_trace_section(std::ostringstream &out, const Report &report, const Trace &trace,
                          const std::string &heading, const std::optional<std::string> &condition,
-                         const std::string &subdir) {
+                         const std::string &subdir, const std::string &replay_options = "") {
   const std::string stem = trace_stem(trace);
   const std::string files = "traces/" + (subdir.empty() ? "" : subdir + "/") + stem;
   out << "<section class=\"trace\" id=\"" << (subdir.empty() ? "" : subdir + "-") << stem
@@ -99,37 +98,39 @@ void write_trace_section(std::ostringstream &out, const Report &report, const Tr
     out << "<div class=\"diagram\">" << svg << "</div>\n";
   out << "<pre>" << markup_escape(render_text(trace)) << "</pre>\n"
       << "<p><a href=\"" << files << ".json\">trace JSON</a> &middot; replay with "
-      << "<code>trimcheck replay " << files << ".json</code> &middot; "
+      << "<code>trimcheck replay " << files << ".json" << markup_escape(replay_options)
+      << "</code> &middot; "
       << "<a href=\"#matrix\">back to the matrix</a></p>\n</section>\n";
 }
 
-void write_proofs(std::ostringstream &out, const Report &report) {
-  out << "<h2 id=\"proofs\">Proofs (Z3)</h2>\n<p>BMC and k-induction over the symbolic "
-         "encoding (docs/prove.md). A red row is a counterexample the random search of "
-         "<code>check</code> missed: its check verdict is too optimistic.</p>\n"
-         "<table class=\"proofs\">\n<tr><th>Version</th><th>Property</th><th>prove</th>"
-         "<th>check</th><th>Note</th></tr>\n";
-  for (const ProofOutput &proof : report.proofs) {
-    const std::string key(model::proposal_info(proof.proposal).key);
-    out << "<tr" << (proof.missed_by_check() ? " class=\"missed\"" : "") << "><td>" << key
-        << "</td><td>" << proof.property << "</td><td>";
-    if (proof.result.trace)
-      out << "<a href=\"#prove-" << trace_stem(*proof.result.trace) << "\">" << proof_cell(proof)
-          << "</a>";
+void write_engine_section(std::ostringstream &out, const Report &report,
+                          const EngineSection &section) {
+  out << "<h2 id=\"" << section.name << "\">" << markup_escape(section.title) << "</h2>\n<p>"
+      << markup_escape(section.intro)
+      << " A red row is a counterexample the random search of <code>check</code> missed: its "
+         "check verdict is too optimistic.</p>\n<table class=\"engine\">\n<tr><th>Version</th>"
+         "<th>Property</th><th>"
+      << section.name << "</th><th>check</th><th>Note</th></tr>\n";
+  for (const EngineOutput &row : section.rows) {
+    const std::string key(model::proposal_info(row.proposal).key);
+    out << "<tr" << (row.missed_by_check() ? " class=\"missed\"" : "") << "><td>" << key
+        << "</td><td>" << row.property << "</td><td>";
+    if (row.trace)
+      out << "<a href=\"#" << section.name << "-" << trace_stem(*row.trace) << "\">"
+          << markup_escape(row.result) << "</a>";
     else
-      out << proof_cell(proof);
-    out << "</td><td>"
-        << (proof.check_verdict ? std::string(verdict_name(*proof.check_verdict)) : "")
-        << "</td><td>" << markup_escape(proof.result.note) << "</td></tr>\n";
+      out << markup_escape(row.result);
+    out << "</td><td>" << (row.check_verdict ? std::string(verdict_name(*row.check_verdict)) : "")
+        << "</td><td>" << markup_escape(row.note) << "</td></tr>\n";
   }
   out << "</table>\n";
-  for (const ProofOutput &proof : report.proofs)
-    if (proof.result.trace)
-      write_trace_section(out, report, *proof.result.trace,
-                          proof.property + " on " +
-                              std::string(model::proposal_info(proof.proposal).key) +
-                              ": violated (prove)",
-                          std::nullopt, "prove");
+  for (const EngineOutput &row : section.rows)
+    if (row.trace)
+      write_trace_section(out, report, *row.trace,
+                          row.property + " on " +
+                              std::string(model::proposal_info(row.proposal).key) + ": " +
+                              row.result + " (" + section.name + ")",
+                          std::nullopt, section.name, section.replay_options);
 }
 
 } // namespace
@@ -166,8 +167,8 @@ std::string report_html(const Report &report) {
       }
   if (traces == 0)
     out << "<p>None: no property was violated.</p>\n";
-  if (!report.proofs.empty())
-    write_proofs(out, report);
+  for (const EngineSection &section : report.engines)
+    write_engine_section(out, report, section);
   out << "</body>\n</html>\n";
   return out.str();
 }

@@ -4,15 +4,14 @@
 #pragma once
 
 #include "report_io.hpp"
-#include "trimcheck/prove/prove.hpp"
 
 #include <string>
 #include <vector>
 
 namespace trimcheck::cli {
 
-// A sub-step of the report (check today; explore, prove and conform as they are
-// requested). A failed step is shown in every rendering, never dropped.
+// A sub-step of the report (check, and explore, prove and conform when requested). A
+// failed step is shown in every rendering, never dropped.
 struct ReportStep {
   enum class Status : std::uint8_t { ok, failed };
   std::string name;
@@ -20,29 +19,53 @@ struct ReportStep {
   std::string detail; // what ran, or the error of a failed step
 };
 
-// One `prove` run of the report (`--prove`): a (version, property) pair the SMT encoding
-// covers, with the check verdict of the same pair beside it.
-struct ProofOutput {
+// One result of a further engine (explore, prove, conform) on a version, with the check
+// verdict of the same pair beside it. The engines answer differently (holds within
+// bounds, proved, conforms), but each either found a counterexample, which is a trace
+// that replays, or did not.
+struct EngineOutput {
   model::ProposalId proposal;
-  std::string property;
-  prove::ProveResult result;
+  std::string property; // a property id; "conform" for the kernel comparison
+  std::string result;   // e.g. "proved (k=1)", "violated (4 steps)", "conforms (20 runs)"
+  bool violated = false;
+  std::string note;
+  std::optional<props::Trace> trace;     // the counterexample, when violated
   std::optional<std::string> trace_path; // relative to the report directory
   std::optional<props::Verdict> check_verdict;
-  // check found nothing (holds) where prove has a replayed counterexample: random search
-  // missed it, and the check verdict of this pair is too optimistic.
+  // check found nothing (holds), or only a violation outside the protocol (conditional),
+  // where this engine has a replayed counterexample (under the protocol, for the latter):
+  // random search missed it, and the check verdict of this pair is too optimistic.
   bool missed_by_check() const {
-    return result.result == prove::Result::violated && check_verdict == props::Verdict::holds;
+    return violated && (check_verdict == props::Verdict::holds ||
+                        (check_verdict == props::Verdict::conditional && trace &&
+                         trace->regime == props::Regime::protocol));
   }
+};
+
+// The results of one engine, rendered as one section of every page.
+struct EngineSection {
+  std::string name;           // the step name, the traces/ subdirectory and the anchor prefix
+  std::string title;          // the section heading
+  std::string intro;          // one paragraph: what the engine did and how to read the table
+  std::string replay_options; // appended to `trimcheck replay TRACE` (e.g. --kernel)
+  std::vector<EngineOutput> rows;
 };
 
 struct Report {
   std::string subject; // e.g. "chen-v5, sassu-v7" or "all versions"
   props::CheckBudget budget;
   std::vector<ReportStep> steps;
-  std::vector<PairOutput> outputs; // check results; traces live in <out>/traces/
-  std::vector<ProofOutput> proofs; // --prove results; traces in <out>/traces/prove/
-  std::filesystem::path dir;       // where the report is written (SVGs are read back)
+  std::vector<PairOutput> outputs;    // check results; traces live in <out>/traces/
+  std::vector<EngineSection> engines; // explore, prove, conform; traces in traces/<name>/
+  std::filesystem::path dir;          // where the report is written (SVGs are read back)
+  std::optional<int> interrupted_by;  // a signal stopped a step (the VM was cleaned up)
 };
+
+// The check verdict of (proposal, property) in `report`, if check ran that pair.
+std::optional<props::Verdict> check_verdict_of(const Report &report, model::ProposalId proposal,
+                                               const std::string &property);
+// Writes a row's trace under traces/<section name>/ and sets its trace_path.
+void write_engine_trace(const Report &report, const std::string &section, EngineOutput &row);
 
 // A self-contained page: inline CSS, inline SVG sequence diagrams, in-page links from
 // every V and C cell to its trace; only the trace JSON files are linked outside it.

@@ -1,20 +1,29 @@
-#include "report_prove.hpp"
+#include "report_steps.hpp"
 
 #include <iostream>
 
 namespace trimcheck::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
 
-std::string proof_summary(const std::vector<ProofOutput> &proofs) {
+// "proved (k=2)", "holds-to-depth (depth 6)", "violated (depth 4)", "unknown".
+std::string proof_result(const prove::ProveResult &result) {
+  std::string text(prove::result_name(result.result));
+  if (result.result == prove::Result::proved)
+    text += " (k=" + std::to_string(result.induction_k) + ")";
+  else if (result.result != prove::Result::unknown)
+    text += " (depth " + std::to_string(result.depth) + ")";
+  return text;
+}
+
+std::string proof_summary(const std::vector<prove::ProveResult> &results,
+                          const EngineSection &section) {
   std::size_t counts[4] = {}, missed = 0;
-  for (const ProofOutput &proof : proofs) {
-    ++counts[static_cast<int>(proof.result.result)];
-    missed += proof.missed_by_check() ? 1 : 0;
-  }
-  return std::to_string(proofs.size()) + " encoded pairs: " + std::to_string(counts[0]) +
+  for (const prove::ProveResult &result : results)
+    ++counts[static_cast<int>(result.result)];
+  for (const EngineOutput &row : section.rows)
+    missed += row.missed_by_check() ? 1 : 0;
+  return std::to_string(results.size()) + " encoded pairs: " + std::to_string(counts[0]) +
          " proved, " + std::to_string(counts[1]) + " holds to depth, " + std::to_string(counts[2]) +
          " violated (" + std::to_string(missed) + " missed by check), " +
          std::to_string(counts[3]) + " unknown";
@@ -24,45 +33,46 @@ std::string proof_summary(const std::vector<ProofOutput> &proofs) {
 
 void run_prove_step(Report &report, const std::vector<Pair> &pairs,
                     const prove::ProveOptions &options) {
+  EngineSection section{"prove",
+                        "Proofs (Z3)",
+                        "BMC and k-induction over the symbolic encoding (docs/prove.md), depth " +
+                            std::to_string(options.depth) + ", " +
+                            std::to_string(static_cast<int>(options.timeout_seconds)) +
+                            " s per pair. A counterexample is replayed on the concrete model "
+                            "before it is shown.",
+                        "",
+                        {}};
+  std::vector<prove::ProveResult> results;
   try {
-    std::size_t done = 0;
     for (const Pair &pair : pairs) {
       if (!prove::encoded(pair.proposal, pair.property->id))
         continue;
-      ProofOutput proof{pair.proposal, std::string(pair.property->id),
-                        prove::prove(pair.proposal, *pair.property, options), std::nullopt,
-                        std::nullopt};
-      for (const PairOutput &output : report.outputs)
-        if (output.result.proposal == pair.proposal && output.result.property == proof.property)
-          proof.check_verdict = output.result.verdict;
-      if (proof.result.trace)
-        proof.trace_path =
-            fs::relative(write_trace(report.dir / "traces" / "prove", *proof.result.trace),
-                         report.dir)
-                .string();
-      std::cerr << "[prove " << ++done << "] " << model::proposal_info(pair.proposal).key << " "
-                << proof.property << ": " << prove::result_name(proof.result.result) << "\n";
-      if (proof.result.replay_mismatch)
-        throw std::runtime_error(std::string(model::proposal_info(pair.proposal).key) + " " +
-                                 proof.property +
+      prove::ProveResult result = prove::prove(pair.proposal, *pair.property, options);
+      const std::string key(model::proposal_info(pair.proposal).key);
+      std::cerr << "[prove " << results.size() + 1 << "] " << key << " " << pair.property->id
+                << ": " << prove::result_name(result.result) << "\n";
+      if (result.replay_mismatch)
+        throw std::runtime_error(key + " " + std::string(pair.property->id) +
                                  ": the SMT counterexample does not reproduce on the concrete "
                                  "model: " +
-                                 proof.result.note);
-      report.proofs.push_back(std::move(proof));
+                                 result.note);
+      EngineOutput row{pair.proposal,
+                       std::string(pair.property->id),
+                       proof_result(result),
+                       result.result == prove::Result::violated,
+                       result.note,
+                       result.trace,
+                       std::nullopt,
+                       check_verdict_of(report, pair.proposal, std::string(pair.property->id))};
+      write_engine_trace(report, section.name, row);
+      section.rows.push_back(std::move(row));
+      results.push_back(std::move(result));
     }
-    report.steps.push_back({"prove", ReportStep::Status::ok, proof_summary(report.proofs)});
+    report.steps.push_back({"prove", ReportStep::Status::ok, proof_summary(results, section)});
   } catch (const std::exception &error) {
     report.steps.push_back({"prove", ReportStep::Status::failed, error.what()});
   }
-}
-
-std::string proof_cell(const ProofOutput &proof) {
-  std::string text(prove::result_name(proof.result.result));
-  if (proof.result.result == prove::Result::proved)
-    text += " (k=" + std::to_string(proof.result.induction_k) + ")";
-  else if (proof.result.result != prove::Result::unknown)
-    text += " (depth " + std::to_string(proof.result.depth) + ")";
-  return text;
+  report.engines.push_back(std::move(section));
 }
 
 } // namespace trimcheck::cli

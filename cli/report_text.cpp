@@ -1,5 +1,4 @@
 #include "report_pages.hpp"
-#include "report_prove.hpp"
 
 #include <sstream>
 
@@ -37,12 +36,12 @@ void mail_matrix(std::ostringstream &out, const Grid &grid) {
               std::string(property->title));
 }
 
-std::string proof_line(const ProofOutput &proof) {
-  return std::string(model::proposal_info(proof.proposal).key) + " " + proof.property + ": " +
-         proof_cell(proof) +
-         (proof.check_verdict ? ", check: " + std::string(verdict_name(*proof.check_verdict))
-                              : std::string()) +
-         (proof.missed_by_check() ? " -- MISSED BY CHECK" : "");
+std::string engine_line(const EngineOutput &row) {
+  return std::string(model::proposal_info(row.proposal).key) + " " + row.property + ": " +
+         row.result +
+         (row.check_verdict ? ", check: " + std::string(verdict_name(*row.check_verdict))
+                            : std::string()) +
+         (row.missed_by_check() ? " -- MISSED BY CHECK" : "");
 }
 
 } // namespace
@@ -58,12 +57,13 @@ std::string report_markdown(const Report &report) {
          "C cells link to their trace.\n\n"
       << matrix_markdown(report.outputs, true) << "\n## Counterexamples\n"
       << counterexamples_markdown(report.outputs);
-  if (!report.proofs.empty()) {
-    out << "\n## Proofs (Z3)\n\nMISSED BY CHECK marks a counterexample the random search "
-           "did not find.\n\n";
-    for (const ProofOutput &proof : report.proofs)
-      out << "- " << proof_line(proof)
-          << (proof.trace_path ? " ([trace](" + *proof.trace_path + "))" : std::string()) << "\n";
+  for (const EngineSection &section : report.engines) {
+    out << "\n## " << section.title << "\n\n"
+        << section.intro
+        << " MISSED BY CHECK marks a counterexample the random search did not find.\n\n";
+    for (const EngineOutput &row : section.rows)
+      out << "- " << engine_line(row)
+          << (row.trace_path ? " ([trace](" + *row.trace_path + "))" : std::string()) << "\n";
   }
   return out.str();
 }
@@ -90,14 +90,15 @@ std::string report_mail(const Report &report) {
       out << render_text(*result->trace);
       wrapped(out, "replay: ", "trimcheck replay traces/" + trace_stem(*result->trace) + ".json");
     }
-  if (!report.proofs.empty()) {
-    out << "\n" << std::string(kMailWidth, '-') << "\nProofs (Z3):\n";
-    for (const ProofOutput &proof : report.proofs)
-      wrapped(out, "  ", proof_line(proof));
-    for (const ProofOutput &proof : report.proofs)
-      if (proof.result.trace) {
-        out << "\n" << std::string(kMailWidth, '-') << "\n" << render_text(*proof.result.trace);
-        wrapped(out, "replay: ", "trimcheck replay " + proof.trace_path.value_or(""));
+  for (const EngineSection &section : report.engines) {
+    out << "\n" << std::string(kMailWidth, '-') << "\n" << section.title << ":\n";
+    for (const EngineOutput &row : section.rows)
+      wrapped(out, "  ", engine_line(row));
+    for (const EngineOutput &row : section.rows)
+      if (row.trace) {
+        out << "\n" << std::string(kMailWidth, '-') << "\n" << render_text(*row.trace);
+        wrapped(out, "replay: ",
+                "trimcheck replay " + row.trace_path.value_or("") + section.replay_options);
       }
   }
   return out.str();

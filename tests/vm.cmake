@@ -34,7 +34,12 @@ add_test(NAME vm.replay_check_trace_on_kernel
          COMMAND ${CMAKE_COMMAND} -DTRIMCHECK=$<TARGET_FILE:trimcheck>
                  -DKERNEL_FILE=${TRIMCHECK_VM_KERNEL_FILE} -DWORK=${CMAKE_CURRENT_BINARY_DIR}
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/replay_kernel.cmake)
-set_tests_properties(vm.conform_baseline_6_12 vm.replay_check_trace_on_kernel PROPERTIES
+add_test(NAME vm.report_conform_kernel
+         COMMAND ${CMAKE_COMMAND} -DTRIMCHECK=$<TARGET_FILE:trimcheck>
+                 -DKERNEL_FILE=${TRIMCHECK_VM_KERNEL_FILE} -DWORK=${CMAKE_CURRENT_BINARY_DIR}
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/report_kernel.cmake)
+set_tests_properties(vm.conform_baseline_6_12 vm.replay_check_trace_on_kernel
+                     vm.report_conform_kernel PROPERTIES
   FIXTURES_REQUIRED vm_kernel RESOURCE_LOCK vm TIMEOUT 2400)
 
 add_test(NAME scripts.build_kernel_input

@@ -39,6 +39,17 @@ TEST(ConformCli, MissingOptionsAreBadInput) {
   EXPECT_EQ(run("conform --kernel x --proposal baseline-6.12 --runs 0").code, 2);
 }
 
+TEST(ConformCli, AFileThatDoesNotBootIsBadInputNotAMismatch) {
+  // QEMU is started on a file that is no kernel: nothing can be compared, so this is a VM
+  // that could not be started (exit 2), not a kernel crash the model did not predict.
+  const Result result =
+      run("conform --kernel " TRIMCHECK_SOURCE_DIR "/README.md --proposal baseline-6.12 --runs 1");
+  EXPECT_EQ(result.code, 2) << result.out;
+  EXPECT_NE(result.out.find("the kernel did not boot to the guest agent"), std::string::npos)
+      << result.out;
+  EXPECT_EQ(result.out.find("MISMATCH"), std::string::npos) << result.out;
+}
+
 TEST(ConformCli, ReplayOnAMissingKernelIsBadInput) {
   char path[] = "/tmp/trimcheck-conform-cli.XXXXXX";
   const int fd = mkstemp(path);

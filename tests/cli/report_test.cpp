@@ -126,6 +126,17 @@ TEST(Report, BadOptionsExitTwo) {
   EXPECT_EQ(run("report --out /tmp/x --proposal chen-v9").code, 2);
   EXPECT_EQ(run("report --proposal chen-v1").code, 2); // --out is required
   EXPECT_EQ(run("report --out /proc/trimcheck-report --proposal chen-v1 --runs 1").code, 2);
+  EXPECT_EQ(run("report --out /tmp/x --proposal chen-v1 --explore-max-depth 0").code, 2);
+  const CliRun no_kernel =
+      run("report --out /tmp/x --proposal chen-v1 --conform-kernel /nonexistent/bzImage", true);
+  EXPECT_EQ(no_kernel.code, 2);
+  EXPECT_NE(no_kernel.out.find("kernel image not found"), std::string::npos) << no_kernel.out;
+  const CliRun which_version =
+      run("report --out /tmp/x --proposal chen-v1 --proposal chen-v2 --conform-kernel " +
+              std::string(TRIMCHECK_SOURCE_DIR) + "/README.md",
+          true);
+  EXPECT_EQ(which_version.code, 2);
+  EXPECT_NE(which_version.out.find("--conform-proposal"), std::string::npos) << which_version.out;
 }
 
 TEST(Report, RendersInHeadlessChromiumWithWorkingLinks) {
@@ -169,6 +180,60 @@ TEST(Report, ProveStepFlagsACounterexampleCheckMissed) {
   const auto seen = browser_observations(dir.path());
   EXPECT_EQ(seen_value(seen, "links").substr(seen_value(seen, "links").find(" broken ")),
             " broken 0");
+}
+
+TEST(Report, ExploreStepListsEveryPairWithItsShortestTrace) {
+  TempDir dir;
+  const CliRun report = run("report --out " + dir.path().string() +
+                            " --proposal sassu-v7 --property P2 --property P14 --runs 20 "
+                            "--explore --explore-max-depth 5");
+  ASSERT_EQ(report.code, 0);
+  const nlohmann::json results = nlohmann::json::parse(slurp(dir.path() / "results.json"));
+  ASSERT_EQ(results["engines"].size(), 1u);
+  const nlohmann::json &section = results["engines"][0];
+  EXPECT_EQ(section["name"], "explore");
+  ASSERT_EQ(section["rows"].size(), 2u);
+  EXPECT_EQ(section["rows"][0]["property"], "P2");
+  EXPECT_EQ(section["rows"][0]["result"], "holds within bounds");
+  EXPECT_TRUE(section["rows"][0]["trace"].is_null());
+  // P14: a kexec carries records the new kernel's hash table lacks, in four steps.
+  const nlohmann::json &p14 = section["rows"][1];
+  EXPECT_EQ(p14["result"], "violated (4 steps)");
+  ASSERT_EQ(p14["trace"], "traces/explore/sassu-v7-P14.json");
+  EXPECT_EQ(run("replay " + (dir.path() / "traces/explore/sassu-v7-P14.json").string()).code, 1);
+  const std::string html = slurp(dir.path() / "index.html");
+  EXPECT_NE(html.find("<a href=\"#explore-sassu-v7-P14\">violated (4 steps)</a>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<section class=\"trace\" id=\"explore-sassu-v7-P14\">"), std::string::npos);
+  const std::string mail = slurp(dir.path() / "mail.txt");
+  EXPECT_NE(mail.find("  sassu-v7 P14: violated (4 steps)"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("trimcheck replay traces/explore/sassu-v7-P14.json"), std::string::npos);
+  for (const std::string &line : lines_of(mail))
+    EXPECT_LE(line.size(), 72u) << line;
+  EXPECT_NE(slurp(dir.path() / "report.md").find("## Exhaustive exploration"), std::string::npos);
+  EXPECT_EQ(results["steps"][1]["name"], "explore");
+  EXPECT_EQ(results["steps"][1]["status"], "ok");
+}
+
+TEST(Report, AKernelThatDoesNotBootIsAFailedConformStep) {
+  // QEMU on a file that is no kernel: the conform step fails, the rest is still written.
+  TempDir dir;
+  const CliRun report = run("report --out " + dir.path().string() +
+                            " --proposal baseline-6.12 --property P14 --runs 5 "
+                            "--conform-kernel " +
+                            std::string(TRIMCHECK_SOURCE_DIR) + "/README.md --conform-runs 1");
+  EXPECT_EQ(report.code, 1);
+  const nlohmann::json results = nlohmann::json::parse(slurp(dir.path() / "results.json"));
+  ASSERT_EQ(results["steps"].size(), 2u);
+  EXPECT_EQ(results["steps"][1]["name"], "conform");
+  EXPECT_EQ(results["steps"][1]["status"], "failed");
+  EXPECT_NE(results["steps"][1]["detail"].get<std::string>().find("did not boot"),
+            std::string::npos)
+      << results["steps"][1];
+  EXPECT_NE(slurp(dir.path() / "mail.txt").find("conform: FAILED: the kernel did not boot"),
+            std::string::npos);
+  EXPECT_EQ(results["results"].size(), 1u);
 }
 
 } // namespace

@@ -156,7 +156,17 @@ Vm::Vm(const VmOptions &options) : options_(options) {
     if (channel_ < 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  await_ready();
+  // Nothing can be compared with a kernel that never reaches the agent: that is a VM that
+  // could not be started (a crash after a kexec is an observation, see read_line).
+  try {
+    await_ready();
+  } catch (const VmFailure &failure) {
+    const std::string qemu_log = read_file(dir / "qemu.log");
+    ::close(channel_); // the destructor does not run for a constructor that throws
+    throw VmSetupError("the kernel did not boot to the guest agent (" +
+                       std::string(failure.kind_name()) + "): " + failure.report() +
+                       (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log));
+  }
 }
 
 Vm::~Vm() {
