@@ -26,7 +26,8 @@ std::vector<int> fds_of(const KernelState &state, Pid pid) {
 // A vocabulary of commands covering every version's grammar and its edge cases.
 Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
   const std::string t = std::to_string(state.counters.trimcount);
-  switch ((a * 8u + b) % 16u) {
+  const std::string whole = std::to_string(state.list.size());
+  switch ((a * 8u + b) % 18u) {
   case 0:
     return to_bytes("A\n");
   case 1:
@@ -63,12 +64,60 @@ Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
     return to_bytes("-5\n");
   case 14:
     return to_bytes("99999999999999999999\n"); // beyond ULONG_MAX
+  case 15:
+    return to_bytes(t + ":" + whole + "\n"); // every record of L
+  case 16:
+    return to_bytes(whole + "\n");
   default:
     return to_bytes(t + ":9223372036854775808\n"); // N beyond LONG_MAX
   }
 }
 
+// The commands of an echo: what each version's documentation tells user space to write,
+// with the whole list as a count (eight, so that one selector picks them all evenly).
+Bytes echo_command(const KernelState &state, std::uint8_t b) {
+  const std::string t = std::to_string(state.counters.trimcount);
+  const std::string whole = std::to_string(state.list.size());
+  static constexpr const char *kFixed[] = {"A\n", "D\n", "1\n", "2\n"};
+  switch (b % 8u) {
+  case 4:
+    return to_bytes(t + ":1\n");
+  case 5:
+    return to_bytes(t + ":" + whole + "\n");
+  case 6:
+    return to_bytes(whole + "\n");
+  case 7:
+    return to_bytes("0\n");
+  default:
+    return to_bytes(kFixed[b % 8u]);
+  }
+}
+
+// The files an arbitrary process opens: the first bank's lists (live and staged), the
+// counters and every version's control file.
+std::vector<const FileSpec *> openable_files(const KernelState &state) {
+  std::vector<const FileSpec *> files;
+  for (const FileSpec &spec : state.files)
+    if (spec.kind != FileKind::policy && spec.link_to.empty() &&
+        (spec.slot == state.config.banks.sha1_slot() || spec.kind == FileKind::count ||
+         spec.kind == FileKind::trim_log || spec.kind == FileKind::ms_pcrs))
+      files.push_back(&spec);
+  return files;
+}
+
 } // namespace
+
+std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice &choice) {
+  const auto pids = live_idle(state);
+  std::vector<const FileSpec *> files;
+  for (const FileSpec *spec : openable_files(state))
+    if (spec->kind != FileKind::count && spec->kind != FileKind::violations)
+      files.push_back(spec);
+  if (pids.empty() || files.empty())
+    return std::nullopt;
+  return EchoCommand{pids[choice.a % pids.size()], files[choice.c % files.size()]->path,
+                     echo_command(state, choice.b)};
+}
 
 std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
   auto pids = live_idle(state);
@@ -79,12 +128,7 @@ std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choi
   const int fd = fds.empty() ? -1 : fds[choice.b % fds.size()];
   switch (choice.kind) {
   case 8: {
-    std::vector<const FileSpec *> files;
-    for (const FileSpec &spec : state.files)
-      if (spec.kind != FileKind::policy && spec.link_to.empty() &&
-          (spec.slot == state.config.banks.sha1_slot() || spec.kind == FileKind::count ||
-           spec.kind == FileKind::trim_log || spec.kind == FileKind::ms_pcrs))
-        files.push_back(&spec);
+    const std::vector<const FileSpec *> files = openable_files(state);
     if (files.empty())
       return std::nullopt;
     const FileSpec &spec = *files[(choice.a + choice.b) % files.size()];

@@ -12,4 +12,16 @@ namespace trimcheck::props::detail {
 // nothing when the choice makes no sense (e.g. a read without an open fd).
 std::optional<TraceAction> arbitrary_action(const model::KernelState &state, const Choice &choice);
 
+// `echo COMMAND > FILE`: open for writing, write one command, wait for it, close. The
+// way user space usually drives a control file, and the way a run reaches a quiescent
+// point right after a command (where P2, P7 and P8 are judged). The scenario driver
+// performs it as those single actions, so explore (which has them all) can reach the
+// same states.
+struct EchoCommand {
+  model::Pid pid = 1;
+  std::string path;
+  model::Bytes command;
+};
+std::optional<EchoCommand> arbitrary_echo(const model::KernelState &state, const Choice &choice);
+
 } // namespace trimcheck::props::detail

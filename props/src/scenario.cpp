@@ -44,11 +44,11 @@ rc::Gen<Scenario> scenario_gen(bool default_config_only) {
                                           },
                                           uniform(0, 256));
   auto choice = rc::gen::apply(
-      [](int kind, int a, int b) {
+      [](int kind, int a, int b, int c) {
         return Choice{static_cast<std::uint8_t>(kind), static_cast<std::uint8_t>(a),
-                      static_cast<std::uint8_t>(b)};
+                      static_cast<std::uint8_t>(b), static_cast<std::uint8_t>(c)};
       },
-      uniform(0, 16), uniform(0, 8), uniform(0, 8));
+      uniform(0, 16), uniform(0, 8), uniform(0, 8), uniform(0, 8));
   return rc::gen::apply(
       [](ConfigChoice c, std::vector<Choice> choices) {
         return Scenario{c, std::move(choices)};
@@ -86,9 +86,27 @@ public:
       arbitrary_step(choice);
   }
 
+  // Arbitrary user space ends every run at a quiescent point: the calls in flight finish
+  // (round robin, so one waiting for another's mutex gets its turn) and every process
+  // closes its files. P2, P7 and P8 are judged at quiescent points only, and a random run
+  // that leaves one writer open would otherwise never be judged.
+  void wind_down() {
+    finish_calls();
+    for (const Process &proc : std::vector<Process>(state_.procs))
+      for (std::size_t fd = 0; proc.alive && fd < proc.fds.size(); ++fd)
+        if (proc.fds[fd] && state_.procs[proc.pid - 1].fds[fd])
+          emit(Action{Close{proc.pid, static_cast<int>(fd)}});
+    finish_calls();
+  }
+
   std::vector<TraceAction> actions;
 
 private:
+  void finish_calls() {
+    for (std::size_t round = 0; !state_.requests.empty() && round < 256; ++round)
+      emit(Action{Continue{state_.requests[round % state_.requests.size()].pid}});
+  }
+
   Outcome emit(const TraceAction &action) {
     const std::uint32_t boot_before = state_.ghost.boot;
     Outcome outcome;
@@ -117,8 +135,25 @@ private:
   }
 
   void arbitrary_step(const Choice &choice) {
+    if (choice.kind == 11) {
+      if (auto echo = detail::arbitrary_echo(state_, choice))
+        echo_command(*echo);
+      return;
+    }
     if (auto action = detail::arbitrary_action(state_, choice))
       emit(*action);
+  }
+
+  void echo_command(const detail::EchoCommand &echo) {
+    const Outcome opened = emit(Action{Open{echo.pid, echo.path, Access::write}});
+    if (!opened.done || opened.ret < 0)
+      return;
+    const int fd = static_cast<int>(opened.ret);
+    emit(Action{Write{echo.pid, fd, echo.command}});
+    for (int round = 0; blocked(state_, echo.pid) && round < 64; ++round)
+      emit(Action{Continue{echo.pid}});
+    if (!blocked(state_, echo.pid)) // else it waits for another call; wind_down closes it
+      emit(Action{Close{echo.pid, fd}});
   }
 
   ProposalId proposal_;
@@ -133,6 +168,8 @@ std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Sce
   ScenarioDriver driver(proposal, make_config(proposal, scenario.config), regime);
   for (const Choice &choice : scenario.choices)
     driver.feed(choice);
+  if (regime == Regime::arbitrary)
+    driver.wind_down();
   return std::move(driver.actions);
 }
 
