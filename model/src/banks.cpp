@@ -43,9 +43,12 @@ BankLayout BankLayout::swtpm_default() {
 PcrBanks::PcrBanks(const BankLayout &layout) {
   for (const TpmBank &bank : layout.tpm_banks) {
     algos_.push_back(bank.algo);
-    std::array<Digest, kNumPcrs> zero;
-    zero.fill(Digest(digest_size(bank.algo), 0));
-    values_.push_back(std::move(zero));
+    // A TPM 2.0 after startup: PCRs 0-16 and 23 are zero; 17-22 (the DRTM locality PCRs)
+    // are all ones until a dynamic launch resets them (TCG PC Client PTP, PCR attributes).
+    std::array<Digest, kNumPcrs> initial;
+    for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
+      initial[pcr] = Digest(digest_size(bank.algo), pcr >= 17 && pcr <= 22 ? 0xff : 0);
+    values_.push_back(std::move(initial));
   }
 }
 
