@@ -226,13 +226,9 @@ void chen_lemmas(Encoding &enc, const SymState &s,
   out.push_back({"chen: the request is at one of its steps", pcs});
 }
 
-std::vector<int> chen_ops(ProposalId) {
-  return {kTrim};
-}
-
-Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount) {
+Command chen_command(const model::KernelState &now, int, std::int64_t n, std::int64_t trimcount) {
   std::string number = std::to_string(n);
-  switch (row(id).grammar) {
+  switch (row(now.proposal).grammar) {
   case Grammar::digits_only: // 2.2: digits only, at least two
     return {"ima_trim_log", false, number.size() < 2 ? "0" + number : number};
   case Grammar::kstrtol: // 2.4
@@ -247,8 +243,8 @@ Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount)
 
 const FamilyDelta &chen_delta() {
   static const FamilyDelta kDelta{
-      chen_count_append, chen_shown,  list_runtime_size, list_dump_order, no_dump_flags,
-      chen_requests,     chen_lemmas, chen_ops,          chen_command,
+      chen_count_append, chen_shown,    list_runtime_size, list_dump_order,
+      no_dump_flags,     chen_requests, chen_lemmas,       chen_command,
   };
   return kDelta;
 }
