@@ -128,8 +128,8 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
     next.bin_size = enc.total(prefix.rest);
   next.req_cut = prefix.head;
   next.req_pc = enc.int_val(kFree);
-  out.push_back(
-      {StepKind::request_start, kTrim, "trim N: locked cut", fits && prefix.equation, next});
+  enc.add(out,
+          {StepKind::request_start, kTrim, "trim N: locked cut", fits && prefix.equation, next});
 }
 
 // v5 kCut (2.6): the counter is read again under the mutex; equal to N -> the whole of
