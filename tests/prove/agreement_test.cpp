@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <ostream>
 
 namespace trimcheck::prove {
 namespace {
@@ -24,6 +25,10 @@ struct ManifestEntry {
   std::string key;
   props::ExploreOptions options;
 };
+
+void PrintTo(const ManifestEntry &entry, std::ostream *out) {
+  *out << entry.key;
+}
 
 std::vector<ManifestEntry> manifest_entries() {
   std::ifstream in(std::string(TRIMCHECK_SOURCE_DIR) + "/tests/data/explore-manifest.json");
