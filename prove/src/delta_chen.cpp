@@ -84,14 +84,12 @@ void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars 
   subtract_entries(enc, r, next, count);
   // The removed records leave H; which keys go is over-approximated: any subset of H
   // survives (docs/prove.md).
-  next.hashed = enc.fresh_array("v1.hashed");
-  z3::expr key = enc.ctx().int_const("key!v1");
-  const z3::expr shrinks =
-      z3::forall(key, z3::implies(z3::select(next.hashed, key), z3::select(s.hashed, key)));
+  const Encoding::Subset kept = enc.subset_of(s.hashed, "v1.hashed");
+  next.hashed = kept.set;
   next.trimcount = count;
   enc.finish(next);
   enc.add(out, {StepKind::request_start, kTrim, "trim N (one locked step)",
-                s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
+                s.req_pc == kIdle && v.n >= 1 && cut.equation && kept.constraint, next});
 }
 
 void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,

@@ -41,15 +41,14 @@ void purge_branch(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
   next.list = rest;
   next.del = enc.concat(s.del, s.req_walked);
   next.count = s.count - s.req_walked.length();
-  next.hashed = enc.fresh_array("ms.hashed");
-  z3::expr key = enc.ctx().int_const("key!ms");
-  const z3::expr shrinks =
-      z3::forall(key, z3::implies(z3::select(next.hashed, key), z3::select(s.hashed, key)));
+  const Encoding::Subset kept = enc.subset_of(s.hashed, "ms.hashed");
+  next.hashed = kept.set;
   next.req_cut = s.req_walked;
   next.req_walked = enc.empty();
   next.req_pc = enc.int_val(kUpdateStart);
   enc.add(out, {StepKind::request_continue, kTrim, "trim to PCR values: purge",
-                s.req_pc == kPurge && s.list == enc.concat(s.req_walked, rest) && shrinks, next});
+                s.req_pc == kPurge && s.list == enc.concat(s.req_walked, rest) && kept.constraint,
+                next});
 }
 
 // kUpdateStart (2.1 step 3e): start moves on (not state here); the purged records leak.

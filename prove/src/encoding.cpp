@@ -123,6 +123,12 @@ Encoding::Split Encoding::split(const z3::expr &list, const z3::expr &n, const s
   return {head, rest, list == concat(head, rest) && head.length() == n};
 }
 
+Encoding::Subset Encoding::subset_of(const z3::expr &hashed, const std::string &name) {
+  z3::expr set = fresh_array(name);
+  z3::expr key = ctx().int_const(("key!" + name).c_str());
+  return {set, z3::forall(key, z3::implies(z3::select(set, key), z3::select(hashed, key)))};
+}
+
 void Encoding::add(std::vector<Branch> &out, Branch branch) {
   if (!facts_.empty()) {
     branch.guard = branch.guard && z3::mk_and(facts_);

@@ -222,6 +222,12 @@ public:
     z3::expr head, rest, equation;
   };
   Split split(const z3::expr &list, const z3::expr &n, const std::string &name);
+  // H after records left it whose keys are not tracked (Chen v1, the MS purge): a fresh
+  // set, constrained to be a subset of `hashed` (over-approximation, docs/prove.md).
+  struct Subset {
+    z3::expr set, constraint;
+  };
+  Subset subset_of(const z3::expr &hashed, const std::string &name);
 
 private:
   void core_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out);
