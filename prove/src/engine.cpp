@@ -33,7 +33,7 @@ bool encoded(model::ProposalId proposal, std::string_view property, std::string 
   };
   if (detail::property_encoding(property) == nullptr)
     return fail(std::string(property) +
-                " is not encoded symbolically (encoded: P2, P7, B1, B2, B3, B4)");
+                " is not encoded symbolically (encoded: P2, P3a, P7, B1, B2, B3, B4)");
   const model::KernelConfig config = props::make_config(proposal, props::ConfigChoice{});
   if (config.flush_htable || config.disable_htable || !config.ima_kexec ||
       !config.critical_data_rule || !config.staging || !config.log_trimming || !config.ima_pcrs ||

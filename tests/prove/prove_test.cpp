@@ -39,6 +39,14 @@ TEST(ProveProofs, ChenListOrderAndCountersAreProved) {
   EXPECT_EQ(counters.result, Result::proved) << counters.note;
 }
 
+TEST(ProveProofs, KexecCarryOverIsProved) {
+  for (const ProposalId proposal :
+       {ProposalId::ms_rfc1, ProposalId::chen_v5, ProposalId::sassu_v7}) {
+    const ProveResult result = run(proposal, "P3a", 3);
+    EXPECT_EQ(result.result, Result::proved) << result.note;
+  }
+}
+
 TEST(ProveProofs, MicrosoftListOrderIsProved) {
   const ProveResult result = run(ProposalId::ms_rfc1, "P2", 3);
   EXPECT_EQ(result.result, Result::proved) << result.note;
@@ -73,6 +81,15 @@ TEST(ProveViolations, MicrosoftCountersReplayOnTheConcreteModel) {
             std::string(write->bytes.begin(), write->bytes.end()).rfind("pcr10:", 0) == 0 &&
             !step.outcome.done;
   EXPECT_TRUE(wrote_pcrs) << "the write blocks after the replay walk (spec 2.15)";
+}
+
+// Sassu RFC v1 dumps L only (spec 2.16): what is staged is lost across kexec.
+TEST(ProveViolations, SassuRfc1DumpLosesTheStagedRecords) {
+  const ProveResult result = run(ProposalId::sassu_rfc1, "P3a", 5);
+  ASSERT_EQ(result.result, Result::violated) << result.note;
+  EXPECT_FALSE(result.replay_mismatch) << result.note;
+  ASSERT_TRUE(result.trace);
+  EXPECT_NE(result.trace->violation.find("kexec dump"), std::string::npos);
 }
 
 TEST(ProveViolations, SassuV5OrderNeedsTheSplitSteps) {
@@ -141,9 +158,9 @@ TEST(ProveVerdictMatrix, ViolationsOfTheVerdictMatrixAreFound) {
                           cell.find_last_not_of(' ') - cell.find_first_not_of(' ') + 1));
       continue;
     }
-    if (line.rfind("| P2 ", 0) != 0 && line.rfind("| P7 ", 0) != 0)
+    if (line.rfind("| P2 ", 0) != 0 && line.rfind("| P3a ", 0) != 0 && line.rfind("| P7 ", 0) != 0)
       continue;
-    const std::string property = line.substr(2, 2);
+    const std::string property = line.substr(2, line.find(' ', 2) - 2);
     std::stringstream cells(line);
     std::string cell;
     std::getline(cells, cell, '|');
