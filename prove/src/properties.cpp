@@ -96,7 +96,8 @@ PropertyFormula b4(Encoding &enc, const SymState *, const SymState &s) {
 
 const PropertyEncoding *property_encoding(std::string_view id) {
   static const PropertyEncoding kP2{p2, kRequestLemmas | kKexecLemmas | kOrderLemmas},
-      kP3a{p3a, kKexecLemmas | kOrderLemmas}, kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas, true},
+      kP3a{p3a, kKexecLemmas | kOrderLemmas},
+      kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas, true},
       kB1{b1, kKexecLemmas | kOrderLemmas | kCounterLemmas | kBaselineLemmas},
       kB2{b2, kKexecLemmas | kBaselineLemmas},
       kB3{b3, kKexecLemmas | kOrderLemmas | kPcrLemmas | kBaselineLemmas, false, true},
