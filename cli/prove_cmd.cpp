@@ -121,8 +121,8 @@ void add_prove(CLI::App &app, int &exit_code) {
       "prove",
       "Bounded model checking to --depth, then k-induction, of one property on one version,\n"
       "over a symbolic (Z3) encoding of the version's transition relation. A counterexample\n"
-      "is decoded into a trace and replayed on the concrete model. Encoded: P2, P7, B1-B4 on\n"
-      "the baselines, Chen v1-v5 and Sassu RFC v1 - v7 (docs/prove.md).");
+      "is decoded into a trace and replayed on the concrete model. Encoded: P2, P3a, P7 on\n"
+      "every version, B1-B4 on the baselines (docs/prove.md).");
   cmd->add_option("--proposal", args->proposal, "Version id (trimcheck list)")->required();
   cmd->add_option("--property", args->property, "Property id, e.g. P2")->required();
   cmd->add_option("--depth", args->depth, "BMC bound in symbolic steps (default 8)");

@@ -13,6 +13,7 @@
 #include "trimcheck/model/detail/family.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
 namespace trimcheck::model::detail {
@@ -236,6 +237,31 @@ void ms_write_step(KernelState &state, Request &request) {
 }
 
 } // namespace
+
+Bytes ms_trim_command(const KernelState &state, std::size_t records) {
+  const MsState &ms = state.ms;
+  const BankLayout &banks = state.config.banks;
+  std::size_t bank = 0; // the sha256 bank when the TPM has it, as the agents write
+  for (std::size_t b = 0; b < banks.tpm_banks.size(); ++b)
+    if (banks.tpm_banks[b].algo == HashAlgo::sha256)
+      bank = b;
+  Values ext = ms.start;
+  for (std::size_t i = 0; i < records && i < state.list.size(); ++i) {
+    const Record &record = content(state, state.list[i]);
+    if (const std::optional<std::size_t> slot = slot_of(ms, record.pcr))
+      replay_record(banks, ext, *slot, record, PcrTarget{});
+  }
+  Bytes command;
+  for (std::size_t slot = 0; slot < ms.configured_pcrs.size(); ++slot) {
+    char head[8];
+    std::snprintf(head, sizeof head, "pcr%02u:", ms.configured_pcrs[slot]);
+    const std::string prefix =
+        std::string(head) + std::string(hash_name(banks.tpm_banks[bank].algo)) + ":";
+    command.insert(command.end(), prefix.begin(), prefix.end());
+    command.insert(command.end(), ext[bank][slot].begin(), ext[bank][slot].end());
+  }
+  return command;
+}
 
 const FamilyHooks &ms_hooks() {
   static const FamilyHooks kHooks{

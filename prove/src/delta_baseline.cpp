@@ -31,10 +31,7 @@ namespace {
 void no_requests(Encoding &, const SymState &, const StepVars &, std::vector<Branch> &) {}
 void no_request_lemmas(Encoding &, const SymState &,
                        std::vector<std::pair<std::string, z3::expr>> &) {}
-std::vector<int> no_ops(model::ProposalId) {
-  return {};
-}
-Command no_command(model::ProposalId, int, std::int64_t, std::int64_t) {
+Command no_command(const model::KernelState &, int, std::int64_t, std::int64_t) {
   return {};
 }
 
@@ -42,9 +39,8 @@ Command no_command(model::ProposalId, int, std::int64_t, std::int64_t) {
 
 const FamilyDelta &baseline_delta() {
   static const FamilyDelta kDelta{
-      baseline_count_append, htable_len_shown, list_runtime_size,
-      list_dump_order,       no_dump_flags,    no_requests,
-      no_request_lemmas,     no_ops,           no_command,
+      baseline_count_append, htable_len_shown, list_runtime_size, list_dump_order,
+      no_dump_flags,         no_requests,      no_request_lemmas, no_command,
   };
   return kDelta;
 }

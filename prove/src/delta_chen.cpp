@@ -84,14 +84,12 @@ void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars 
   subtract_entries(enc, r, next, count);
   // The removed records leave H; which keys go is over-approximated: any subset of H
   // survives (docs/prove.md).
-  next.hashed = enc.fresh_array("v1.hashed");
-  z3::expr key = enc.ctx().int_const("key!v1");
-  const z3::expr shrinks =
-      z3::forall(key, z3::implies(z3::select(next.hashed, key), z3::select(s.hashed, key)));
+  const Encoding::Subset kept = enc.subset_of(s.hashed, "v1.hashed");
+  next.hashed = kept.set;
   next.trimcount = count;
   enc.finish(next);
   enc.add(out, {StepKind::request_start, kTrim, "trim N (one locked step)",
-                s.req_pc == kIdle && v.n >= 1 && cut.equation && shrinks, next});
+                s.req_pc == kIdle && v.n >= 1 && cut.equation && kept.constraint, next});
 }
 
 void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
@@ -128,8 +126,8 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
     next.bin_size = enc.total(prefix.rest);
   next.req_cut = prefix.head;
   next.req_pc = enc.int_val(kFree);
-  out.push_back(
-      {StepKind::request_start, kTrim, "trim N: locked cut", fits && prefix.equation, next});
+  enc.add(out,
+          {StepKind::request_start, kTrim, "trim N: locked cut", fits && prefix.equation, next});
 }
 
 // v5 kCut (2.6): the counter is read again under the mutex; equal to N -> the whole of
@@ -226,13 +224,9 @@ void chen_lemmas(Encoding &enc, const SymState &s,
   out.push_back({"chen: the request is at one of its steps", pcs});
 }
 
-std::vector<int> chen_ops(ProposalId) {
-  return {kTrim};
-}
-
-Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount) {
+Command chen_command(const model::KernelState &now, int, std::int64_t n, std::int64_t trimcount) {
   std::string number = std::to_string(n);
-  switch (row(id).grammar) {
+  switch (row(now.proposal).grammar) {
   case Grammar::digits_only: // 2.2: digits only, at least two
     return {"ima_trim_log", false, number.size() < 2 ? "0" + number : number};
   case Grammar::kstrtol: // 2.4
@@ -247,8 +241,8 @@ Command chen_command(ProposalId id, int, std::int64_t n, std::int64_t trimcount)
 
 const FamilyDelta &chen_delta() {
   static const FamilyDelta kDelta{
-      chen_count_append, chen_shown,  list_runtime_size, list_dump_order, no_dump_flags,
-      chen_requests,     chen_lemmas, chen_ops,          chen_command,
+      chen_count_append, chen_shown,    list_runtime_size, list_dump_order,
+      no_dump_flags,     chen_requests, chen_lemmas,       chen_command,
   };
   return kDelta;
 }

@@ -383,15 +383,8 @@ void sassu_lemmas(Encoding &enc, const SymState &s,
   }
 }
 
-std::vector<int> sassu_ops(ProposalId id) {
-  std::vector<int> ops{kStageAll, kNumber, kDelete};
-  if (traits(id).trim_command)
-    ops.push_back(kTrimN);
-  return ops;
-}
-
-Command sassu_command(ProposalId id, int op, std::int64_t n, std::int64_t) {
-  const SassuTraits &t = traits(id);
+Command sassu_command(const model::KernelState &now, int op, std::int64_t n, std::int64_t) {
+  const SassuTraits &t = traits(now.proposal);
   auto path = [](Iface iface) {
     return iface == Iface::live ? "binary_runtime_measurements"
                                 : "binary_runtime_measurements_staged";
@@ -412,8 +405,8 @@ Command sassu_command(ProposalId id, int op, std::int64_t n, std::int64_t) {
 
 const FamilyDelta &sassu_delta() {
   static const FamilyDelta kDelta{
-      sassu_count_append, htable_len_shown, sassu_runtime_size, sassu_dump_order, sassu_after_dump,
-      sassu_requests,     sassu_lemmas,     sassu_ops,          sassu_command,
+      sassu_count_append, htable_len_shown, sassu_runtime_size, sassu_dump_order,
+      sassu_after_dump,   sassu_requests,   sassu_lemmas,       sassu_command,
   };
   return kDelta;
 }

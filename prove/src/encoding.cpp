@@ -5,8 +5,6 @@
 
 #include "trimcheck/model/detail/family.hpp"
 
-#include <stdexcept>
-
 namespace trimcheck::prove::detail {
 
 SymState::SymState(z3::context &ctx)
@@ -51,27 +49,24 @@ const std::vector<std::pair<StateField, const char *>> &state_fields() {
   return kFields;
 }
 
-const FamilyDelta *delta_for(model::ProposalId id) {
+const FamilyDelta &delta_for(model::ProposalId id) {
   switch (model::proposal_info(id).family) {
   case model::Family::baseline:
-    return &baseline_delta();
+    break;
   case model::Family::chen:
-    return &chen_delta();
+    return chen_delta();
   case model::Family::sassu:
-    return &sassu_delta();
+    return sassu_delta();
   case model::Family::microsoft:
-    return nullptr;
+    return microsoft_delta();
   }
-  return nullptr;
+  return baseline_delta();
 }
 
 Encoding::Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fault,
                    Tracking tracking)
-    : vocab_(ctx), proposal_(proposal), fault_(fault), delta_(delta_for(proposal)),
-      track_sizes_(tracking.sizes), track_pcr_chain_(tracking.pcr_chain), facts_(ctx) {
-  if (delta_ == nullptr)
-    throw std::logic_error("no symbolic encoding for this version");
-}
+    : vocab_(ctx), proposal_(proposal), fault_(fault), delta_(&delta_for(proposal)),
+      track_sizes_(tracking.sizes), track_pcr_chain_(tracking.pcr_chain), facts_(ctx) {}
 
 bool Encoding::has_suspend() const {
   return model::detail::has_suspend(proposal_);
@@ -126,6 +121,12 @@ Encoding::Split Encoding::split(const z3::expr &list, const z3::expr &n, const s
   z3::expr head = fresh_seq(name + ".head");
   z3::expr rest = fresh_seq(name + ".rest");
   return {head, rest, list == concat(head, rest) && head.length() == n};
+}
+
+Encoding::Subset Encoding::subset_of(const z3::expr &hashed, const std::string &name) {
+  z3::expr set = fresh_array(name);
+  z3::expr key = ctx().int_const(("key!" + name).c_str());
+  return {set, z3::forall(key, z3::implies(z3::select(set, key), z3::select(hashed, key)))};
 }
 
 void Encoding::add(std::vector<Branch> &out, Branch branch) {
@@ -233,9 +234,10 @@ SymState Encoding::appended(const SymState &s, const z3::expr &record, bool viol
   next.history = concat(s.history, u);
   // What was extended, as a function of the record (the branch fixes is_violation), so
   // that the fold's instance below holds whichever branch the step takes.
-  const z3::expr value = z3::ite(vocab_.is_violation(record), vocab_.violation_value,
-                                 vocab_.digest_term(vocab_.content(record), facts_));
-  next.pcr = vocab_.extend_term(s.pcr, value, facts_);
+  const z3::expr digest = vocab_.digest_term(vocab_.content(record), facts_);
+  const z3::expr value = z3::ite(vocab_.is_violation(record), vocab_.violation_value, digest);
+  next.pcr = vocab_.extend_term(
+      s.pcr, fault_ == PlantedFault::violation_extends_digest ? digest : value, facts_);
   // B3's fold, instantiated at this append: chain(h ++ [r]) = extend(chain(h), value).
   if (track_pcr_chain_)
     facts_.push_back(vocab_.chain(next.history) ==

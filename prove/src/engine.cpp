@@ -31,15 +31,13 @@ bool encoded(model::ProposalId proposal, std::string_view property, std::string 
       *why = std::move(reason);
     return false;
   };
-  if (detail::delta_for(proposal) == nullptr)
-    return fail(std::string(model::proposal_info(proposal).key) +
-                ": the trim-to-PCR-values replay is not encoded symbolically");
   if (detail::property_encoding(property) == nullptr)
     return fail(std::string(property) +
-                " is not encoded symbolically (encoded: P2, P7, B1, B2, B3, B4)");
+                " is not encoded symbolically (encoded: P2, P3a, P7, B1, B2, B3, B4)");
   const model::KernelConfig config = props::make_config(proposal, props::ConfigChoice{});
   if (config.flush_htable || config.disable_htable || !config.ima_kexec ||
-      !config.critical_data_rule || !config.staging || !config.log_trimming)
+      !config.critical_data_rule || !config.staging || !config.log_trimming || !config.ima_pcrs ||
+      config.template_kind != model::TemplateKind::ima_ng)
     return fail("the default configuration is not the one the encoding assumes");
   return true;
 }
@@ -256,7 +254,7 @@ private:
   // Decodes a BMC model, replays it on the concrete model, and records the outcome.
   void counterexample(const z3::model &model, const std::vector<Step> &steps,
                       const std::vector<SymState> &states) {
-    std::vector<props::TraceAction> actions = decode(encoding_, model, steps, states);
+    std::vector<props::TraceAction> actions = decode(encoding_, config_, model, steps, states);
     props::Trace trace;
     trace.proposal = proposal_;
     trace.config = config_;

@@ -32,6 +32,18 @@ PropertyFormula p2(Encoding &enc, const SymState *, const SymState &s) {
   return {z3::implies(quiescent(s), order_body(enc, s)), enc.ctx().bool_val(true)};
 }
 
+// P3a: a kexec dump of a loaded segment that carried its whole dump order (no
+// overflow, which the monitor leaves to P23) carried S ++ L as they stood.
+PropertyFormula p3a(Encoding &enc, const SymState *before, const SymState &s) {
+  if (before == nullptr)
+    return {enc.ctx().bool_val(true), enc.ctx().bool_val(true)};
+  const z3::expr dumped = before->kexec_pc == 1 && s.kexec_pc == 2 && before->loaded;
+  const z3::expr order = enc.delta().dump_order(enc, *before);
+  return {enc.ctx().bool_val(true),
+          z3::implies(dumped && s.dump.length() == order.length(),
+                      s.dump == enc.concat(before->staged, before->list))};
+}
+
 // P7: at quiescent points the shown count is |L|, binary_runtime_size is the size of L
 // and the kexec sizing covers L; violations never drop except by a reboot.
 z3::expr counters_body(Encoding &enc, const SymState &s) {
@@ -84,6 +96,7 @@ PropertyFormula b4(Encoding &enc, const SymState *, const SymState &s) {
 
 const PropertyEncoding *property_encoding(std::string_view id) {
   static const PropertyEncoding kP2{p2, kRequestLemmas | kKexecLemmas | kOrderLemmas},
+      kP3a{p3a, kKexecLemmas | kOrderLemmas},
       kP7{p7, kRequestLemmas | kKexecLemmas | kCounterLemmas, true},
       kB1{b1, kKexecLemmas | kOrderLemmas | kCounterLemmas | kBaselineLemmas},
       kB2{b2, kKexecLemmas | kBaselineLemmas},
@@ -91,6 +104,8 @@ const PropertyEncoding *property_encoding(std::string_view id) {
       kB4{b4, kKexecLemmas | kViolationLemmas};
   if (id == "P2")
     return &kP2;
+  if (id == "P3a")
+    return &kP3a;
   if (id == "P7")
     return &kP7;
   if (id == "B1")
@@ -129,8 +144,8 @@ std::vector<std::pair<std::string, z3::expr>> candidate_lemmas(Encoding &enc, co
   if (topics & kCounterLemmas)
     out.push_back({"counters match L at every step", counters_body(enc, s)});
   if (topics & kPcrLemmas) {
-    out.push_back({"the PCR folds the history, Full is a suffix of it",
-                   pcr_body(enc, s) && z3::suffixof(s.full, s.history)});
+    out.push_back({"the PCR folds the history, Full is no longer than it",
+                   pcr_body(enc, s) && s.full.length() <= s.history.length()});
     out.push_back({"the dump is a prefix of Full",
                    z3::implies(s.kexec_pc == 2, z3::prefixof(s.dump, s.full))});
   }

@@ -30,8 +30,9 @@ std::string_view result_name(Result result);
 // fail when they should. `none` outside tests.
 enum class PlantedFault : std::uint8_t {
   none,
-  cut_keeps_entry_counter, // Chen: the cut forgets `counter -= N` (the concrete model has it)
-  append_skips_full,       // every family: an append forgets the ghost Full
+  cut_keeps_entry_counter,  // Chen: the cut forgets `counter -= N` (the concrete model has it)
+  append_skips_full,        // every family: an append forgets the ghost Full
+  violation_extends_digest, // every family: a violation extends its template digest, not 0xFF..
 };
 
 struct ProveOptions {

@@ -49,6 +49,10 @@ std::string kexec_event_buffer(const KernelState &state, std::size_t segment_siz
 
 const FamilyHooks &baseline_hooks();
 const FamilyHooks &ms_hooks();
+// MS RFC (spec 2.1): the bytes of a write to pcrs whose targets the RFC's replay reaches
+// after exactly the first `records` records of L from `start`, i.e. what user space that
+// replays the list itself writes to trim that many records (`trimcheck prove` decoding).
+Bytes ms_trim_command(const KernelState &state, std::size_t records);
 const FamilyHooks &chen_hooks();
 const FamilyHooks &sassu_hooks();
 const FamilyHooks &hooks_for(ProposalId id);

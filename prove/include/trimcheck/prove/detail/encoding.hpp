@@ -24,6 +24,7 @@
 //   concrete model splits them (`req_pc` is the concrete `request.pc`).
 #pragma once
 
+#include "trimcheck/model/kernel.hpp"
 #include "trimcheck/model/proposal.hpp"
 #include "trimcheck/prove/prove.hpp"
 
@@ -146,9 +147,9 @@ struct FamilyDelta {
   // Auxiliary lemmas about the request's local variables.
   void (*request_lemmas)(Encoding &enc, const SymState &s,
                          std::vector<std::pair<std::string, z3::expr>> &out);
-  // Valid request commands of the version, and their concrete form.
-  std::vector<int> (*ops)(model::ProposalId id);
-  Command (*command)(model::ProposalId id, int op, std::int64_t n, std::int64_t trimcount);
+  // The concrete form of request command `op` with argument n, given the concrete
+  // kernel state `now` the write runs on (the MS RFC writes PCR values).
+  Command (*command)(const model::KernelState &now, int op, std::int64_t n, std::int64_t trimcount);
 };
 
 // Baseline defaults the families keep (delta_baseline.cpp).
@@ -162,8 +163,8 @@ void no_dump_flags(const Encoding &enc, const SymState &before, SymState &next);
 const FamilyDelta &baseline_delta();
 const FamilyDelta &chen_delta();
 const FamilyDelta &sassu_delta();
-// nullptr when the family is not encoded (the Microsoft RFC).
-const FamilyDelta *delta_for(model::ProposalId id);
+const FamilyDelta &microsoft_delta();
+const FamilyDelta &delta_for(model::ProposalId id);
 
 class Encoding {
 public:
@@ -221,6 +222,12 @@ public:
     z3::expr head, rest, equation;
   };
   Split split(const z3::expr &list, const z3::expr &n, const std::string &name);
+  // H after records left it whose keys are not tracked (Chen v1, the MS purge): a fresh
+  // set, constrained to be a subset of `hashed` (over-approximation, docs/prove.md).
+  struct Subset {
+    z3::expr set, constraint;
+  };
+  Subset subset_of(const z3::expr &hashed, const std::string &name);
 
 private:
   void core_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out);
@@ -272,8 +279,8 @@ z3::expr quiescent(const SymState &s);
 // The concrete actions a symbolic run stands for (decode.cpp): process 1 (root with
 // CAP_SYS_ADMIN) is the writer; each request opens its file, writes, and closes it
 // when the call returns.
-std::vector<props::TraceAction> decode(const Encoding &enc, const z3::model &model,
-                                       const std::vector<Step> &steps,
+std::vector<props::TraceAction> decode(const Encoding &enc, const model::KernelConfig &config,
+                                       const z3::model &model, const std::vector<Step> &steps,
                                        const std::vector<SymState> &states);
 
 } // namespace trimcheck::prove::detail
