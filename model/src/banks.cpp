@@ -41,6 +41,7 @@ BankLayout BankLayout::swtpm_default() {
 }
 
 PcrBanks::PcrBanks(const BankLayout &layout) {
+  std::vector<std::array<Digest, kNumPcrs>> values;
   for (const TpmBank &bank : layout.tpm_banks) {
     algos_.push_back(bank.algo);
     // A TPM 2.0 after startup: PCRs 0-16 and 23 are zero; 17-22 (the DRTM locality PCRs)
@@ -48,22 +49,23 @@ PcrBanks::PcrBanks(const BankLayout &layout) {
     std::array<Digest, kNumPcrs> initial;
     for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
       initial[pcr] = Digest(digest_size(bank.algo), pcr >= 17 && pcr <= 22 ? 0xff : 0);
-    values_.push_back(std::move(initial));
+    values.push_back(std::move(initial));
   }
+  values_ = std::move(values);
 }
 
 void PcrBanks::set_firmware(std::size_t bank, std::size_t pcr, const Digest &value) {
   if (pcr >= 10 || value.size() != digest_size(algos_.at(bank)))
     throw std::invalid_argument("firmware values are PCRs 0-9 of the bank's digest size");
-  values_.at(bank).at(pcr) = value;
+  values_.mutable_at(bank).at(pcr) = value;
 }
 
 void PcrBanks::extend(std::size_t bank, std::size_t pcr, const Digest &value) {
   HashAlgo algo = algos_.at(bank);
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
-  Digest &current = values_.at(bank).at(pcr);
-  current = Hasher(algo).update(current).update(value).finish();
+  Digest next = Hasher(algo).update(values_.at(bank).at(pcr)).update(value).finish();
+  values_.mutable_at(bank).at(pcr) = std::move(next);
 }
 
 } // namespace trimcheck::model

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "trimcheck/model/hash.hpp"
+#include "trimcheck/model/shared_vector.hpp"
 
 #include <array>
 #include <cstddef>
@@ -64,7 +65,7 @@ public:
 
 private:
   std::vector<HashAlgo> algos_;
-  std::vector<std::array<Digest, kNumPcrs>> values_;
+  SharedVector<std::array<Digest, kNumPcrs>> values_; // copies share it until an extend
 };
 
 } // namespace trimcheck::model

@@ -20,6 +20,7 @@
 #include "trimcheck/model/config.hpp"
 #include "trimcheck/model/proposal.hpp"
 #include "trimcheck/model/record.hpp"
+#include "trimcheck/model/shared_vector.hpp"
 
 #include <array>
 #include <optional>
@@ -179,10 +180,10 @@ struct KernelState {
   ProposalId proposal = ProposalId::baseline_6_12;
   KernelConfig config;
 
-  std::vector<Record> contents; // by Serial
-  std::vector<Node> nodes;      // by NodeId
-  std::vector<NodeId> list;     // L
-  std::vector<NodeId> staged;   // S
+  SharedVector<Record> contents; // by Serial (append-only: copies share it)
+  std::vector<Node> nodes;       // by NodeId
+  std::vector<NodeId> list;      // L
+  std::vector<NodeId> staged;    // S
   Counters counters;
   PcrBanks pcrs{BankLayout{}};
   bool suspended = false; // ima_measurements_suspended (>= 6.14)
@@ -195,8 +196,8 @@ struct KernelState {
   std::optional<Pid> measure_writer;
   std::int64_t writer_extra_writes = 0;
 
-  std::vector<FileSpec> files;
-  std::vector<Process> procs; // index = pid - 1
+  SharedVector<FileSpec> files; // fixed at boot: copies share it
+  std::vector<Process> procs;   // index = pid - 1
   std::vector<OpenFile> open_files;
   std::vector<Request> requests; // in flight, at most one per pid
 
