@@ -1,7 +1,5 @@
 #include "trimcheck/verify/detail/digest_context.hpp"
 
-#include "trimcheck/model/template.hpp"
-
 #include <openssl/evp.h>
 
 #include <array>
@@ -50,11 +48,17 @@ void DigestContext::finish(std::uint8_t *out) {
   check(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX *>(ctx_), out, nullptr), "EVP_DigestFinal_ex");
 }
 
-void DigestContext::template_digest(const model::TemplateData &data, std::uint8_t *out) {
+void DigestContext::template_digest(const model::EntryView &entry, std::uint8_t *out) {
   begin();
-  model::template_digest_input(data,
+  model::template_digest_input(entry,
                                [this](std::span<const std::uint8_t> piece) { update(piece); });
   finish(out);
+}
+
+model::Digest DigestContext::template_digest(const model::EntryView &entry) {
+  model::Digest out(size_);
+  template_digest(entry, out.data());
+  return out;
 }
 
 void DigestContext::extend(model::Digest &value, std::span<const std::uint8_t> extend) {

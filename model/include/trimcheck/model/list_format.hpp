@@ -70,6 +70,10 @@ struct EntryView {
 // ends at view.bytes.size() bytes past `offset`.
 EntryView parse_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
                              std::size_t index, std::size_t digest_len);
+// The same for a record parse_binary_entry accepted before: only its layout is read
+// (bounds are still checked).
+EntryView read_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
+                            std::size_t digest_len);
 
 // What the template digest of `entry` hashes, handed to `update` piece by piece: the same
 // bytes as template_digest_input(entry.to_entry().data, ...).
