@@ -5,6 +5,8 @@
 #include "trimcheck/verify/report_json.hpp"
 
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -120,8 +122,16 @@ verify::VerifyRequest build_request(const VerifyOptions &options) {
 
 int run_verify(const VerifyOptions &options) {
   try {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
     const verify::VerifyRequest request = build_request(options);
+    const auto built = Clock::now();
     const verify::VerifyReport report = verify::verify(request);
+    if (std::getenv("TRIMCHECK_VERIFY_TIMES")) { // bench/verify-bench
+      const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+      std::cerr << "trimcheck verify: times: inputs read and checked " << ms(built - start)
+                << " ms, replay and judgement " << ms(Clock::now() - built) << " ms\n";
+    }
     std::cout << (options.json ? verify::report_json(report) : verify::report_text(report));
     if (report.verified && !options.write_checkpoint.empty()) {
       std::ofstream out(options.write_checkpoint, std::ios::binary | std::ios::trunc);
