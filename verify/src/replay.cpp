@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::size_t kBatch = 2048;
 // Batches computed but not yet folded, at most (the ring of value buffers).
-constexpr std::size_t kRing = 8;
+constexpr std::size_t kRing = 32;
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
 // One layout whose TPM banks are the plans: the model's violation values per chain.
