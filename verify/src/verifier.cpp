@@ -28,12 +28,13 @@ class Sequence {
 public:
   explicit Sequence(const std::vector<LogPiece> &pieces) {
     for (const LogPiece &piece : pieces) {
-      starts_.push_back(size());
+      starts_.push_back(size_);
       runs_.push_back({&piece, 0, piece.records()});
+      size_ += piece.records();
     }
   }
 
-  std::size_t size() const { return detail::record_count(runs_); }
+  std::size_t size() const { return size_; }
   bool empty() const { return size() == 0; }
   const std::vector<Run> &runs() const { return runs_; }
 
@@ -54,6 +55,7 @@ public:
 private:
   std::vector<Run> runs_; // one per piece
   std::vector<std::size_t> starts_;
+  std::size_t size_ = 0;
 };
 
 // A run of records at the start of one piece that repeats the end of the piece before.
