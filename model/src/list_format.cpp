@@ -17,12 +17,15 @@ void put(Bytes &out, std::span<const std::uint8_t> data) {
 // Cursor over the input that reports failures with the record's start and index.
 class Reader {
 public:
-  Reader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+  Reader(std::span<const std::uint8_t> bytes, std::size_t pos = 0) : bytes_(bytes), pos_(pos) {}
 
   bool done() const { return pos_ == bytes_.size(); }
   std::size_t pos() const { return pos_; }
   std::size_t remaining() const { return bytes_.size() - pos_; }
   void start_record(std::size_t index) { record_start_ = pos_, index_ = index; }
+  std::span<const std::uint8_t> since(std::size_t start) const {
+    return bytes_.subspan(start, pos_ - start);
+  }
 
   [[noreturn]] void fail(const std::string &what) const {
     throw ListParseError(pos_, index_,
@@ -40,35 +43,39 @@ public:
     return value;
   }
 
-  Bytes take(std::size_t len, const char *what) {
+  std::span<const std::uint8_t> take(std::size_t len, const char *what) {
     need(len, what);
-    Bytes out(bytes_.begin() + pos_, bytes_.begin() + pos_ + len);
+    const auto out = bytes_.subspan(pos_, len);
     pos_ += len;
     return out;
   }
 
 private:
   void need(std::size_t len, const char *what) const {
-    if (remaining() < len)
-      fail(std::string("truncated record: ") + what + " needs " + std::to_string(len) + " bytes, " +
-           std::to_string(remaining()) + " remain");
+    if (remaining() < len) [[unlikely]]
+      truncated(len, what);
+  }
+  [[noreturn, gnu::noinline]] void truncated(std::size_t len, const char *what) const {
+    fail(std::string("truncated record: ") + what + " needs " + std::to_string(len) + " bytes, " +
+         std::to_string(remaining()) + " remain");
   }
 
   std::span<const std::uint8_t> bytes_;
   std::size_t pos_ = 0, record_start_ = 0, index_ = 0;
 };
 
-void check_digest_field(Reader &in, const Bytes &field) {
+void check_digest_field(Reader &in, std::span<const std::uint8_t> field) {
   auto colon = std::find(field.begin(), field.end(), ':');
   if (colon == field.end() || colon + 1 == field.end() || *(colon + 1) != '\0')
     return; // digest without algorithm prefix: any length is representable
-  std::string name(field.begin(), colon);
+  std::string_view name(reinterpret_cast<const char *>(field.data()),
+                        static_cast<std::size_t>(colon - field.begin()));
   auto algo = hash_from_name(name);
   if (!algo)
     return; // algorithms the model does not hash (md5, ...) are carried as bytes
   std::size_t len = static_cast<std::size_t>(field.end() - (colon + 2));
   if (len != digest_size(*algo))
-    in.fail("wrong digest size: " + name + " digest of " + std::to_string(len) +
+    in.fail("wrong digest size: " + std::string(name) + " digest of " + std::to_string(len) +
             " bytes, expected " + std::to_string(digest_size(*algo)));
 }
 
@@ -77,6 +84,16 @@ void check_digest_field(Reader &in, const Bytes &field) {
 ListParseError::ListParseError(std::size_t offset, std::size_t record_index,
                                const std::string &what)
     : std::runtime_error(what), offset_(offset), record_index_(record_index) {}
+
+ListEntry EntryView::to_entry() const {
+  ListEntry entry{pcr, Digest(template_digest.begin(), template_digest.end()), {kind, {}}};
+  const std::size_t count = template_fields(kind).size();
+  for (std::size_t i = 0; i < count; ++i)
+    entry.data.fields.emplace_back(fields[i].begin(), fields[i].end());
+  if (kind == TemplateKind::ima)
+    entry.data.fields[1].push_back('\0'); // the kernel stores the name with its NUL
+  return entry;
+}
 
 ListEntry list_entry(const Record &record, std::size_t slot) {
   return {record.pcr, record.digests.at(slot), record.data};
@@ -139,64 +156,78 @@ std::string to_ascii(std::span<const ListEntry> entries) {
 
 namespace {
 
-ListEntry parse_record(Reader &in, std::size_t digest_len) {
-  ListEntry entry;
+// kCheck false: the layout only, for a record that was already checked.
+template <bool kCheck> EntryView parse_record(Reader &in, std::size_t digest_len) {
+  const std::size_t start = in.pos();
+  EntryView entry;
   entry.pcr = in.u32("PCR index");
-  if (entry.pcr >= kNumPcrs)
+  if (kCheck && entry.pcr >= kNumPcrs)
     in.fail("PCR index " + std::to_string(entry.pcr) + " out of range 0..23");
   entry.template_digest = in.take(digest_len, "template digest");
   std::uint32_t name_len = in.u32("template name length");
-  if (name_len == 0 || name_len > kMaxTemplateNameLen)
+  if (kCheck && (name_len == 0 || name_len > kMaxTemplateNameLen))
     in.fail("absurd template name length " + std::to_string(name_len) + " (1.." +
             std::to_string(kMaxTemplateNameLen) + ")");
-  Bytes name = in.take(name_len, "template name");
-  std::string name_text(name.begin(), name.end());
+  const auto name = in.take(name_len, "template name");
+  const std::string_view name_text(reinterpret_cast<const char *>(name.data()), name.size());
   auto kind = template_from_name(name_text);
   if (!kind)
-    in.fail("unknown template '" + name_text + "'");
-  entry.data.kind = *kind;
+    in.fail("unknown template '" + std::string(name_text) + "'");
+  entry.kind = *kind;
   const auto &ids = template_fields(*kind);
   if (*kind == TemplateKind::ima) {
-    entry.data.fields.push_back(in.take(digest_size(HashAlgo::sha1), "ima d field"));
+    entry.fields[0] = in.take(digest_size(HashAlgo::sha1), "ima d field");
     std::uint32_t len = in.u32("ima n field length");
-    if (len > kEventNameLenMax)
+    if (kCheck && len > kEventNameLenMax)
       in.fail("absurd ima event name length " + std::to_string(len));
-    Bytes field = in.take(len, "ima n field");
-    field.push_back('\0');
-    entry.data.fields.push_back(std::move(field));
+    entry.fields[1] = in.take(len, "ima n field");
   } else {
     std::uint32_t data_len = in.u32("template data length");
-    if (data_len > kMaxTemplateDataLen)
+    if (kCheck && data_len > kMaxTemplateDataLen)
       in.fail("absurd template data length " + std::to_string(data_len));
     if (data_len > in.remaining())
       in.fail("truncated record: template data needs " + std::to_string(data_len) + " bytes, " +
               std::to_string(in.remaining()) + " remain");
-    const std::size_t data_end = in.pos() + data_len;
-    for (std::string_view id : ids) {
+    const std::size_t data_start = in.pos(), data_end = in.pos() + data_len;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
       std::uint32_t len = in.u32("field length");
-      if (in.pos() + len > data_end)
-        in.fail("field '" + std::string(id) + "' of " + std::to_string(len) +
+      if (kCheck && in.pos() + len > data_end)
+        in.fail("field '" + std::string(ids[i]) + "' of " + std::to_string(len) +
                 " bytes runs past the template data length " + std::to_string(data_len));
-      Bytes field = in.take(len, "field data");
-      if (id == "d-ng")
-        check_digest_field(in, field);
-      entry.data.fields.push_back(std::move(field));
+      entry.fields[i] = in.take(len, "field data");
+      if (kCheck && ids[i] == "d-ng")
+        check_digest_field(in, entry.fields[i]);
     }
-    if (in.pos() != data_end)
+    if (kCheck && in.pos() != data_end)
       in.fail("template data length " + std::to_string(data_len) + " does not match the " +
-              std::to_string(ids.size()) + " fields of " + name_text);
+              std::to_string(ids.size()) + " fields of " + std::string(name_text));
+    entry.template_data = in.since(data_start);
   }
+  entry.bytes = in.since(start);
   return entry;
 }
 
 } // namespace
+
+EntryView parse_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
+                             std::size_t index, std::size_t digest_len) {
+  Reader in(bytes, offset);
+  in.start_record(index);
+  return parse_record<true>(in, digest_len);
+}
+
+EntryView read_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
+                            std::size_t digest_len) {
+  Reader in(bytes, offset);
+  return parse_record<false>(in, digest_len);
+}
 
 std::vector<ListEntry> parse_binary(std::span<const std::uint8_t> bytes, std::size_t digest_len) {
   std::vector<ListEntry> entries;
   Reader in(bytes);
   while (!in.done()) {
     in.start_record(entries.size());
-    entries.push_back(parse_record(in, digest_len));
+    entries.push_back(parse_record<true>(in, digest_len).to_entry());
   }
   return entries;
 }
@@ -207,7 +238,7 @@ ParsedList parse_binary_prefix(std::span<const std::uint8_t> bytes, std::size_t 
   try {
     while (!in.done()) {
       in.start_record(parsed.entries.size());
-      parsed.entries.push_back(parse_record(in, digest_len));
+      parsed.entries.push_back(parse_record<true>(in, digest_len).to_entry());
     }
   } catch (const ListParseError &error) {
     parsed.error = error;

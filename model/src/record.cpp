@@ -19,12 +19,16 @@ Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData dat
     } else if (slot.kernel_hash) {
       record.digests.push_back(template_digest(record.data, slot.algo));
     } else {
-      Digest padded(digest_size(slot.algo), 0);
-      std::copy(sha1.begin(), sha1.end(), padded.begin());
-      record.digests.push_back(std::move(padded));
+      record.digests.push_back(padded_sha1(sha1, slot.algo));
     }
   }
   return record;
+}
+
+Digest padded_sha1(const Digest &sha1, HashAlgo bank) {
+  Digest padded(digest_size(bank), 0);
+  std::copy(sha1.begin(), sha1.end(), padded.begin());
+  return padded;
 }
 
 Digest extend_value(const BankLayout &layout, std::size_t bank, const Record &record) {

@@ -376,7 +376,7 @@ TEST(VerifyBadInput, BankIsDetectedFromContentWhenTheFileNameDoesNotSayIt) {
   for (HashAlgo bank : {HashAlgo::sha1, HashAlgo::sha256, HashAlgo::sha384, HashAlgo::sha512}) {
     const auto parsed = verify::parse_piece("saved.bin", log.list_bytes(bank));
     EXPECT_EQ(parsed.bank, bank);
-    EXPECT_EQ(parsed.entries.size(), 40u);
+    EXPECT_EQ(parsed.records(), 40u);
   }
   EXPECT_EQ(verify::bank_from_file_name("/x/binary_runtime_measurements_sha384"), HashAlgo::sha384);
   EXPECT_EQ(verify::bank_from_file_name("binary_runtime_measurements"), HashAlgo::sha1);
@@ -401,7 +401,7 @@ TEST(VerifyParallelParse, PartsGiveTheSequentialParseAndError) {
   const auto sequential = verify::parse_piece("l", bytes, HashAlgo::sha256, 1);
   for (unsigned threads : {2u, 3u, 5u}) {
     const auto parallel = verify::parse_piece("l", bytes, HashAlgo::sha256, threads);
-    EXPECT_EQ(parallel.entries, sequential.entries) << threads;
+    EXPECT_EQ(parallel.offsets, sequential.offsets) << threads;
   }
   model::Bytes broken = bytes;
   broken[broken.size() / 2] ^= 0xff;

@@ -1,7 +1,5 @@
 #include "trimcheck/verify/detail/digest_context.hpp"
 
-#include "trimcheck/model/template.hpp"
-
 #include <openssl/evp.h>
 
 #include <array>
@@ -50,20 +48,27 @@ void DigestContext::finish(std::uint8_t *out) {
   check(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX *>(ctx_), out, nullptr), "EVP_DigestFinal_ex");
 }
 
-void DigestContext::template_digest(const model::TemplateData &data, std::uint8_t *out) {
+void DigestContext::template_digest(const model::EntryView &entry, std::uint8_t *out) {
   begin();
-  model::template_digest_input(data,
+  model::template_digest_input(entry,
                                [this](std::span<const std::uint8_t> piece) { update(piece); });
   finish(out);
 }
 
+model::Digest DigestContext::template_digest(const model::EntryView &entry) {
+  model::Digest out(size_);
+  template_digest(entry, out.data());
+  return out;
+}
+
 void DigestContext::extend(model::Digest &value, std::span<const std::uint8_t> extend) {
-  std::array<std::uint8_t, EVP_MAX_MD_SIZE> out;
+  // One update of both (the call costs as much as hashing a short message).
+  std::array<std::uint8_t, 2 * EVP_MAX_MD_SIZE> in;
+  std::memcpy(in.data(), value.data(), value.size());
+  std::memcpy(in.data() + value.size(), extend.data(), extend.size());
   begin();
-  update(value);
-  update(extend);
-  finish(out.data());
-  std::memcpy(value.data(), out.data(), size_);
+  update(std::span(in).first(value.size() + extend.size()));
+  finish(value.data());
 }
 
 } // namespace trimcheck::verify::detail

@@ -57,9 +57,22 @@ std::optional<std::size_t> plausible_record_start(std::span<const std::uint8_t> 
   return std::nullopt;
 }
 
-// The model's parse of `bytes` computed in parts on threads, or nullopt to parse it in one.
-std::optional<std::vector<model::ListEntry>>
-parse_in_parts(std::span<const std::uint8_t> bytes, std::size_t digest_len, unsigned threads) {
+// Where each record of `bytes` starts; the model's parser checks every record (throws
+// its ListParseError).
+std::vector<std::size_t> record_offsets(std::span<const std::uint8_t> bytes,
+                                        std::size_t digest_len) {
+  std::vector<std::size_t> offsets;
+  for (std::size_t pos = 0; pos < bytes.size();) {
+    offsets.push_back(pos);
+    pos += model::parse_binary_entry(bytes, pos, offsets.size() - 1, digest_len).bytes.size();
+  }
+  return offsets;
+}
+
+// The record offsets of `bytes` computed in parts on threads, or nullopt to parse it in
+// one.
+std::optional<std::vector<std::size_t>> offsets_in_parts(std::span<const std::uint8_t> bytes,
+                                                         std::size_t digest_len, unsigned threads) {
   std::vector<std::size_t> cuts{0};
   for (unsigned part = 1; part < threads; ++part) {
     auto start = plausible_record_start(bytes, bytes.size() * part / threads, digest_len);
@@ -68,27 +81,27 @@ parse_in_parts(std::span<const std::uint8_t> bytes, std::size_t digest_len, unsi
     cuts.push_back(*start);
   }
   cuts.push_back(bytes.size());
-  std::vector<std::optional<std::vector<model::ListEntry>>> parts(threads);
+  std::vector<std::optional<std::vector<std::size_t>>> parts(threads);
   {
     std::vector<std::jthread> workers;
     for (unsigned part = 0; part < threads; ++part)
       workers.emplace_back([&, part] {
         try {
-          parts[part] = model::parse_binary(bytes.subspan(cuts[part], cuts[part + 1] - cuts[part]),
-                                            digest_len);
+          parts[part] =
+              record_offsets(bytes.subspan(cuts[part], cuts[part + 1] - cuts[part]), digest_len);
         } catch (const model::ListParseError &) {
           // not a record boundary after all, or a malformed file: parse sequentially
         }
       });
   }
-  std::vector<model::ListEntry> entries;
-  for (auto &part : parts) {
-    if (!part)
+  std::vector<std::size_t> offsets;
+  for (unsigned part = 0; part < threads; ++part) {
+    if (!parts[part])
       return std::nullopt;
-    entries.insert(entries.end(), std::make_move_iterator(part->begin()),
-                   std::make_move_iterator(part->end()));
+    for (std::size_t offset : *parts[part])
+      offsets.push_back(cuts[part] + offset);
   }
-  return entries;
+  return offsets;
 }
 
 } // namespace
@@ -105,6 +118,14 @@ std::optional<HashAlgo> bank_from_file_name(const std::string &name) {
 
 LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> bytes,
                      std::optional<HashAlgo> bank, unsigned threads) {
+  auto copy = std::make_shared<const Bytes>(bytes.begin(), bytes.end());
+  const std::span<const std::uint8_t> view(*copy);
+  return parse_piece(name, std::move(copy), view, bank, threads);
+}
+
+LogPiece parse_piece(const std::string &name, std::shared_ptr<const void> storage,
+                     std::span<const std::uint8_t> bytes, std::optional<HashAlgo> bank,
+                     unsigned threads) {
   if (!bank)
     bank = bank_from_file_name(name);
   if (!bank) {
@@ -133,36 +154,51 @@ LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> byte
       }
     }
   }
-  LogPiece piece{name, *bank, {}, bytes.size()};
+  LogPiece piece{name, *bank, std::move(storage), bytes, {}, bytes.size()};
   const std::size_t digest_len = model::digest_size(*bank);
   if (threads > 1 && bytes.size() >= kParallelParseBytes) {
-    if (auto entries = parse_in_parts(bytes, digest_len, threads)) {
-      piece.entries = std::move(*entries);
+    if (auto offsets = offsets_in_parts(bytes, digest_len, threads)) {
+      piece.offsets = std::move(*offsets);
       return piece;
     }
   }
   try {
-    piece.entries = model::parse_binary(bytes, digest_len);
+    piece.offsets = record_offsets(bytes, digest_len);
   } catch (const model::ListParseError &error) {
     throw InputError(name, std::string(model::hash_name(*bank)) + " list, " + error.what());
   }
   return piece;
 }
 
-std::size_t record_offset(const LogPiece &piece, std::size_t index) {
-  Bytes scratch;
-  std::size_t offset = 0;
-  for (std::size_t i = 0; i < index && i < piece.entries.size(); ++i) {
-    scratch.clear();
-    model::append_binary(scratch, piece.entries[i]);
-    offset += scratch.size();
-  }
-  return offset;
+model::EntryView LogPiece::view(std::size_t index) const {
+  return model::read_binary_entry(bytes, offsets.at(index), model::digest_size(bank));
 }
 
+std::size_t record_offset(const LogPiece &piece, std::size_t index) {
+  return index < piece.offsets.size() ? piece.offsets[index] : piece.size;
+}
+
+namespace {
+
+bool all_zero(std::span<const std::uint8_t> bytes) {
+  return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t byte) { return byte == 0; });
+}
+
+// The record as the file shows it without its template digest (the same bytes
+// model::append_binary writes for the record without a digest).
+std::pair<std::span<const std::uint8_t>, std::span<const std::uint8_t>>
+without_digest(const model::EntryView &entry) {
+  return {entry.bytes.first(4), entry.bytes.subspan(4 + entry.template_digest.size())};
+}
+
+} // namespace
+
 bool is_violation(const model::ListEntry &entry) {
-  return std::all_of(entry.template_digest.begin(), entry.template_digest.end(),
-                     [](std::uint8_t byte) { return byte == 0; });
+  return all_zero(entry.template_digest);
+}
+
+bool is_violation(const model::EntryView &entry) {
+  return all_zero(entry.template_digest);
 }
 
 bool is_boot_aggregate(const model::ListEntry &entry) {
@@ -179,6 +215,21 @@ model::Digest record_identity(const model::ListEntry &entry) {
   bytes.push_back(is_violation(entry) ? 1 : 0);
   model::append_binary(bytes, content);
   return model::hash_bytes(HashAlgo::sha256, bytes);
+}
+
+model::Digest record_identity(const model::EntryView &entry) {
+  const std::uint8_t flag = is_violation(entry) ? 1 : 0;
+  const auto [pcr, rest] = without_digest(entry);
+  model::Hasher hasher(HashAlgo::sha256);
+  hasher.update(std::span(&flag, 1)).update(pcr).update(rest);
+  return hasher.finish();
+}
+
+bool same_record(const model::EntryView &a, const model::EntryView &b) {
+  const auto [a_pcr, a_rest] = without_digest(a);
+  const auto [b_pcr, b_rest] = without_digest(b);
+  return is_violation(a) == is_violation(b) && std::ranges::equal(a_pcr, b_pcr) &&
+         std::ranges::equal(a_rest, b_rest);
 }
 
 std::string describe_record(const model::ListEntry &entry) {

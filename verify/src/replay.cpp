@@ -1,7 +1,6 @@
 #include "trimcheck/verify/detail/replay.hpp"
 
 #include "trimcheck/verify/detail/digest_context.hpp"
-#include "trimcheck/verify/log_piece.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -16,20 +15,16 @@ using model::HashAlgo;
 namespace {
 
 constexpr std::size_t kBatch = 2048;
+// Batches computed but not yet folded, at most (the ring of value buffers).
+constexpr std::size_t kRing = 32;
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-// One layout whose TPM banks are the plans: make_record then yields every chain's value.
+// One layout whose TPM banks are the plans: the model's violation values per chain.
 model::BankLayout layout_of(std::span<const ChainPlan> plans) {
   model::BankLayout layout{{}, plans.front().bank};
   for (const ChainPlan &plan : plans)
     layout.tpm_banks.push_back({plan.bank, !plan.padded});
   return layout;
-}
-
-// The padded SHA-1 form of a template digest (spec 4.3): SHA-1, then zeros.
-bool is_padded_sha1(const Digest &digest, const Digest &sha1) {
-  return digest.size() >= sha1.size() && std::equal(sha1.begin(), sha1.end(), digest.begin()) &&
-         std::all_of(digest.begin() + static_cast<std::ptrdiff_t>(sha1.size()), digest.end(),
-                     [](std::uint8_t byte) { return byte == 0; });
 }
 
 // One thread's hash contexts, by algorithm, created when first needed.
@@ -46,15 +41,30 @@ private:
   std::array<std::optional<DigestContext>, std::size(model::kAllHashAlgos)> contexts_;
 };
 
+// Calls fn(index, piece, piece_index) for records [from, to) of the sequence `runs`.
+template <class Fn>
+void for_each_record(std::span<const Run> runs, std::size_t from, std::size_t to, Fn &&fn) {
+  std::size_t start = 0, index = from;
+  for (const Run &run : runs) {
+    for (; index < to && index < start + run.count; ++index)
+      fn(index, *run.piece, run.first + index - start);
+    start += run.count;
+    if (index >= to)
+      return;
+  }
+}
+
 class Engine {
 public:
-  Engine(std::span<const RecordRef> records, std::span<const ChainPlan> plans)
-      : records_(records), plans_(plans), layout_(layout_of(plans)),
-        batches_((records.size() + kBatch - 1) / kBatch), ready_(batches_), values_(plans.size()) {
-    const model::Record violation = model::make_record(layout_, 10, {}, true);
+  Engine(std::span<const Run> runs, std::span<const ChainPlan> plans)
+      : runs_(runs), plans_(plans), records_(record_count(runs)),
+        batches_((records_ + kBatch - 1) / kBatch), ready_(batches_), values_(plans.size()),
+        pcrs_(kRing * kBatch) {
+    const model::BankLayout layout = layout_of(plans);
+    const model::Record violation = model::make_record(layout, 10, {}, true);
     for (std::size_t chain = 0; chain < plans.size(); ++chain) {
-      values_[chain].resize(records.size() * model::digest_size(plans[chain].bank));
-      violation_values_.push_back(model::extend_value(layout_, chain, violation));
+      values_[chain].resize(kRing * kBatch * model::digest_size(plans[chain].bank));
+      violation_values_.push_back(model::extend_value(layout, chain, violation));
     }
     for (auto &flag : ready_)
       flag.store(false, std::memory_order_relaxed);
@@ -67,19 +77,23 @@ public:
     for (unsigned i = 1; i < threads && i < batches_; ++i)
       workers.emplace_back([this] {
         Contexts contexts;
-        for (std::size_t batch; (batch = next_.fetch_add(1)) < batches_;)
-          compute(batch, contexts);
+        while (next_.load() < batches_) {
+          if (const std::size_t batch = claim(); batch != kNone)
+            compute(batch, contexts);
+          else
+            std::this_thread::yield();
+        }
       });
     Contexts contexts, chain_contexts;
     for (std::size_t batch = 0; batch < batches_; ++batch) {
       while (!ready_[batch].load(std::memory_order_acquire)) {
-        const std::size_t mine = next_.fetch_add(1);
-        if (mine < batches_)
+        if (const std::size_t mine = claim(); mine != kNone)
           compute(mine, contexts);
         else
           std::this_thread::yield();
       }
       fold(batch, result, chain_contexts);
+      folded_.store(batch + 1, std::memory_order_release);
     }
     workers.clear();
     const std::size_t mismatch = mismatch_.load();
@@ -89,56 +103,76 @@ public:
   }
 
 private:
-  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  // The next batch to compute if its ring slot is free, else kNone.
+  std::size_t claim() {
+    std::size_t batch = next_.load();
+    while (batch < batches_ && batch < folded_.load(std::memory_order_acquire) + kRing)
+      if (next_.compare_exchange_weak(batch, batch + 1))
+        return batch;
+    return kNone;
+  }
 
-  std::uint8_t *value(std::size_t chain, std::size_t record) {
-    return values_[chain].data() + record * model::digest_size(plans_[chain].bank);
+  // The ring slot of record `index`.
+  static std::size_t slot(std::size_t index) { return index % (kRing * kBatch); }
+
+  std::uint8_t *value(std::size_t chain, std::size_t index) {
+    return values_[chain].data() + slot(index) * model::digest_size(plans_[chain].bank);
   }
 
   void compute(std::size_t batch, Contexts &contexts) {
-    const std::size_t end = std::min(records_.size(), (batch + 1) * kBatch);
-    for (std::size_t i = batch * kBatch; i < end; ++i) {
-      const model::ListEntry &entry = *records_[i].entry;
-      const bool violation = is_violation(entry);
-      std::optional<model::Record> record; // the model's record, for padded chains only
-      for (std::size_t chain = 0; chain < plans_.size(); ++chain) {
-        if (violation) {
-          std::memcpy(value(chain, i), violation_values_[chain].data(),
-                      violation_values_[chain].size());
-        } else if (!plans_[chain].padded) {
-          contexts.of(plans_[chain].bank).template_digest(entry.data, value(chain, i));
-        } else {
-          if (!record)
-            record = model::make_record(layout_, entry.pcr, entry.data);
-          const Digest padded = model::extend_value(layout_, chain, *record);
-          std::memcpy(value(chain, i), padded.data(), padded.size());
-        }
-      }
-      if (!violation && !digest_matches(i, contexts))
-        note_mismatch(i);
-    }
+    const std::size_t end = std::min(records_, (batch + 1) * kBatch);
+    for_each_record(runs_, batch * kBatch, end,
+                    [&](std::size_t index, const LogPiece &piece, std::size_t piece_index) {
+                      compute_record(index, piece.view(piece_index), piece.bank, contexts);
+                    });
     ready_[batch].store(true, std::memory_order_release);
   }
 
+  void compute_record(std::size_t index, const model::EntryView &entry, HashAlgo file_bank,
+                      Contexts &contexts) {
+    pcrs_[slot(index)] = static_cast<std::uint8_t>(entry.pcr);
+    const bool violation = is_violation(entry);
+    std::optional<Digest> sha1; // for padded chains only
+    for (std::size_t chain = 0; chain < plans_.size(); ++chain) {
+      const Digest *from = &violation_values_[chain];
+      Digest padded;
+      if (!violation && !plans_[chain].padded) {
+        contexts.of(plans_[chain].bank).template_digest(entry, value(chain, index));
+        continue;
+      }
+      if (!violation) {
+        if (!sha1)
+          sha1 = contexts.of(HashAlgo::sha1).template_digest(entry);
+        padded = model::padded_sha1(*sha1, plans_[chain].bank);
+        from = &padded;
+      }
+      std::memcpy(value(chain, index), from->data(), from->size());
+    }
+    if (!violation && !digest_matches(index, entry, file_bank, contexts))
+      note_mismatch(index);
+  }
+
   // The file's digest is the template digest in the file's bank, or padded SHA-1.
-  bool digest_matches(std::size_t index, Contexts &contexts) {
-    const RecordRef &ref = records_[index];
-    const Digest &file_digest = ref.entry->template_digest;
+  bool digest_matches(std::size_t index, const model::EntryView &entry, HashAlgo file_bank,
+                      Contexts &contexts) {
+    const auto file_digest = entry.template_digest;
     bool computed = false;
     for (std::size_t chain = 0; chain < plans_.size() && !computed; ++chain)
-      if (plans_[chain].bank == ref.file_bank && !plans_[chain].padded) {
+      if (plans_[chain].bank == file_bank && !plans_[chain].padded) {
         if (std::memcmp(value(chain, index), file_digest.data(), file_digest.size()) == 0)
           return true;
         computed = true;
       }
     if (!computed) {
       std::array<std::uint8_t, 64> digest;
-      DigestContext &context = contexts.of(ref.file_bank);
-      context.template_digest(ref.entry->data, digest.data());
+      DigestContext &context = contexts.of(file_bank);
+      context.template_digest(entry, digest.data());
       if (std::memcmp(digest.data(), file_digest.data(), context.size()) == 0)
         return true;
     }
-    return is_padded_sha1(file_digest, model::template_digest(ref.entry->data, HashAlgo::sha1));
+    return std::ranges::equal(
+        file_digest,
+        model::padded_sha1(contexts.of(HashAlgo::sha1).template_digest(entry), file_bank));
   }
 
   void note_mismatch(std::size_t index) {
@@ -148,9 +182,9 @@ private:
   }
 
   void fold(std::size_t batch, ReplayResult &result, Contexts &contexts) {
-    const std::size_t end = std::min(records_.size(), (batch + 1) * kBatch);
+    const std::size_t end = std::min(records_, (batch + 1) * kBatch);
     for (std::size_t i = batch * kBatch; i < end; ++i) {
-      const std::uint32_t pcr = records_[i].entry->pcr;
+      const std::uint8_t pcr = pcrs_[slot(i)];
       for (std::size_t chain = 0; chain < plans_.size(); ++chain) {
         DigestContext &context = contexts.of(plans_[chain].bank);
         context.extend(result.chains[chain][pcr], std::span(value(chain, i), context.size()));
@@ -159,18 +193,48 @@ private:
     }
   }
 
-  std::span<const RecordRef> records_;
+  std::span<const Run> runs_;
   std::span<const ChainPlan> plans_;
-  model::BankLayout layout_;
-  std::size_t batches_;
+  std::size_t records_, batches_;
   std::vector<std::atomic<bool>> ready_;
-  std::vector<std::vector<std::uint8_t>> values_; // [chain][record * digest size]
+  std::vector<std::vector<std::uint8_t>> values_; // [chain][ring slot * digest size]
+  std::vector<std::uint8_t> pcrs_;                // [ring slot]
   std::vector<Digest> violation_values_;          // [chain]
-  std::atomic<std::size_t> next_{0};
+  std::atomic<std::size_t> next_{0}, folded_{0};
   std::atomic<std::size_t> mismatch_{kNone};
 };
 
 } // namespace
+
+std::size_t record_count(std::span<const Run> runs) {
+  std::size_t count = 0;
+  for (const Run &run : runs)
+    count += run.count;
+  return count;
+}
+
+std::vector<Run> drop_front(std::span<const Run> runs, std::size_t count) {
+  return erase(runs, 0, count);
+}
+
+std::vector<Run> erase(std::span<const Run> runs, std::size_t from, std::size_t count) {
+  std::vector<Run> out;
+  std::size_t start = 0;
+  const std::size_t to = from + count;
+  for (const Run &run : runs) {
+    const std::size_t end = start + run.count;
+    // The parts of [start, end) before `from` and after `to`.
+    if (from > start)
+      out.push_back({run.piece, run.first, std::min(end, from) - start});
+    if (to < end) {
+      const std::size_t skip = std::max(start, to) - start;
+      out.push_back({run.piece, run.first + skip, run.count - skip});
+    }
+    start = end;
+  }
+  std::erase_if(out, [](const Run &run) { return run.count == 0; });
+  return out;
+}
 
 ChainState zero_state(HashAlgo bank) {
   ChainState state;
@@ -178,14 +242,14 @@ ChainState zero_state(HashAlgo bank) {
   return state;
 }
 
-ReplayResult replay(std::span<const RecordRef> records, std::span<const ChainPlan> plans,
+ReplayResult replay(std::span<const Run> runs, std::span<const ChainPlan> plans,
                     std::vector<ChainState> start, unsigned threads) {
-  if (plans.empty() || records.empty()) {
+  if (plans.empty() || record_count(runs) == 0) {
     ReplayResult result;
     result.chains = std::move(start);
     return result;
   }
-  Engine engine(records, plans);
+  Engine engine(runs, plans);
   return engine.run(std::move(start), std::max(1u, threads));
 }
 

@@ -10,7 +10,7 @@ namespace trimcheck::verify {
 
 using detail::ChainPlan;
 using detail::ChainState;
-using detail::RecordRef;
+using detail::Run;
 using model::Digest;
 using model::HashAlgo;
 
@@ -24,24 +24,39 @@ std::string bank_name(HashAlgo bank) {
 }
 
 // The records of all pieces in order, and where each one came from.
-struct Sequence {
-  std::vector<RecordRef> refs;
-  std::vector<std::pair<std::size_t, std::size_t>> origin; // piece, index in piece
-};
-
-Sequence concatenate(const std::vector<LogPiece> &pieces) {
-  Sequence sequence;
-  for (std::size_t p = 0; p < pieces.size(); ++p)
-    for (std::size_t i = 0; i < pieces[p].entries.size(); ++i) {
-      sequence.refs.push_back({&pieces[p].entries[i], pieces[p].bank});
-      sequence.origin.emplace_back(p, i);
+class Sequence {
+public:
+  explicit Sequence(const std::vector<LogPiece> &pieces) {
+    for (const LogPiece &piece : pieces) {
+      starts_.push_back(size_);
+      runs_.push_back({&piece, 0, piece.records()});
+      size_ += piece.records();
     }
-  return sequence;
-}
+  }
 
-bool same_record(const model::ListEntry &a, const model::ListEntry &b) {
-  return a.pcr == b.pcr && a.data == b.data && is_violation(a) == is_violation(b);
-}
+  std::size_t size() const { return size_; }
+  bool empty() const { return size() == 0; }
+  const std::vector<Run> &runs() const { return runs_; }
+
+  // The piece (index) and the index there of record `index` of the sequence.
+  std::pair<std::size_t, std::size_t> origin(std::size_t index) const {
+    const auto after = std::upper_bound(starts_.begin(), starts_.end(), index);
+    // The last piece starting at or before `index`: never an empty one, which shares its
+    // start with the next piece.
+    const auto piece = static_cast<std::size_t>(after - starts_.begin()) - 1;
+    return {piece, index - starts_[piece]};
+  }
+  model::EntryView view(std::size_t index) const {
+    const auto [piece, at] = origin(index);
+    return runs_[piece].piece->view(at);
+  }
+  HashAlgo bank(std::size_t index) const { return runs_[origin(index).first].piece->bank; }
+
+private:
+  std::vector<Run> runs_; // one per piece
+  std::vector<std::size_t> starts_;
+  std::size_t size_ = 0;
+};
 
 // A run of records at the start of one piece that repeats the end of the piece before.
 struct Overlap {
@@ -52,17 +67,17 @@ struct Overlap {
 
 std::optional<Overlap> find_overlap(const std::vector<LogPiece> &pieces) {
   std::size_t first = 0, previous = pieces.size();
-  for (std::size_t p = 0; p < pieces.size(); first += pieces[p].entries.size(), ++p) {
-    const auto &next = pieces[p].entries;
-    if (next.empty())
+  for (std::size_t p = 0; p < pieces.size(); first += pieces[p].records(), ++p) {
+    const LogPiece &next = pieces[p];
+    if (next.records() == 0)
       continue;
     if (previous < pieces.size()) {
-      const auto &before = pieces[previous].entries;
-      for (std::size_t length = std::min(before.size(), next.size()); length > 0; --length) {
-        const std::size_t start = before.size() - length;
+      const LogPiece &before = pieces[previous];
+      for (std::size_t length = std::min(before.records(), next.records()); length > 0; --length) {
+        const std::size_t start = before.records() - length;
         bool repeats = true;
         for (std::size_t i = 0; i < length && repeats; ++i)
-          repeats = same_record(before[start + i], next[i]);
+          repeats = same_record(before.view(start + i), next.view(i));
         if (repeats)
           return Overlap{previous, p, length, first};
       }
@@ -85,14 +100,13 @@ struct Attempt {
 
 class Verifier {
 public:
-  explicit Verifier(const VerifyRequest &request)
-      : request_(request), sequence_(concatenate(request.pieces)) {
+  explicit Verifier(const VerifyRequest &request) : request_(request), sequence_(request.pieces) {
     const auto *quote = std::get_if<QuoteEvidence>(&request.evidence);
     quote_ = quote;
     values_ = quote ? (quote->values ? &*quote->values : nullptr)
                     : &std::get<PcrValues>(request.evidence);
     choose_banks();
-    if (sequence_.refs.empty() && !request.checkpoint)
+    if (sequence_.empty() && !request.checkpoint)
       throw InputError("--list/--chunk", "no records to verify and no --checkpoint");
   }
 
@@ -166,9 +180,9 @@ private:
     std::vector<std::size_t> candidates;
     const auto &checkpoint = request_.checkpoint;
     if (checkpoint && checkpoint->records > 0)
-      for (std::size_t i = 0;
-           i < sequence_.refs.size() && candidates.size() < kMaxCheckpointCandidates; ++i)
-        if (record_identity(*sequence_.refs[i].entry) == checkpoint->last_record)
+      for (std::size_t i = 0; i < sequence_.size() && candidates.size() < kMaxCheckpointCandidates;
+           ++i)
+        if (record_identity(sequence_.view(i)) == checkpoint->last_record)
           candidates.push_back(i + 1);
     candidates.push_back(0);
     return candidates;
@@ -197,8 +211,8 @@ private:
   }
 
   detail::ReplayResult replay(std::size_t skip, const std::vector<ChainPlan> &plans,
-                              std::span<const RecordRef> refs) const {
-    return detail::replay(refs.subspan(std::min(skip, refs.size())), plans, start_state(plans),
+                              std::span<const Run> runs) const {
+    return detail::replay(detail::drop_front(runs, skip), plans, start_state(plans),
                           request_.threads);
   }
 
@@ -216,9 +230,9 @@ private:
     return {pcrs.begin(), pcrs.end()};
   }
 
-  Attempt attempt_start(std::size_t skip, std::span<const RecordRef> refs) const {
+  Attempt attempt_start(std::size_t skip, std::span<const Run> runs) const {
     Attempt attempt{skip, hashed_plans(), {}, {}, false, {}, {}};
-    attempt.result = replay(skip, attempt.plans, refs);
+    attempt.result = replay(skip, attempt.plans, runs);
     attempt.pcrs = compared_pcrs(attempt.result);
     judge(attempt);
     if (attempt.matches)
@@ -231,7 +245,7 @@ private:
         plan.padded = any = true;
     if (!any)
       return attempt;
-    Attempt alternative{skip, padded, replay(skip, padded, refs), attempt.pcrs, false, {}, {}};
+    Attempt alternative{skip, padded, replay(skip, padded, runs), attempt.pcrs, false, {}, {}};
     // Combine per bank: the chain of each bank that matches the evidence.
     for (std::size_t mask = 1; mask < (std::size_t{1} << attempt.plans.size()); ++mask) {
       Attempt mixed = attempt;
@@ -249,7 +263,7 @@ private:
     return attempt;
   }
 
-  Attempt attempt_start(std::size_t skip) const { return attempt_start(skip, sequence_.refs); }
+  Attempt attempt_start(std::size_t skip) const { return attempt_start(skip, sequence_.runs()); }
 
   // Compares the attempt's PCR values with the evidence.
   void judge(Attempt &attempt) const {
@@ -308,7 +322,7 @@ private:
   }
 
   RecordLocation locate(std::size_t sequence_index, std::size_t skip) const {
-    const auto [piece, index] = sequence_.origin.at(sequence_index);
+    const auto [piece, index] = sequence_.origin(sequence_index);
     const LogPiece &source = request_.pieces[piece];
     return {base_records() + sequence_index - skip, source.name, index,
             record_offset(source, index)};
@@ -317,23 +331,23 @@ private:
   std::string where(const RecordLocation &location, std::size_t sequence_index) const {
     return "record " + std::to_string(location.index) + " (" + location.piece + " record " +
            std::to_string(location.piece_record) + ", byte " + std::to_string(location.offset) +
-           ", " + describe_record(*sequence_.refs[sequence_index].entry) + ")";
+           ", " + describe_record(sequence_.view(sequence_index).to_entry()) + ")";
   }
 
   Failure diagnose(const Attempt &attempt) const {
     const std::size_t skip = attempt.skip;
     if (auto index = attempt.result.first_digest_mismatch) {
       const std::size_t at = *index + skip;
-      const RecordRef &ref = sequence_.refs[at];
+      const model::ListEntry entry = sequence_.view(at).to_entry();
+      const HashAlgo file_bank = sequence_.bank(at);
       const RecordLocation location = locate(at, skip);
       return {FailureKind::digest_mismatch, location,
-              where(location, at) + ": its " + bank_name(ref.file_bank) + " template digest " +
-                  model::to_hex(ref.entry->template_digest) +
-                  " does not match its template data (" +
-                  model::to_hex(model::template_digest(ref.entry->data, ref.file_bank)) + ")"};
+              where(location, at) + ": its " + bank_name(file_bank) + " template digest " +
+                  model::to_hex(entry.template_digest) + " does not match its template data (" +
+                  model::to_hex(model::template_digest(entry.data, file_bank)) + ")"};
     }
-    if (!request_.checkpoint && !sequence_.refs.empty() &&
-        !is_boot_aggregate(*sequence_.refs.front().entry)) {
+    if (!request_.checkpoint && !sequence_.empty() &&
+        !is_boot_aggregate(sequence_.view(0).to_entry())) {
       const RecordLocation location = locate(0, 0);
       return {FailureKind::gap, location,
               "the log does not start at boot: " + where(location, 0) +
@@ -341,10 +355,8 @@ private:
                   "the saved chunks with --chunk, in order, or a --checkpoint)"};
     }
     if (auto overlap = find_overlap(request_.pieces)) {
-      std::vector<RecordRef> without = sequence_.refs;
-      without.erase(without.begin() + static_cast<std::ptrdiff_t>(overlap->first),
-                    without.begin() +
-                        static_cast<std::ptrdiff_t>(overlap->first + overlap->length));
+      const std::vector<Run> without =
+          detail::erase(sequence_.runs(), overlap->first, overlap->length);
       const bool fixes = overlap->first >= skip && attempt_start(skip, without).matches;
       const RecordLocation location = locate(overlap->first, skip);
       return {FailureKind::overlap, location,
@@ -356,7 +368,7 @@ private:
                   (fixes ? "; without the repeated records the log verifies"
                          : "; the log does not verify without them either")};
     }
-    const std::size_t replayed = sequence_.refs.size() - std::min(skip, sequence_.refs.size());
+    const std::size_t replayed = sequence_.size() - std::min(skip, sequence_.size());
     std::string message;
     std::optional<RecordLocation> location;
     if (replayed == 0) {
@@ -382,9 +394,9 @@ private:
   VerifyReport success(const Attempt &attempt) const {
     VerifyReport report;
     report.verified = true;
-    const std::size_t skip = std::min(attempt.skip, sequence_.refs.size());
+    const std::size_t skip = std::min(attempt.skip, sequence_.size());
     report.skipped = skip;
-    report.replayed = sequence_.refs.size() - skip;
+    report.replayed = sequence_.size() - skip;
     report.first_record = base_records();
     report.records_total = base_records() + report.replayed;
     report.banks = outcomes(attempt.plans);
@@ -392,7 +404,7 @@ private:
     Checkpoint &checkpoint = report.checkpoint;
     checkpoint.records = report.records_total;
     checkpoint.last_record =
-        report.replayed > 0 ? record_identity(*sequence_.refs.back().entry)
+        report.replayed > 0 ? record_identity(sequence_.view(sequence_.size() - 1))
                             : (request_.checkpoint ? request_.checkpoint->last_record : Digest{});
     for (std::size_t chain = 0; chain < attempt.plans.size(); ++chain) {
       for (unsigned pcr : attempt.pcrs)

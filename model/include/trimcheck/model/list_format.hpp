@@ -8,6 +8,8 @@
 
 #include "trimcheck/model/record.hpp"
 
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -46,6 +48,46 @@ private:
 // bank). Throws ListParseError on truncation, absurd lengths, unknown templates, a PCR
 // index out of range, or a field digest of the wrong size.
 std::vector<ListEntry> parse_binary(std::span<const std::uint8_t> bytes, std::size_t digest_len);
+
+// One record as it lies in a binary list: views into the file's bytes, nothing copied
+// (for callers that go through millions of records, e.g. the verifier).
+struct EntryView {
+  std::uint32_t pcr = 10;
+  std::span<const std::uint8_t> template_digest;
+  TemplateKind kind = TemplateKind::ima_ng;
+  // The first template_fields(kind).size() are the fields; the `ima` name without its NUL.
+  std::array<std::span<const std::uint8_t>, 3> fields{};
+  // Every template but `ima`: the template data as shown (u32 length and bytes per field),
+  // which is exactly what its template digest hashes (template_digest_input).
+  std::span<const std::uint8_t> template_data;
+  std::span<const std::uint8_t> bytes; // the whole record
+
+  ListEntry to_entry() const;
+};
+
+// Parses the record that starts at `offset` of `bytes` (a whole file), with the checks
+// and messages of parse_binary; `index` is its record index (for messages). The record
+// ends at view.bytes.size() bytes past `offset`.
+EntryView parse_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
+                             std::size_t index, std::size_t digest_len);
+// The same for a record parse_binary_entry accepted before: only its layout is read
+// (bounds are still checked).
+EntryView read_binary_entry(std::span<const std::uint8_t> bytes, std::size_t offset,
+                            std::size_t digest_len);
+
+// What the template digest of `entry` hashes, handed to `update` piece by piece: the same
+// bytes as template_digest_input(entry.to_entry().data, ...).
+template <class Update> void template_digest_input(const EntryView &entry, Update &&update) {
+  if (entry.kind != TemplateKind::ima) {
+    update(entry.template_data);
+    return;
+  }
+  std::array<std::uint8_t, kEventNameLenMax + 1> name{};
+  const auto stored = entry.fields[1].first(std::min(entry.fields[1].size(), name.size()));
+  std::copy(stored.begin(), stored.end(), name.begin());
+  update(entry.fields[0]);
+  update(std::span<const std::uint8_t>(name));
+}
 
 // Records before the first malformed one, and that error (kexec restore stops there).
 struct ParsedList {

@@ -24,6 +24,10 @@ struct Record {
 Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data,
                    bool violation = false);
 
+// "Padded SHA-1": the SHA-1 template digest zero-padded to `bank`'s size, what IMA
+// extends into a bank the kernel has no hash for (spec 4.3).
+Digest padded_sha1(const Digest &sha1, HashAlgo bank);
+
 // The value IMA extends into TPM bank `bank` for this record.
 Digest extend_value(const BankLayout &layout, std::size_t bank, const Record &record);
 

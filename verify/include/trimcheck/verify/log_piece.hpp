@@ -2,7 +2,9 @@
 // the kernel shows now.
 //
 // A piece is the exact bytes of a binary_runtime_measurements* file (or of the part of
-// it that an agent saved before trimming), parsed with the model's parser. Each file
+// it that an agent saved before trimming), checked with the model's parser. The records
+// are not copied out of the bytes: the piece keeps the bytes and where each record starts
+// (8 bytes per record), and the model's EntryView reads a record in place. Each file
 // shows the records through one bank: its template digests have that bank's size. The
 // bank is taken from the file name when it ends like the securityfs files
 // (`..._sha256`; the plain `binary_runtime_measurements` is sha1); otherwise it is
@@ -14,6 +16,7 @@
 
 #include "trimcheck/model/list_format.hpp"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,14 +25,22 @@
 namespace trimcheck::verify {
 
 struct LogPiece {
-  std::string name;     // the file, as named in messages
-  model::HashAlgo bank; // the bank whose template digests the file holds
-  std::vector<model::ListEntry> entries;
-  std::size_t size = 0; // bytes
+  std::string name;                    // the file, as named in messages
+  model::HashAlgo bank;                // the bank whose template digests the file holds
+  std::shared_ptr<const void> storage; // keeps `bytes` alive
+  std::span<const std::uint8_t> bytes; // the file
+  std::vector<std::size_t> offsets;    // where each record starts
+  std::size_t size = 0;                // bytes
+
+  std::size_t records() const { return offsets.size(); }
+  // Record `index` read in place (parse_piece checked it).
+  model::EntryView view(std::size_t index) const;
+  model::ListEntry entry(std::size_t index) const { return view(index).to_entry(); }
 };
 
-// Parses `bytes` (throws InputError naming `name`, the byte offset and the record index
-// when the file is not a binary measurement list). `bank` overrides detection.
+// Checks `bytes` (throws InputError naming `name`, the byte offset and the record index
+// when the file is not a binary measurement list) and keeps a copy. `bank` overrides
+// detection.
 //
 // With threads > 1 a large file is parsed in parts by the model's parser: each split
 // point is a position where a record plausibly starts (a PCR index, then after the digest
@@ -37,6 +48,10 @@ struct LogPiece {
 // last byte, which proves the point is a record boundary of the sequential parse; any
 // failure falls back to one sequential parse (and its exact error).
 LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> bytes,
+                     std::optional<model::HashAlgo> bank = std::nullopt, unsigned threads = 1);
+// The same without a copy: `storage` owns `bytes` (e.g. a mapped file).
+LogPiece parse_piece(const std::string &name, std::shared_ptr<const void> storage,
+                     std::span<const std::uint8_t> bytes,
                      std::optional<model::HashAlgo> bank = std::nullopt, unsigned threads = 1);
 
 // The bank a file name announces (`..._sha384`, `binary_runtime_measurements`), if any.
@@ -47,6 +62,7 @@ std::size_t record_offset(const LogPiece &piece, std::size_t index);
 
 // A violation record: the list shows an all-zero template digest (spec 4.3).
 bool is_violation(const model::ListEntry &entry);
+bool is_violation(const model::EntryView &entry);
 
 // A boot_aggregate record (the first record of every boot).
 bool is_boot_aggregate(const model::ListEntry &entry);
@@ -55,6 +71,9 @@ bool is_boot_aggregate(const model::ListEntry &entry);
 // template and fields, and whether it is a violation. Two pieces from files of
 // different banks show the same record with equal identities.
 model::Digest record_identity(const model::ListEntry &entry);
+model::Digest record_identity(const model::EntryView &entry);
+// Equal identities, compared without hashing.
+bool same_record(const model::EntryView &a, const model::EntryView &b);
 
 // "'/usr/bin/bash' (ima-ng)": the event name of a record, for messages.
 std::string describe_record(const model::ListEntry &entry);

@@ -4,7 +4,7 @@
 // short messages). What is hashed is always decided by the model.
 #pragma once
 
-#include "trimcheck/model/template.hpp"
+#include "trimcheck/model/list_format.hpp"
 
 #include <span>
 
@@ -25,8 +25,9 @@ public:
   // Writes size() bytes to `out`.
   void finish(std::uint8_t *out);
 
-  // The template digest of `data` (model::template_digest_input) into `out`.
-  void template_digest(const model::TemplateData &data, std::uint8_t *out);
+  // The template digest of a record (model::template_digest_input) into `out`.
+  void template_digest(const model::EntryView &entry, std::uint8_t *out);
+  model::Digest template_digest(const model::EntryView &entry);
   // PCR extend: value = H(value || extend), in place.
   void extend(model::Digest &value, std::span<const std::uint8_t> extend);
 

@@ -5,12 +5,13 @@
 // or (padded) with the SHA-1 template digest zero-padded to the bank's size. The extend
 // value of a record for a chain is what model::make_record / model::extend_value say
 // (0xFF.. for a violation). Computing those values is the expensive part and independent
-// per record, so worker threads compute them batch by batch into flat buffers; the
-// calling thread folds each batch into the chains as soon as it is ready (in record
-// order), and computes batches itself while it waits.
+// per record, so worker threads compute them batch by batch, reading each record in place
+// in its file, into a ring of flat buffers; the calling thread folds each batch into the
+// chains as soon as it is ready (in record order), and computes batches itself while it
+// waits. The ring bounds the memory: no thread runs more than a ring ahead of the fold.
 #pragma once
 
-#include "trimcheck/model/list_format.hpp"
+#include "trimcheck/verify/log_piece.hpp"
 
 #include <array>
 #include <optional>
@@ -21,10 +22,16 @@ namespace trimcheck::verify::detail {
 
 inline constexpr unsigned kPcrCount = 24;
 
-struct RecordRef {
-  const model::ListEntry *entry;
-  model::HashAlgo file_bank; // the bank of the file the record was read from
+// Consecutive records of one piece: a sequence of records is a list of runs.
+struct Run {
+  const LogPiece *piece;
+  std::size_t first = 0, count = 0;
 };
+
+std::size_t record_count(std::span<const Run> runs);
+// The sequence without its first `count` records, or without records [from, from + count).
+std::vector<Run> drop_front(std::span<const Run> runs, std::size_t count);
+std::vector<Run> erase(std::span<const Run> runs, std::size_t from, std::size_t count);
 
 struct ChainPlan {
   model::HashAlgo bank;
@@ -46,7 +53,8 @@ struct ReplayResult {
   std::array<std::optional<std::size_t>, kPcrCount> last_extend;
 };
 
-ReplayResult replay(std::span<const RecordRef> records, std::span<const ChainPlan> plans,
+// Record indexes in the result count from the first record of `runs`.
+ReplayResult replay(std::span<const Run> runs, std::span<const ChainPlan> plans,
                     std::vector<ChainState> start, unsigned threads);
 
 } // namespace trimcheck::verify::detail
