@@ -12,7 +12,6 @@
 #include <iostream>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,43 +28,43 @@ struct VerifyOptions {
   bool json = false;
 };
 
+// Reads to end of file rather than to the size stat reports: securityfs files (the live
+// lists under /sys/kernel/security/ima) report size 0. Lists are read, not mapped, so a
+// file truncated while verify runs is an input error, never a SIGBUS.
 model::Bytes read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  model::Bytes bytes(static_cast<std::size_t>(std::max<std::streamoff>(in.tellg(), 0)));
-  in.seekg(0);
-  in.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!in)
-    throw InputError(path, "cannot read: read error");
-  return bytes;
-}
-
-// A measurement list, mapped rather than read (it may be hundreds of MB and is only read);
-// anything that cannot be mapped is read.
-verify::LogPiece read_piece(const std::string &path, unsigned threads) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+  model::Bytes bytes;
   struct stat info {};
-  void *mapped = MAP_FAILED;
-  std::size_t size = 0;
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-    size = static_cast<std::size_t>(info.st_size);
-    mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0)
+    bytes.reserve(static_cast<std::size_t>(info.st_size));
+  constexpr std::size_t kBlock = 1 << 20;
+  for (;;) {
+    const std::size_t used = bytes.size();
+    bytes.resize(used + kBlock);
+    const ssize_t n = ::read(fd, bytes.data() + used, kBlock);
+    if (n < 0 && errno == EINTR) {
+      bytes.resize(used);
+      continue;
+    }
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      throw InputError(path, std::string("cannot read: ") + std::strerror(error));
+    }
+    bytes.resize(used + static_cast<std::size_t>(n));
+    if (n == 0)
+      break;
   }
   ::close(fd);
-  if (mapped == MAP_FAILED) {
-    auto bytes = std::make_shared<const model::Bytes>(read_file(path));
-    const std::span<const std::uint8_t> view(*bytes);
-    return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
-  }
-  std::shared_ptr<const void> storage(
-      mapped, [size](const void *p) { ::munmap(const_cast<void *>(p), size); });
-  return verify::parse_piece(path, storage,
-                             std::span(static_cast<const std::uint8_t *>(mapped), size),
-                             std::nullopt, threads);
+  return bytes;
+}
+
+verify::LogPiece read_piece(const std::string &path, unsigned threads) {
+  auto bytes = std::make_shared<const model::Bytes>(read_file(path));
+  const std::span<const std::uint8_t> view(*bytes);
+  return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
 }
 
 verify::VerifyRequest build_request(const VerifyOptions &options) {
