@@ -120,6 +120,12 @@ std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice
 }
 
 std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
+  // A continue choice continues a call in flight even when every process is blocked
+  // (else a lone process blocked in a write could only ever be followed by a spawn).
+  if (choice.kind >= 15)
+    for (const Request &request : state.requests)
+      if (request.pid != 0)
+        return Action{Continue{request.pid}};
   auto pids = live_idle(state);
   if (choice.kind == 7 || pids.empty())
     return Action{Spawn{(choice.b & 1) == 0}};
