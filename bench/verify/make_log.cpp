@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
     const auto algo = spec.layout.tpm_banks[bank].algo;
     std::ofstream evmctl(dir + "/pcrs-" + std::string(model::hash_name(algo)) + ".txt");
     for (unsigned pcr = 0; pcr < model::kNumPcrs; ++pcr) {
-      values.banks[algo][pcr] = pcrs.value(bank, pcr);
+      values.banks[algo][pcr] = pcrs.value_copy(bank, pcr);
       evmctl << "PCR-" << (pcr < 10 ? "0" : "") << pcr << ": "
              << model::to_hex(pcrs.value(bank, pcr)) << "\n";
     }

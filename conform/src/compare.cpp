@@ -101,7 +101,7 @@ std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState
   for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank) {
     const HashAlgo algo = layout.tpm_banks[bank].algo;
     const Digest value = kernel.pcr(algo, state.config.measure_pcr);
-    const Digest &expected = state.pcrs.value(bank, state.config.measure_pcr);
+    const Digest expected = state.pcrs.value_copy(bank, state.config.measure_pcr);
     if (value != expected)
       return "PCR " + std::to_string(state.config.measure_pcr) + " of " +
              std::string(hash_name(algo)) + ": kernel " + to_hex(value) + ", model " +

@@ -1,6 +1,8 @@
 #include "trimcheck/model/banks.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace trimcheck::model {
 
@@ -41,31 +43,51 @@ BankLayout BankLayout::swtpm_default() {
 }
 
 PcrBanks::PcrBanks(const BankLayout &layout) {
-  std::vector<std::array<Digest, kNumPcrs>> values;
+  if (layout.tpm_banks.size() > kMaxBanks)
+    throw std::invalid_argument("a TPM with more than " + std::to_string(kMaxBanks) +
+                                " PCR banks is not modelled");
+  std::vector<std::uint8_t> values;
   for (const TpmBank &bank : layout.tpm_banks) {
-    algos_.push_back(bank.algo);
+    algos_[num_banks_] = bank.algo;
+    first_[num_banks_] = static_cast<std::uint16_t>(values.size());
+    ++num_banks_;
     // A TPM 2.0 after startup: PCRs 0-16 and 23 are zero; 17-22 (the DRTM locality PCRs)
     // are all ones until a dynamic launch resets them (TCG PC Client PTP, PCR attributes).
-    std::array<Digest, kNumPcrs> initial;
     for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
-      initial[pcr] = Digest(digest_size(bank.algo), pcr >= 17 && pcr <= 22 ? 0xff : 0);
-    values.push_back(std::move(initial));
+      values.insert(values.end(), digest_size(bank.algo), pcr >= 17 && pcr <= 22 ? 0xff : 0);
   }
   values_ = std::move(values);
 }
 
-void PcrBanks::set_firmware(std::size_t bank, std::size_t pcr, const Digest &value) {
-  if (pcr >= 10 || value.size() != digest_size(algos_.at(bank)))
-    throw std::invalid_argument("firmware values are PCRs 0-9 of the bank's digest size");
-  values_.mutable_at(bank).at(pcr) = value;
+std::size_t PcrBanks::checked(std::size_t bank) const {
+  if (bank >= num_banks_)
+    throw std::out_of_range("PCR bank " + std::to_string(bank) + " does not exist");
+  return bank;
 }
 
-void PcrBanks::extend(std::size_t bank, std::size_t pcr, const Digest &value) {
-  HashAlgo algo = algos_.at(bank);
+std::size_t PcrBanks::offset(std::size_t bank, std::size_t pcr) const {
+  if (pcr >= kNumPcrs)
+    throw std::out_of_range("PCR " + std::to_string(pcr) + " does not exist");
+  return first_[checked(bank)] + pcr * digest_size(algos_[bank]);
+}
+
+std::span<const std::uint8_t> PcrBanks::value(std::size_t bank, std::size_t pcr) const {
+  return {&values_[offset(bank, pcr)], digest_size(algos_[bank])};
+}
+
+void PcrBanks::set_firmware(std::size_t bank, std::size_t pcr,
+                            std::span<const std::uint8_t> value) {
+  if (pcr >= 10 || value.size() != digest_size(bank_algo(bank)))
+    throw std::invalid_argument("firmware values are PCRs 0-9 of the bank's digest size");
+  std::copy(value.begin(), value.end(), &values_.mutable_at(offset(bank, pcr)));
+}
+
+void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value) {
+  const HashAlgo algo = bank_algo(bank);
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
-  Digest next = Hasher(algo).update(values_.at(bank).at(pcr)).update(value).finish();
-  values_.mutable_at(bank).at(pcr) = std::move(next);
+  const Digest next = Hasher(algo).update(this->value(bank, pcr)).update(value).finish();
+  std::copy(next.begin(), next.end(), &values_.mutable_at(offset(bank, pcr)));
 }
 
 } // namespace trimcheck::model

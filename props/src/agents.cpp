@@ -323,10 +323,10 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
     break;
   case Op::quote:
     if (auto bank = sha1_bank(state))
-      quoted_sha1_ = state.pcrs.value(*bank, state.config.measure_pcr);
+      quoted_sha1_ = state.pcrs.value_copy(*bank, state.config.measure_pcr);
     quoted_banks_.clear();
     for (std::size_t b = 0; b < state.pcrs.num_banks(); ++b)
-      quoted_banks_.push_back(state.pcrs.value(b, state.config.measure_pcr));
+      quoted_banks_.push_back(state.pcrs.value_copy(b, state.config.measure_pcr));
     break;
   case Op::open_list_read:
     list_fd_ = static_cast<int>(outcome.ret);

@@ -56,7 +56,7 @@ Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
     char head[8];
     std::snprintf(head, sizeof head, "pcr%02u:", state.config.measure_pcr);
     Bytes out = to_bytes(std::string(head) + "sha1:");
-    const Digest &value = state.pcrs.value(0, state.config.measure_pcr);
+    const auto value = state.pcrs.value(0, state.config.measure_pcr);
     out.insert(out.end(), value.begin(), value.end());
     return out;
   }

@@ -344,7 +344,7 @@ public:
     }
     for (std::size_t bank = 0; bank < replay.num_banks(); ++bank)
       for (std::size_t pcr = 10; pcr < kNumPcrs; ++pcr)
-        if (replay.value(bank, pcr) != state.pcrs.value(bank, pcr))
+        if (!std::ranges::equal(replay.value(bank, pcr), state.pcrs.value(bank, pcr)))
           return "PCR " + std::to_string(pcr) + " of bank " +
                  std::string(hash_name(replay.bank_algo(bank))) +
                  " differs from the replay of every record extended";

@@ -42,7 +42,7 @@ Bytes target(std::uint32_t pcr, std::string_view name, const Digest &digest) {
 // The TPM's PCR 10 in `bank` once the first `records` records were appended.
 Bytes true_target(const Booted &b, std::size_t bank, std::size_t records) {
   const PcrBanks &pcrs = b.after.at(records - 1);
-  return target(10, hash_name(pcrs.bank_algo(bank)), pcrs.value(bank, 10));
+  return target(10, hash_name(pcrs.bank_algo(bank)), pcrs.value_copy(bank, 10));
 }
 
 // The sha256 template digest of the record at index `index` of L.
@@ -162,7 +162,7 @@ TEST(MsTrim, TrimsExactlyThePrefixThatReplaysToTheTarget) {
     EXPECT_EQ(count_events(b.state, MemEventKind::leak), c.records); // ... so all of it leaks
     // start moves to the TPM's values at the cut, in every bank (also the ones not named).
     for (std::size_t bank = 0; bank < 4; ++bank)
-      EXPECT_EQ(b.state.ms.start[bank][0], b.after[c.records - 1].value(bank, 10));
+      EXPECT_EQ(b.state.ms.start[bank][0], b.after[c.records - 1].value_copy(bank, 10));
     Bytes shown;
     for (std::size_t bank = 0; bank < 4; ++bank)
       shown = concat(shown, true_target(b, bank, c.records));
@@ -248,7 +248,7 @@ TEST(MsGrammar, MalformedWrites) {
       {"digest one byte short", Bytes(good.begin(), good.end() - 1), kEINVAL},
       {"fewer than 20 bytes", raw("pcr10:sha1:", 5), kEINVAL},
       {"hex text as in the cover letter",
-       bytes("pcr10:sha256:" + to_hex(b.after[2].value(kSha256, 10))), kEINVAL},
+       bytes("pcr10:sha256:" + to_hex(b.after[2].value_copy(kSha256, 10))), kEINVAL},
   };
   for (const BadInputCase &c : cases) {
     KernelState state = b.state;
@@ -288,15 +288,15 @@ TEST(MsReplay, BankWithoutKernelHashDiverges) {
   const Bytes input = true_target(b, kSha256, 3);
   EXPECT_EQ(write_file(b.state, 1, kPcrs, input), len(input));
   EXPECT_EQ(b.state.ghost.del.size(), 3u);
-  EXPECT_EQ(b.state.ms.start[kSha256][0], b.after[2].value(kSha256, 10));
-  EXPECT_NE(b.state.ms.start[kSha384][0], b.after[2].value(kSha384, 10));
+  EXPECT_EQ(b.state.ms.start[kSha256][0], b.after[2].value_copy(kSha256, 10));
+  EXPECT_NE(b.state.ms.start[kSha384][0], b.after[2].value_copy(kSha384, 10));
 }
 
 TEST(MsReplay, ViolationsReplayAsAllOnes) {
   Booted b = booted();
   ASSERT_EQ(apply(b.state, MeasureViolation{9}).ret, 0); // serial 6, zero digest in L
   ASSERT_EQ(apply(b.state, Measure{7, 0}).ret, 0);       // serial 7
-  const Bytes input = target(10, "sha256", b.state.pcrs.value(kSha256, 10));
+  const Bytes input = target(10, "sha256", b.state.pcrs.value_copy(kSha256, 10));
   EXPECT_EQ(write_file(b.state, 1, kPcrs, input), len(input));
   EXPECT_EQ(b.state.ghost.del.size(), 8u);
   EXPECT_EQ(b.state.counters.violations, 1); // unchanged by the trim
@@ -307,7 +307,7 @@ TEST(MsReplay, RecordOfAnUnconfiguredPcrAbortsTheReplay) {
   const TemplateData data = measured_template(b.state.config, 8, 0, false);
   ASSERT_EQ(apply(b.state, MeasureRecord{11, data}).ret, 0); // serial 6, PCR 11
   ASSERT_EQ(apply(b.state, Measure{9, 0}).ret, 0);
-  const Bytes input = target(10, "sha256", b.state.pcrs.value(kSha256, 10));
+  const Bytes input = target(10, "sha256", b.state.pcrs.value_copy(kSha256, 10));
   EXPECT_EQ(write_file(b.state, 1, kPcrs, input), kEINVAL);
   EXPECT_TRUE(b.state.ghost.del.empty());
 }
@@ -334,7 +334,7 @@ TEST(MsSteps, ReplayPurgeAndStartUpdateInterleaveWithAddsAndReaders) {
   out = apply(state, Continue{1}); // start update
   ASSERT_TRUE(out.done);
   EXPECT_EQ(out.ret, len(input));
-  EXPECT_EQ(state.ms.start[kSha256][0], b.after[2].value(kSha256, 10));
+  EXPECT_EQ(state.ms.start[kSha256][0], b.after[2].value_copy(kSha256, 10));
 }
 
 TEST(MsSteps, SecondWriterWaitsForThePcrWriteMutex) {
@@ -389,7 +389,7 @@ TEST(MsKexec, StartIsLostAndTrueValuesNoLongerMatch) {
     EXPECT_EQ(state.ms.start[bank][0], Digest(digest_size(state.pcrs.bank_algo(bank)), 0));
   ASSERT_EQ(apply(state, Measure{6, 0}).ret, 0);
   const std::size_t before = state.list.size();
-  const Bytes now = target(10, "sha256", state.pcrs.value(kSha256, 10));
+  const Bytes now = target(10, "sha256", state.pcrs.value_copy(kSha256, 10));
   EXPECT_EQ(write_file(state, 1, kPcrs, now), len(now)); // silent success, no trim
   EXPECT_EQ(state.list.size(), before);
   EXPECT_TRUE(state.ghost.del.empty());

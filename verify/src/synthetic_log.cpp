@@ -27,7 +27,7 @@ PcrValues SyntheticLog::pcrs_after(std::size_t count) const {
   PcrValues values;
   for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank)
     for (unsigned pcr = 0; pcr < model::kNumPcrs; ++pcr)
-      values.banks[layout.tpm_banks[bank].algo][pcr] = banks.value(bank, pcr);
+      values.banks[layout.tpm_banks[bank].algo][pcr] = banks.value_copy(bank, pcr);
   return values;
 }
 

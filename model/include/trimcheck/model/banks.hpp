@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace trimcheck::model {
@@ -50,22 +51,39 @@ struct BankLayout {
 inline constexpr std::size_t kNumPcrs = 24;
 
 // PCR values of every TPM bank. Never reset by kexec (spec section 4.6).
+//
+// Stored flat: the banks' 24 values one after another in one byte buffer, shared between
+// copies until an extend (explore copies the state on every transition, and an extend
+// then copies one buffer instead of one allocation per bank and PCR).
 class PcrBanks {
 public:
+  static constexpr std::size_t kMaxBanks = 8;
+
+  // Throws std::invalid_argument for more than kMaxBanks banks.
   explicit PcrBanks(const BankLayout &layout);
 
   // value must have the bank's digest size.
-  void extend(std::size_t bank, std::size_t pcr, const Digest &value);
+  void extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value);
   // Firmware measurements found in PCRs 0-9 at boot (boot_aggregate input).
-  void set_firmware(std::size_t bank, std::size_t pcr, const Digest &value);
-  const Digest &value(std::size_t bank, std::size_t pcr) const { return values_.at(bank).at(pcr); }
-  HashAlgo bank_algo(std::size_t bank) const { return algos_.at(bank); }
-  std::size_t num_banks() const { return algos_.size(); }
+  void set_firmware(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value);
+  // The bank's digest size in bytes; valid until the next change of these banks.
+  std::span<const std::uint8_t> value(std::size_t bank, std::size_t pcr) const;
+  Digest value_copy(std::size_t bank, std::size_t pcr) const {
+    const auto bytes = value(bank, pcr);
+    return {bytes.begin(), bytes.end()};
+  }
+  HashAlgo bank_algo(std::size_t bank) const { return algos_.at(checked(bank)); }
+  std::size_t num_banks() const { return num_banks_; }
   bool operator==(const PcrBanks &) const = default;
 
 private:
-  std::vector<HashAlgo> algos_;
-  SharedVector<std::array<Digest, kNumPcrs>> values_; // copies share it until an extend
+  std::size_t checked(std::size_t bank) const;
+  std::size_t offset(std::size_t bank, std::size_t pcr) const;
+
+  std::array<HashAlgo, kMaxBanks> algos_{};
+  std::array<std::uint16_t, kMaxBanks> first_{}; // offset of the bank's PCR 0 in values_
+  std::uint8_t num_banks_ = 0;
+  SharedVector<std::uint8_t> values_; // copies share it until a change
 };
 
 } // namespace trimcheck::model
