@@ -33,7 +33,8 @@ void StateEncoder::open_file(model::OpenFileId id) {
 }
 
 void StateEncoder::blob(std::span<const std::uint8_t> bytes) {
-  number(bytes.empty() ? 0 : std::uint64_t{intern_->id(bytes)} + 1);
+  number(bytes.size());
+  out_.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
 void StateEncoder::serials(std::span<const model::Serial> serials) {

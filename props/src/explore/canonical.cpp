@@ -68,17 +68,13 @@ Renaming rename(const World &world, std::span<const std::size_t> order, std::vec
   return names;
 }
 
-void encode_record(const Record &record, std::string &scratch, StateEncoder &out) {
-  scratch.clear();
-  scratch.push_back(static_cast<char>(record.pcr));
-  scratch.push_back(record.violation ? '\1' : '\0');
-  scratch.push_back(static_cast<char>(record.data.kind));
-  for (const Bytes &field : record.data.fields) {
-    const auto size = static_cast<std::uint32_t>(field.size());
-    scratch.append(reinterpret_cast<const char *>(&size), sizeof size);
-    scratch.append(field.begin(), field.end());
-  }
-  out.blob({reinterpret_cast<const std::uint8_t *>(scratch.data()), scratch.size()});
+void encode_record(const Record &record, StateEncoder &out) {
+  out.number(record.pcr);
+  out.flag(record.violation);
+  out.number(static_cast<std::uint8_t>(record.data.kind));
+  out.number(record.data.fields.size());
+  for (const Bytes &field : record.data.fields)
+    out.blob(field);
 }
 
 // Nodes that matter for the future (canonical.hpp), numbered by rank.
@@ -105,17 +101,24 @@ std::vector<std::uint32_t> node_names(const KernelState &kernel) {
   return names;
 }
 
-void encode_kernel(const KernelState &kernel, std::span<const Pid> pid_order,
-                   std::span<const OpenFileId> file_order, StateEncoder &out) {
-  std::string scratch;
+void encode_nodes(const std::vector<NodeId> &list, std::span<const std::uint32_t> nodes,
+                  StateEncoder &out) {
+  out.number(list.size());
+  for (NodeId id : list)
+    out.number(nodes[id]);
+}
+
+// What does not depend on the agents' order: records, nodes, lists, counters, PCRs, flags,
+// the ghost lists and the clock.
+void encode_kernel_fixed(const KernelState &kernel, std::span<const std::uint32_t> nodes,
+                         StateEncoder &out) {
   out.number(kernel.contents.size());
-  std::vector<bool> pcr_used(kNumPcrs, false);
+  std::array<bool, kNumPcrs> pcr_used{};
   for (const Record &record : kernel.contents) {
-    encode_record(record, scratch, out);
+    encode_record(record, out);
     if (record.pcr < kNumPcrs)
       pcr_used[record.pcr] = true;
   }
-  const auto nodes = node_names(kernel);
   for (NodeId id = 0; id < kernel.nodes.size(); ++id) {
     if (nodes[id] == kGone)
       continue;
@@ -125,13 +128,8 @@ void encode_kernel(const KernelState &kernel, std::span<const Pid> pid_order,
                node.hashed << 4 | node.hnext_garbage << 5 | node.awaiting_grace << 6 |
                node.leak_reported << 7);
   }
-  auto node_list = [&](const std::vector<NodeId> &list) {
-    out.number(list.size());
-    for (NodeId id : list)
-      out.number(nodes[id]);
-  };
-  node_list(kernel.list);
-  node_list(kernel.staged);
+  encode_nodes(kernel.list, nodes, out);
+  encode_nodes(kernel.staged, nodes, out);
   const Counters &c = kernel.counters;
   for (std::int64_t value :
        {c.htable_len, c.violations, c.staged_len, c.full_len, c.number_entries, c.trimcount})
@@ -149,10 +147,22 @@ void encode_kernel(const KernelState &kernel, std::span<const Pid> pid_order,
   out.flag(kernel.sassu.staged_copied);
   out.flag(kernel.sassu.list_copied);
   out.signed_number(kernel.users);
+  out.serials(kernel.ghost.full);
+  out.serials(kernel.ghost.del);
+  out.serials(kernel.ghost.last_dump);
+  out.flag(kernel.ghost.last_dump_failed);
+  out.number(kernel.mutex_walk);
+  out.number(kernel.clock_ns - KernelState{}.clock_ns);
+}
+
+// What names processes or open files: the measurement writer, live processes, open files
+// and in-flight requests.
+void encode_kernel_renamed(const KernelState &kernel, std::span<const std::uint32_t> nodes,
+                           std::span<const Pid> pid_order, std::span<const OpenFileId> file_order,
+                           StateEncoder &out) {
   out.flag(kernel.measure_writer.has_value());
   out.pid(kernel.measure_writer.value_or(0));
   out.signed_number(kernel.writer_extra_writes);
-
   out.number(pid_order.size());
   for (Pid pid : pid_order) {
     const Process &proc = kernel.procs[pid - 1];
@@ -196,34 +206,24 @@ void encode_kernel(const KernelState &kernel, std::span<const Pid> pid_order,
     out.signed_number(request.n);
     out.signed_number(request.result);
     out.number(request.sum);
-    node_list(request.cut);
+    encode_nodes(request.cut, nodes, out);
     out.flag(request.mark.has_value());
     out.number(request.mark ? nodes[*request.mark] : 0);
     out.signed_number(request.command);
   }
-  out.serials(kernel.ghost.full);
-  out.serials(kernel.ghost.del);
-  out.serials(kernel.ghost.last_dump);
-  out.flag(kernel.ghost.last_dump_failed);
-  out.number(kernel.mutex_walk);
-  out.number(kernel.clock_ns - KernelState{}.clock_ns);
 }
 
 } // namespace
 
 void Canonicalizer::encode_in_order(const World &world, std::span<const std::size_t> order,
                                     std::string &out) {
-  std::vector<Pid> pid_order;
-  std::vector<OpenFileId> file_order;
-  const Renaming names = rename(world, order, pid_order, file_order);
-  StateEncoder encoder(names, *intern_);
-  const Budget &budget = world.budget;
-  for (std::uint8_t value :
-       {budget.config, budget.measures, budget.files_used, budget.loads, budget.executes})
-    encoder.number(value);
+  pid_order_.clear();
+  file_order_.clear();
+  const Renaming names = rename(world, order, pid_order_, file_order_);
+  StateEncoder encoder(names);
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
-  encode_kernel(world.kernel, pid_order, file_order, encoder);
+  encode_kernel_renamed(world.kernel, nodes_, pid_order_, file_order_, encoder);
   for (const MonitorSlot &slot : world.monitors) {
     encoder.flag(slot.get() != nullptr);
     if (slot.get() != nullptr)
@@ -233,16 +233,26 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
 }
 
 std::string Canonicalizer::encode(const World &world) {
+  nodes_ = node_names(world.kernel);
+  const Renaming none;
+  StateEncoder fixed(none);
+  const Budget &budget = world.budget;
+  for (std::uint8_t value :
+       {budget.config, budget.measures, budget.files_used, budget.loads, budget.executes})
+    fixed.number(value);
+  encode_kernel_fixed(world.kernel, nodes_, fixed);
+  // The fixed part is common to every order, so the least encoding has the least rest.
   std::vector<std::size_t> order(world.agents.size());
   std::iota(order.begin(), order.end(), 0);
-  std::string best, candidate;
-  encode_in_order(world, order, best);
+  encode_in_order(world, order, best_);
   while (std::next_permutation(order.begin(), order.end())) {
-    encode_in_order(world, order, candidate);
-    if (candidate < best)
-      std::swap(best, candidate);
+    encode_in_order(world, order, candidate_);
+    if (candidate_ < best_)
+      std::swap(best_, candidate_);
   }
-  return best;
+  std::string out = fixed.take();
+  out += best_;
+  return out;
 }
 
 } // namespace trimcheck::props::detail

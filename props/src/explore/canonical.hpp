@@ -14,8 +14,8 @@
 //   which have always consumed all of it after a step), the boot counter (compared only
 //   within one step), the file table and configuration (fixed per configuration, which the
 //   budget names by index).
-//   Record contents are small ids of (pcr, violation, template fields); every digest and
-//   byte buffer is an id from the InternTable. Serials are appended in order and kept.
+//   Record contents are (pcr, violation, template fields); digests and byte buffers are
+//   written as their bytes. Serials are appended in order and kept.
 //
 //   Identities. Processes that exited and open files that every fd closed are dropped,
 //   unless the kernel still refers to them (a recorded writer task, an opener). Live ones
@@ -37,14 +37,21 @@
 
 namespace trimcheck::props::detail {
 
+//
+//   Layout. The part that no renaming touches (budget, records, nodes, lists, counters,
+//   PCRs, flags, ghost lists, clock) comes first and is encoded once; the rest (agents,
+//   processes, open files, requests, monitors) once per order of the agents.
 class Canonicalizer {
 public:
-  explicit Canonicalizer(InternTable &intern) : intern_(&intern) {}
   std::string encode(const World &world);
 
 private:
   void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out);
-  InternTable *intern_;
+  // Scratch reused between calls (one Canonicalizer per thread).
+  std::vector<std::uint32_t> nodes_;
+  std::vector<model::Pid> pid_order_;
+  std::vector<model::OpenFileId> file_order_;
+  std::string best_, candidate_;
 };
 
 } // namespace trimcheck::props::detail

@@ -1,4 +1,4 @@
-// 128-bit fingerprints of canonical encodings, and the hash used by the intern table.
+// 128-bit fingerprints of canonical encodings.
 //
 // The visited set stores fingerprints, not encodings (as TLC does with 64 bits): two
 // distinct states are confused only if both 64-bit halves collide, with probability about

@@ -1,6 +1,5 @@
 // Breadth-first search over Worlds, level by level (docs/explore.md).
 #include "canonical.hpp"
-#include "intern.hpp"
 #include "visited.hpp"
 
 #include <algorithm>
@@ -80,7 +79,6 @@ private:
 
   const ExploreOptions &options_;
   ExploreSpace space_;
-  ShardedInternTable intern_;
   VisitedSet visited_;
   std::vector<Link> links_;
   std::vector<World> frontier_;
@@ -89,7 +87,7 @@ private:
 };
 
 void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next, LevelWork &out) {
-  Canonicalizer canonical(intern_);
+  Canonicalizer canonical;
   constexpr std::size_t kChunk = 8;
   for (;;) {
     const std::size_t begin = next.fetch_add(kChunk);
@@ -155,7 +153,7 @@ ExploreResult Search::run() {
   found_.assign(space_.properties.size(), std::nullopt);
   ExploreResult result;
   {
-    Canonicalizer canonical(intern_);
+    Canonicalizer canonical;
     std::vector<World> roots = initial_worlds(space_);
     for (std::size_t c = 0; c < roots.size(); ++c) {
       const Fingerprint fp = fingerprint(canonical.encode(roots[c]));

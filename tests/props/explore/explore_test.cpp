@@ -4,7 +4,6 @@
 #include "trimcheck/props/explore.hpp"
 
 #include "../../../props/src/explore/canonical.hpp"
-#include "../../../props/src/explore/intern.hpp"
 #include "../../../props/src/step.hpp"
 
 #include <gtest/gtest.h>
@@ -157,8 +156,7 @@ detail::World bare(KernelState kernel) {
 }
 
 TEST(ExploreCanonical, ClosedFilesAndExitedProcessesAreForgotten) {
-  detail::ShardedInternTable intern;
-  detail::Canonicalizer canonical(intern);
+  detail::Canonicalizer canonical;
   KernelState plain = boot(ProposalId::sassu_v7, KernelConfig{});
   KernelState used = plain;
   apply(used, Spawn{true});
@@ -173,8 +171,7 @@ TEST(ExploreCanonical, ClosedFilesAndExitedProcessesAreForgotten) {
 }
 
 TEST(ExploreCanonical, AgentsAreSymmetric) {
-  detail::ShardedInternTable intern;
-  detail::Canonicalizer canonical(intern);
+  detail::Canonicalizer canonical;
   // Two readers spawn their processes in either order: the same state up to renaming.
   auto run = [](std::vector<std::size_t> order) {
     detail::World world;

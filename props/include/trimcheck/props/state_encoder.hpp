@@ -6,9 +6,9 @@
 // that does not depend on how the state was reached:
 //
 //   * Digests and byte buffers (PCR values, start values, a read buffer, an agent's saved
-//     list) are replaced by small ids from an InternTable: equal bytes, equal id. Ids are
-//     assigned in first-seen order and may differ between runs (and between threads); only
-//     equality matters, so state counts and verdicts do not depend on them.
+//     list) are written as their length and bytes. (An intern table of small ids made the
+//     encodings shorter but cost a hash, a lock and a map lookup per buffer, more than
+//     hashing the bytes into the fingerprint does.)
 //   * Pids and open-file ids are renamed by a Renaming computed once per encoding pass from
 //     the kernel state: live processes and open files get canonical ids (agents' processes
 //     first, in the order of the agent permutation being tried, see docs/explore.md), a
@@ -33,13 +33,6 @@
 
 namespace trimcheck::props {
 
-// Small ids for byte strings; shared by every state of one exploration (thread-safe).
-class InternTable {
-public:
-  virtual ~InternTable() = default;
-  virtual std::uint32_t id(std::span<const std::uint8_t> bytes) = 0;
-};
-
 // Canonical ids of one encoding pass, indexed by the raw id.
 struct Renaming {
   static constexpr std::uint32_t kGone = 0xFFFFFFFFu;
@@ -49,8 +42,7 @@ struct Renaming {
 
 class StateEncoder {
 public:
-  StateEncoder(const Renaming &renaming, InternTable &intern)
-      : renaming_(&renaming), intern_(&intern) {}
+  explicit StateEncoder(const Renaming &renaming) : renaming_(&renaming) {}
 
   void number(std::uint64_t value);
   void signed_number(std::int64_t value);
@@ -59,7 +51,7 @@ public:
   bool gone_pid(model::Pid pid) const;
   void open_file(model::OpenFileId id);
   bool gone_file(model::OpenFileId id) const;
-  void blob(std::span<const std::uint8_t> bytes); // by interned id
+  void blob(std::span<const std::uint8_t> bytes); // length, then the bytes
   void serials(std::span<const model::Serial> serials);
   void ms(const model::MsState &ms);
 
@@ -70,7 +62,7 @@ public:
   void unordered(const Range &range, EncodeEntry &&encode_entry) {
     std::vector<std::string> parts;
     for (const auto &entry : range) {
-      StateEncoder sub(*renaming_, *intern_);
+      StateEncoder sub(*renaming_);
       if (encode_entry(sub, entry))
         parts.push_back(std::move(sub.out_));
     }
@@ -88,7 +80,6 @@ public:
 
 private:
   const Renaming *renaming_;
-  InternTable *intern_;
   std::string out_;
 };
 
