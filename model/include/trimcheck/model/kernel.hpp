@@ -208,7 +208,8 @@ struct KernelState {
   // for a cut at a remembered node, N for a walk or per-record loop over N records.
   std::uint64_t mutex_walk = 0;
   std::vector<MemEvent> events;
-  std::uint64_t clock_ns = 1'700'000'000'000'000'000; // for critical-data timestamps
+  static constexpr std::uint64_t kBootClockNs = 1'700'000'000'000'000'000;
+  std::uint64_t clock_ns = kBootClockNs; // for critical-data timestamps
 
   bool operator==(const KernelState &) const = default;
 };
