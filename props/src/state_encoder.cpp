@@ -2,7 +2,7 @@
 
 namespace trimcheck::props {
 
-void StateEncoder::number(std::uint64_t value) {
+void StateEncoder::long_number(std::uint64_t value) {
   while (value >= 0x80) {
     out_.push_back(static_cast<char>((value & 0x7F) | 0x80));
     value >>= 7;

@@ -220,7 +220,7 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   pid_order_.clear();
   file_order_.clear();
   const Renaming names = rename(world, order, pid_order_, file_order_);
-  StateEncoder encoder(names);
+  StateEncoder encoder(names, std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   encode_kernel_renamed(world.kernel, nodes_, pid_order_, file_order_, encoder);
@@ -232,27 +232,31 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   out = encoder.take();
 }
 
-std::string Canonicalizer::encode(const World &world) {
+std::string_view Canonicalizer::encode_view(const World &world) {
   nodes_ = node_names(world.kernel);
   const Renaming none;
-  StateEncoder fixed(none);
+  StateEncoder fixed(none, std::move(encoding_));
   const Budget &budget = world.budget;
   for (std::uint8_t value :
        {budget.config, budget.measures, budget.files_used, budget.loads, budget.executes})
     fixed.number(value);
   encode_kernel_fixed(world.kernel, nodes_, fixed);
+  encoding_ = fixed.take();
   // The fixed part is common to every order, so the least encoding has the least rest.
-  std::vector<std::size_t> order(world.agents.size());
-  std::iota(order.begin(), order.end(), 0);
-  encode_in_order(world, order, best_);
-  while (std::next_permutation(order.begin(), order.end())) {
-    encode_in_order(world, order, candidate_);
+  order_.resize(world.agents.size());
+  std::iota(order_.begin(), order_.end(), 0);
+  encode_in_order(world, order_, best_);
+  while (std::next_permutation(order_.begin(), order_.end())) {
+    encode_in_order(world, order_, candidate_);
     if (candidate_ < best_)
       std::swap(best_, candidate_);
   }
-  std::string out = fixed.take();
-  out += best_;
-  return out;
+  encoding_ += best_;
+  return encoding_;
+}
+
+std::string Canonicalizer::encode(const World &world) {
+  return std::string(encode_view(world));
 }
 
 } // namespace trimcheck::props::detail

@@ -44,6 +44,8 @@ namespace trimcheck::props::detail {
 class Canonicalizer {
 public:
   std::string encode(const World &world);
+  // The same, valid until the next call (no copy).
+  std::string_view encode_view(const World &world);
 
 private:
   void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out);
@@ -51,7 +53,8 @@ private:
   std::vector<std::uint32_t> nodes_;
   std::vector<model::Pid> pid_order_;
   std::vector<model::OpenFileId> file_order_;
-  std::string best_, candidate_;
+  std::vector<std::size_t> order_;
+  std::string encoding_, best_, candidate_;
 };
 
 } // namespace trimcheck::props::detail

@@ -26,21 +26,22 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
-inline std::uint64_t hash_bytes(std::string_view bytes, std::uint64_t seed) {
-  std::uint64_t h = seed ^ (bytes.size() * 0x9e3779b97f4a7c15ull);
+// Both halves in one pass: the two multiply chains are independent, so the CPU runs them
+// side by side (hashing the encoding was a tenth of explore's time as two passes).
+inline Fingerprint fingerprint(std::string_view bytes) {
+  std::uint64_t high = 0x243f6a8885a308d3ull ^ (bytes.size() * 0x9e3779b97f4a7c15ull);
+  std::uint64_t low = 0x13198a2e03707344ull ^ (bytes.size() * 0x9e3779b97f4a7c15ull);
   std::size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
     std::uint64_t word;
     std::memcpy(&word, bytes.data() + i, 8);
-    h = mix64(h ^ word) + 0x632be59bd9b4e019ull;
+    high = mix64(high ^ word) + 0x632be59bd9b4e019ull;
+    low = mix64(low ^ word) + 0x632be59bd9b4e019ull;
   }
   std::uint64_t tail = 0;
   std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  return mix64(h ^ tail ^ (bytes.size() - i) << 56);
-}
-
-inline Fingerprint fingerprint(std::string_view bytes) {
-  return {hash_bytes(bytes, 0x243f6a8885a308d3ull), hash_bytes(bytes, 0x13198a2e03707344ull)};
+  const std::uint64_t last = tail ^ (bytes.size() - i) << 56;
+  return {mix64(high ^ last), mix64(low ^ last)};
 }
 
 } // namespace trimcheck::props::detail

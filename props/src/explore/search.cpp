@@ -102,7 +102,7 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
         ++out.transitions;
         for (const auto &[property, message] : successor.violations)
           keep_least(out.found[property], {key, parent, static_cast<std::uint16_t>(index)});
-        const Fingerprint fp = fingerprint(canonical.encode(successor.world));
+        const Fingerprint fp = fingerprint(canonical.encode_view(successor.world));
         if (graph_) {
           std::vector<std::size_t> violated;
           for (const auto &violation : successor.violations)
@@ -156,7 +156,7 @@ ExploreResult Search::run() {
     Canonicalizer canonical;
     std::vector<World> roots = initial_worlds(space_);
     for (std::size_t c = 0; c < roots.size(); ++c) {
-      const Fingerprint fp = fingerprint(canonical.encode(roots[c]));
+      const Fingerprint fp = fingerprint(canonical.encode_view(roots[c]));
       if (visited_.id_of(fp))
         continue; // two configurations that boot to the same state
       const auto id = static_cast<std::uint32_t>(links_.size());
