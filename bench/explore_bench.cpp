@@ -3,13 +3,16 @@
 // threads, and for every violation `check` finds on these versions, the length of check's
 // shrunk trace over explore's shortest one.
 //
-//   build/bench/trimcheck_explore_bench [max-depth]   (default 12)
+//   build/bench/trimcheck_explore_bench [sassu-v7-depth [chen-v5-depth]]   (17, 21)
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/props/explore.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -19,26 +22,66 @@ using namespace trimcheck::props;
 // The target, printed next to what is measured.
 constexpr double kTargetStatesPerSecond = 2e6;
 
-ExploreResult timed(model::ProposalId proposal, int depth, int threads) {
-  ExploreOptions options;
-  options.proposal = proposal;
-  options.config = ConfigChoice{};
-  options.bounds = {2, 2, depth, 1};
-  options.threads = threads;
-  return explore(options);
+// What one exploration measured, and the peak memory of the process that ran it.
+struct Measured {
+  std::uint64_t states = 0, transitions = 0;
+  double seconds = 0, bytes_per_state = 0;
+  long peak_rss_kb = 0;
+};
+
+// Explores in a child process, so that its peak resident memory (the frontier of Worlds,
+// which bytes_per_state leaves out) is its own.
+Measured measured(model::ProposalId proposal, int depth, int threads) {
+  int channel[2];
+  if (pipe(channel) != 0) {
+    std::perror("pipe");
+    std::exit(2);
+  }
+  const pid_t child = fork();
+  if (child < 0) {
+    std::perror("fork");
+    std::exit(2);
+  }
+  if (child == 0) {
+    close(channel[0]);
+    ExploreOptions options;
+    options.proposal = proposal;
+    options.config = ConfigChoice{};
+    options.bounds = {2, 2, depth, 1};
+    options.threads = threads;
+    const ExploreResult result = explore(options);
+    const Measured out{result.states, result.transitions, result.seconds, result.bytes_per_state,
+                       0};
+    const bool sent = write(channel[1], &out, sizeof out) == sizeof out;
+    _exit(sent ? 0 : 2);
+  }
+  close(channel[1]);
+  Measured out;
+  const bool received = read(channel[0], &out, sizeof out) == sizeof out;
+  close(channel[0]);
+  int status = 0;
+  rusage usage{};
+  if (wait4(child, &status, 0, &usage) != child || !received || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "explore bench: the exploration in the child process failed\n");
+    std::exit(2);
+  }
+  out.peak_rss_kb = usage.ru_maxrss;
+  return out;
 }
 
 void throughput(model::ProposalId proposal, int depth) {
   const auto key = model::proposal_info(proposal).key;
-  const ExploreResult one = timed(proposal, depth, 1);
+  const Measured one = measured(proposal, depth, 1);
   const double rate = static_cast<double>(one.states) / one.seconds;
   std::printf("%-9.*s depth %2d: %9llu states %10llu transitions %6.1f s  %9.0f states/s "
-              "(target %.0f: %.4f of it)  %5.1f bytes/state\n",
+              "(target %.0f: %.4f of it)  %5.1f bytes/state  peak RSS %.0f bytes/state\n",
               static_cast<int>(key.size()), key.data(), depth,
               static_cast<unsigned long long>(one.states),
               static_cast<unsigned long long>(one.transitions), one.seconds, rate,
-              kTargetStatesPerSecond, rate / kTargetStatesPerSecond, one.bytes_per_state);
-  const ExploreResult two = timed(proposal, depth, 2);
+              kTargetStatesPerSecond, rate / kTargetStatesPerSecond, one.bytes_per_state,
+              1024.0 * static_cast<double>(one.peak_rss_kb) / static_cast<double>(one.states));
+  const Measured two = measured(proposal, depth, 2);
   std::printf("%-9.*s 2 threads: %6.1f s, speed-up %.2f (same states: %s)\n",
               static_cast<int>(key.size()), key.data(), two.seconds, one.seconds / two.seconds,
               two.states == one.states && two.transitions == one.transitions ? "yes" : "NO");
@@ -84,11 +127,17 @@ void ratios(model::ProposalId proposal) {
 
 int main(int argc, char **argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // each figure as soon as it is measured
-  const int depth = argc > 1 ? std::atoi(argv[1]) : 12;
+  // Depths at which each version runs 20-60 s on one core of the 2-core CI machine.
+  const int sassu_depth = argc > 1 ? std::atoi(argv[1]) : 17;
+  const int chen_depth = argc > 2 ? std::atoi(argv[2]) : 21;
+  if (sassu_depth < 1 || chen_depth < 1) {
+    std::fprintf(stderr, "usage: trimcheck_explore_bench [sassu-v7-depth [chen-v5-depth]]\n");
+    return 2;
+  }
   std::printf("explore throughput (default configuration, 2 agents, 2 measurements, 1 kexec, "
               "every property)\n");
-  throughput(model::ProposalId::sassu_v7, depth);
-  throughput(model::ProposalId::chen_v5, depth);
+  throughput(model::ProposalId::sassu_v7, sassu_depth);
+  throughput(model::ProposalId::chen_v5, chen_depth);
   std::printf("\nshrunk (check) / shortest (explore) trace length\n");
   ratios(model::ProposalId::sassu_v7);
   ratios(model::ProposalId::chen_v5);
