@@ -2,7 +2,6 @@
 #include "commands.hpp"
 #include "report_io.hpp"
 
-#include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
@@ -72,14 +71,10 @@ void add_check(CLI::App &app, int &exit_code) {
       violated |= output.result.verdict == Verdict::violated;
       outputs.push_back(std::move(output));
     }
-    if (!options->junit.empty()) {
-      std::ofstream junit(options->junit);
-      junit << junit_xml(outputs);
-    }
-    if (!options->markdown.empty()) {
-      std::ofstream markdown(options->markdown);
-      markdown << verdicts_markdown(budget, outputs);
-    }
+    if (!options->junit.empty())
+      write_file(options->junit, junit_xml(outputs));
+    if (!options->markdown.empty())
+      write_file(options->markdown, verdicts_markdown(budget, outputs));
     if (options->json)
       std::cout << results_json(budget.seed, outputs).dump(2) << "\n";
     else

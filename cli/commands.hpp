@@ -7,9 +7,10 @@
 namespace trimcheck::cli {
 
 // Exit codes shared by every subcommand.
-inline constexpr int kExitOk = 0;       // holds / verified / no reproduction
-inline constexpr int kExitFinding = 1;  // a violation was found or reproduced
-inline constexpr int kExitBadInput = 2; // malformed option, trace or input file
+inline constexpr int kExitOk = 0;        // holds / verified / no reproduction
+inline constexpr int kExitFinding = 1;   // a violation was found or reproduced
+inline constexpr int kExitBadInput = 2;  // malformed option, trace or input file; unwritable output
+inline constexpr int kExitInternal = 70; // an internal error (a bug), reported, never an abort
 
 void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);

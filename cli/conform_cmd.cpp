@@ -1,10 +1,10 @@
 #include "commands.hpp"
+#include "report_io.hpp"
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
@@ -46,13 +46,13 @@ int run_conform(const ConformArgs &args) {
     return kExitOk;
   }
   const conform::RunResult &finding = *result.first_mismatch;
-  std::filesystem::create_directories(args.out);
+  make_directories(args.out);
   const std::string base = args.out + "/conform-" + args.proposal;
   props::Trace trace = finding.trace;
   trace.seed = args.seed;
   trace.violation = finding.mismatch->what;
-  std::ofstream(base + ".json") << props::to_json(trace).dump(2) << "\n";
-  std::ofstream(base + ".txt") << props::render_text(trace);
+  write_file(base + ".json", props::to_json(trace).dump(2) + "\n");
+  write_file(base + ".txt", props::render_text(trace));
   std::cout << "MISMATCH after shrinking from " << result.original.size() << " to "
             << finding.executed.size() << " actions (trace: " << base << ".json)\n"
             << props::render_text(trace);

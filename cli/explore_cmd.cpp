@@ -3,7 +3,6 @@
 
 #include "trimcheck/props/explore.hpp"
 
-#include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
@@ -150,8 +149,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                   << " states, more than --dot-limit " << cli->dot_limit
                   << "; lower the bounds or raise the limit\n";
       } else {
-        std::ofstream dot(cli->dot);
-        dot << state_graph_dot(*result.graph);
+        write_file(cli->dot, state_graph_dot(*result.graph));
       }
     }
     const double rate =

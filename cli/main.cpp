@@ -1,7 +1,21 @@
 // trimcheck: a formal model and property checker for trimming the IMA measurement list.
 #include "commands.hpp"
+#include "report_io.hpp"
 
+#include <filesystem>
 #include <iostream>
+
+namespace {
+
+// "trimcheck <subcommand>", for the messages of errors a subcommand did not handle itself.
+std::string command_name(const CLI::App &app) {
+  std::string name = "trimcheck";
+  for (const CLI::App *sub : app.get_subcommands())
+    name += " " + sub->get_name();
+  return name;
+}
+
+} // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{
@@ -10,7 +24,8 @@ int main(int argc, char **argv) {
       "baseline invariants B1-B5, on an executable model of every version.\n\n"
       "Start with `trimcheck list`, then `trimcheck check`. Every counterexample is a trace\n"
       "that `trimcheck replay` re-executes.\n\n"
-      "Exit codes: 0 success / holds, 1 a violation was found or reproduced, 2 bad input.\n",
+      "Exit codes: 0 success / holds, 1 a violation was found or reproduced, 2 bad input\n"
+      "(including an output path that cannot be written), 70 an internal error (a bug).\n",
       "trimcheck"};
   app.set_version_flag("--version", std::string("trimcheck ") + TRIMCHECK_VERSION);
   app.require_subcommand(1);
@@ -38,6 +53,16 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &error) {
     const int code = app.exit(error);
     return code == 0 ? 0 : trimcheck::cli::kExitBadInput;
+  } catch (const trimcheck::cli::OutputError &error) {
+    std::cerr << command_name(app) << ": " << error.what() << "\n";
+    return trimcheck::cli::kExitBadInput;
+  } catch (const std::filesystem::filesystem_error &error) {
+    std::cerr << command_name(app) << ": " << error.what() << "\n";
+    return trimcheck::cli::kExitBadInput;
+  } catch (const std::exception &error) {
+    std::cerr << command_name(app) << ": internal error: " << error.what()
+              << " (a bug in trimcheck; please report it with the command line)\n";
+    return trimcheck::cli::kExitInternal;
   }
   return exit_code;
 }

@@ -13,8 +13,15 @@ namespace fs = std::filesystem;
 void write_file(const fs::path &path, const std::string &text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out)
-    throw std::runtime_error("cannot write " + path.string());
+  if (!out.flush())
+    throw OutputError("cannot write " + path.string());
+}
+
+void make_directories(const fs::path &dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error)
+    throw OutputError("cannot create the directory " + dir.string() + ": " + error.message());
 }
 
 namespace {
@@ -83,7 +90,7 @@ std::string trace_stem(const Trace &trace) {
 }
 
 std::string write_trace(const fs::path &dir, const Trace &trace) {
-  fs::create_directories(dir);
+  make_directories(dir);
   const std::string stem = trace_stem(trace);
   const fs::path json = dir / (stem + ".json");
   write_file(json, to_json(trace).dump(2) + "\n");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace trimcheck::cli {
 
@@ -23,8 +24,15 @@ struct Grid {
   std::map<std::pair<std::string, model::ProposalId>, const props::PairResult *> cells;
 };
 
-// Writes `text` to `path` byte for byte; throws std::runtime_error naming the path.
+// A file or directory that cannot be written (an --out, --dot, --junit or --markdown path):
+// bad input, exit 2, one message naming the path (cli/main.cpp).
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// Writes `text` to `path` byte for byte; throws OutputError naming the path.
 void write_file(const std::filesystem::path &path, const std::string &text);
+// std::filesystem::create_directories, throwing OutputError naming the directory.
+void make_directories(const std::filesystem::path &dir);
 // One letter per verdict: H, C, V, - (n/a).
 std::string verdict_code(const props::PairResult &result);
 // Escapes <, >, & and " for XML and HTML.

@@ -152,6 +152,27 @@ TEST(Cli, GeneratedPropertyCatalogueIsUpToDate) {
 
 // explore (cli/explore_cmd.cpp): the JSON contract, traces that replay, the state graph,
 // exit codes and one clear message for bad options.
+TEST(Cli, UnwritableOutputsExitTwoNamingThePath) {
+  TempDir dir;
+  const std::string blocker = (dir.path() / "blocker").string(); // a file, not a directory
+  std::ofstream(blocker) << "x";
+  const std::string small_check = "check --proposal baseline-6.12 --property B1 --runs 20 ";
+  for (const std::string &args :
+       {"explore --proposal chen-v5 --property P14 --config default --max-depth 5 --out " +
+            blocker + "/traces",
+        "explore --proposal baseline-6.12 --config default --max-depth 2 --dot " + blocker +
+            "/states.dot",
+        small_check + "--junit " + blocker + "/junit.xml",
+        small_check + "--markdown " + blocker + "/verdicts.md",
+        "check --proposal chen-v5 --property P14 --runs 50 --out " + blocker + "/traces"}) {
+    CliRun result = run(args, true);
+    EXPECT_EQ(result.code, 2) << args << "\n" << result.out;
+    EXPECT_NE(result.out.find("cannot"), std::string::npos) << args << "\n" << result.out;
+    EXPECT_NE(result.out.find(blocker + "/"), std::string::npos) << args << "\n" << result.out;
+    EXPECT_EQ(result.out.find("terminate called"), std::string::npos) << args;
+  }
+}
+
 TEST(CliExplore, JsonResultsAndTracesThatReplay) {
   TempDir dir;
   const fs::path dot = dir.path() / "states.dot";
