@@ -3,7 +3,9 @@
 
 #include "trimcheck/props/explore.hpp"
 
+#include <charconv>
 #include <iostream>
+#include <unistd.h>
 
 namespace trimcheck::cli {
 
@@ -22,7 +24,32 @@ struct ExploreCliOptions {
   bool json = false;
   std::string dot;
   std::size_t dot_limit = 2000;
+  std::string max_memory = "auto";
 };
+
+// Exit code when the memory limit stopped the search before its bounds and nothing was
+// violated in what it covered: not "holds within the bounds", since it did not cover them.
+constexpr int kExitIncomplete = 3;
+
+// --max-memory: "auto" (3/4 of the physical memory), "none", or a number of MiB.
+std::uint64_t max_memory_bytes(const std::string &text) {
+  constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+  if (text == "auto") {
+    const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page_size > 0
+               ? static_cast<std::uint64_t>(pages) / 4 * 3 * static_cast<std::uint64_t>(page_size)
+               : 0;
+  }
+  if (text == "none")
+    return 0;
+  std::uint64_t mib = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), mib);
+  if (error != std::errc() || end != text.data() + text.size() || mib == 0 ||
+      mib > (std::uint64_t{1} << 40))
+    throw CLI::ValidationError(
+        "--max-memory", "expected auto, none, or a number of MiB (at least 1), not '" + text + "'");
+  return mib * kMiB;
+}
 
 ExploreOptions to_options(const ExploreCliOptions &cli) {
   ExploreOptions options;
@@ -56,6 +83,7 @@ ExploreOptions to_options(const ExploreCliOptions &cli) {
   options.bounds = cli.bounds;
   options.threads = cli.threads;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
+  options.max_memory_bytes = max_memory_bytes(cli.max_memory);
   return options;
 }
 
@@ -99,6 +127,10 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_flag("--json", cli->json, "Print the results as JSON on stdout");
   cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file");
   cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")->capture_default_str();
+  cmd->add_option("--max-memory", cli->max_memory,
+                  "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
+                  "of the physical memory, none: no limit")
+      ->capture_default_str();
   cmd->footer("A property that holds here holds on every run within the bounds; a violation is\n"
               "reported with the shortest trace (written under --out, replayable).\n\n"
               "Examples:\n"
@@ -106,7 +138,8 @@ void add_explore(CLI::App &app, int &exit_code) {
               "  trimcheck explore --proposal chen-v5 --property P9 --config default --json\n"
               "  trimcheck explore --proposal baseline-6.12 --max-depth 4 --dot states.dot\n\n"
               "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
-              "2 bad option.");
+              "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
+              "the bounds (the results cover the depth reached; nothing violated there).");
   cmd->callback([cli, &exit_code] {
     ExploreOptions options;
     ExploreResult result;
@@ -139,7 +172,10 @@ void add_explore(CLI::App &app, int &exit_code) {
         entry["verdict"] = "holds-within-bounds";
         entry["trace"] = nullptr;
         entry["trace_length"] = nullptr;
-        text << "  " << outcome.property << ": holds within bounds\n";
+        text << "  " << outcome.property
+             << (result.memory_limit_reached
+                     ? ": holds to depth " + std::to_string(result.max_depth) + " (memory limit)\n"
+                     : ": holds within bounds\n");
       }
       results.push_back(std::move(entry));
     }
@@ -161,6 +197,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                          {"transitions", result.transitions},
                          {"max_depth", result.max_depth},
                          {"complete", result.complete},
+                         {"memory_limit_reached", result.memory_limit_reached},
                          {"seconds", result.seconds},
                          {"states_per_second", rate},
                          {"bytes_per_state", result.bytes_per_state},
@@ -169,11 +206,19 @@ void add_explore(CLI::App &app, int &exit_code) {
     } else {
       std::cout << cli->proposal << ": " << result.states << " states, " << result.transitions
                 << " transitions, depth " << result.max_depth
-                << (result.complete ? " (every reachable state)" : " (depth bound reached)") << ", "
-                << result.seconds << " s\n"
+                << (result.complete               ? " (every reachable state)"
+                    : result.memory_limit_reached ? " (memory limit reached)"
+                                                  : " (depth bound reached)")
+                << ", " << result.seconds << " s\n"
                 << text.str();
     }
-    exit_code = violated ? kExitFinding : kExitOk;
+    if (result.memory_limit_reached)
+      std::cerr << "trimcheck explore: stopped at the memory limit (--max-memory "
+                << cli->max_memory << ") while expanding depth " << result.max_depth + 1
+                << "; the results cover depth " << result.max_depth
+                << " only. Lower the bounds, explore fewer properties (--property), or raise "
+                   "--max-memory.\n";
+    exit_code = violated ? kExitFinding : result.memory_limit_reached ? kExitIncomplete : kExitOk;
   });
 }
 

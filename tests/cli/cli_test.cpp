@@ -211,12 +211,39 @@ TEST(CliExplore, HoldsWithinBoundsExitsZero) {
   EXPECT_NE(result.out.find("P2: holds within bounds"), std::string::npos);
 }
 
+TEST(CliExplore, TheMemoryLimitStopsTheSearchWithExitThree) {
+  TempDir dir;
+  // Any process is above 1 MiB resident: the search stops before expanding depth 1.
+  CliRun result = run("explore --proposal sassu-v7 --property P2 --config default --max-depth 5 "
+                      "--max-memory 1 --json --out " +
+                          dir.path().string(),
+                      false);
+  EXPECT_EQ(result.code, 3);
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_TRUE(json.at("memory_limit_reached").get<bool>());
+  EXPECT_FALSE(json.at("complete").get<bool>());
+  EXPECT_EQ(json.at("max_depth"), 0);
+  CliRun text = run("explore --proposal sassu-v7 --property P2 --config default --max-depth 5 "
+                    "--max-memory 1 --out " +
+                        dir.path().string(),
+                    true);
+  EXPECT_EQ(text.code, 3);
+  EXPECT_NE(text.out.find("stopped at the memory limit"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("P2: holds to depth 0 (memory limit)"), std::string::npos) << text.out;
+  CliRun unlimited = run("explore --proposal sassu-v7 --property P2 --config default "
+                         "--max-depth 3 --max-memory none --json --out " +
+                         dir.path().string());
+  EXPECT_EQ(unlimited.code, 0);
+  EXPECT_FALSE(nlohmann::json::parse(unlimited.out).at("memory_limit_reached").get<bool>());
+}
+
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
   for (const std::string args :
        {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",
         "explore --proposal chen-v5 --regime sometimes",
         "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
-        "explore --proposal chen-v5 --threads 0"}) {
+        "explore --proposal chen-v5 --threads 0", "explore --proposal chen-v5 --max-memory 0",
+        "explore --proposal chen-v5 --max-memory lots"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;
     EXPECT_FALSE(result.out.empty()) << args;

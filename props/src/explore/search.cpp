@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
+#include <unistd.h>
 
 namespace trimcheck::props {
 
@@ -58,6 +60,15 @@ void keep_least(std::optional<Found> &into, const Found &found) {
     into = found;
 }
 
+// The resident memory of this process (/proc/self/statm), 0 if it cannot be read.
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident))
+    return 0;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 std::string vertex_label(std::uint32_t id, const World &world) {
   const KernelState &k = world.kernel;
   return "s" + std::to_string(id) + " L" + std::to_string(k.list.size()) + " S" +
@@ -84,19 +95,28 @@ private:
   std::vector<World> frontier_;
   std::vector<std::optional<Found>> found_;
   std::optional<StateGraph> graph_;
+  std::atomic<bool> over_memory_{false};
 };
 
 void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next, LevelWork &out) {
   Canonicalizer canonical;
   constexpr std::size_t kChunk = 8;
+  std::uint64_t until_memory_check = 0;
   for (;;) {
     const std::size_t begin = next.fetch_add(kChunk);
-    if (begin >= frontier_.size())
+    if (begin >= frontier_.size() || over_memory_)
       return;
     for (std::size_t position = begin; position < std::min(begin + kChunk, frontier_.size());
          ++position) {
       std::size_t index = 0;
       const auto parent = static_cast<std::uint32_t>(first_id + position);
+      if (options_.max_memory_bytes > 0 && until_memory_check-- == 0) {
+        until_memory_check = 64; // states; reading /proc costs a few microseconds
+        if (resident_bytes() > options_.max_memory_bytes) {
+          over_memory_ = true;
+          return;
+        }
+      }
       for_each_successor(space_, frontier_[position], [&](Successor &&successor) {
         const std::uint64_t key = key_of(position, index);
         ++out.transitions;
@@ -173,6 +193,10 @@ ExploreResult Search::run() {
     const auto first_id = static_cast<std::uint32_t>(links_.size() - frontier_.size());
     std::vector<LevelWork> work(static_cast<std::size_t>(threads));
     expand_level(first_id, work);
+    if (over_memory_) { // the level is incomplete: drop it
+      result.memory_limit_reached = true;
+      break;
+    }
     // Merge in key order, so that nothing depends on the number of threads.
     std::vector<std::optional<Found>> level_found(found_.size());
     std::vector<LevelWork::Candidate> winners;

@@ -125,6 +125,24 @@ TEST(Explore, ResultsDoNotDependOnTheThreadCount) {
   }
 }
 
+TEST(Explore, TheMemoryLimitDropsTheLevelItInterrupted) {
+  ExploreOptions options = small(ProposalId::sassu_v7, {&kListStaysShort});
+  const ExploreResult full = explore(options);
+  ASSERT_TRUE(full.results.at(0).trace); // two measurements violate it
+  EXPECT_FALSE(full.memory_limit_reached);
+  options.max_memory_bytes = 1; // below any process: stops while expanding depth 1
+  for (const int threads : {1, 2}) {
+    options.threads = threads;
+    const ExploreResult stopped = explore(options);
+    EXPECT_TRUE(stopped.memory_limit_reached);
+    EXPECT_FALSE(stopped.complete);
+    EXPECT_EQ(stopped.max_depth, 0);
+    EXPECT_EQ(stopped.states, 1u); // the root of the one configuration
+    EXPECT_EQ(stopped.transitions, 0u);
+    EXPECT_FALSE(stopped.results.at(0).trace); // nothing judged beyond depth 0
+  }
+}
+
 TEST(Explore, RejectsBadBounds) {
   ExploreOptions options = small(ProposalId::sassu_v7, {});
   options.bounds.max_depth = -1;

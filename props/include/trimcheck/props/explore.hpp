@@ -36,6 +36,10 @@ struct ExploreOptions {
   int threads = 1;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
+  // Stop before the bounds when the process's resident memory exceeds this (0: no limit).
+  // The frontier holds whole Worlds (several KB each), so memory, not the visited set, is
+  // what ends a big exploration; stopping cleanly beats being killed by the OOM killer.
+  std::uint64_t max_memory_bytes = 0;
 };
 
 struct PropertyOutcome {
@@ -63,6 +67,9 @@ struct ExploreResult {
   std::uint64_t transitions = 0;
   int max_depth = 0;     // deepest BFS level that holds a state
   bool complete = false; // no state at the depth bound had a successor left unexplored
+  // The memory limit stopped the search while it expanded level max_depth + 1: that level
+  // is dropped, and the results (states, transitions, verdicts) cover depth max_depth only.
+  bool memory_limit_reached = false;
   double seconds = 0;
   double bytes_per_state = 0;           // visited set and trace links, per state
   std::vector<PropertyOutcome> results; // the properties that apply to some configuration
