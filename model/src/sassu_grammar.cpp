@@ -1,5 +1,6 @@
 // The byte-level write grammar of the Sassu series (spec 2.7-2.14): the checks of the
 // write handler, in the order the handler makes them, up to the queue call.
+#include "trimcheck/model/detail/hex.hpp"
 #include "trimcheck/model/detail/sassu.hpp"
 
 #include <limits>
@@ -14,16 +15,6 @@ constexpr std::uint64_t kLongMax = std::numeric_limits<std::int64_t>::max();
 
 Parsed fail(std::int64_t error) {
   return {.error = error};
-}
-
-int digit_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 bool is_x(char c) {
@@ -93,7 +84,7 @@ KstrtoulResult kstrtoul(std::string_view text, unsigned base) {
   auto at = [&](std::size_t pos) { return pos < text.size() ? text[pos] : '\0'; };
   if (base == 0) { // _parse_integer_fixup_radix
     if (at(i) == '0')
-      base = is_x(at(i + 1)) && digit_value(at(i + 2)) >= 0 ? 16 : 8;
+      base = is_x(at(i + 1)) && detail::hex_digit_value(at(i + 2)) >= 0 ? 16 : 8;
     else
       base = 10;
   }
@@ -103,7 +94,7 @@ KstrtoulResult kstrtoul(std::string_view text, unsigned base) {
   std::size_t digits = 0;
   bool overflow = false;
   for (; i < text.size(); ++i, ++digits) {
-    const int digit = digit_value(text[i]);
+    const int digit = detail::hex_digit_value(text[i]);
     if (digit < 0 || static_cast<unsigned>(digit) >= base)
       break;
     if (value > (kUlongMax - static_cast<std::uint64_t>(digit)) / base)

@@ -1,5 +1,7 @@
 #include "wire.hpp"
 
+#include "trimcheck/model/detail/hex.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -9,36 +11,11 @@
 namespace trimcheck::vm::guest {
 
 std::string to_hex(const Bytes &bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t byte : bytes) {
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 15]);
-  }
-  return out;
+  return model::detail::hex_encode(bytes);
 }
 
 std::optional<Bytes> from_hex(const std::string &hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2 != 0)
-    return std::nullopt;
-  Bytes out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int high = nibble(hex[i]), low = nibble(hex[i + 1]);
-    if (high < 0 || low < 0)
-      return std::nullopt;
-    out.push_back(static_cast<std::uint8_t>(high * 16 + low));
-  }
-  return out;
+  return model::detail::hex_decode(hex);
 }
 
 bool write_all(int fd, const std::string &text) {
