@@ -149,12 +149,25 @@ Vm::Vm(const VmOptions &options) : options_(options) {
                                "tpm-tis,tpmdev=tpm0"},
       dir / "qemu.log");
   const auto deadline = Clock::now() + options.boot_timeout;
+  // QEMU that exits at once (say, refusing a file that is no kernel) may do so before or
+  // after it opens the data channel; both are the same failure, with one message.
+  auto not_started = [&] {
+    const std::string qemu_log = read_file(dir / "qemu.log");
+    if (!qemu_->running())
+      return VmSetupError("the kernel did not boot to the guest agent: QEMU exited with status " +
+                          std::to_string(qemu_->exit_status()) +
+                          (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log));
+    return VmSetupError("QEMU did not open its data channel in time: " + qemu_log);
+  };
   while (channel_ < 0) {
     if (!wait_for_path(dir / "data.sock", *qemu_, deadline))
-      throw VmSetupError("QEMU did not start: " + read_file(dir / "qemu.log"));
+      throw not_started();
     channel_ = connect_unix(dir / "data.sock");
-    if (channel_ < 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (channel_ >= 0)
+      break;
+    if (!qemu_->running() || Clock::now() >= deadline) // a socket file left behind
+      throw not_started();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   // Nothing can be compared with a kernel that never reaches the agent: that is a VM that
   // could not be started (a crash after a kexec is an observation, see read_line).
