@@ -1,8 +1,6 @@
 #include "commands.hpp"
 #include "report_io.hpp"
 
-#include <fstream>
-
 #include "trimcheck/props/property.hpp"
 
 #include <iostream>
@@ -21,12 +19,7 @@ void add_list(CLI::App &app, int &exit_code) {
   cmd->callback([json, markdown, &exit_code] {
     exit_code = kExitOk;
     if (!markdown->empty()) {
-      std::ofstream out(*markdown);
-      out << properties_markdown();
-      if (!out) {
-        std::cerr << "trimcheck list: cannot write " << *markdown << "\n";
-        exit_code = kExitBadInput;
-      }
+      write_file(*markdown, properties_markdown());
       return;
     }
     if (*json) {

@@ -1,11 +1,11 @@
 // trimcheck prove: BMC and k-induction of one (version, property) pair with Z3.
 #include "commands.hpp"
+#include "report_io.hpp"
 
 #include "trimcheck/props/scenario.hpp"
 #include "trimcheck/prove/prove.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
@@ -51,15 +51,9 @@ int run_prove(const ProveArgs &args) {
   std::optional<std::string> trace_path;
   if (result.trace) {
     const std::filesystem::path dir = args.out.empty() ? "trimcheck-out" : args.out;
-    std::error_code error;
-    std::filesystem::create_directories(dir, error);
+    make_directories(dir);
     const auto path = dir / (args.proposal + "-" + args.property + "-prove.json");
-    std::ofstream file(path);
-    if (!file) {
-      std::cerr << "trimcheck prove: cannot write " << path.string() << "\n";
-      return kExitBadInput;
-    }
-    file << props::to_json(*result.trace).dump(2) << "\n";
+    write_file(path, props::to_json(*result.trace).dump(2) + "\n");
     trace_path = path.string();
   }
   if (args.json) {

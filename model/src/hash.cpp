@@ -10,22 +10,6 @@
 namespace trimcheck::model {
 namespace {
 
-const char *openssl_name(HashAlgo algo) {
-  switch (algo) {
-  case HashAlgo::sha1:
-    return "SHA1";
-  case HashAlgo::sha256:
-    return "SHA256";
-  case HashAlgo::sha384:
-    return "SHA384";
-  case HashAlgo::sha512:
-    return "SHA512";
-  case HashAlgo::sm3:
-    return "SM3";
-  }
-  throw std::logic_error("unknown hash algorithm");
-}
-
 // The digest implementations, fetched from the default provider once. With the legacy
 // EVP_sha256() and friends, OpenSSL 3 fetches the implementation again on every
 // EVP_DigestInit_ex (a lock and a method-store lookup: a third of a template digest's
@@ -34,7 +18,8 @@ class FetchedDigests {
 public:
   FetchedDigests() {
     for (std::size_t i = 0; i < md_.size(); ++i)
-      md_[i] = EVP_MD_fetch(nullptr, openssl_name(static_cast<HashAlgo>(i)), nullptr);
+      md_[i] =
+          EVP_MD_fetch(nullptr, std::string(hash_name(static_cast<HashAlgo>(i))).c_str(), nullptr);
   }
   FetchedDigests(const FetchedDigests &) = delete;
   FetchedDigests &operator=(const FetchedDigests &) = delete;
@@ -47,13 +32,13 @@ public:
     if (index >= md_.size())
       throw std::logic_error("unknown hash algorithm");
     if (md_[index] == nullptr)
-      throw std::runtime_error(std::string("OpenSSL has no ") + openssl_name(algo) +
+      throw std::runtime_error("OpenSSL has no " + std::string(hash_name(algo)) +
                                " implementation");
     return md_[index];
   }
 
 private:
-  std::array<EVP_MD *, 5> md_{};
+  std::array<EVP_MD *, std::size(kAllHashAlgos)> md_{};
 };
 
 const EVP_MD *evp_md(HashAlgo algo) {

@@ -164,7 +164,8 @@ TEST(Cli, UnwritableOutputsExitTwoNamingThePath) {
             "/states.dot",
         small_check + "--junit " + blocker + "/junit.xml",
         small_check + "--markdown " + blocker + "/verdicts.md",
-        "check --proposal chen-v5 --property P14 --runs 50 --out " + blocker + "/traces"}) {
+        "check --proposal chen-v5 --property P14 --runs 50 --out " + blocker + "/traces",
+        "list --markdown " + blocker + "/properties.md"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args << "\n" << result.out;
     EXPECT_NE(result.out.find("cannot"), std::string::npos) << args << "\n" << result.out;

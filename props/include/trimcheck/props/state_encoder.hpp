@@ -42,9 +42,8 @@ struct Renaming {
 
 class StateEncoder {
 public:
-  explicit StateEncoder(const Renaming &renaming) : renaming_(&renaming) {}
   // Writes into `reuse` (cleared first), whose capacity saves an allocation.
-  StateEncoder(const Renaming &renaming, std::string reuse)
+  explicit StateEncoder(const Renaming &renaming, std::string reuse = {})
       : renaming_(&renaming), out_(std::move(reuse)) {
     out_.clear();
   }
