@@ -4,10 +4,16 @@
 # outside the build tree. VM tests run one at a time (RESOURCE_LOCK vm).
 set(TRIMCHECK_VM_KERNEL_FILE "${CMAKE_CURRENT_BINARY_DIR}/vm-kernel.path")
 
+add_executable(trimcheck_slow_exit_qemu impl_adapters/vm/slow_exit_qemu.cpp)
 add_executable(trimcheck_vm_unit_tests
   impl_adapters/vm/console_test.cpp impl_adapters/vm/kernel_test.cpp
-  impl_adapters/vm/process_test.cpp conform/replay_test.cpp conform/sequences_test.cpp)
+  impl_adapters/vm/machine_test.cpp impl_adapters/vm/process_test.cpp
+  conform/replay_test.cpp conform/sequences_test.cpp)
 target_link_libraries(trimcheck_vm_unit_tests PRIVATE trimcheck_conform GTest::gtest_main)
+target_compile_definitions(trimcheck_vm_unit_tests PRIVATE
+  TRIMCHECK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+  TRIMCHECK_SLOW_EXIT_QEMU="$<TARGET_FILE:trimcheck_slow_exit_qemu>")
+add_dependencies(trimcheck_vm_unit_tests trimcheck_slow_exit_qemu)
 gtest_discover_tests(trimcheck_vm_unit_tests DISCOVERY_TIMEOUT 60)
 
 add_test(NAME vm.build_kernel

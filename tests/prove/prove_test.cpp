@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -193,8 +194,12 @@ TEST(ProveCli, ExitCodes) {
   EXPECT_EQ(exit_status("--proposal chen-v3 --property B1"), 2); // n/a
   EXPECT_EQ(exit_status("--proposal chen-v3 --property P5 --depth 1"), 3);
   EXPECT_EQ(exit_status("--proposal baseline-6.15 --property B4 --depth 2"), 0);
-  EXPECT_EQ(
-      exit_status("--proposal chen-v1 --property P7 --depth 2 --out /tmp/trimcheck-prove-test"), 1);
+  char out[] = "/tmp/trimcheck-prove-test.XXXXXX";
+  ASSERT_NE(::mkdtemp(out), nullptr);
+  EXPECT_EQ(exit_status("--proposal chen-v1 --property P7 --depth 2 --out " + std::string(out)),
+            1);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / "chen-v1-P7-prove.json")) << out;
+  std::filesystem::remove_all(out);
 }
 
 } // namespace

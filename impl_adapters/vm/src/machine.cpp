@@ -32,6 +32,17 @@ bool wait_for_path(const std::filesystem::path &path, detail::ChildProcess &owne
   return false;
 }
 
+// True once `process` has exited, waiting at most `limit` for it.
+bool exits_within(detail::ChildProcess &process, std::chrono::milliseconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (process.running()) {
+    if (Clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 int connect_unix(const std::filesystem::path &path) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un address{};
@@ -153,10 +164,13 @@ Vm::Vm(const VmOptions &options) : options_(options) {
   // after it opens the data channel; both are the same failure, with one message.
   auto not_started = [&] {
     const std::string qemu_log = read_file(dir / "qemu.log");
+    const std::string console_text = console();
     if (!qemu_->running())
       return VmSetupError("the kernel did not boot to the guest agent: QEMU exited with status " +
                           std::to_string(qemu_->exit_status()) +
-                          (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log));
+                          (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log) +
+                          (console_text.empty() ? "" : "\nconsole ends with:\n" +
+                                                           detail::console_tail(console_text)));
     return VmSetupError("QEMU did not open its data channel in time: " + qemu_log);
   };
   while (channel_ < 0) {
@@ -174,8 +188,13 @@ Vm::Vm(const VmOptions &options) : options_(options) {
   try {
     await_ready();
   } catch (const VmFailure &failure) {
-    const std::string qemu_log = read_file(dir / "qemu.log");
     ::close(channel_); // the destructor does not run for a constructor that throws
+    // Without a crash on the console, a channel that closed before the agent was ready is
+    // QEMU exiting, however long its exit takes on a loaded machine: the message above.
+    if (failure.kind() == VmFailure::Kind::kernel_crash && !detail::scan_console(console()) &&
+        exits_within(*qemu_, std::chrono::seconds(30)))
+      throw not_started();
+    const std::string qemu_log = read_file(dir / "qemu.log");
     throw VmSetupError("the kernel did not boot to the guest agent (" +
                        std::string(failure.kind_name()) + "): " + failure.report() +
                        (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log));
@@ -242,8 +261,7 @@ std::string Vm::read_line(Clock::time_point deadline) {
       const ssize_t n = ::recv(channel_, buffer, sizeof buffer, 0);
       if (n == 0) {
         // QEMU closed the channel: it is exiting (panic with -no-reboot).
-        for (int i = 0; i < 100 && qemu_->running(); ++i)
-          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        exits_within(*qemu_, std::chrono::seconds(2));
         fail_from_console("the guest channel closed");
       }
       if (n > 0)
