@@ -196,8 +196,7 @@ TEST(ProveCli, ExitCodes) {
   EXPECT_EQ(exit_status("--proposal baseline-6.15 --property B4 --depth 2"), 0);
   char out[] = "/tmp/trimcheck-prove-test.XXXXXX";
   ASSERT_NE(::mkdtemp(out), nullptr);
-  EXPECT_EQ(exit_status("--proposal chen-v1 --property P7 --depth 2 --out " + std::string(out)),
-            1);
+  EXPECT_EQ(exit_status("--proposal chen-v1 --property P7 --depth 2 --out " + std::string(out)), 1);
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / "chen-v1-P7-prove.json")) << out;
   std::filesystem::remove_all(out);
 }

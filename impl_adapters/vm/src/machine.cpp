@@ -166,11 +166,11 @@ Vm::Vm(const VmOptions &options) : options_(options) {
     const std::string qemu_log = read_file(dir / "qemu.log");
     const std::string console_text = console();
     if (!qemu_->running())
-      return VmSetupError("the kernel did not boot to the guest agent: QEMU exited with status " +
-                          std::to_string(qemu_->exit_status()) +
-                          (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log) +
-                          (console_text.empty() ? "" : "\nconsole ends with:\n" +
-                                                           detail::console_tail(console_text)));
+      return VmSetupError(
+          "the kernel did not boot to the guest agent: QEMU exited with status " +
+          std::to_string(qemu_->exit_status()) + (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log) +
+          (console_text.empty() ? ""
+                                : "\nconsole ends with:\n" + detail::console_tail(console_text)));
     return VmSetupError("QEMU did not open its data channel in time: " + qemu_log);
   };
   while (channel_ < 0) {
