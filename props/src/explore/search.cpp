@@ -41,7 +41,7 @@ struct LevelWork {
   struct Candidate {
     std::uint64_t key;
     Fingerprint fp;
-    World world;
+    std::unique_ptr<World> world;
   };
   struct PendingEdge {
     std::uint32_t from;
@@ -92,7 +92,10 @@ private:
   ExploreSpace space_;
   VisitedSet visited_;
   std::vector<Link> links_;
-  std::vector<World> frontier_;
+  // The level being expanded. Worlds are held by pointer: they are large (some 3 KB with
+  // their heap), levels are moved between vectors several times, and each is freed as soon
+  // as it is expanded, so that memory in use is one level, not two plus vector slack.
+  std::vector<std::unique_ptr<World>> frontier_;
   std::vector<std::optional<Found>> found_;
   std::optional<StateGraph> graph_;
   std::atomic<bool> over_memory_{false};
@@ -117,7 +120,7 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
           return;
         }
       }
-      for_each_successor(space_, frontier_[position], [&](Successor &&successor) {
+      for_each_successor(space_, *frontier_[position], [&](Successor &&successor) {
         const std::uint64_t key = key_of(position, index);
         ++out.transitions;
         for (const auto &[property, message] : successor.violations)
@@ -130,9 +133,11 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
           out.edges.push_back({parent, fp, describe(successor.action), std::move(violated)});
         }
         if (visited_.claim(fp, key) == VisitedSet::Claim::won)
-          out.candidates.push_back({key, fp, std::move(successor.world)});
+          out.candidates.push_back(
+              {key, fp, std::make_unique<World>(std::move(successor.world))});
         ++index;
       });
+      frontier_[position].reset();
       if (index > 0xFFFF)
         throw std::logic_error("explore: more than 65535 successors of one state");
     }
@@ -184,7 +189,7 @@ ExploreResult Search::run() {
       links_.push_back({kRoot, static_cast<std::uint16_t>(c)});
       if (graph_)
         graph_->vertices.push_back({0, vertex_label(id, roots[c]), {}});
-      frontier_.push_back(std::move(roots[c]));
+      frontier_.push_back(std::make_unique<World>(std::move(roots[c])));
     }
   }
   const int threads = std::max(1, options_.threads);
@@ -215,7 +220,7 @@ ExploreResult Search::run() {
         found_[p] = level_found[p];
     std::sort(winners.begin(), winners.end(),
               [](const auto &a, const auto &b) { return a.key < b.key; });
-    std::vector<World> next;
+    std::vector<std::unique_ptr<World>> next;
     next.reserve(winners.size());
     ++depth;
     for (LevelWork::Candidate &winner : winners) {
@@ -225,7 +230,7 @@ ExploreResult Search::run() {
                         static_cast<std::uint16_t>(winner.key & 0xFFFF)});
       if (graph_)
         graph_->vertices.push_back(
-            {static_cast<std::uint32_t>(depth), vertex_label(id, winner.world), {}});
+            {static_cast<std::uint32_t>(depth), vertex_label(id, *winner.world), {}});
       next.push_back(std::move(winner.world));
     }
     if (graph_) {
