@@ -133,8 +133,7 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
           out.edges.push_back({parent, fp, describe(successor.action), std::move(violated)});
         }
         if (visited_.claim(fp, key) == VisitedSet::Claim::won)
-          out.candidates.push_back(
-              {key, fp, std::make_unique<World>(std::move(successor.world))});
+          out.candidates.push_back({key, fp, std::make_unique<World>(std::move(successor.world))});
         ++index;
       });
       frontier_[position].reset();
