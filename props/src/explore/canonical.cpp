@@ -224,10 +224,11 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   encode_kernel_renamed(world.kernel, nodes_, pid_order_, file_order_, encoder);
-  for (const MonitorSlot &slot : world.monitors) {
-    encoder.flag(slot.get() != nullptr);
-    if (slot.get() != nullptr)
-      slot.get()->encode(encoder);
+  for (std::size_t p = 0; p < world.monitors.size(); ++p) {
+    const Monitor *monitor = world.monitors.get(p);
+    encoder.flag(monitor != nullptr);
+    if (monitor != nullptr)
+      monitor->encode(encoder);
   }
   out = encoder.take();
 }

@@ -354,7 +354,7 @@ ExploreResult explore(const ExploreOptions &options) {
     for (const Property &property : all_properties())
       space.properties.push_back(&property);
   for (const Property *property : space.properties)
-    if (property->make_monitor()->clone() == nullptr)
+    if (property->make_monitor()->copy_size() == 0)
       throw std::invalid_argument("property " + std::string(property->id) +
                                   " cannot be explored: its monitor cannot be copied");
   space.configs =

@@ -136,15 +136,14 @@ std::vector<World> initial_worlds(const ExploreSpace &space) {
     if (space.regime == Regime::protocol)
       world.agents = fresh_agents(space);
     world.budget.config = static_cast<std::uint8_t>(c);
+    std::vector<std::unique_ptr<Monitor>> monitors;
     for (const Property *property : space.properties) {
-      if (!property->applies(space.proposal, config)) {
-        world.monitors.emplace_back();
-        continue;
-      }
-      auto monitor = property->make_monitor();
-      monitor->start(world.kernel);
-      world.monitors.emplace_back(std::move(monitor));
+      monitors.push_back(property->applies(space.proposal, config) ? property->make_monitor()
+                                                                   : nullptr);
+      if (monitors.back())
+        monitors.back()->start(world.kernel);
     }
+    world.monitors = MonitorPack(monitors);
     worlds.push_back(std::move(world));
   }
   return worlds;
@@ -174,12 +173,12 @@ void for_each_successor(const ExploreSpace &space, const World &world,
       after.agents[*move.agent].observe(after.kernel, step.outcome);
     update_budget(after.budget, move.action);
     for (std::size_t p = 0; p < after.monitors.size(); ++p) {
-      Monitor *monitor = after.monitors[p].get();
+      Monitor *monitor = after.monitors.get(p);
       if (monitor == nullptr)
         continue;
       if (auto violation = monitor->observe(after.kernel, move.action, step.outcome, step.facts)) {
         next.violations.emplace_back(p, std::move(*violation));
-        after.monitors[p].reset(); // judged: its later steps do not matter on this run
+        after.monitors.reset(p); // judged: its later steps do not matter on this run
       }
     }
     visit(std::move(next));

@@ -14,28 +14,9 @@
 #include "trimcheck/props/explore.hpp"
 
 #include "../agents.hpp"
+#include "monitor_pack.hpp"
 
 namespace trimcheck::props::detail {
-
-// A monitor that can be copied with the World (Monitor::clone); empty when the property
-// does not apply to the configuration, or once it has been violated on this run.
-class MonitorSlot {
-public:
-  MonitorSlot() = default;
-  explicit MonitorSlot(std::unique_ptr<Monitor> monitor) : monitor_(std::move(monitor)) {}
-  MonitorSlot(const MonitorSlot &other)
-      : monitor_(other.monitor_ ? other.monitor_->clone() : nullptr) {}
-  MonitorSlot(MonitorSlot &&) = default;
-  MonitorSlot &operator=(MonitorSlot other) {
-    monitor_ = std::move(other.monitor_);
-    return *this;
-  }
-  Monitor *get() const { return monitor_.get(); }
-  void reset() { monitor_.reset(); }
-
-private:
-  std::unique_ptr<Monitor> monitor_;
-};
 
 // What the bounds have used up on this run.
 struct Budget {
@@ -50,7 +31,7 @@ struct World {
   model::KernelState kernel;
   std::vector<Agent> agents;
   Budget budget;
-  std::vector<MonitorSlot> monitors; // parallel to ExploreSpace::properties
+  MonitorPack monitors; // parallel to ExploreSpace::properties
 };
 
 // What is explored: the version, regime, bounds, configurations and properties.

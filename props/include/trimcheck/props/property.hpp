@@ -10,7 +10,9 @@
 
 #include "trimcheck/props/trace.hpp"
 
+#include <cstddef>
 #include <memory>
+#include <new>
 #include <span>
 
 namespace trimcheck::props {
@@ -44,17 +46,24 @@ public:
   // monitor, and it merges runs that reach the same state, so it needs the monitor's own
   // state in canonical form: everything observe() may depend on later and nothing else
   // (StateEncoder names pids, open files and digests canonically). A monitor without a
-  // copy cannot be explored; one that keeps state must encode all of it.
-  virtual std::unique_ptr<Monitor> clone() const { return nullptr; }
+  // copy (copy_size() == 0) cannot be explored; one that keeps state must encode all of it.
+  // The copy is constructed in place: exploration keeps all monitors of a state in one
+  // block of memory, copy_size() bytes each, aligned for std::max_align_t.
+  virtual std::size_t copy_size() const { return 0; }
+  virtual Monitor *copy_into(void * /*where*/) const { return nullptr; }
   virtual void encode(StateEncoder &) const {}
 };
 
-// Implements clone() by copying: `class M : public CopyableMonitor<M> { ... }`.
+// Implements the copy: `class M : public CopyableMonitor<M> { ... }`.
 template <typename Derived, typename Base = Monitor> class CopyableMonitor : public Base {
 public:
   using Base::Base;
-  std::unique_ptr<Monitor> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived &>(*this));
+  std::size_t copy_size() const override {
+    static_assert(alignof(Derived) <= alignof(std::max_align_t));
+    return sizeof(Derived);
+  }
+  Monitor *copy_into(void *where) const override {
+    return new (where) Derived(static_cast<const Derived &>(*this));
   }
 };
 

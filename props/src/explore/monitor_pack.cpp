@@ -1,0 +1,71 @@
+#include "monitor_pack.hpp"
+
+#include <new>
+#include <stdexcept>
+
+namespace trimcheck::props::detail {
+
+std::size_t MonitorPack::first_offset(std::size_t count) {
+  return round_up(sizeof(Header) + count * sizeof(Monitor *));
+}
+
+MonitorPack::MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors) {
+  std::vector<Monitor *> source;
+  std::size_t bytes = first_offset(monitors.size());
+  for (const auto &monitor : monitors) {
+    source.push_back(monitor.get());
+    if (monitor)
+      bytes += round_up(monitor->copy_size());
+  }
+  build(source.size(), bytes, source.data());
+}
+
+MonitorPack::MonitorPack(const MonitorPack &other) {
+  if (other.storage_)
+    build(other.header().count, other.header().bytes, other.slots());
+}
+
+void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *source) {
+  storage_ = static_cast<std::byte *>(::operator new(bytes, std::align_val_t(kAlign)));
+  new (storage_) Header{count, bytes};
+  Monitor **slot = slots();
+  std::size_t offset = first_offset(count);
+  for (std::size_t p = 0; p < count; ++p)
+    slot[p] = nullptr;
+  try {
+    for (std::size_t p = 0; p < count; ++p) {
+      if (source[p] == nullptr)
+        continue;
+      const std::size_t size = source[p]->copy_size();
+      if (size == 0 || offset + size > bytes)
+        throw std::logic_error("explore: a monitor without a copy, or larger than its slot");
+      slot[p] = source[p]->copy_into(storage_ + offset);
+      offset += round_up(size);
+    }
+  } catch (...) {
+    destroy();
+    throw;
+  }
+}
+
+void MonitorPack::reset(std::size_t slot) {
+  if (Monitor *&monitor = slots()[slot]) {
+    monitor->~Monitor();
+    monitor = nullptr;
+  }
+}
+
+MonitorPack::~MonitorPack() {
+  destroy();
+}
+
+void MonitorPack::destroy() noexcept {
+  if (storage_ == nullptr)
+    return;
+  for (std::size_t p = 0; p < header().count; ++p)
+    reset(p);
+  ::operator delete(storage_, std::align_val_t(kAlign));
+  storage_ = nullptr;
+}
+
+} // namespace trimcheck::props::detail

@@ -1,0 +1,60 @@
+// The monitors of one World, in one block of memory (docs/explore.md, Performance).
+//
+// A World is copied for every transition explored. With one heap object per property
+// (31 of them), that copy was most of the World's allocations and about a third of the
+// heap each frontier state held; the monitors' own state is mostly a few bytes. A pack
+// lays every monitor out in a single allocation (Monitor::copy_size / copy_into), so a
+// copy is one allocation plus whatever containers the stateful monitors hold.
+//
+// Slot p belongs to property p of ExploreSpace::properties. An empty slot is a property
+// that does not apply to the configuration, or whose monitor has been judged on this run
+// (its later steps do not matter).
+#pragma once
+
+#include "trimcheck/props/property.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace trimcheck::props::detail {
+
+class MonitorPack {
+public:
+  MonitorPack() = default;
+  // Copies each monitor (nullptr: an empty slot) into the pack.
+  explicit MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors);
+  MonitorPack(const MonitorPack &other);
+  MonitorPack(MonitorPack &&other) noexcept : storage_(std::exchange(other.storage_, nullptr)) {}
+  MonitorPack &operator=(MonitorPack other) noexcept {
+    std::swap(storage_, other.storage_);
+    return *this;
+  }
+  ~MonitorPack();
+
+  std::size_t size() const { return storage_ ? header().count : 0; }
+  Monitor *get(std::size_t slot) const { return slots()[slot]; }
+  void reset(std::size_t slot); // destroys the monitor; the slot stays empty
+
+private:
+  // The block: this header, then `count` monitor pointers (null: empty slot), then the
+  // monitors, each at an offset that is a multiple of kAlign.
+  struct Header {
+    std::size_t count = 0;
+    std::size_t bytes = 0; // of the whole block
+  };
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
+
+  const Header &header() const { return *reinterpret_cast<const Header *>(storage_); }
+  Monitor **slots() const { return reinterpret_cast<Monitor **>(storage_ + sizeof(Header)); }
+  static std::size_t first_offset(std::size_t count);
+  static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+  // Allocates a block and copies `source[i]` (may be null) into it.
+  void build(std::size_t count, std::size_t bytes, Monitor *const *source);
+  void destroy() noexcept;
+
+  std::byte *storage_ = nullptr;
+};
+
+} // namespace trimcheck::props::detail

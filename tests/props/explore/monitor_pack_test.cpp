@@ -1,0 +1,104 @@
+// MonitorPack: the monitors of a World in one block; copies are deep, slots keep their
+// property, and every monitor is destroyed exactly once.
+#include "../../../props/src/explore/monitor_pack.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trimcheck::props::detail {
+namespace {
+
+// Counts the steps it saw (state held in a container, as the real monitors do) and how
+// many of its kind are alive.
+class CountingMonitor : public CopyableMonitor<CountingMonitor> {
+public:
+  explicit CountingMonitor(int *alive) : alive_(alive) { ++*alive_; }
+  CountingMonitor(const CountingMonitor &other) : alive_(other.alive_), seen_(other.seen_) {
+    ++*alive_;
+  }
+  ~CountingMonitor() override { --*alive_; }
+  std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
+                                     const model::Outcome &, const StepFacts &) override {
+    seen_.push_back(static_cast<int>(seen_.size()));
+    return std::nullopt;
+  }
+  std::size_t seen() const { return seen_.size(); }
+
+private:
+  int *alive_;
+  std::vector<int> seen_;
+};
+
+std::size_t seen(const MonitorPack &pack, std::size_t slot) {
+  return dynamic_cast<const CountingMonitor &>(*pack.get(slot)).seen();
+}
+
+void observe(MonitorPack &pack, std::size_t slot) {
+  pack.get(slot)->observe(model::KernelState{}, TraceAction{}, model::Outcome{}, StepFacts{});
+}
+
+TEST(MonitorPack, CopiesAreDeepAndEmptySlotsStayEmpty) {
+  int alive = 0;
+  {
+    std::vector<std::unique_ptr<Monitor>> fresh;
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    fresh.push_back(nullptr);
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    MonitorPack pack(fresh);
+    fresh.clear();
+    ASSERT_EQ(pack.size(), 3u);
+    EXPECT_EQ(pack.get(1), nullptr);
+    EXPECT_EQ(alive, 2);
+
+    observe(pack, 2);
+    MonitorPack copy = pack;
+    EXPECT_EQ(alive, 4);
+    observe(copy, 2);
+    observe(copy, 0);
+    EXPECT_EQ(seen(pack, 0), 0u);
+    EXPECT_EQ(seen(pack, 2), 1u);
+    EXPECT_EQ(seen(copy, 0), 1u);
+    EXPECT_EQ(seen(copy, 2), 2u);
+    EXPECT_EQ(copy.get(1), nullptr);
+  }
+  EXPECT_EQ(alive, 0);
+}
+
+TEST(MonitorPack, AResetSlotIsDestroyedOnceAndStaysEmptyInCopies) {
+  int alive = 0;
+  {
+    std::vector<std::unique_ptr<Monitor>> fresh;
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    MonitorPack pack(fresh);
+    fresh.clear();
+    pack.reset(0);
+    EXPECT_EQ(alive, 1);
+    pack.reset(0);
+    EXPECT_EQ(alive, 1);
+    const MonitorPack copy = pack;
+    EXPECT_EQ(copy.get(0), nullptr);
+    EXPECT_NE(copy.get(1), nullptr);
+    EXPECT_EQ(alive, 2);
+    MonitorPack moved = std::move(pack);
+    EXPECT_EQ(alive, 2);
+    EXPECT_EQ(pack.size(), 0u); // NOLINT(bugprone-use-after-move): moved-from is empty
+    pack = copy;
+    EXPECT_EQ(alive, 3);
+  }
+  EXPECT_EQ(alive, 0);
+}
+
+TEST(MonitorPack, AMonitorWithoutACopyIsRefused) {
+  class Uncopyable : public Monitor {
+    std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
+                                       const model::Outcome &, const StepFacts &) override {
+      return std::nullopt;
+    }
+  };
+  std::vector<std::unique_ptr<Monitor>> fresh;
+  fresh.push_back(std::make_unique<Uncopyable>());
+  EXPECT_THROW(MonitorPack{fresh}, std::logic_error);
+}
+
+} // namespace
+} // namespace trimcheck::props::detail
