@@ -1,13 +1,29 @@
 #include "trimcheck/props/state_encoder.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace trimcheck::props {
 
 void StateEncoder::long_number(std::uint64_t value) {
   while (value >= 0x80) {
-    out_.push_back(static_cast<char>((value & 0x7F) | 0x80));
+    put(static_cast<char>((value & 0x7F) | 0x80));
     value >>= 7;
   }
-  out_.push_back(static_cast<char>(value));
+  put(static_cast<char>(value));
+}
+
+void StateEncoder::grow(std::size_t at_least) {
+  out_.resize(std::max({out_.size() * 2, used_ + at_least, std::size_t{64}}));
+}
+
+void StateEncoder::append(const char *bytes, std::size_t size) {
+  if (size == 0)
+    return;
+  if (out_.size() - used_ < size)
+    grow(size);
+  std::memcpy(out_.data() + used_, bytes, size);
+  used_ += size;
 }
 
 void StateEncoder::signed_number(std::int64_t value) {
@@ -34,7 +50,7 @@ void StateEncoder::open_file(model::OpenFileId id) {
 
 void StateEncoder::blob(std::span<const std::uint8_t> bytes) {
   number(bytes.size());
-  out_.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
 void StateEncoder::serials(std::span<const model::Serial> serials) {

@@ -213,22 +213,32 @@ void encode_kernel_renamed(const KernelState &kernel, std::span<const std::uint3
   }
 }
 
+// Whether `a` is less than `b` at a byte both have: then every encoding that starts with `a`
+// is less than every encoding that starts with `b` (std::string compares bytes unsigned).
+bool decided_less(std::string_view a, std::string_view b) {
+  const auto [at_a, at_b] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  return at_a != a.end() && at_b != b.end() &&
+         static_cast<unsigned char>(*at_a) < static_cast<unsigned char>(*at_b);
+}
+
 } // namespace
 
 void Canonicalizer::encode_in_order(const World &world, std::span<const std::size_t> order,
-                                    std::string &out) {
+                                    std::string &out, bool agents_only) {
   pid_order_.clear();
   file_order_.clear();
   const Renaming names = rename(world, order, pid_order_, file_order_);
   StateEncoder encoder(names, std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
-  encode_kernel_renamed(world.kernel, nodes_, pid_order_, file_order_, encoder);
-  for (std::size_t p = 0; p < world.monitors.size(); ++p) {
-    const Monitor *monitor = world.monitors.get(p);
-    encoder.flag(monitor != nullptr);
-    if (monitor != nullptr)
-      monitor->encode(encoder);
+  if (!agents_only) {
+    encode_kernel_renamed(world.kernel, nodes_, pid_order_, file_order_, encoder);
+    for (std::size_t p = 0; p < world.monitors.size(); ++p) {
+      const Monitor *monitor = world.monitors.get(p);
+      encoder.flag(monitor != nullptr);
+      if (monitor != nullptr)
+        monitor->encode(encoder);
+    }
   }
   out = encoder.take();
 }
@@ -244,13 +254,40 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   encode_kernel_fixed(world.kernel, nodes_, fixed);
   encoding_ = fixed.take();
   // The fixed part is common to every order, so the least encoding has the least rest.
-  order_.resize(world.agents.size());
+  const std::size_t agents = world.agents.size();
+  order_.resize(agents);
   std::iota(order_.begin(), order_.end(), 0);
-  encode_in_order(world, order_, best_);
-  while (std::next_permutation(order_.begin(), order_.end())) {
-    encode_in_order(world, order_, candidate_);
-    if (candidate_ < best_)
+  orders_.clear();
+  do
+    orders_.insert(orders_.end(), order_.begin(), order_.end());
+  while (std::next_permutation(order_.begin(), order_.end()));
+  const std::size_t count = agents == 0 ? 1 : orders_.size() / agents;
+  auto order_at = [&](std::size_t i) {
+    return std::span<const std::size_t>(orders_).subspan(i * agents, agents);
+  };
+  // The rest starts with the agents. An order whose agents' part is beaten by another's at
+  // a byte both have cannot give the least encoding: only the others are encoded whole
+  // (usually one; all when the agents' parts are equal).
+  if (count > 1) {
+    agent_parts_.resize(count);
+    for (std::size_t i = 0; i < count; ++i)
+      encode_in_order(world, order_at(i), agent_parts_[i], true);
+  }
+  auto beaten = [&](std::size_t i) {
+    for (std::size_t j = 0; j < count; ++j)
+      if (j != i && decided_less(agent_parts_[j], agent_parts_[i]))
+        return true;
+    return false;
+  };
+  bool have_best = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (count > 1 && beaten(i))
+      continue;
+    encode_in_order(world, order_at(i), candidate_, false);
+    if (!have_best || candidate_ < best_) {
       std::swap(best_, candidate_);
+      have_best = true;
+    }
   }
   encoding_ += best_;
   return encoding_;

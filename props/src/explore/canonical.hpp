@@ -48,12 +48,15 @@ public:
   std::string_view encode_view(const World &world);
 
 private:
-  void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out);
+  void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out,
+                       bool agents_only);
   // Scratch reused between calls (one Canonicalizer per thread).
   std::vector<std::uint32_t> nodes_;
   std::vector<model::Pid> pid_order_;
   std::vector<model::OpenFileId> file_order_;
   std::vector<std::size_t> order_;
+  std::vector<std::size_t> orders_; // every order of the agents, one after another
+  std::vector<std::string> agent_parts_;
   std::string encoding_, best_, candidate_;
 };
 
