@@ -17,6 +17,7 @@
 // content of a serial is immutable (`contents`).
 #pragma once
 
+#include "trimcheck/model/append_only_vector.hpp"
 #include "trimcheck/model/config.hpp"
 #include "trimcheck/model/proposal.hpp"
 #include "trimcheck/model/record.hpp"
@@ -180,10 +181,10 @@ struct KernelState {
   ProposalId proposal = ProposalId::baseline_6_12;
   KernelConfig config;
 
-  SharedVector<Record> contents; // by Serial (append-only: copies share it)
-  std::vector<Node> nodes;       // by NodeId
-  std::vector<NodeId> list;      // L
-  std::vector<NodeId> staged;    // S
+  AppendOnlyVector<Record> contents; // by Serial (copies share it, and its records)
+  std::vector<Node> nodes;           // by NodeId
+  std::vector<NodeId> list;          // L
+  std::vector<NodeId> staged;        // S
   Counters counters;
   PcrBanks pcrs{BankLayout{}};
   bool suspended = false; // ima_measurements_suspended (>= 6.14)
