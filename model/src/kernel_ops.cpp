@@ -248,7 +248,8 @@ void measure_critical_data(KernelState &state, std::string_view event, std::stri
   if (!state.config.critical_data_rule)
     return;
   TemplateData data = make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer));
-  measure(state, make_record(state.config.banks, state.config.measure_pcr, std::move(data)));
+  measure(state, make_record(state.config.banks, state.config.measure_pcr, std::move(data), false,
+                             state.digest_memo.get()));
 }
 
 std::size_t kexec_segment_size(const KernelConfig &config, std::uint64_t runtime_size) {

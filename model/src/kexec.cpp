@@ -26,6 +26,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
   KernelState next;
   next.proposal = state.proposal;
   next.config = state.config;
+  next.digest_memo = state.digest_memo;
   next.contents = std::move(state.contents);
   next.pcrs = std::move(state.pcrs);
   next.events = std::move(state.events);
@@ -45,7 +46,8 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     const ListEntry &entry = entries[i];
     const bool zero = std::all_of(entry.template_digest.begin(), entry.template_digest.end(),
                                   [](std::uint8_t b) { return b == 0; });
-    Record restored = make_record(next.config.banks, entry.pcr, entry.data, zero);
+    Record restored =
+        make_record(next.config.banks, entry.pcr, entry.data, zero, next.digest_memo.get());
     // Keep the record's identity when the restored content equals what was dumped.
     Serial serial = i < dump.complete.size() && next.contents.at(dump.complete[i]) == restored
                         ? dump.complete[i]
@@ -65,7 +67,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     next.ghost.full.push_back(serial);
   }
   measure(next, make_record(next.config.banks, next.config.measure_pcr,
-                            boot_aggregate(next.config, next.pcrs)));
+                            boot_aggregate(next.config, next.pcrs), false, next.digest_memo.get()));
   state = std::move(next);
 }
 

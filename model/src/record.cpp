@@ -4,25 +4,31 @@
 
 namespace trimcheck::model {
 
-Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data, bool violation) {
+Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data, bool violation,
+                   TemplateDigestMemo *memo) {
   Record record{pcr, std::move(data), {}, violation};
-  const auto slots = layout.slots();
   if (violation) {
-    for (const DigestSlot &slot : slots)
+    for (const DigestSlot &slot : layout.slots())
       record.digests.emplace_back(digest_size(slot.algo), 0);
-    return record;
-  }
-  const Digest sha1 = template_digest(record.data, HashAlgo::sha1);
-  for (const DigestSlot &slot : slots) {
-    if (slot.algo == HashAlgo::sha1) {
-      record.digests.push_back(sha1);
-    } else if (slot.kernel_hash) {
-      record.digests.push_back(template_digest(record.data, slot.algo));
-    } else {
-      record.digests.push_back(padded_sha1(sha1, slot.algo));
-    }
+  } else {
+    record.digests =
+        memo ? memo->digests(layout, record.data) : record_digests(layout, record.data);
   }
   return record;
+}
+
+std::vector<Digest> record_digests(const BankLayout &layout, const TemplateData &data) {
+  std::vector<Digest> digests;
+  const Digest sha1 = template_digest(data, HashAlgo::sha1);
+  for (const DigestSlot &slot : layout.slots()) {
+    if (slot.algo == HashAlgo::sha1)
+      digests.push_back(sha1);
+    else if (slot.kernel_hash)
+      digests.push_back(template_digest(data, slot.algo));
+    else
+      digests.push_back(padded_sha1(sha1, slot.algo));
+  }
+  return digests;
 }
 
 Digest padded_sha1(const Digest &sha1, HashAlgo bank) {

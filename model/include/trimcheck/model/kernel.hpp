@@ -19,6 +19,7 @@
 
 #include "trimcheck/model/append_only_vector.hpp"
 #include "trimcheck/model/config.hpp"
+#include "trimcheck/model/digest_memo.hpp"
 #include "trimcheck/model/proposal.hpp"
 #include "trimcheck/model/record.hpp"
 #include "trimcheck/model/shared_vector.hpp"
@@ -211,6 +212,9 @@ struct KernelState {
   std::vector<MemEvent> events;
   static constexpr std::uint64_t kBootClockNs = 1'700'000'000'000'000'000;
   std::uint64_t clock_ns = kBootClockNs; // for critical-data timestamps
+
+  // Record digests already computed (digest_memo.hpp): not state, shared by copies.
+  SharedDigestMemo digest_memo;
 
   bool operator==(const KernelState &) const = default;
 };

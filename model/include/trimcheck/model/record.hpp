@@ -5,6 +5,7 @@
 #pragma once
 
 #include "trimcheck/model/banks.hpp"
+#include "trimcheck/model/digest_memo.hpp"
 #include "trimcheck/model/template.hpp"
 
 #include <cstdint>
@@ -22,7 +23,10 @@ struct Record {
 // ima_calc_field_array_hash for every slot (SHA-1 first, padded SHA-1 where the kernel
 // has no hash), or all-zero digests for a violation.
 Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data,
-                   bool violation = false);
+                   bool violation = false, TemplateDigestMemo *memo = nullptr);
+
+// The digests of a non-violation record, one per layout slot (what make_record computes).
+std::vector<Digest> record_digests(const BankLayout &layout, const TemplateData &data);
 
 // "Padded SHA-1": the SHA-1 template digest zero-padded to `bank`'s size, what IMA
 // extends into a bank the kernel has no hash for (spec 4.3).

@@ -1,0 +1,46 @@
+// TemplateDigestMemo: looked-up digests are the computed ones, for every layout and
+// template, and the memo is no part of a state.
+#include "trimcheck/model/machine.hpp"
+#include "trimcheck/model/record.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trimcheck::model {
+namespace {
+
+TEST(TemplateDigestMemo, LooksUpWhatItWouldCompute) {
+  BankLayout no_sha384_hash;
+  no_sha384_hash.tpm_banks = {{HashAlgo::sha1}, {HashAlgo::sha256}, {HashAlgo::sha384, false}};
+  const std::vector<BankLayout> layouts = {BankLayout{}, BankLayout::swtpm_default(),
+                                           no_sha384_hash};
+  const Digest file(32, 0xAB);
+  const std::vector<TemplateData> templates = {
+      make_ima_ng(HashAlgo::sha256, file, "/f0"), make_ima_ng(HashAlgo::sha256, file, "/f1"),
+      make_ima_buf(HashAlgo::sha256, "trim", Bytes{'1', '2'}), make_ima(Digest(20, 1), "/f0")};
+  TemplateDigestMemo memo;
+  for (int pass = 0; pass < 2; ++pass) // computed on the first pass, looked up on the second
+    for (const BankLayout &layout : layouts)
+      for (const TemplateData &data : templates)
+        EXPECT_EQ(make_record(layout, 10, data, false, &memo), make_record(layout, 10, data));
+  // Same template data, other layout: a different key, not the first layout's digests.
+  EXPECT_NE(memo.digests(layouts[0], templates[0]), memo.digests(layouts[1], templates[0]));
+  // A violation's digests are zero whatever the memo holds.
+  EXPECT_EQ(make_record(layouts[0], 10, templates[0], true, &memo),
+            make_record(layouts[0], 10, templates[0], true));
+}
+
+TEST(TemplateDigestMemo, IsNoPartOfTheState) {
+  const KernelConfig config;
+  KernelState first = boot(ProposalId::baseline_6_12, config);
+  KernelState second = boot(ProposalId::baseline_6_12, config);
+  EXPECT_NE(first.digest_memo.get(), second.digest_memo.get());
+  EXPECT_EQ(first, second);
+  const KernelState copy = first;
+  EXPECT_EQ(copy.digest_memo.get(), first.digest_memo.get()); // copies share it
+  apply(first, Measure{0, 0});
+  apply(second, Measure{0, 0});
+  EXPECT_EQ(first, second);
+}
+
+} // namespace
+} // namespace trimcheck::model
