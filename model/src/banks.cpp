@@ -1,5 +1,7 @@
 #include "trimcheck/model/banks.hpp"
 
+#include "trimcheck/model/digest_memo.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -82,11 +84,13 @@ void PcrBanks::set_firmware(std::size_t bank, std::size_t pcr,
   std::copy(value.begin(), value.end(), &values_.mutable_at(offset(bank, pcr)));
 }
 
-void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value) {
+void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value,
+                      DigestMemo *memo) {
   const HashAlgo algo = bank_algo(bank);
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
-  const Digest next = Hasher(algo).update(this->value(bank, pcr)).update(value).finish();
+  const Digest next = memo ? memo->extended(algo, this->value(bank, pcr), value)
+                           : Hasher(algo).update(this->value(bank, pcr)).update(value).finish();
   std::copy(next.begin(), next.end(), &values_.mutable_at(offset(bank, pcr)));
 }
 

@@ -1,5 +1,6 @@
 #include "trimcheck/model/digest_memo.hpp"
 
+#include "trimcheck/model/hash.hpp"
 #include "trimcheck/model/record.hpp"
 
 namespace trimcheck::model {
@@ -23,22 +24,38 @@ std::string key_of(const BankLayout &layout, const TemplateData &data) {
   return key;
 }
 
-} // namespace
-
-std::vector<Digest> TemplateDigestMemo::digests(const BankLayout &layout,
-                                                const TemplateData &data) {
-  std::string key = key_of(layout, data);
+// Looks `key` up in `table`, or computes it (unlocked: two threads may both compute one
+// value, which is the same value).
+template <typename Value, typename Compute>
+Value look_up(std::mutex &mutex, std::unordered_map<std::string, Value> &table, std::string key,
+              Compute &&compute) {
   {
-    const std::lock_guard lock(mutex_);
-    if (auto found = known_.find(key); found != known_.end())
+    const std::lock_guard lock(mutex);
+    if (auto found = table.find(key); found != table.end())
       return found->second;
   }
-  std::vector<Digest> computed = record_digests(layout, data);
-  const std::lock_guard lock(mutex_);
-  if (known_.size() >= kMaxEntries)
-    known_.clear();
-  known_.emplace(std::move(key), computed);
+  Value computed = compute();
+  const std::lock_guard lock(mutex);
+  if (table.size() >= DigestMemo::kMaxEntries)
+    table.clear();
+  table.emplace(std::move(key), computed);
   return computed;
+}
+
+} // namespace
+
+std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const TemplateData &data) {
+  return look_up(mutex_, records_, key_of(layout, data),
+                 [&] { return record_digests(layout, data); });
+}
+
+Digest DigestMemo::extended(HashAlgo algo, std::span<const std::uint8_t> pcr,
+                            std::span<const std::uint8_t> value) {
+  std::string key(1, static_cast<char>(algo));
+  key.append(pcr.begin(), pcr.end());
+  key.append(value.begin(), value.end());
+  return look_up(mutex_, extends_, std::move(key),
+                 [&] { return Hasher(algo).update(pcr).update(value).finish(); });
 }
 
 } // namespace trimcheck::model

@@ -225,7 +225,8 @@ std::int64_t add_record(KernelState &state, Record record, bool restore) {
   const std::size_t size = binary_runtime_size(record);
   if (!restore) // step 4: extend every allocated bank (restore extends nothing)
     for (std::size_t bank = 0; bank < state.config.banks.tpm_banks.size(); ++bank)
-      state.pcrs.extend(bank, record.pcr, extend_value(state.config.banks, bank, record));
+      state.pcrs.extend(bank, record.pcr, extend_value(state.config.banks, bank, record),
+                        state.digest_memo.get());
   state.contents.push_back(std::move(record));
   Node node;
   node.serial = serial;

@@ -5,7 +5,7 @@
 namespace trimcheck::model {
 
 Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data, bool violation,
-                   TemplateDigestMemo *memo) {
+                   DigestMemo *memo) {
   Record record{pcr, std::move(data), {}, violation};
   if (violation) {
     for (const DigestSlot &slot : layout.slots())

@@ -1,5 +1,5 @@
-// TemplateDigestMemo: looked-up digests are the computed ones, for every layout and
-// template, and the memo is no part of a state.
+// DigestMemo: looked-up record digests and PCR extends are the computed ones, for
+// every layout, template and bank, and the memo is no part of a state.
 #include "trimcheck/model/machine.hpp"
 #include "trimcheck/model/record.hpp"
 
@@ -8,7 +8,7 @@
 namespace trimcheck::model {
 namespace {
 
-TEST(TemplateDigestMemo, LooksUpWhatItWouldCompute) {
+TEST(DigestMemo, LooksUpWhatItWouldCompute) {
   BankLayout no_sha384_hash;
   no_sha384_hash.tpm_banks = {{HashAlgo::sha1}, {HashAlgo::sha256}, {HashAlgo::sha384, false}};
   const std::vector<BankLayout> layouts = {BankLayout{}, BankLayout::swtpm_default(),
@@ -17,7 +17,7 @@ TEST(TemplateDigestMemo, LooksUpWhatItWouldCompute) {
   const std::vector<TemplateData> templates = {
       make_ima_ng(HashAlgo::sha256, file, "/f0"), make_ima_ng(HashAlgo::sha256, file, "/f1"),
       make_ima_buf(HashAlgo::sha256, "trim", Bytes{'1', '2'}), make_ima(Digest(20, 1), "/f0")};
-  TemplateDigestMemo memo;
+  DigestMemo memo;
   for (int pass = 0; pass < 2; ++pass) // computed on the first pass, looked up on the second
     for (const BankLayout &layout : layouts)
       for (const TemplateData &data : templates)
@@ -29,7 +29,22 @@ TEST(TemplateDigestMemo, LooksUpWhatItWouldCompute) {
             make_record(layouts[0], 10, templates[0], true));
 }
 
-TEST(TemplateDigestMemo, IsNoPartOfTheState) {
+TEST(DigestMemo, ExtendsAsTheBankWould) {
+  DigestMemo memo;
+  for (int pass = 0; pass < 2; ++pass) { // computed on the first pass, looked up on the second
+    PcrBanks with_memo(BankLayout::swtpm_default()), without(BankLayout::swtpm_default());
+    for (std::size_t bank = 0; bank < with_memo.num_banks(); ++bank)
+      for (std::uint8_t fill : {0x01, 0x02, 0x01}) {
+        const Digest value(digest_size(with_memo.bank_algo(bank)), fill);
+        with_memo.extend(bank, 10, value, &memo);
+        without.extend(bank, 10, value);
+        EXPECT_EQ(with_memo.value_copy(bank, 10), without.value_copy(bank, 10));
+      }
+    EXPECT_EQ(with_memo, without);
+  }
+}
+
+TEST(DigestMemo, IsNoPartOfTheState) {
   const KernelConfig config;
   KernelState first = boot(ProposalId::baseline_6_12, config);
   KernelState second = boot(ProposalId::baseline_6_12, config);

@@ -17,6 +17,8 @@
 
 namespace trimcheck::model {
 
+class DigestMemo; // digest_memo.hpp
+
 // One PCR bank allocated in the TPM.
 struct TpmBank {
   HashAlgo algo;
@@ -63,7 +65,9 @@ public:
   explicit PcrBanks(const BankLayout &layout);
 
   // value must have the bank's digest size.
-  void extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value);
+  // `memo` (may be null) holds extends already computed (digest_memo.hpp).
+  void extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value,
+              DigestMemo *memo = nullptr);
   // Firmware measurements found in PCRs 0-9 at boot (boot_aggregate input).
   void set_firmware(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value);
   // The bank's digest size in bytes; valid until the next change of these banks.

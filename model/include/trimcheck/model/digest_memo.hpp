@@ -1,14 +1,16 @@
-// TemplateDigestMemo: record digests already computed, shared by a KernelState and every
-// state copied from it.
+// DigestMemo: digests already computed, shared by a KernelState and every state copied
+// from it: record digests, and PCR extends.
 //
-// Why: explore and check measure the same few files again and again, on many branches,
-// and computing a record's digests (one hash per bank slot, SHA-512 included) was a fifth
-// of explore's instructions. A record's digests are a function of the bank layout and its
-// template data, so each (layout, template data) is hashed once and looked up after.
+// Why: explore and check measure the same few files again and again, on many branches
+// with the same history. Computing a record's digests (one hash per bank slot, SHA-512
+// included) was a fifth of explore's instructions, and the PCR extends (one per bank) a
+// seventh. Both are functions of their inputs (the bank layout and the template data; the
+// bank's algorithm, the PCR's value and the extended digest), so each is computed once and
+// looked up after.
 //
 // Not part of the state: it changes no result, and states compare equal whatever their
-// memos hold. Explore's threads share it, so it locks; it is emptied when it reaches
-// kMaxEntries, which bounds its memory without changing any result.
+// memos hold. Explore's threads share it, so it locks; each table is emptied when it
+// reaches kMaxEntries, which bounds its memory without changing any result.
 #pragma once
 
 #include "trimcheck/model/banks.hpp"
@@ -16,21 +18,26 @@
 
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace trimcheck::model {
 
-class TemplateDigestMemo {
+class DigestMemo {
 public:
   static constexpr std::size_t kMaxEntries = 1 << 16;
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
+  // The PCR value after extending `value` into `pcr`, in a bank of algorithm `algo`.
+  Digest extended(HashAlgo algo, std::span<const std::uint8_t> pcr,
+                  std::span<const std::uint8_t> value);
 
 private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<Digest>> known_;
+  std::unordered_map<std::string, std::vector<Digest>> records_;
+  std::unordered_map<std::string, Digest> extends_;
 };
 
 // How a KernelState holds its memo: copies share it, equality ignores it.
@@ -38,14 +45,14 @@ class SharedDigestMemo {
 public:
   static SharedDigestMemo fresh() {
     SharedDigestMemo memo;
-    memo.memo_ = std::make_shared<TemplateDigestMemo>();
+    memo.memo_ = std::make_shared<DigestMemo>();
     return memo;
   }
-  TemplateDigestMemo *get() const { return memo_.get(); }
+  DigestMemo *get() const { return memo_.get(); }
   bool operator==(const SharedDigestMemo &) const { return true; }
 
 private:
-  std::shared_ptr<TemplateDigestMemo> memo_;
+  std::shared_ptr<DigestMemo> memo_;
 };
 
 } // namespace trimcheck::model

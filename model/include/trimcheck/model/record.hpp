@@ -23,7 +23,7 @@ struct Record {
 // ima_calc_field_array_hash for every slot (SHA-1 first, padded SHA-1 where the kernel
 // has no hash), or all-zero digests for a violation.
 Record make_record(const BankLayout &layout, std::uint32_t pcr, TemplateData data,
-                   bool violation = false, TemplateDigestMemo *memo = nullptr);
+                   bool violation = false, DigestMemo *memo = nullptr);
 
 // The digests of a non-violation record, one per layout slot (what make_record computes).
 std::vector<Digest> record_digests(const BankLayout &layout, const TemplateData &data);
