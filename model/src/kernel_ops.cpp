@@ -239,6 +239,10 @@ std::int64_t add_record(KernelState &state, Record record, bool restore) {
   return 0;
 }
 
+Record new_record(const KernelState &state, std::uint32_t pcr, TemplateData data, bool violation) {
+  return make_record(state.config.banks, pcr, std::move(data), violation, state.digest_memo.get());
+}
+
 std::int64_t measure(KernelState &state, Record record) {
   if (record.violation)
     ++state.counters.violations; // ima_add_violation counts before storing
@@ -249,8 +253,7 @@ void measure_critical_data(KernelState &state, std::string_view event, std::stri
   if (!state.config.critical_data_rule)
     return;
   TemplateData data = make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer));
-  measure(state, make_record(state.config.banks, state.config.measure_pcr, std::move(data), false,
-                             state.digest_memo.get()));
+  measure(state, new_record(state, state.config.measure_pcr, std::move(data)));
 }
 
 std::size_t kexec_segment_size(const KernelConfig &config, std::uint64_t runtime_size) {

@@ -46,8 +46,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     const ListEntry &entry = entries[i];
     const bool zero = std::all_of(entry.template_digest.begin(), entry.template_digest.end(),
                                   [](std::uint8_t b) { return b == 0; });
-    Record restored =
-        make_record(next.config.banks, entry.pcr, entry.data, zero, next.digest_memo.get());
+    Record restored = new_record(next, entry.pcr, entry.data, zero);
     // Keep the record's identity when the restored content equals what was dumped.
     Serial serial = i < dump.complete.size() && next.contents.at(dump.complete[i]) == restored
                         ? dump.complete[i]
@@ -66,8 +65,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     hooks.count_append(next, binary_runtime_size(restored));
     next.ghost.full.push_back(serial);
   }
-  measure(next, make_record(next.config.banks, next.config.measure_pcr,
-                            boot_aggregate(next.config, next.pcrs), false, next.digest_memo.get()));
+  measure(next, new_record(next, next.config.measure_pcr, boot_aggregate(next.config, next.pcrs)));
   state = std::move(next);
 }
 

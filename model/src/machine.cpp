@@ -252,8 +252,7 @@ KernelState boot(ProposalId proposal, const KernelConfig &config, const PcrBanks
   state.digest_memo = SharedDigestMemo::fresh();
   hooks_for(proposal).boot(state);
   state.procs.push_back(Process{1, true, true, {}});
-  measure(state, make_record(config.banks, config.measure_pcr, boot_aggregate(config, state.pcrs),
-                             false, state.digest_memo.get()));
+  measure(state, new_record(state, config.measure_pcr, boot_aggregate(config, state.pcrs)));
   return state;
 }
 
@@ -263,15 +262,13 @@ Outcome apply(KernelState &state, const Action &action) {
         using A = std::decay_t<decltype(a)>;
         const KernelConfig &config = state.config;
         if constexpr (std::is_same_v<A, Measure>) {
-          return do_measure(state, make_record(config.banks, config.measure_pcr,
-                                               measured_template(config, a.file, a.version, false),
-                                               false, state.digest_memo.get()));
+          return do_measure(state, new_record(state, config.measure_pcr,
+                                              measured_template(config, a.file, a.version, false)));
         } else if constexpr (std::is_same_v<A, MeasureViolation>) {
-          return do_measure(state, make_record(config.banks, config.measure_pcr,
-                                               measured_template(config, a.file, 0, true), true));
+          return do_measure(state, new_record(state, config.measure_pcr,
+                                              measured_template(config, a.file, 0, true), true));
         } else if constexpr (std::is_same_v<A, MeasureRecord>) {
-          return do_measure(state, make_record(config.banks, a.pcr, a.data, a.violation,
-                                               state.digest_memo.get()));
+          return do_measure(state, new_record(state, a.pcr, a.data, a.violation));
         } else if constexpr (std::is_same_v<A, Spawn>) {
           Pid pid = static_cast<Pid>(state.procs.size() + 1);
           state.procs.push_back(Process{pid, true, a.cap_sys_admin, {}});

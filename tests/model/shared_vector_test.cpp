@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 
 namespace {
@@ -58,7 +59,7 @@ TEST(AppendOnlyVector, ACopyIsIndependentAndSharesItsElements) {
   EXPECT_EQ(copy, original); // equal by content, though "c" is boxed twice
   std::vector<std::string> seen(copy.begin(), copy.end());
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(copy.end() - copy.begin(), 3);
+  EXPECT_EQ(std::distance(copy.begin(), copy.end()), 3);
   EXPECT_EQ(copy.begin()->size(), 1u);
   EXPECT_THROW(copy.at(3), std::out_of_range);
   EXPECT_TRUE(AppendOnlyVector<int>().empty());

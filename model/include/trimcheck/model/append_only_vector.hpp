@@ -24,9 +24,10 @@ template <class T> class AppendOnlyVector {
   using BoxIterator = typename std::vector<Box>::const_iterator;
 
 public:
+  // Iterates the elements (not the boxes): what a range-for over the records needs.
   class const_iterator {
   public:
-    using iterator_category = std::random_access_iterator_tag;
+    using iterator_category = std::forward_iterator_tag;
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     using pointer = const T *;
@@ -36,35 +37,12 @@ public:
     explicit const_iterator(BoxIterator at) : at_(at) {}
     reference operator*() const { return **at_; }
     pointer operator->() const { return at_->get(); }
-    reference operator[](difference_type n) const { return *at_[n]; }
     const_iterator &operator++() {
       ++at_;
       return *this;
     }
     const_iterator operator++(int) { return const_iterator(at_++); }
-    const_iterator &operator--() {
-      --at_;
-      return *this;
-    }
-    const_iterator operator--(int) { return const_iterator(at_--); }
-    const_iterator &operator+=(difference_type n) {
-      at_ += n;
-      return *this;
-    }
-    const_iterator &operator-=(difference_type n) {
-      at_ -= n;
-      return *this;
-    }
-    friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
-    friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
-    friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
-    friend difference_type operator-(const const_iterator &a, const const_iterator &b) {
-      return a.at_ - b.at_;
-    }
-    friend bool operator==(const const_iterator &a, const const_iterator &b) = default;
-    friend auto operator<=>(const const_iterator &a, const const_iterator &b) {
-      return a.at_ <=> b.at_;
-    }
+    bool operator==(const const_iterator &) const = default;
 
   private:
     BoxIterator at_{};

@@ -16,6 +16,10 @@ inline constexpr int kEPERM = 1, kENOENT = 2, kEIO = 5, kEBADF = 9, kENOMEM = 12
                      kEFAULT = 14, kEBUSY = 16, kEEXIST = 17, kENODEV = 19, kEINVAL = 22,
                      kENFILE = 23, kERANGE = 34, kEOPNOTSUPP = 95, kESTALE = 116;
 
+// A record in this kernel's bank layout, its digests looked up in the state's memo.
+Record new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
+                  bool violation = false);
+
 // ima_add_template_entry (spec 4.2): 0 or -errno. Appends to L, inserts into H unless
 // CONFIG_IMA_DISABLE_HTABLE, extends every bank. `restore` is
 // ima_restore_measurement_entry: no suspend or dedupe check, not in H, no extend.
