@@ -8,8 +8,21 @@
 
 namespace trimcheck::model {
 
-std::vector<DigestSlot> BankLayout::slots() const {
-  std::vector<DigestSlot> out;
+void DigestSlots::push_back(const DigestSlot &slot) {
+  if (size_ == kMax)
+    throw std::invalid_argument("a bank layout with more than " + std::to_string(kMax) +
+                                " digest slots is not modelled");
+  slots_[size_++] = slot;
+}
+
+const DigestSlot &DigestSlots::at(std::size_t i) const {
+  if (i >= size_)
+    throw std::out_of_range("digest slot " + std::to_string(i) + " of " + std::to_string(size_));
+  return slots_[i];
+}
+
+DigestSlots BankLayout::slots() const {
+  DigestSlots out;
   bool has_sha1 = false, has_ima_hash = false;
   for (const TpmBank &bank : tpm_banks) {
     out.push_back({bank.algo, bank.kernel_hash, true});
@@ -89,9 +102,13 @@ void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::ui
   const HashAlgo algo = bank_algo(bank);
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
-  const Digest next = memo ? memo->extended(algo, this->value(bank, pcr), value)
-                           : Hasher(algo).update(this->value(bank, pcr)).update(value).finish();
-  std::copy(next.begin(), next.end(), &values_.mutable_at(offset(bank, pcr)));
+  const std::span<std::uint8_t> target(&values_.mutable_at(offset(bank, pcr)), value.size());
+  if (memo) {
+    memo->extend(algo, target, value);
+    return;
+  }
+  const Digest next = Hasher(algo).update(target).update(value).finish();
+  std::copy(next.begin(), next.end(), target.begin());
 }
 
 } // namespace trimcheck::model

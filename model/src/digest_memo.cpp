@@ -3,6 +3,10 @@
 #include "trimcheck/model/hash.hpp"
 #include "trimcheck/model/record.hpp"
 
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
 namespace trimcheck::model {
 namespace {
 
@@ -26,36 +30,47 @@ std::string key_of(const BankLayout &layout, const TemplateData &data) {
 
 // Looks `key` up in `table`, or computes it (unlocked: two threads may both compute one
 // value, which is the same value).
-template <typename Value, typename Compute>
-Value look_up(std::mutex &mutex, std::unordered_map<std::string, Value> &table, std::string key,
-              Compute &&compute) {
+template <typename Value, typename Compute, typename Use>
+void look_up(std::mutex &mutex, DigestMemo::Table<Value> &table, std::string_view key,
+             Compute &&compute, Use &&use) {
   {
     const std::lock_guard lock(mutex);
-    if (auto found = table.find(key); found != table.end())
-      return found->second;
+    if (auto found = table.find(key); found != table.end()) {
+      use(found->second);
+      return;
+    }
   }
   Value computed = compute();
+  use(computed);
   const std::lock_guard lock(mutex);
   if (table.size() >= DigestMemo::kMaxEntries)
     table.clear();
-  table.emplace(std::move(key), computed);
-  return computed;
+  table.emplace(std::string(key), std::move(computed));
 }
 
 } // namespace
 
 std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const TemplateData &data) {
-  return look_up(mutex_, records_, key_of(layout, data),
-                 [&] { return record_digests(layout, data); });
+  std::vector<Digest> out;
+  look_up(
+      mutex_, records_, key_of(layout, data), [&] { return record_digests(layout, data); },
+      [&](const std::vector<Digest> &found) { out = found; });
+  return out;
 }
 
-Digest DigestMemo::extended(HashAlgo algo, std::span<const std::uint8_t> pcr,
-                            std::span<const std::uint8_t> value) {
-  std::string key(1, static_cast<char>(algo));
-  key.append(pcr.begin(), pcr.end());
-  key.append(value.begin(), value.end());
-  return look_up(mutex_, extends_, std::move(key),
-                 [&] { return Hasher(algo).update(pcr).update(value).finish(); });
+void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
+                        std::span<const std::uint8_t> value) {
+  // The algorithm, then the PCR and the value, both of the algorithm's digest size.
+  std::array<char, 1 + 2 * kMaxDigestSize> key;
+  if (pcr.size() > kMaxDigestSize || value.size() > kMaxDigestSize)
+    throw std::logic_error("DigestMemo::extend: a digest longer than any algorithm's");
+  key[0] = static_cast<char>(algo);
+  std::copy(pcr.begin(), pcr.end(), key.begin() + 1);
+  std::copy(value.begin(), value.end(), key.begin() + 1 + pcr.size());
+  look_up(
+      mutex_, extends_, std::string_view(key.data(), 1 + pcr.size() + value.size()),
+      [&] { return Hasher(algo).update(pcr).update(value).finish(); },
+      [&](const Digest &next) { std::copy(next.begin(), next.end(), pcr.begin()); });
 }
 
 } // namespace trimcheck::model

@@ -23,3 +23,27 @@ TEST(PcrBanks, StartZeroExceptTheDrtmPcrsWhichAreAllOnes) {
 }
 
 } // namespace
+
+TEST(DigestSlots, TpmBanksThenTheMissingSha1AndImaHashSlots) {
+  const BankLayout layout{{{HashAlgo::sha384, false}, {HashAlgo::sha256}}, HashAlgo::sm3};
+  const DigestSlots slots = layout.slots();
+  ASSERT_EQ(slots.size(), 4u);
+  EXPECT_EQ(slots[0], (DigestSlot{HashAlgo::sha384, false, true}));
+  EXPECT_EQ(slots[1], (DigestSlot{HashAlgo::sha256, true, true}));
+  EXPECT_EQ(slots[2], (DigestSlot{HashAlgo::sha1, true, false}));
+  EXPECT_EQ(slots.at(3), (DigestSlot{HashAlgo::sm3, true, false}));
+  EXPECT_THROW((void)slots.at(4), std::out_of_range);
+  EXPECT_EQ(layout.sha1_slot(), 2u);
+  EXPECT_EQ(layout.ima_hash_slot(), 3u);
+}
+
+TEST(DigestSlots, MoreSlotsThanAnyTpmHasAreRefusedNotOverrun) {
+  BankLayout layout;
+  layout.tpm_banks.assign(DigestSlots::kMax + 1, TpmBank{HashAlgo::sha256});
+  EXPECT_THROW((void)layout.slots(), std::invalid_argument);
+}
+
+TEST(DigestSlots, EveryDigestFitsTheLargestSize) {
+  for (HashAlgo algo : kAllHashAlgos)
+    EXPECT_LE(digest_size(algo), kMaxDigestSize) << hash_name(algo);
+}

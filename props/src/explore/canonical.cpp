@@ -12,10 +12,13 @@ namespace {
 constexpr std::uint32_t kGone = Renaming::kGone;
 
 // Pids and open files, renamed as described in canonical.hpp.
-Renaming rename(const World &world, std::span<const std::size_t> order, std::vector<Pid> &pid_order,
-                std::vector<OpenFileId> &file_order) {
+// `names`, `pid_order`, `file_order` and `referenced` are the caller's scratch, overwritten.
+void rename(const World &world, std::span<const std::size_t> order, Renaming &names,
+            std::vector<Pid> &pid_order, std::vector<OpenFileId> &file_order,
+            std::vector<bool> &referenced) {
   const KernelState &kernel = world.kernel;
-  Renaming names;
+  pid_order.clear();
+  file_order.clear();
   names.pid.assign(kernel.procs.size() + 1, kGone);
   names.pid[0] = 0;
   std::uint32_t next = 1;
@@ -34,7 +37,7 @@ Renaming rename(const World &world, std::span<const std::size_t> order, std::vec
   for (const Process &proc : kernel.procs)
     if (proc.alive)
       give(proc.pid);
-  std::vector<bool> referenced(kernel.procs.size() + 1, false);
+  referenced.assign(kernel.procs.size() + 1, false);
   for (const OpenFile &file : kernel.open_files)
     if (file.refs > 0 && file.opener < referenced.size())
       referenced[file.opener] = true;
@@ -65,7 +68,13 @@ Renaming rename(const World &world, std::span<const std::size_t> order, std::vec
       give_file(request.open_file);
   for (OpenFileId id = 0; id < kernel.open_files.size(); ++id)
     give_file(id);
-  return names;
+}
+
+// A digest stands for what it hashes by its first bytes (canonical.hpp).
+constexpr std::size_t kDigestPrefix = 16;
+
+void encode_digest(std::span<const std::uint8_t> digest, StateEncoder &out) {
+  out.blob(digest.first(std::min(digest.size(), kDigestPrefix)));
 }
 
 void encode_record(const Record &record, StateEncoder &out) {
@@ -73,13 +82,21 @@ void encode_record(const Record &record, StateEncoder &out) {
   out.flag(record.violation);
   out.number(static_cast<std::uint8_t>(record.data.kind));
   out.number(record.data.fields.size());
+  // The "ima" template's digest pads the name to a fixed size instead of prefixing its
+  // length: names differing only past that size or in trailing zeros hash alike.
+  if (!record.violation && !record.digests.empty() && record.data.kind != TemplateKind::ima) {
+    encode_digest(record.digests.front(), out);
+    return;
+  }
   for (const Bytes &field : record.data.fields)
     out.blob(field);
 }
 
 // Nodes that matter for the future (canonical.hpp), numbered by rank.
-std::vector<std::uint32_t> node_names(const KernelState &kernel) {
-  std::vector<bool> held(kernel.nodes.size(), false);
+// Into `names`; `held` is the caller's scratch.
+void node_names(const KernelState &kernel, std::vector<std::uint32_t> &names,
+                std::vector<bool> &held) {
+  held.assign(kernel.nodes.size(), false);
   for (NodeId id : kernel.list)
     held[id] = true;
   for (NodeId id : kernel.staged)
@@ -90,7 +107,7 @@ std::vector<std::uint32_t> node_names(const KernelState &kernel) {
     if (request.mark)
       held[*request.mark] = true;
   }
-  std::vector<std::uint32_t> names(kernel.nodes.size(), kGone);
+  names.assign(kernel.nodes.size(), kGone);
   std::uint32_t next = 0;
   for (NodeId id = 0; id < kernel.nodes.size(); ++id) {
     const Node &node = kernel.nodes[id];
@@ -98,7 +115,6 @@ std::vector<std::uint32_t> node_names(const KernelState &kernel) {
     if (held[id] || node.hashed || !(all_freed || node.leak_reported))
       names[id] = next++;
   }
-  return names;
 }
 
 void encode_nodes(const std::vector<NodeId> &list, std::span<const std::uint32_t> nodes,
@@ -139,7 +155,7 @@ void encode_kernel_fixed(const KernelState &kernel, std::span<const std::uint32_
   for (std::size_t bank = 0; bank < kernel.pcrs.num_banks(); ++bank)
     for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
       if (pcr_used[pcr])
-        out.blob(kernel.pcrs.value(bank, pcr));
+        encode_digest(kernel.pcrs.value(bank, pcr), out);
   out.flag(kernel.suspended);
   out.flag(kernel.kexec.loaded);
   out.number(kernel.kexec.size);
@@ -225,10 +241,8 @@ bool decided_less(std::string_view a, std::string_view b) {
 
 void Canonicalizer::encode_in_order(const World &world, std::span<const std::size_t> order,
                                     std::string &out, bool agents_only) {
-  pid_order_.clear();
-  file_order_.clear();
-  const Renaming names = rename(world, order, pid_order_, file_order_);
-  StateEncoder encoder(names, std::move(out));
+  rename(world, order, names_, pid_order_, file_order_, referenced_);
+  StateEncoder encoder(names_, std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   if (!agents_only) {
@@ -244,7 +258,7 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
 }
 
 std::string_view Canonicalizer::encode_view(const World &world) {
-  nodes_ = node_names(world.kernel);
+  node_names(world.kernel, nodes_, held_);
   const Renaming none;
   StateEncoder fixed(none, std::move(encoding_));
   const Budget &budget = world.budget;

@@ -14,8 +14,14 @@
 //   which have always consumed all of it after a step), the boot counter (compared only
 //   within one step), the file table and configuration (fixed per configuration, which the
 //   budget names by index).
-//   Record contents are (pcr, violation, template fields); digests and byte buffers are
-//   written as their bytes. Serials are appended in order and kept.
+//   Record contents are (pcr, violation, template kind, number of fields) and the first
+//   16 bytes of the record's first template digest, which is a hash of its length-prefixed
+//   fields: two records with different fields agree there with probability 2^-128, the
+//   order of the fingerprints' own collisions (fingerprint.hpp). A violation record's
+//   digests are zero and the "ima" template's digest pads names instead of prefixing
+//   their length, so those records' fields are written whole. PCR values are written as their
+//   first 16 bytes per bank, on the same argument. Other byte buffers are written whole.
+//   Serials are appended in order and kept.
 //
 //   Identities. Processes that exited and open files that every fd closed are dropped,
 //   unless the kernel still refers to them (a recorded writer task, an opener). Live ones
@@ -52,6 +58,8 @@ private:
                        bool agents_only);
   // Scratch reused between calls (one Canonicalizer per thread).
   std::vector<std::uint32_t> nodes_;
+  std::vector<bool> held_, referenced_;
+  Renaming names_;
   std::vector<model::Pid> pid_order_;
   std::vector<model::OpenFileId> file_order_;
   std::vector<std::size_t> order_;

@@ -213,5 +213,46 @@ TEST(ExploreCanonical, AgentsAreSymmetric) {
   EXPECT_NE(canonical.encode(forward), canonical.encode(one));
 }
 
+// Records are encoded by a digest prefix, violations and the "ima" template by their fields
+// (canonical.hpp): records that differ in content must still give different encodings.
+TEST(ExploreCanonical, RecordsThatDifferInContentAreDifferentStates) {
+  detail::Canonicalizer canonical;
+  for (TemplateKind kind : {TemplateKind::ima_ng, TemplateKind::ima}) {
+    KernelConfig config;
+    config.template_kind = kind;
+    const KernelState booted = boot(ProposalId::sassu_v7, config);
+    auto after = [&](Action action) {
+      KernelState state = booted;
+      model::apply(state, action);
+      state.pcrs = booted.pcrs; // only the records differ
+      return canonical.encode(bare(state));
+    };
+    const std::vector<std::string> encodings{after(Measure{0, 0}), after(Measure{0, 1}),
+                                             after(Measure{1, 0}), after(MeasureViolation{0}),
+                                             after(MeasureViolation{1})};
+    for (std::size_t i = 0; i < encodings.size(); ++i)
+      for (std::size_t j = i + 1; j < encodings.size(); ++j)
+        EXPECT_NE(encodings[i], encodings[j]) << template_name(kind) << " " << i << " " << j;
+    EXPECT_EQ(after(Measure{0, 1}), after(Measure{0, 1}));
+  }
+}
+
+// The same records extended into PCRs from different firmware values: only the PCRs
+// differ, and the encoding must tell the states apart.
+TEST(ExploreCanonical, PcrValuesArePartOfTheState) {
+  detail::Canonicalizer canonical;
+  const KernelConfig config;
+  PcrBanks firmware(config.banks);
+  const KernelState plain = boot(ProposalId::sassu_v7, config, firmware);
+  for (std::size_t bank = 0; bank < firmware.num_banks(); ++bank)
+    firmware.set_firmware(bank, 0, Digest(digest_size(firmware.bank_algo(bank)), 0x5a));
+  KernelState other = boot(ProposalId::sassu_v7, config, firmware);
+  // Same list contents up to the boot_aggregate, whose digest the firmware changed: put
+  // the plain state's records back so that only the PCR values differ.
+  other.contents = plain.contents;
+  ASSERT_NE(plain.pcrs, other.pcrs);
+  EXPECT_NE(canonical.encode(bare(plain)), canonical.encode(bare(other)));
+}
+
 } // namespace
 } // namespace trimcheck::props

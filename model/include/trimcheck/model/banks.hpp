@@ -35,13 +35,32 @@ struct DigestSlot {
   bool operator==(const DigestSlot &) const = default;
 };
 
+// A layout's digest slots, held inline: slots() is asked for whenever a record is made or
+// extended, and a vector per call was the most frequent allocation of explore.
+class DigestSlots {
+public:
+  static constexpr std::size_t kMax = 10; // PcrBanks::kMaxBanks, then sha1 and ima_hash
+
+  // Throws std::invalid_argument beyond kMax slots.
+  void push_back(const DigestSlot &slot);
+  std::size_t size() const { return size_; }
+  const DigestSlot &operator[](std::size_t i) const { return slots_[i]; }
+  const DigestSlot &at(std::size_t i) const;
+  const DigestSlot *begin() const { return slots_.data(); }
+  const DigestSlot *end() const { return slots_.data() + size_; }
+
+private:
+  std::array<DigestSlot, kMax> slots_{};
+  std::size_t size_ = 0;
+};
+
 // Which banks exist and which algorithm IMA uses for its own hashing (ima_hash=).
 struct BankLayout {
   std::vector<TpmBank> tpm_banks{{HashAlgo::sha1}, {HashAlgo::sha256}};
   HashAlgo ima_hash = HashAlgo::sha256;
 
   // TPM banks in order, then an extra SHA-1 slot, then an extra ima_hash slot.
-  std::vector<DigestSlot> slots() const;
+  DigestSlots slots() const;
   std::size_t sha1_slot() const;
   std::size_t ima_hash_slot() const;
   bool operator==(const BankLayout &) const = default;

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,14 +31,23 @@ public:
   static constexpr std::size_t kMaxEntries = 1 << 16;
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
-  // The PCR value after extending `value` into `pcr`, in a bank of algorithm `algo`.
-  Digest extended(HashAlgo algo, std::span<const std::uint8_t> pcr,
-                  std::span<const std::uint8_t> value);
+  // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place.
+  void extend(HashAlgo algo, std::span<std::uint8_t> pcr, std::span<const std::uint8_t> value);
+
+  // Keys are looked up as string_views and copied only when inserted.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  template <typename Value>
+  using Table = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
 
 private:
   std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<Digest>> records_;
-  std::unordered_map<std::string, Digest> extends_;
+  Table<std::vector<Digest>> records_;
+  Table<Digest> extends_;
 };
 
 // How a KernelState holds its memo: copies share it, equality ignores it.

@@ -25,6 +25,7 @@ inline constexpr HashAlgo kAllHashAlgos[] = {HashAlgo::sha1, HashAlgo::sha256, H
 std::string_view hash_name(HashAlgo algo);
 std::optional<HashAlgo> hash_from_name(std::string_view name);
 std::size_t digest_size(HashAlgo algo);
+inline constexpr std::size_t kMaxDigestSize = 64; // SHA-512
 // TPM_ALG_ID (TCG algorithm registry).
 std::uint16_t tpm_alg_id(HashAlgo algo);
 
