@@ -35,11 +35,14 @@ struct DigestSlot {
   bool operator==(const DigestSlot &) const = default;
 };
 
+// The most PCR banks a modelled TPM has.
+inline constexpr std::size_t kMaxTpmBanks = 8;
+
 // A layout's digest slots, held inline: slots() is asked for whenever a record is made or
 // extended, and a vector per call was the most frequent allocation of explore.
 class DigestSlots {
 public:
-  static constexpr std::size_t kMax = 10; // PcrBanks::kMaxBanks, then sha1 and ima_hash
+  static constexpr std::size_t kMax = kMaxTpmBanks + 2; // then sha1 and ima_hash
 
   // Throws std::invalid_argument beyond kMax slots.
   void push_back(const DigestSlot &slot);
@@ -78,7 +81,7 @@ inline constexpr std::size_t kNumPcrs = 24;
 // then copies one buffer instead of one allocation per bank and PCR).
 class PcrBanks {
 public:
-  static constexpr std::size_t kMaxBanks = 8;
+  static constexpr std::size_t kMaxBanks = kMaxTpmBanks;
 
   // Throws std::invalid_argument for more than kMaxBanks banks.
   explicit PcrBanks(const BankLayout &layout);
