@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "kernel_fit.hpp"
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
@@ -12,9 +13,18 @@ namespace trimcheck::cli {
 namespace {
 
 // Replays on a kernel in a VM: 1 if the kernel shows the trace's finding.
-int replay_on_kernel(const props::Trace &trace, const std::string &kernel) {
+int replay_on_kernel(const props::Trace &original, const std::string &kernel) {
   if (!std::filesystem::is_regular_file(kernel)) {
     std::cerr << "trimcheck replay: kernel image not found: " << kernel << "\n";
+    return kExitBadInput;
+  }
+  // The trace's configuration on both sides, on the kernel's base tree.
+  props::Trace trace = original;
+  try {
+    trace.config = fit_to_kernel(kernel, trace.proposal, trace.config, std::nullopt,
+                                 "'" + trace.config.describe() + "' of the trace");
+  } catch (const std::invalid_argument &error) {
+    std::cerr << "trimcheck replay: " << error.what() << "\n";
     return kExitBadInput;
   }
   const conform::KernelReplay replay =

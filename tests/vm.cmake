@@ -8,7 +8,7 @@ add_executable(trimcheck_slow_exit_qemu impl_adapters/vm/slow_exit_qemu.cpp)
 add_executable(trimcheck_vm_unit_tests
   impl_adapters/vm/console_test.cpp impl_adapters/vm/kernel_test.cpp
   impl_adapters/vm/machine_test.cpp impl_adapters/vm/process_test.cpp
-  conform/replay_test.cpp conform/sequences_test.cpp)
+  conform/replay_test.cpp conform/sequences_test.cpp conform/kernel_setup_test.cpp)
 target_link_libraries(trimcheck_vm_unit_tests PRIVATE trimcheck_conform GTest::gtest_main)
 target_compile_definitions(trimcheck_vm_unit_tests PRIVATE
   TRIMCHECK_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

@@ -65,19 +65,26 @@ std::optional<std::string> compare_counter(vm::VmKernel &kernel, const std::stri
   return std::nullopt;
 }
 
-bool is_list_kind(FileKind kind) {
-  return kind == FileKind::list_binary || kind == FileKind::list_ascii ||
-         kind == FileKind::staged_binary || kind == FileKind::staged_ascii;
+// What the agent's own open of `path` for reading returns on the model: a new root
+// process with CAP_SYS_ADMIN opens it (0 when it would succeed). The version decides:
+// e.g. Chen's lists refuse readers (-EBUSY) while a process holds ima_trim_log's writer
+// slot, and Sassu's while a writer holds a list file.
+std::int64_t predicted_open(const KernelState &state, const std::string &path) {
+  KernelState probe = state;
+  const Pid pid = static_cast<Pid>(apply(probe, Spawn{true}).ret);
+  Outcome opened = apply(probe, Open{pid, path, Access::read});
+  while (!opened.done)
+    opened = apply(probe, Continue{pid});
+  return opened.ret < 0 ? opened.ret : 0;
 }
 
-bool list_readable(const KernelState &state) {
-  // A reader may be refused while a writer holds a list file (open mediation).
-  if (!state.requests.empty())
-    return false;
-  for (const OpenFile &file : state.open_files)
-    if (file.refs > 0 && writes(file.access) && is_list_kind(state.files.at(file.file).kind))
-      return false;
-  return true;
+// A read the model predicts to be refused: the kernel must refuse it the same way.
+std::optional<std::string> compare_refusal(const vm::VmKernel::FileRead &read,
+                                           const std::string &file, std::int64_t expected) {
+  if (read.ret == expected)
+    return std::nullopt;
+  return file + ": kernel returned " + std::to_string(read.ret) + ", model predicts " +
+         std::to_string(expected) + " (refused open)";
 }
 
 } // namespace
@@ -107,12 +114,17 @@ std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState
              std::string(hash_name(algo)) + ": kernel " + to_hex(value) + ", model " +
              to_hex(expected);
   }
-  if (!list_readable(state))
+  if (!state.requests.empty()) // a call still in flight
     return std::nullopt;
   const auto slots = layout.slots();
   for (std::size_t slot = 0; slot < slots.size(); ++slot) {
     const std::string file =
         "binary_runtime_measurements_" + std::string(hash_name(slots[slot].algo));
+    if (const std::int64_t refused = predicted_open(state, file); refused < 0) {
+      if (auto diff = compare_refusal(kernel.cat(file), file, refused))
+        return diff;
+      continue;
+    }
     const auto read = kernel.cat(file);
     const auto expected = entries(state, slot);
     if (read.ret < 0)
@@ -123,6 +135,8 @@ std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState
   const std::size_t ima_slot = layout.ima_hash_slot();
   const std::string ascii =
       "ascii_runtime_measurements_" + std::string(hash_name(slots[ima_slot].algo));
+  if (const std::int64_t refused = predicted_open(state, ascii); refused < 0)
+    return compare_refusal(kernel.cat(ascii), ascii, refused);
   const auto read = kernel.cat(ascii);
   const std::string expected = to_ascii(entries(state, ima_slot));
   if (read.ret < 0 || std::string(read.data.begin(), read.data.end()) != expected)

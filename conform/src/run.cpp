@@ -1,6 +1,7 @@
 // One sequence on a fresh VM and on the model, observation by observation.
 #include "trimcheck/conform/conform.hpp"
 #include "trimcheck/conform/detail/compare.hpp"
+#include "trimcheck/conform/kernel_setup.hpp"
 
 namespace trimcheck::conform {
 namespace {
@@ -63,7 +64,11 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
   result.trace.source = "conform";
   KernelState state;
   try {
-    vm::VmKernel kernel(options.vm);
+    vm::VmOptions vm = options.vm;
+    const std::string words = kernel_setup(options.proposal, options.config).cmdline;
+    if (!words.empty())
+      vm.cmdline += " " + words;
+    vm::VmKernel kernel(vm);
     std::vector<HashAlgo> expected_banks;
     for (const TpmBank &bank : options.config.banks.tpm_banks)
       expected_banks.push_back(bank.algo);

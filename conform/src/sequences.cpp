@@ -2,6 +2,7 @@
 #include "trimcheck/conform/conform.hpp"
 #include "trimcheck/props/scenario.hpp"
 
+#include <algorithm>
 #include <random>
 
 namespace trimcheck::conform {
@@ -23,18 +24,24 @@ std::vector<Action> kexec_overflow_sequence() {
 std::vector<Action> random_sequence(ProposalId proposal, std::uint64_t seed, int length) {
   std::mt19937_64 random(seed);
   auto below = [&](int bound) { return static_cast<std::uint8_t>(random() % bound); };
+  // One to three kexecs, each a load and later an execute, at random positions in order.
+  const int kexecs = 1 + static_cast<int>(random() % 3);
+  std::vector<int> at;
+  for (int i = 0; i < 2 * kexecs; ++i)
+    at.push_back(static_cast<int>(random() % static_cast<std::uint64_t>(length + 1)));
+  std::sort(at.begin(), at.end());
   props::Scenario scenario;
-  const int load_at = static_cast<int>(random() % static_cast<std::uint64_t>(length));
-  const int execute_at =
-      load_at + 1 + static_cast<int>(random() % static_cast<std::uint64_t>(length - load_at));
   for (int i = 0; i <= length; ++i) {
-    if (i == load_at)
-      scenario.choices.push_back({5, 0, 0});
-    if (i == execute_at)
-      for (int step = 0; step < 3; ++step) // execute, then its two continuations
-        scenario.choices.push_back({6, 0, 0});
-    // Random choices never start a kexec (kinds 5 and 6 with a < 3): the one load and
-    // execute above are the sequence's kexec, completed before anything else runs.
+    for (std::size_t k = 0; k < at.size(); ++k)
+      if (at[k] == i) {
+        if (k % 2 == 0)
+          scenario.choices.push_back({5, 0, 0}); // load
+        else
+          for (int step = 0; step < 3; ++step) // execute, then its two continuations
+            scenario.choices.push_back({6, 0, 0});
+      }
+    // Random choices never start a kexec (kinds 5 and 6 with a < 3): the loads and
+    // executes above are the sequence's kexecs, completed before anything else runs.
     const std::uint8_t kind = below(17);
     const std::uint8_t a =
         kind == 5 || kind == 6 ? static_cast<std::uint8_t>(3 + below(6)) : below(9);

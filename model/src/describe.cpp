@@ -35,6 +35,29 @@ std::string_view mem_event_name(MemEventKind kind) {
   return "?";
 }
 
+namespace {
+constexpr std::pair<BaseTree, std::string_view> kBaseTreeNames[] = {
+    {BaseTree::as_posted, "as-posted"},
+    {BaseTree::linux_6_12, "6.12"},
+    {BaseTree::linux_6_14, "6.14"},
+    {BaseTree::linux_6_15, "6.15"},
+};
+} // namespace
+
+std::string_view base_tree_name(BaseTree base) {
+  for (const auto &[tree, name] : kBaseTreeNames)
+    if (tree == base)
+      return name;
+  return "?";
+}
+
+std::optional<BaseTree> base_tree_from_name(std::string_view name) {
+  for (const auto &[tree, tree_name] : kBaseTreeNames)
+    if (tree_name == name)
+      return tree;
+  return std::nullopt;
+}
+
 std::string KernelConfig::describe() const {
   std::string out;
   auto flag = [&](bool on, const char *name) {
@@ -52,6 +75,8 @@ std::string KernelConfig::describe() const {
     out += (out.empty() ? "template=" : " template=") + std::string(template_name(template_kind));
   if (kexec_extra_bytes != 2048)
     out += (out.empty() ? "kexec_extra=" : " kexec_extra=") + std::to_string(kexec_extra_bytes);
+  if (base != BaseTree::as_posted)
+    out += (out.empty() ? "base=" : " base=") + std::string(base_tree_name(base));
   return out.empty() ? "default" : out;
 }
 

@@ -108,9 +108,9 @@ std::string kexec_event_buffer(const KernelState &state, std::size_t segment_siz
 }
 
 void baseline_reboot(KernelState &state) {
-  if (measures_kexec_events(state.proposal))
+  if (measures_kexec_events(state.proposal, state.config))
     measure_critical_data(state, "kexec_execute", kexec_event_buffer(state, state.kexec.size));
-  if (has_suspend(state.proposal))
+  if (has_suspend(state.proposal, state.config))
     state.suspended = true; // ima_reboot_notifier, under the mutex
 }
 
@@ -151,14 +151,27 @@ const FamilyHooks &baseline_hooks() {
   return kHooks;
 }
 
-bool has_suspend(ProposalId id) {
-  return id != ProposalId::baseline_6_12;
+BaseTree base_tree(ProposalId id, BaseTree configured) {
+  // Every series was posted against a tree >= 6.15: Chen's and Sassu's have
+  // ima_measure_kexec_event (spec section 1); the MS RFC tree (6.17/6.18 era) too.
+  const BaseTree own = id == ProposalId::baseline_6_12   ? BaseTree::linux_6_12
+                       : id == ProposalId::baseline_6_15 ? BaseTree::linux_6_15
+                                                         : BaseTree::as_posted;
+  if (own != BaseTree::as_posted && configured != BaseTree::as_posted && configured != own)
+    throw std::invalid_argument("the baseline " + std::string(proposal_info(id).key) +
+                                " is its own tree; it cannot be on " +
+                                std::string(base_tree_name(configured)));
+  if (configured != BaseTree::as_posted)
+    return configured;
+  return own == BaseTree::as_posted ? BaseTree::linux_6_15 : own;
 }
 
-bool measures_kexec_events(ProposalId id) {
-  // Chen's and Sassu's trees have ima_measure_kexec_event (spec section 1); the MS RFC
-  // tree (6.17/6.18 era) has it too.
-  return id != ProposalId::baseline_6_12;
+bool has_suspend(ProposalId id, const KernelConfig &config) {
+  return base_tree(id, config.base) >= BaseTree::linux_6_14;
+}
+
+bool measures_kexec_events(ProposalId id, const KernelConfig &config) {
+  return base_tree(id, config.base) >= BaseTree::linux_6_15;
 }
 
 const FamilyHooks &hooks_for(ProposalId id) {

@@ -123,6 +123,20 @@ const ChenTraits &traits(ProposalId id) {
   throw std::logic_error("not a Chen version");
 }
 
+} // namespace
+
+bool chen_needs_log_trimming_kconfig(ProposalId id) {
+  return traits(id).needs_log_trimming_kconfig;
+}
+
+bool chen_has_flush_htable(ProposalId id) {
+  const ChenTraits &t = traits(id);
+  return t.hash_unlink == unlink_if_flush || t.grace == grace_if_flush ||
+         t.free_rest == rest_if_flush;
+}
+
+namespace {
+
 constexpr int kDecide = 0, kCut = 1, kFree = 2;
 // Time that passes between two trims, so that every critical-data record is distinct.
 constexpr std::uint64_t kTrimIntervalNs = 1'000'000;

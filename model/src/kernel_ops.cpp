@@ -217,7 +217,7 @@ Outcome text_read(OpenFile &file, std::string_view text, std::size_t count) {
 
 std::int64_t add_record(KernelState &state, Record record, bool restore) {
   const FamilyHooks &hooks = hooks_for(state.proposal);
-  if (!restore && has_suspend(state.proposal) && state.suspended)
+  if (!restore && has_suspend(state.proposal, state.config) && state.suspended)
     return -kENODEV; // spec 4.2 step 1
   if (!restore && !record.violation && !state.config.disable_htable && hash_lookup(state, record))
     return -kEEXIST; // spec 4.2 step 2

@@ -245,6 +245,7 @@ KernelState boot(ProposalId proposal, const KernelConfig &config) {
 }
 
 KernelState boot(ProposalId proposal, const KernelConfig &config, const PcrBanks &firmware) {
+  base_tree(proposal, config.base); // refuses a baseline on another tree
   KernelState state;
   state.proposal = proposal;
   state.config = config;
@@ -331,7 +332,7 @@ Outcome apply(KernelState &state, const Action &action) {
           state.kexec = {};
           if (config.ima_kexec && size / kPageSize <= config.ram_bytes / kPageSize / 2)
             state.kexec = {true, size};
-          if (measures_kexec_events(state.proposal))
+          if (measures_kexec_events(state.proposal, state.config))
             measure_critical_data(state, "kexec_load", kexec_event_buffer(state, size));
           return {};
         } else if constexpr (std::is_same_v<A, KexecExecute>) {

@@ -1,4 +1,6 @@
 #include "trimcheck/model/proposal.hpp"
+#include "trimcheck/model/detail/family.hpp"
+#include "trimcheck/model/detail/sassu.hpp"
 
 #include <stdexcept>
 
@@ -71,6 +73,37 @@ std::string_view family_name(Family family) {
     return "sassu";
   }
   return "?";
+}
+
+std::optional<std::string_view> feature_kconfig(ProposalId id) {
+  switch (proposal_info(id).family) {
+  case Family::baseline:
+    return std::nullopt;
+  case Family::microsoft:
+    return "CONFIG_IMA_PCRS";
+  case Family::chen:
+    if (detail::chen_needs_log_trimming_kconfig(id))
+      return "CONFIG_IMA_LOG_TRIMMING";
+    return std::nullopt;
+  case Family::sassu:
+    if (detail::sassu::traits(id).staging_kconfig)
+      return "CONFIG_IMA_STAGING";
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool has_flush_htable(ProposalId id) {
+  switch (proposal_info(id).family) {
+  case Family::baseline:
+  case Family::microsoft:
+    return false;
+  case Family::chen:
+    return detail::chen_has_flush_htable(id);
+  case Family::sassu:
+    return true;
+  }
+  return false;
 }
 
 } // namespace trimcheck::model

@@ -27,19 +27,7 @@ bool ms_only(ProposalId id, const KernelConfig &) {
   return id == ProposalId::ms_rfc1;
 }
 bool has_kconfig(ProposalId id, const KernelConfig &) {
-  switch (id) {
-  case ProposalId::ms_rfc1:
-  case ProposalId::chen_v3:
-  case ProposalId::chen_v4:
-  case ProposalId::chen_v5:
-  case ProposalId::sassu_v4:
-  case ProposalId::sassu_v5:
-  case ProposalId::sassu_v6:
-  case ProposalId::sassu_v7:
-    return true;
-  default:
-    return false;
-  }
+  return feature_kconfig(id).has_value();
 }
 
 bool with_flush(ProposalId, const KernelConfig &config) {

@@ -221,7 +221,8 @@ json config_to_json(const KernelConfig &config) {
           {"critical_data_rule", config.critical_data_rule},
           {"kexec_extra_bytes", config.kexec_extra_bytes},
           {"ram_bytes", config.ram_bytes},
-          {"measure_pcr", config.measure_pcr}};
+          {"measure_pcr", config.measure_pcr},
+          {"base", base_tree_name(config.base)}};
 }
 
 KernelConfig config_from_json(const json &j, const std::string &where) {
@@ -257,6 +258,12 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
   config.measure_pcr = static_cast<std::uint32_t>(unsigned_field(j, "measure_pcr", where));
   if (config.measure_pcr >= kNumPcrs)
     bad(where + ".measure_pcr", "PCR index must be 0..23");
+  if (j.contains("base")) {
+    const auto base = base_tree_from_name(string_field(j, "base", where));
+    if (!base)
+      bad(where + ".base", "unknown base tree (as-posted, 6.12, 6.14, 6.15)");
+    config.base = *base;
+  }
   return config;
 }
 

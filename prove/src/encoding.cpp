@@ -69,10 +69,10 @@ Encoding::Encoding(z3::context &ctx, model::ProposalId proposal, PlantedFault fa
       track_sizes_(tracking.sizes), track_pcr_chain_(tracking.pcr_chain), facts_(ctx) {}
 
 bool Encoding::has_suspend() const {
-  return model::detail::has_suspend(proposal_);
+  return model::detail::has_suspend(proposal_, model::KernelConfig{});
 }
 bool Encoding::measures_kexec_events() const {
-  return model::detail::measures_kexec_events(proposal_);
+  return model::detail::measures_kexec_events(proposal_, model::KernelConfig{});
 }
 
 // ---- Builders ----

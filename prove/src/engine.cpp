@@ -37,7 +37,8 @@ bool encoded(model::ProposalId proposal, std::string_view property, std::string 
   const model::KernelConfig config = props::make_config(proposal, props::ConfigChoice{});
   if (config.flush_htable || config.disable_htable || !config.ima_kexec ||
       !config.critical_data_rule || !config.staging || !config.log_trimming || !config.ima_pcrs ||
-      config.template_kind != model::TemplateKind::ima_ng)
+      config.template_kind != model::TemplateKind::ima_ng ||
+      config.base != model::BaseTree::as_posted)
     return fail("the default configuration is not the one the encoding assumes");
   return true;
 }

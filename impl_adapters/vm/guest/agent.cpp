@@ -2,7 +2,7 @@
 // writes the IMA policy, opens the virtio-serial port and executes the host's requests
 // (protocol.hpp). It is statically linked and needs nothing else at run time; busybox and
 // kexec in the initramfs serve kexec-load.
-#include "protocol.hpp"
+#include "trimcheck/vm/protocol.hpp"
 #include "wire.hpp"
 #include "worker.hpp"
 
@@ -32,16 +32,30 @@ void mount_pseudo_filesystems() {
   ::mount("sysfs", "/sys", "sysfs", 0, nullptr);
   ::mount("securityfs", "/sys/kernel/security", "securityfs", 0, nullptr);
   ::mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
+  // configfs (the MS RFC's /sys/kernel/config/ima/pcrs); absent from most kernels.
+  ::mount("configfs", "/sys/kernel/config", "configfs", 0, nullptr);
   for (int fd = 0; fd < 3; ++fd)
     if (::fcntl(fd, F_GETFD) < 0)
       ::open("/dev/console", O_RDWR);
+}
+
+// The policy: measured files, plus critical data when the kernel command line asks
+// for it (protocol::kCriticalDataParameter).
+std::string policy_text() {
+  const std::string cmdline = read_text_file("/proc/cmdline");
+  std::string policy = protocol::kPolicy;
+  for (std::size_t at = 0;
+       (at = cmdline.find(protocol::kCriticalDataParameter, at)) != std::string::npos; ++at)
+    if (at == 0 || cmdline[at - 1] == ' ')
+      return policy + protocol::kCriticalDataPolicy;
+  return policy;
 }
 
 int write_policy() {
   const int fd = ::open((std::string(protocol::kImaDir) + "policy").c_str(), O_WRONLY);
   if (fd < 0)
     return -errno;
-  const bool ok = write_all(fd, protocol::kPolicy);
+  const bool ok = write_all(fd, policy_text());
   const int error = errno;
   ::close(fd);
   return ok ? 0 : -error;

@@ -1,6 +1,6 @@
 #include "worker.hpp"
 
-#include "protocol.hpp"
+#include "trimcheck/vm/protocol.hpp"
 #include "wire.hpp"
 
 #include <cerrno>

@@ -5,9 +5,28 @@
 #include "trimcheck/model/template.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace trimcheck::model {
+
+// The upstream tree under a version's own changes, as far as IMA's core is concerned.
+// A series is modelled on the tree it was posted against; a kernel built here may carry
+// it on an older tree, which lacks what came later:
+//   6.14  the reboot notifier that suspends PCR extends and list appends on kexec
+//   6.15  the kexec_load / kexec_execute critical-data records
+// (The baselines are their own trees: baseline-6.12 is linux_6_12, baseline-6.15 is
+// linux_6_15; asking for another base of a baseline is refused.)
+enum class BaseTree : std::uint8_t {
+  as_posted,  // the tree the series was posted against (>= 6.15 for every series)
+  linux_6_12, // 6.12 (Debian linux-source-6.12): neither
+  linux_6_14, // 6.12 plus the 6.14 reboot-suspend patch: suspend, no kexec records
+  linux_6_15, // 6.15 and later: both
+};
+std::string_view base_tree_name(BaseTree base); // "as-posted", "6.12", "6.14", "6.15"
+std::optional<BaseTree> base_tree_from_name(std::string_view name);
 
 struct KernelConfig {
   BankLayout banks = BankLayout::swtpm_default();
@@ -24,6 +43,7 @@ struct KernelConfig {
   std::size_t kexec_extra_bytes = 2048;
   std::size_t ram_bytes = std::size_t{1} << 30; // segment refused if > half of RAM
   std::uint32_t measure_pcr = 10;               // CONFIG_IMA_MEASURE_PCR_IDX
+  BaseTree base = BaseTree::as_posted;          // the tree under the version's changes
   // Tests only: a deliberately wrong model in which restored records are linked in the
   // hash table, so that conformance testing against a real kernel must find a mismatch.
   // Never set by trimcheck itself, not part of traces.

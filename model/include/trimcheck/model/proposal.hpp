@@ -41,4 +41,11 @@ const ProposalInfo &proposal_info(ProposalId id);
 std::optional<ProposalId> proposal_from_key(std::string_view key);
 std::string_view family_name(Family family);
 
+// The Kconfig option without which a kernel has no removal interface for this version
+// (e.g. "CONFIG_IMA_STAGING"); nullopt when the version has none (always built, or a
+// baseline). Derived from the family tables.
+std::optional<std::string_view> feature_kconfig(ProposalId id);
+// Whether the version has the `ima_flush_htable` boot option.
+bool has_flush_htable(ProposalId id);
+
 } // namespace trimcheck::model

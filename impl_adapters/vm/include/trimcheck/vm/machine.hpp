@@ -1,5 +1,5 @@
 // One guest: a private swtpm and a QEMU (TCG) running a kernel with the trimcheck guest
-// agent, and the request/reply channel to the agent (guest/protocol.hpp). Thin: it moves
+// agent, and the request/reply channel to the agent (trimcheck/vm/protocol.hpp). Thin: it moves
 // text lines and watches the console; what the lines mean is the caller's business.
 //
 // Everything it starts (swtpm, QEMU, the temporary directory) is stopped and removed when

@@ -57,10 +57,18 @@ const FamilyHooks &chen_hooks();
 const FamilyHooks &sassu_hooks();
 const FamilyHooks &hooks_for(ProposalId id);
 
-// True from 6.14 on (reboot suspend) and for every proposal built on >= 6.15 trees.
-bool has_suspend(ProposalId id);
+// The tree a state's kernel runs on: its configured base, or the one its version was
+// posted against. Throws std::invalid_argument for a baseline on another tree.
+BaseTree base_tree(ProposalId id, BaseTree configured);
+// Chen v3+: CONFIG_IMA_LOG_TRIMMING gates ima_trim_log (the Chen table's row).
+bool chen_needs_log_trimming_kconfig(ProposalId id);
+// Chen v2+: the ima_flush_htable boot option exists (the row uses it somewhere).
+bool chen_has_flush_htable(ProposalId id);
+
+// True from 6.14 on (reboot suspend).
+bool has_suspend(ProposalId id, const KernelConfig &config);
 // >= 6.15: kexec_load / kexec_execute critical-data records.
-bool measures_kexec_events(ProposalId id);
+bool measures_kexec_events(ProposalId id, const KernelConfig &config);
 
 // Defaults shared by families that keep the baseline behaviour for a hook.
 std::int64_t no_mediation_open(KernelState &state, const Process &proc, OpenFile &file);

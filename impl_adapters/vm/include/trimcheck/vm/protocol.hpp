@@ -32,5 +32,9 @@ inline constexpr const char *kImaDir = "/sys/kernel/security/ima/";
 // Measured files belong to this owner; the agent's policy measures only them.
 inline constexpr unsigned kMeasuredOwner = 4242;
 inline constexpr const char *kPolicy = "measure func=FILE_CHECK mask=MAY_READ fowner=4242\n";
+// With this word on the kernel command line the agent's policy also measures critical
+// data (the model's KernelConfig::critical_data_rule).
+inline constexpr const char *kCriticalDataParameter = "trimcheck.critical_data=1";
+inline constexpr const char *kCriticalDataPolicy = "measure func=CRITICAL_DATA\n";
 
 } // namespace trimcheck::vm::protocol
