@@ -55,6 +55,12 @@ bool predicts_crash(const KernelState &state) {
 } // namespace
 
 RunResult run_sequence(const RunOptions &options, const std::vector<Action> &actions) {
+  LiveKernel kernel(options.vm);
+  return run_sequence(kernel, options, actions);
+}
+
+RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
+                       const std::vector<Action> &actions) {
   RunResult result;
   result.trace.proposal = options.proposal;
   result.trace.config = options.config;
@@ -63,7 +69,6 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
   result.trace.source = "conform";
   KernelState state;
   try {
-    vm::VmKernel kernel(options.vm);
     std::vector<HashAlgo> expected_banks;
     for (const TpmBank &bank : options.config.banks.tpm_banks)
       expected_banks.push_back(bank.algo);
@@ -91,7 +96,7 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
       result.trace.steps.insert(result.trace.steps.end(), steps.begin(), steps.end());
       result.trace_steps.push_back(steps.size());
       const std::size_t index = result.executed.size();
-      const Outcome observed = kernel.apply(action);
+      const KernelAnswer observed = kernel.apply(action);
       // A measurement's result (appended, or -EEXIST for a duplicate) is internal to the
       // kernel: it shows in the list, the counters and the PCRs compared below.
       const bool internal = std::holds_alternative<Measure>(action) ||

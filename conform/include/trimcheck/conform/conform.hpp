@@ -7,6 +7,7 @@
 // re-running candidates in fresh VMs and written as a trace (property "conform").
 #pragma once
 
+#include "trimcheck/conform/kernel_under_test.hpp"
 #include "trimcheck/props/trace.hpp"
 #include "trimcheck/vm/machine.hpp"
 
@@ -41,6 +42,10 @@ struct RunOptions {
 
 // Runs `actions` on a fresh VM and on the model.
 RunResult run_sequence(const RunOptions &options, const std::vector<model::Action> &actions);
+// Runs `actions` on `kernel` (fresh: nothing asked of it yet) and on the model;
+// options.vm is not used.
+RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
+                       const std::vector<model::Action> &actions);
 
 struct ConformOptions {
   RunOptions run;
