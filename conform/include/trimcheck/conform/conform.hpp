@@ -47,6 +47,8 @@ RunResult run_sequence(const RunOptions &options, const std::vector<model::Actio
 RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
                        const std::vector<model::Action> &actions);
 
+struct Transcript; // transcript.hpp
+
 struct ConformOptions {
   RunOptions run;
   int runs = 20;
@@ -54,6 +56,9 @@ struct ConformOptions {
   int length = 30;        // choices per random sequence
   int shrink_budget = 40; // VM runs spent on shrinking at most
   std::ostream *progress = nullptr;
+  // When set, every run (not the shrinking runs) is recorded and its transcript passed
+  // here when the run ends, mismatching or not (conform --record).
+  std::function<void(const Transcript &)> record;
 };
 
 struct ConformResult {
