@@ -36,6 +36,7 @@ int main(int argc, char **argv) {
              "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
              "  trimcheck prove --proposal chen-v3 --property P7\n"
              "  trimcheck conform --kernel bzImage --proposal baseline-6.12 --runs 5\n"
+             "  trimcheck conform --transcripts tests/data/transcripts/fake-model\n"
              "  trimcheck replay traces/chen-v5-P5.json\n"
              "  trimcheck report --out review --proposal sassu-v7\n"
              "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");

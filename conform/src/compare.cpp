@@ -15,6 +15,15 @@ std::string short_hex(const Bytes &bytes) {
   return hex.size() > 80 ? hex.substr(0, 80) + "..." : hex;
 }
 
+// Bytes known only by digest (a long answer in a transcript) are compared by digest.
+std::string by_digest(const KernelBytes &bytes) {
+  return digest_summary(bytes.sha256(), bytes.length());
+}
+
+std::string by_digest(const Bytes &bytes) {
+  return digest_summary(hash_bytes(HashAlgo::sha256, bytes), bytes.size());
+}
+
 std::vector<ListEntry> entries(const KernelState &state, std::size_t slot) {
   std::vector<ListEntry> out;
   for (NodeId node : state.list)
@@ -54,10 +63,10 @@ std::optional<std::int64_t> parse_number(const Bytes &data) {
   return value;
 }
 
-std::optional<std::string> compare_counter(vm::VmKernel &kernel, const std::string &file,
+std::optional<std::string> compare_counter(KernelUnderTest &kernel, const std::string &file,
                                            std::int64_t expected) {
   const auto read = kernel.cat(file);
-  const auto value = parse_number(read.data);
+  const auto value = read.data.known() ? parse_number(read.data.bytes()) : std::nullopt;
   if (read.ret < 0 || !value)
     return file + ": kernel read failed (" + std::to_string(read.ret) + ")";
   if (*value != expected)
@@ -79,8 +88,8 @@ std::int64_t predicted_open(const KernelState &state, const std::string &path) {
 }
 
 // A read the model predicts to be refused: the kernel must refuse it the same way.
-std::optional<std::string> compare_refusal(const vm::VmKernel::FileRead &read,
-                                           const std::string &file, std::int64_t expected) {
+std::optional<std::string> compare_refusal(const KernelAnswer &read, const std::string &file,
+                                           std::int64_t expected) {
   if (read.ret == expected)
     return std::nullopt;
   return file + ": kernel returned " + std::to_string(read.ret) + ", model predicts " +
@@ -89,17 +98,18 @@ std::optional<std::string> compare_refusal(const vm::VmKernel::FileRead &read,
 
 } // namespace
 
-std::optional<std::string> compare_outcome(const Outcome &kernel, const Outcome &model) {
+std::optional<std::string> compare_outcome(const KernelAnswer &kernel, const Outcome &model) {
   if (kernel.ret != model.ret)
     return "returned " + std::to_string(kernel.ret) + " on the kernel, " +
            std::to_string(model.ret) + " on the model";
-  if (kernel.data != model.data)
-    return "read different bytes: kernel " + short_hex(kernel.data) + ", model " +
-           short_hex(model.data);
+  if (!kernel.data.matches(model.data))
+    return "read different bytes: kernel " +
+           (kernel.data.known() ? short_hex(kernel.data.bytes()) : by_digest(kernel.data)) +
+           ", model " + (kernel.data.known() ? short_hex(model.data) : by_digest(model.data));
   return std::nullopt;
 }
 
-std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState &state) {
+std::optional<std::string> compare_state(KernelUnderTest &kernel, const KernelState &state) {
   if (auto diff = compare_counter(kernel, "runtime_measurements_count", shown_count(state)))
     return diff;
   if (auto diff = compare_counter(kernel, "violations", state.counters.violations))
@@ -129,8 +139,12 @@ std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState
     const auto expected = entries(state, slot);
     if (read.ret < 0)
       return file + ": kernel read failed (" + std::to_string(read.ret) + ")";
-    if (read.data != to_binary(expected))
-      return file + ": " + list_difference(read.data, expected, digest_size(slots[slot].algo));
+    const Bytes expected_bytes = to_binary(expected);
+    if (!read.data.matches(expected_bytes))
+      return file + ": " +
+             (read.data.known()
+                  ? list_difference(read.data.bytes(), expected, digest_size(slots[slot].algo))
+                  : "kernel list " + by_digest(read.data) + ", model " + by_digest(expected_bytes));
   }
   const std::size_t ima_slot = layout.ima_hash_slot();
   const std::string ascii =
@@ -139,12 +153,54 @@ std::optional<std::string> compare_state(vm::VmKernel &kernel, const KernelState
     return compare_refusal(kernel.cat(ascii), ascii, refused);
   const auto read = kernel.cat(ascii);
   const std::string expected = to_ascii(entries(state, ima_slot));
-  if (read.ret < 0 || std::string(read.data.begin(), read.data.end()) != expected)
-    return ascii + ": kernel and model text differ";
+  if (read.ret < 0 || !read.data.matches(to_bytes(expected)))
+    return ascii + ": kernel and model text differ" +
+           (read.data.known() ? ""
+                              : " (kernel " + by_digest(read.data) + ", model " +
+                                    by_digest(to_bytes(expected)) + ")");
   return std::nullopt;
 }
 
-PcrBanks firmware_pcrs(vm::VmKernel &kernel, const BankLayout &layout) {
+std::optional<ClockReadings> kernel_clock_readings(KernelUnderTest &kernel,
+                                                   const KernelState &state, std::size_t wanted) {
+  const auto slot = state.config.banks.slots()[0];
+  const std::string file = "binary_runtime_measurements_" + std::string(hash_name(slot.algo));
+  if (predicted_open(state, file) < 0)
+    return std::nullopt;
+  const KernelAnswer read = kernel.cat(file, true);
+  ClockReadings out;
+  if (read.ret < 0 || !read.data.known()) {
+    out.error = file + ": kernel read failed (" + std::to_string(read.ret) + ")";
+    return out;
+  }
+  std::vector<std::uint64_t> times;
+  for (const ListEntry &entry :
+       parse_binary_prefix(read.data.bytes(), digest_size(slot.algo)).entries) {
+    if (entry.data.kind != TemplateKind::ima_buf || entry.data.fields.size() < 3)
+      continue;
+    const Bytes &buffer = entry.data.fields[2];
+    std::string text(buffer.begin(), buffer.end());
+    if (text.rfind("time=", 0) != 0)
+      continue;
+    std::size_t at = 5;
+    while (at < text.size() && text[at] == ' ')
+      ++at;
+    std::uint64_t time = 0;
+    const auto [end, error] = std::from_chars(text.data() + at, text.data() + text.size(), time);
+    if (error == std::errc() && end != text.data() + at)
+      times.push_back(time);
+  }
+  if (times.size() < wanted) {
+    out.error = "the kernel's list shows " + std::to_string(times.size()) +
+                " timed critical-data record(s), the model took " + std::to_string(wanted) +
+                " clock reading(s) not learned yet";
+    return out;
+  }
+  out.readings.assign(times.end() - static_cast<std::ptrdiff_t>(wanted), times.end());
+  return out;
+}
+
+PcrBanks firmware_pcrs(KernelUnderTest &kernel, const BankLayout &layout) {
   PcrBanks pcrs(layout);
   for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank)
     for (std::size_t pcr = 0; pcr < 10; ++pcr)

@@ -1,8 +1,34 @@
 #include "trimcheck/conform/conform.hpp"
+#include "trimcheck/conform/kernel_setup.hpp"
+#include "trimcheck/conform/transcript.hpp"
 
 #include <chrono>
 
 namespace trimcheck::conform {
+namespace {
+
+// One run on a fresh VM, recorded if asked. `run` is 0-based.
+RunResult run_once(const ConformOptions &options, int run,
+                   const std::vector<model::Action> &actions) {
+  if (!options.record)
+    return run_sequence(options.run, actions);
+  Transcript transcript;
+  transcript.proposal = options.run.proposal;
+  transcript.config = options.run.config;
+  transcript.seed = options.seed;
+  transcript.run = run + 1;
+  transcript.actions = actions;
+  LiveKernel live(vm_options(options.run.vm, options.run.proposal, options.run.config));
+  RecordingKernel recording(live, transcript);
+  RunResult result = run_sequence(recording, options.run, actions);
+  if (live.release())
+    transcript.kernel["release"] = *live.release();
+  transcript.recorded_mismatch = result.mismatch;
+  options.record(transcript);
+  return result;
+}
+
+} // namespace
 
 ConformResult conform(const ConformOptions &options) {
   ConformResult result;
@@ -11,7 +37,7 @@ ConformResult conform(const ConformOptions &options) {
     const std::vector<model::Action> actions =
         run == 0 ? kexec_overflow_sequence()
                  : random_sequence(options.run.proposal, options.seed * 1000 + run, options.length);
-    RunResult outcome = run_sequence(options.run, actions);
+    RunResult outcome = run_once(options, run, actions);
     ++result.runs_done;
     result.actions_done += outcome.executed.size();
     if (options.progress) {

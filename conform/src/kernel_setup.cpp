@@ -90,6 +90,8 @@ KernelSetup kernel_setup(model::ProposalId proposal, const model::KernelConfig &
   auto word = [&](const std::string &text) {
     setup.cmdline += (setup.cmdline.empty() ? "" : " ") + text;
   };
+  // ima_hash before ima_template: the template's setup checks the hash chosen so far.
+  word("ima_hash=" + std::string(model::hash_name(config.banks.ima_hash)));
   if (config.flush_htable)
     word("ima_flush_htable");
   if (config.template_kind != model::TemplateKind::ima_ng)
@@ -97,6 +99,14 @@ KernelSetup kernel_setup(model::ProposalId proposal, const model::KernelConfig &
   if (config.critical_data_rule)
     word(vm::protocol::kCriticalDataParameter);
   return setup;
+}
+
+vm::VmOptions vm_options(vm::VmOptions vm, model::ProposalId proposal,
+                         const model::KernelConfig &config) {
+  const std::string words = kernel_setup(proposal, config).cmdline;
+  if (!words.empty())
+    vm.cmdline += " " + words;
+  return vm;
 }
 
 std::optional<std::string> unmet(const KernelSetup &setup, const KernelBuild &build) {

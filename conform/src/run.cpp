@@ -46,6 +46,21 @@ std::string category_of(const std::string &difference) {
   return "list";
 }
 
+// Clock readings the model took from its own clock that the kernel's have not replaced.
+std::size_t unlearned_readings(const KernelState &state) {
+  const std::size_t known = state.config.wall_clock.size();
+  return state.clock_reads > known ? state.clock_reads - known : 0;
+}
+
+// The run so far again on the model, now with the kernel's clock readings: every trace
+// step re-applied from boot (same actions, the records' times and so the PCRs change).
+KernelState rerun(props::Trace &trace, const PcrBanks &firmware) {
+  KernelState state = boot(trace.proposal, trace.config, firmware);
+  for (props::TraceStep &step : trace.steps)
+    step.outcome = model::apply(state, std::get<Action>(step.action));
+  return state;
+}
+
 bool predicts_crash(const KernelState &state) {
   for (const MemEvent &event : state.events)
     if (event.kind == MemEventKind::unlink_garbage || event.kind == MemEventKind::list_corruption)
@@ -56,6 +71,12 @@ bool predicts_crash(const KernelState &state) {
 } // namespace
 
 RunResult run_sequence(const RunOptions &options, const std::vector<Action> &actions) {
+  LiveKernel kernel(vm_options(options.vm, options.proposal, options.config));
+  return run_sequence(kernel, options, actions);
+}
+
+RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
+                       const std::vector<Action> &actions) {
   RunResult result;
   result.trace.proposal = options.proposal;
   result.trace.config = options.config;
@@ -64,18 +85,13 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
   result.trace.source = "conform";
   KernelState state;
   try {
-    vm::VmOptions vm = options.vm;
-    const std::string words = kernel_setup(options.proposal, options.config).cmdline;
-    if (!words.empty())
-      vm.cmdline += " " + words;
-    vm::VmKernel kernel(vm);
     std::vector<HashAlgo> expected_banks;
     for (const TpmBank &bank : options.config.banks.tpm_banks)
       expected_banks.push_back(bank.algo);
     if (kernel.banks() != expected_banks)
       throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout");
-    state =
-        boot(options.proposal, options.config, detail::firmware_pcrs(kernel, options.config.banks));
+    const PcrBanks firmware = detail::firmware_pcrs(kernel, options.config.banks);
+    state = boot(options.proposal, options.config, firmware);
     if (auto difference = detail::compare_state(kernel, state)) {
       result.mismatch = Mismatch{0, category_of(*difference), "after boot: " + *difference};
       return result;
@@ -96,7 +112,7 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
       result.trace.steps.insert(result.trace.steps.end(), steps.begin(), steps.end());
       result.trace_steps.push_back(steps.size());
       const std::size_t index = result.executed.size();
-      const Outcome observed = kernel.apply(action);
+      const KernelAnswer observed = kernel.apply(action);
       // A measurement's result (appended, or -EEXIST for a duplicate) is internal to the
       // kernel: it shows in the list, the counters and the PCRs compared below.
       const bool internal = std::holds_alternative<Measure>(action) ||
@@ -104,6 +120,19 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
       if (auto difference = internal ? std::nullopt : detail::compare_outcome(observed, expected)) {
         result.mismatch = Mismatch{index, "return", describe(action) + " " + *difference};
         return result;
+      }
+      if (const std::size_t wanted = unlearned_readings(state); wanted > 0) {
+        const auto learned = detail::kernel_clock_readings(kernel, state, wanted);
+        if (!learned)
+          continue; // the list is refused now: learn, and compare, once it is readable
+        if (!learned->error.empty()) {
+          result.mismatch =
+              Mismatch{index, "clock", "after " + describe(action) + ": " + learned->error};
+          return result;
+        }
+        std::vector<std::uint64_t> &clock = result.trace.config.wall_clock;
+        clock.insert(clock.end(), learned->readings.begin(), learned->readings.end());
+        state = rerun(result.trace, firmware);
       }
       if (auto difference = detail::compare_state(kernel, state)) {
         result.mismatch = Mismatch{index, category_of(*difference),

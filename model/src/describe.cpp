@@ -75,6 +75,8 @@ std::string KernelConfig::describe() const {
     out += (out.empty() ? "template=" : " template=") + std::string(template_name(template_kind));
   if (kexec_extra_bytes != 2048)
     out += (out.empty() ? "kexec_extra=" : " kexec_extra=") + std::to_string(kexec_extra_bytes);
+  if (!wall_clock.empty())
+    out += (out.empty() ? "" : " ") + std::to_string(wall_clock.size()) + " clock reading(s)";
   if (base != BaseTree::as_posted)
     out += (out.empty() ? "base=" : " base=") + std::string(base_tree_name(base));
   return out.empty() ? "default" : out;

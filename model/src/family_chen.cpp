@@ -159,7 +159,14 @@ void finish(Request &request, std::int64_t result) {
 // ima_measure_trim_event (2.3-2.6): label ima_log_trim, event "trim ima event logs".
 void measure_trim_event(KernelState &state, const ChenTraits &t, std::int64_t removed,
                         std::int64_t total_before) {
-  state.clock_ns += kTrimIntervalNs;
+  // A reading that ends up in a record is taken from the kernel's clock when conform
+  // has learned it (KernelConfig::wall_clock), else the model's clock ticks.
+  const bool recorded = t.critical_data != no_event && state.config.critical_data_rule;
+  const std::vector<std::uint64_t> &wall_clock = state.config.wall_clock;
+  state.clock_ns = recorded && state.clock_reads < wall_clock.size()
+                       ? wall_clock[state.clock_reads]
+                       : state.clock_ns + kTrimIntervalNs;
+  state.clock_reads += recorded ? 1 : 0;
   const std::string time = std::to_string(state.clock_ns);
   std::string buffer;
   switch (t.critical_data) {

@@ -17,6 +17,13 @@ std::vector<ListEntry> parse_segment(const Bytes &segment, std::uint64_t count) 
   std::vector<ListEntry> entries = parse_binary_prefix(body, digest_size(HashAlgo::sha1)).entries;
   if (entries.size() > count)
     entries.resize(count);
+  // ima_restore_measurement_list refuses the legacy `ima` template ("attempting to
+  // restore an unsupported template") and stops there: nothing from that record on is
+  // carried. Found by conform on 6.12 booted with ima_template=ima.
+  const auto legacy = std::find_if(entries.begin(), entries.end(), [](const ListEntry &entry) {
+    return entry.data.kind == TemplateKind::ima;
+  });
+  entries.erase(legacy, entries.end());
   return entries;
 }
 
@@ -31,6 +38,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
   next.pcrs = std::move(state.pcrs);
   next.events = std::move(state.events);
   next.clock_ns = state.clock_ns + 1'000'000'000;
+  next.clock_reads = state.clock_reads;
   next.ghost.boot = state.ghost.boot + 1;
   next.ghost.last_dump = dump.complete;
   next.ghost.last_dump_failed = dump.overflowed;

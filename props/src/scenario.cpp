@@ -12,8 +12,12 @@ KernelConfig make_config(ProposalId proposal, const ConfigChoice &choice) {
   config.flush_htable = choice.flush_htable;
   config.disable_htable = choice.disable_htable;
   config.staging = config.log_trimming = config.ima_pcrs = !choice.feature_off;
-  if (choice.legacy_template)
+  if (choice.legacy_template) {
+    // The kernel refuses ima_template=ima unless ima_hash is sha1 (or md5)
+    // (ima_template_setup); a kernel with the legacy template hashes with sha1.
     config.template_kind = TemplateKind::ima;
+    config.banks.ima_hash = HashAlgo::sha1;
+  }
   // A small margin makes the kexec segment overflow within a short scenario.
   config.kexec_extra_bytes = choice.small_kexec_margin ? 1 : 2048;
   (void)proposal;

@@ -222,7 +222,8 @@ json config_to_json(const KernelConfig &config) {
           {"kexec_extra_bytes", config.kexec_extra_bytes},
           {"ram_bytes", config.ram_bytes},
           {"measure_pcr", config.measure_pcr},
-          {"base", base_tree_name(config.base)}};
+          {"base", base_tree_name(config.base)},
+          {"wall_clock", config.wall_clock}};
 }
 
 KernelConfig config_from_json(const json &j, const std::string &where) {
@@ -258,6 +259,16 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
   config.measure_pcr = static_cast<std::uint32_t>(unsigned_field(j, "measure_pcr", where));
   if (config.measure_pcr >= kNumPcrs)
     bad(where + ".measure_pcr", "PCR index must be 0..23");
+  if (j.contains("wall_clock")) {
+    const json &readings = j["wall_clock"];
+    if (!readings.is_array())
+      bad(where + ".wall_clock", "expected an array of clock readings (ns)");
+    for (std::size_t i = 0; i < readings.size(); ++i) {
+      if (!readings[i].is_number_unsigned())
+        bad(where + ".wall_clock[" + std::to_string(i) + "]", "expected an unsigned integer");
+      config.wall_clock.push_back(readings[i].get<std::uint64_t>());
+    }
+  }
   if (j.contains("base")) {
     const auto base = base_tree_from_name(string_field(j, "base", where));
     if (!base)

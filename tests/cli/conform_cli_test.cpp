@@ -1,9 +1,12 @@
-// `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2.
+// `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2; replay
+// of committed transcripts (no VM).
 #include "cli_harness.hpp"
 #include "trimcheck/props/trace.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <unistd.h>
 
 namespace {
@@ -71,6 +74,127 @@ TEST(ConformCli, ReplayOnAMissingKernelIsBadInput) {
   EXPECT_EQ(model_only.code, 2);
   EXPECT_NE(model_only.out.find("--kernel"), std::string::npos) << model_only.out;
   std::remove(path);
+}
+
+} // namespace
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const fs::path kFakeTranscripts = fs::path(TRIMCHECK_TEST_DATA) / "transcripts" / "fake-model";
+
+fs::path first_transcript() {
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::directory_iterator(kFakeTranscripts))
+    if (entry.path().extension() == ".json")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files.at(0);
+}
+
+TEST(ConformCliTranscripts, HelpTeachesRecordAndReplay) {
+  const Result help = run("conform --help");
+  EXPECT_NE(help.out.find("--record"), std::string::npos);
+  EXPECT_NE(help.out.find("--kernel-info"), std::string::npos);
+  EXPECT_NE(help.out.find("trimcheck conform --transcripts"), std::string::npos);
+}
+
+TEST(ConformCliTranscripts, CommittedFakeKernelTranscriptsConform) {
+  const Result result = run("conform --transcripts " + kFakeTranscripts.string());
+  EXPECT_EQ(result.code, 0) << result.out;
+  EXPECT_NE(result.out.find("conforms: 3 transcripts"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("transcript 1/3 "), std::string::npos) << result.out;
+  const Result only = run("conform --proposal sassu-v7 --transcripts " + kFakeTranscripts.string());
+  EXPECT_EQ(only.code, 0) << only.out;
+  EXPECT_NE(only.out.find("conforms: 1 transcripts"), std::string::npos) << only.out;
+}
+
+TEST(ConformCliTranscripts, ATamperedCopyIsAMismatchWithItsTrace) {
+  trimcheck::test::TempDir dir;
+  fs::copy(kFakeTranscripts, dir.path() / "runs", fs::copy_options::recursive);
+  const fs::path file = dir.path() / "runs" / first_transcript().filename();
+  json document = json::parse(trimcheck::test::slurp(file));
+  for (json &query : document["queries"])
+    if (query["query"] == "pcr" && query["index"] == 10 && query["bank"] == "sha256") {
+      std::string digest = query["answer"]["digest"];
+      digest[0] = digest[0] == 'a' ? 'b' : 'a';
+      query["answer"]["digest"] = digest;
+      break;
+    }
+  std::ofstream(file) << document.dump();
+  const fs::path out = dir.path() / "out";
+  const Result result =
+      run("conform --transcripts " + (dir.path() / "runs").string() + " --out " + out.string());
+  EXPECT_EQ(result.code, 1) << result.out;
+  EXPECT_NE(result.out.find("MISMATCH in " + file.string()), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("not shrunk: shrinking needs a VM"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("PCR 10 of sha256"), std::string::npos) << result.out;
+  EXPECT_TRUE(fs::exists(out / ("conform-" + file.stem().string() + ".json")));
+}
+
+// Writes a changed copy of a committed transcript and replays it; exit 2 expected.
+Result malformed(const std::function<void(std::string &)> &change, const fs::path &file) {
+  std::string text = trimcheck::test::slurp(first_transcript());
+  change(text);
+  std::ofstream(file) << text;
+  return run("conform --transcripts " + file.string());
+}
+
+void edit_json(std::string &text, const std::function<void(json &)> &edit) {
+  json document = json::parse(text);
+  edit(document);
+  text = document.dump();
+}
+
+TEST(ConformCliTranscripts, MalformedTranscriptsAreBadInputNamingFileAndPath) {
+  trimcheck::test::TempDir dir;
+  const fs::path file = dir.path() / "x.json";
+  const std::string prefix = "trimcheck conform: " + file.string() + ": ";
+  struct Case {
+    std::function<void(std::string &)> change;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](std::string &t) { t.resize(t.size() / 2); }, "not valid JSON (parse error at line"},
+      {[](std::string &t) { edit_json(t, [](json &d) { d.erase("proposal"); }); },
+       "proposal: missing"},
+      {[](std::string &t) {
+         edit_json(t, [](json &d) {
+           for (json &query : d["queries"])
+             if (query["query"] == "cat") {
+               query["answer"]["ret"] = "12";
+               break;
+             }
+         });
+       },
+       ".answer.ret: expected an integer"},
+      {[](std::string &t) { edit_json(t, [](json &d) { d["format_version"] = 99; }); },
+       "format_version: unsupported version 99 (this build reads version 1)"},
+      {[](std::string &t) {
+         edit_json(t, [](json &d) { std::swap(d["queries"][1], d["queries"][2]); });
+       },
+       "the transcript does not cover this run at query 1 (queries[1]): recorded pcr sha1 1, "
+       "asked pcr sha1 0"},
+  };
+  for (const Case &c : cases) {
+    const Result result = malformed(c.change, file);
+    EXPECT_EQ(result.code, 2) << c.message << "\n" << result.out;
+    EXPECT_NE(result.out.find(prefix), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find(c.message), std::string::npos) << result.out;
+  }
+}
+
+TEST(ConformCliTranscripts, NoTranscriptOrConflictingOptionsAreBadInput) {
+  trimcheck::test::TempDir dir;
+  const Result empty = run("conform --transcripts " + dir.path().string());
+  EXPECT_EQ(empty.code, 2) << empty.out;
+  EXPECT_NE(empty.out.find("no transcript (*.json) under"), std::string::npos) << empty.out;
+  EXPECT_EQ(run("conform --transcripts /nonexistent/dir").code, 2);
+  EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --kernel x").code, 2);
+  EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --proposal nope").code, 2);
+  EXPECT_EQ(run("conform --record " + dir.path().string() + " --proposal baseline-6.12").code, 2);
 }
 
 } // namespace

@@ -29,14 +29,15 @@ TEST(KernelSetup, DefaultNeedsTheFeatureOptionAndMeasuresCriticalData) {
   EXPECT_TRUE(contains(setup.required, "CONFIG_IMA_STAGING=y"));
   EXPECT_TRUE(contains(setup.required, "CONFIG_IMA_KEXEC=y"));
   EXPECT_TRUE(contains(setup.forbidden, "CONFIG_IMA_DISABLE_HTABLE"));
-  EXPECT_EQ(setup.cmdline, vm::protocol::kCriticalDataParameter);
+  EXPECT_EQ(setup.cmdline, "ima_hash=sha256 " + std::string(vm::protocol::kCriticalDataParameter));
 }
 
 TEST(KernelSetup, BootOptionsGoOnTheCommandLine) {
   EXPECT_EQ(setup_of(ProposalId::chen_v5, "flush_htable,no_critical_data").cmdline,
-            "ima_flush_htable");
+            "ima_hash=sha256 ima_flush_htable");
+  // The kernel takes the legacy template only with sha1 as ima_hash, set before it.
   EXPECT_EQ(setup_of(ProposalId::baseline_6_12, "legacy_template,no_critical_data").cmdline,
-            "ima_template=ima");
+            "ima_hash=sha1 ima_template=ima");
 }
 
 TEST(KernelSetup, FeatureOffForbidsTheVersionsOption) {

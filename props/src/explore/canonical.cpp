@@ -169,6 +169,7 @@ void encode_kernel_fixed(const KernelState &kernel, std::span<const std::uint32_
   out.flag(kernel.ghost.last_dump_failed);
   out.number(kernel.mutex_walk);
   out.number(kernel.clock_ns - KernelState::kBootClockNs);
+  out.number(kernel.clock_reads);
 }
 
 // What names processes or open files: the measurement writer, live processes, open files

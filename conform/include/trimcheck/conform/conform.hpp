@@ -7,6 +7,7 @@
 // re-running candidates in fresh VMs and written as a trace (property "conform").
 #pragma once
 
+#include "trimcheck/conform/kernel_under_test.hpp"
 #include "trimcheck/props/trace.hpp"
 #include "trimcheck/vm/machine.hpp"
 
@@ -41,6 +42,12 @@ struct RunOptions {
 
 // Runs `actions` on a fresh VM and on the model.
 RunResult run_sequence(const RunOptions &options, const std::vector<model::Action> &actions);
+// Runs `actions` on `kernel` (fresh: nothing asked of it yet) and on the model;
+// options.vm is not used.
+RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
+                       const std::vector<model::Action> &actions);
+
+struct Transcript; // transcript.hpp
 
 struct ConformOptions {
   RunOptions run;
@@ -49,6 +56,9 @@ struct ConformOptions {
   int length = 30;        // choices per random sequence
   int shrink_budget = 40; // VM runs spent on shrinking at most
   std::ostream *progress = nullptr;
+  // When set, every run (not the shrinking runs) is recorded and its transcript passed
+  // here when the run ends, mismatching or not (conform --record).
+  std::function<void(const Transcript &)> record;
 };
 
 struct ConformResult {

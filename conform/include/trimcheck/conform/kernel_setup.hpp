@@ -8,6 +8,7 @@
 
 #include "trimcheck/model/config.hpp"
 #include "trimcheck/model/proposal.hpp"
+#include "trimcheck/vm/machine.hpp"
 
 #include <filesystem>
 #include <map>
@@ -39,6 +40,9 @@ struct KernelSetup {
   std::string cmdline;                // words added to the kernel command line
 };
 KernelSetup kernel_setup(model::ProposalId proposal, const model::KernelConfig &config);
+// `vm` with the configuration's words on the kernel command line.
+vm::VmOptions vm_options(vm::VmOptions vm, model::ProposalId proposal,
+                         const model::KernelConfig &config);
 
 // Why `build` cannot run `config` ("the kernel lacks CONFIG_IMA_STAGING=y, which the
 // configuration default of sassu-v7 needs"), or nullopt when it can.

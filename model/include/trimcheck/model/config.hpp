@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trimcheck::model {
 
@@ -44,6 +45,11 @@ struct KernelConfig {
   std::size_t ram_bytes = std::size_t{1} << 30; // segment refused if > half of RAM
   std::uint32_t measure_pcr = 10;               // CONFIG_IMA_MEASURE_PCR_IDX
   BaseTree base = BaseTree::as_posted;          // the tree under the version's changes
+  // The real-time clock as a kernel read it for critical data (Chen's trim records carry
+  // ktime_get_real), in order: reading k of a run is wall_clock[k]. A model cannot predict
+  // a clock, so conform learns the readings from the kernel's list and runs the model
+  // with them; past the end (always, in check and explore) the model's own clock ticks.
+  std::vector<std::uint64_t> wall_clock;
   // Tests only: a deliberately wrong model in which restored records are linked in the
   // hash table, so that conformance testing against a real kernel must find a mismatch.
   // Never set by trimcheck itself, not part of traces.

@@ -212,6 +212,7 @@ struct KernelState {
   std::vector<MemEvent> events;
   static constexpr std::uint64_t kBootClockNs = 1'700'000'000'000'000'000;
   std::uint64_t clock_ns = kBootClockNs; // for critical-data timestamps
+  std::uint32_t clock_reads = 0; // readings recorded in critical data (index into wall_clock)
 
   // Record digests already computed (digest_memo.hpp): not state, shared by copies.
   SharedDigestMemo digest_memo;

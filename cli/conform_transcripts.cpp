@@ -1,0 +1,135 @@
+#include "conform_transcripts.hpp"
+#include "commands.hpp"
+#include "report_io.hpp"
+
+#include "trimcheck/conform/transcript.hpp"
+#include "trimcheck/model/proposal.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+
+namespace trimcheck::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TranscriptFile {
+  fs::path path;
+  conform::Transcript transcript;
+};
+
+// The files `paths` name: files as given, directories' *.json recursively, in name
+// order. Prints the problem and returns nullopt for a missing path or an empty directory.
+std::optional<std::vector<fs::path>> transcript_files(const std::vector<std::string> &paths) {
+  std::vector<fs::path> files;
+  for (const std::string &path : paths) {
+    if (fs::is_regular_file(path)) {
+      files.emplace_back(path);
+      continue;
+    }
+    if (!fs::is_directory(path)) {
+      std::cerr << "trimcheck conform: no such transcript file or directory: " << path << "\n";
+      return std::nullopt;
+    }
+    std::vector<fs::path> found;
+    for (const auto &entry : fs::recursive_directory_iterator(path))
+      if (entry.is_regular_file() && entry.path().extension() == ".json")
+        found.push_back(entry.path());
+    if (found.empty()) {
+      std::cerr << "trimcheck conform: no transcript (*.json) under " << path << "\n";
+      return std::nullopt;
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+std::string release_of(const conform::Transcript &transcript) {
+  auto it = transcript.kernel.find("release");
+  return it != transcript.kernel.end() && it->is_string() ? it->get<std::string>() : "unknown";
+}
+
+// Writes the unshrunk trace and prints the report a live run prints.
+void report_mismatch(const TranscriptFile &file, const conform::RunResult &run,
+                     const std::string &out) {
+  make_directories(out);
+  const std::string base = out + "/conform-" + file.path.stem().string();
+  props::Trace trace = run.trace;
+  trace.seed = file.transcript.seed;
+  trace.violation = run.mismatch->what;
+  write_file(base + ".json", props::to_json(trace).dump(2) + "\n");
+  write_file(base + ".txt", props::render_text(trace));
+  std::cout << "MISMATCH in " << file.path.string() << " (kernel " << release_of(file.transcript)
+            << "), not shrunk: shrinking needs a VM; " << run.executed.size()
+            << " actions (trace: " << base << ".json)\n"
+            << props::render_text(trace);
+}
+
+} // namespace
+
+int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
+                       const std::string &out) {
+  std::optional<model::ProposalId> only;
+  if (!proposal.empty() && !(only = model::proposal_from_key(proposal))) {
+    std::cerr << "trimcheck conform: unknown version '" << proposal << "' (see `trimcheck list`)\n";
+    return kExitBadInput;
+  }
+  const auto files = transcript_files(paths);
+  if (!files)
+    return kExitBadInput;
+  std::vector<TranscriptFile> transcripts;
+  bool malformed = false;
+  for (const fs::path &path : *files) {
+    try {
+      conform::Transcript transcript = conform::read_transcript(path);
+      if (!only || transcript.proposal == *only)
+        transcripts.push_back({path, std::move(transcript)});
+    } catch (const conform::TranscriptFormatError &error) {
+      std::cerr << "trimcheck conform: " << error.what() << "\n";
+      malformed = true;
+    }
+  }
+  if (malformed)
+    return kExitBadInput;
+  if (transcripts.empty()) {
+    std::cerr << "trimcheck conform: no transcript of " << proposal << " among " << files->size()
+              << " files\n";
+    return kExitBadInput;
+  }
+  int exit_code = kExitOk;
+  std::size_t actions = 0;
+  for (std::size_t i = 0; i < transcripts.size(); ++i) {
+    const TranscriptFile &file = transcripts[i];
+    const std::string key(model::proposal_info(file.transcript.proposal).key);
+    std::cerr << "transcript " << i + 1 << "/" << transcripts.size() << " " << file.path.string()
+              << " (" << key << ", kernel " << release_of(file.transcript) << "): ";
+    try {
+      const conform::RunResult run =
+          conform::replay_transcript(file.transcript, file.path.string());
+      actions += run.executed.size();
+      std::cerr << run.executed.size() << " actions, " << (run.mismatch ? "MISMATCH" : "conforms")
+                << "\n";
+      if (run.mismatch) {
+        report_mismatch(file, run, out);
+        exit_code = std::max(exit_code, kExitFinding);
+      }
+    } catch (const std::runtime_error &error) { // not covered, or banks unlike the config
+      const bool names_file = dynamic_cast<const conform::TranscriptMismatchError *>(&error);
+      std::cerr << "cannot be replayed\ntrimcheck conform: "
+                << (names_file ? "" : file.path.string() + ": ") << error.what() << "\n";
+      if (file.transcript.recorded_mismatch)
+        std::cerr << "  (the recorded run stopped at its mismatch at step "
+                  << file.transcript.recorded_mismatch->step
+                  << ": the model now answers differently from when it was recorded)\n";
+      exit_code = kExitBadInput;
+    }
+  }
+  if (exit_code == kExitOk)
+    std::cout << "conforms: " << transcripts.size() << " transcripts, " << actions
+              << " actions, every observation equal to the model's\n";
+  return exit_code;
+}
+
+} // namespace trimcheck::cli

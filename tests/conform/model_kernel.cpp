@@ -1,0 +1,110 @@
+#include "model_kernel.hpp"
+
+#include "trimcheck/model/list_format.hpp"
+
+#include <algorithm>
+
+namespace trimcheck::conform::test {
+
+using namespace model;
+
+namespace {
+
+std::vector<ListEntry> entries(const KernelState &state, std::size_t slot) {
+  std::vector<ListEntry> out;
+  for (NodeId node : state.list)
+    out.push_back(list_entry(state.contents.at(state.nodes.at(node).serial), slot));
+  return out;
+}
+
+KernelAnswer text(const std::string &content) {
+  return {static_cast<std::int64_t>(content.size()), KernelBytes(to_bytes(content))};
+}
+
+} // namespace
+
+PcrBanks sample_firmware(const BankLayout &layout) {
+  PcrBanks pcrs(layout);
+  for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank)
+    for (std::size_t pcr = 0; pcr < 10; ++pcr)
+      pcrs.set_firmware(
+          bank, pcr,
+          hash_bytes(layout.tpm_banks[bank].algo, to_bytes("firmware " + std::to_string(pcr))));
+  return pcrs;
+}
+
+ModelKernel::ModelKernel(ProposalId proposal, const KernelConfig &config)
+    : state_(boot(proposal, config, sample_firmware(config.banks))) {}
+
+void ModelKernel::fail_from(std::size_t call, vm::VmFailure::Kind kind, std::string report) {
+  fail_from_ = call;
+  fail_kind_ = kind;
+  fail_report_ = std::move(report);
+}
+
+void ModelKernel::count_call() {
+  if (fail_from_ && calls_ >= *fail_from_)
+    throw vm::VmFailure(fail_kind_, fail_report_);
+  ++calls_;
+}
+
+KernelAnswer ModelKernel::apply(const Action &action) {
+  count_call();
+  // As the guest performs it: the realised actions, each until its call returned.
+  Outcome first;
+  bool have_first = false;
+  for (const Action &part : vm::realised(action)) {
+    Outcome outcome = model::apply(state_, part);
+    const Pid caller = std::holds_alternative<Read>(part)    ? std::get<Read>(part).pid
+                       : std::holds_alternative<Write>(part) ? std::get<Write>(part).pid
+                                                             : 0;
+    while (!outcome.done)
+      outcome = model::apply(state_, Continue{caller});
+    if (!have_first) {
+      first = outcome;
+      have_first = true;
+    }
+  }
+  return {first.ret, KernelBytes(first.data)};
+}
+
+std::vector<HashAlgo> ModelKernel::banks() {
+  count_call();
+  std::vector<HashAlgo> out;
+  for (const TpmBank &bank : state_.config.banks.tpm_banks)
+    out.push_back(bank.algo);
+  std::sort(out.begin(), out.end(),
+            [](HashAlgo a, HashAlgo b) { return digest_size(a) < digest_size(b); });
+  return out;
+}
+
+Digest ModelKernel::pcr(HashAlgo bank, std::size_t index) {
+  count_call();
+  const auto &banks = state_.config.banks.tpm_banks;
+  for (std::size_t i = 0; i < banks.size(); ++i)
+    if (banks[i].algo == bank)
+      return state_.pcrs.value_copy(i, index);
+  throw vm::VmFailure(vm::VmFailure::Kind::agent, "no PCR bank " + std::string(hash_name(bank)));
+}
+
+KernelAnswer ModelKernel::cat(const std::string &path, bool) {
+  count_call();
+  if (path == "runtime_measurements_count")
+    return text(std::to_string(shown_count(state_)) + "\n");
+  if (path == "violations")
+    return text(std::to_string(state_.counters.violations) + "\n");
+  const auto slots = state_.config.banks.slots();
+  for (std::size_t slot = 0; slot < slots.size(); ++slot) {
+    const std::string algo(hash_name(slots[slot].algo));
+    if (path == "binary_runtime_measurements_" + algo) {
+      Bytes bytes = to_binary(entries(state_, slot));
+      const auto size = static_cast<std::int64_t>(bytes.size());
+      return {size, KernelBytes(std::move(bytes))};
+    }
+    if (path == "ascii_runtime_measurements_" + algo)
+      return text(to_ascii(entries(state_, slot)));
+  }
+  return {-2, {}}; // ENOENT
+}
+
+} // namespace trimcheck::conform::test
