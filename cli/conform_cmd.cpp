@@ -168,6 +168,7 @@ int run_conform(const ConformArgs &args) {
       };
     std::cerr << "configuration " << named.name << " (" << named.config.describe() << ")\n";
     conform::ConformResult result = conform::conform(options);
+    std::cerr << "coverage of " << named.name << ": " << result.coverage.line() << "\n";
     runs += static_cast<std::size_t>(result.runs_done);
     actions += result.actions_done;
     if (result.first_mismatch) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 namespace trimcheck::cli {
 namespace {
@@ -100,6 +101,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
   }
   int exit_code = kExitOk;
   std::size_t actions = 0;
+  std::map<std::string, conform::Coverage> coverage; // by version and kernel release
   for (std::size_t i = 0; i < transcripts.size(); ++i) {
     const TranscriptFile &file = transcripts[i];
     const std::string key(model::proposal_info(file.transcript.proposal).key);
@@ -109,6 +111,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
       const conform::RunResult run =
           conform::replay_transcript(file.transcript, file.path.string());
       actions += run.executed.size();
+      coverage[key + " on " + release_of(file.transcript)].add(run.coverage);
       std::cerr << run.executed.size() << " actions, " << (run.mismatch ? "MISMATCH" : "conforms")
                 << "\n";
       if (run.mismatch) {
@@ -126,6 +129,8 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
       exit_code = kExitBadInput;
     }
   }
+  for (const auto &[version, covered] : coverage)
+    std::cout << "coverage " << version << ": " << covered.line() << "\n";
   if (exit_code == kExitOk)
     std::cout << "conforms: " << transcripts.size() << " transcripts, " << actions
               << " actions, every observation equal to the model's\n";

@@ -16,6 +16,7 @@ model::KernelConfig fit_to_kernel(const std::string &bzimage, model::ProposalId 
                                   std::string(model::proposal_info(proposal).key) +
                                   " needs (kernel " + build->release + ", " + bzimage + ")");
   }
+  config.wall_clock.clear(); // a new run on a kernel reads its own clock: learned again
   if (base)
     config.base = *base;
   else if (build && model::proposal_info(proposal).family != model::Family::baseline)

@@ -40,6 +40,7 @@ ConformResult conform(const ConformOptions &options) {
     RunResult outcome = run_once(options, run, actions);
     ++result.runs_done;
     result.actions_done += outcome.executed.size();
+    result.coverage.add(outcome.coverage);
     if (options.progress) {
       const auto seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started);

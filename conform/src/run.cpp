@@ -3,6 +3,8 @@
 #include "trimcheck/conform/detail/compare.hpp"
 #include "trimcheck/conform/kernel_setup.hpp"
 
+#include <cstring>
+
 namespace trimcheck::conform {
 namespace {
 
@@ -61,11 +63,36 @@ KernelState rerun(props::Trace &trace, const PcrBanks &firmware) {
   return state;
 }
 
-bool predicts_crash(const KernelState &state) {
+// One executed action's part of the coverage: `before` is the model state before it.
+void cover(Coverage &coverage, const KernelState &before, const KernelState &after,
+           const Action &action, const Outcome &outcome) {
+  ++coverage.actions;
+  if (std::holds_alternative<Write>(action) && outcome.ret >= 0)
+    ++coverage.accepted_writes;
+  if (outcome.ret < 0 && !std::holds_alternative<Measure>(action) &&
+      !std::holds_alternative<MeasureViolation>(action)) {
+    const char *name = ::strerrorname_np(static_cast<int>(-outcome.ret));
+    ++coverage.errors[name ? name : "errno " + std::to_string(-outcome.ret)];
+  }
+  if (std::holds_alternative<KexecExecute>(action)) {
+    ++coverage.kexecs;
+    if (!before.staged.empty() || !before.ghost.del.empty())
+      ++coverage.kexecs_after_removal;
+  }
+  // Del is per kernel: count what this action added to it in the same kernel.
+  if (after.ghost.boot == before.ghost.boot && after.ghost.del.size() > before.ghost.del.size())
+    coverage.records_removed += after.ghost.del.size() - before.ghost.del.size();
+}
+
+// The first event of the model that makes the kernel's later behaviour undefined: a read
+// or write of freed memory (which may fault, or may find the old bytes), or a corruption
+// that crashes at once.
+const MemEvent *undefined_behaviour(const KernelState &state) {
   for (const MemEvent &event : state.events)
-    if (event.kind == MemEventKind::unlink_garbage || event.kind == MemEventKind::list_corruption)
-      return true;
-  return false;
+    if (event.kind == MemEventKind::use_after_free || event.kind == MemEventKind::unlink_garbage ||
+        event.kind == MemEventKind::list_corruption)
+      return &event;
+  return nullptr;
 }
 
 } // namespace
@@ -78,6 +105,7 @@ RunResult run_sequence(const RunOptions &options, const std::vector<Action> &act
 RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
                        const std::vector<Action> &actions) {
   RunResult result;
+  result.coverage.runs = 1;
   result.trace.proposal = options.proposal;
   result.trace.config = options.config;
   result.trace.property = "conform";
@@ -108,11 +136,21 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
         continue; // not possible in this state (e.g. after a shrink removed its cause)
       }
       result.executed.push_back(action);
+      cover(result.coverage, state, next, action, expected);
       state = std::move(next);
       result.trace.steps.insert(result.trace.steps.end(), steps.begin(), steps.end());
       result.trace_steps.push_back(steps.size());
       const std::size_t index = result.executed.size();
       const KernelAnswer observed = kernel.apply(action);
+      if (const MemEvent *event = undefined_behaviour(state)) {
+        // From here on the kernel has read freed memory (or corrupted a list): what it
+        // answers is undefined, a crash included. The model predicts that much; nothing
+        // later is compared.
+        result.coverage.memory_unsafe = 1;
+        result.memory_event = "after " + describe(action) + ": " +
+                              std::string(mem_event_name(event->kind)) + " in " + event->where;
+        return result;
+      }
       // A measurement's result (appended, or -EEXIST for a duplicate) is internal to the
       // kernel: it shows in the list, the counters and the PCRs compared below.
       const bool internal = std::holds_alternative<Measure>(action) ||
@@ -141,11 +179,37 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       }
     }
   } catch (const vm::VmFailure &failure) {
-    if (!(failure.kind() == vm::VmFailure::Kind::kernel_crash && predicts_crash(state)))
+    if (!(failure.kind() == vm::VmFailure::Kind::kernel_crash && undefined_behaviour(state)))
       result.mismatch = Mismatch{result.executed.size(), std::string(failure.kind_name()),
                                  std::string(failure.kind_name()) + ": " + failure.report()};
   }
   return result;
+}
+
+void Coverage::add(const Coverage &other) {
+  runs += other.runs;
+  actions += other.actions;
+  accepted_writes += other.accepted_writes;
+  records_removed += other.records_removed;
+  kexecs += other.kexecs;
+  kexecs_after_removal += other.kexecs_after_removal;
+  memory_unsafe += other.memory_unsafe;
+  for (const auto &[name, count] : other.errors)
+    errors[name] += count;
+}
+
+std::string Coverage::line() const {
+  std::string out = std::to_string(runs) + " runs, " + std::to_string(actions) + " actions, " +
+                    std::to_string(accepted_writes) + " accepted writes, " +
+                    std::to_string(records_removed) + " records removed, " +
+                    std::to_string(kexecs) + " kexecs (" + std::to_string(kexecs_after_removal) +
+                    " after staging or removal), " + std::to_string(memory_unsafe) +
+                    " ended by a predicted use after free, errors:";
+  if (errors.empty())
+    return out + " none";
+  for (const auto &[name, count] : errors)
+    out += " " + name + " " + std::to_string(count);
+  return out;
 }
 
 } // namespace trimcheck::conform

@@ -24,12 +24,31 @@ std::vector<Action> kexec_overflow_sequence() {
 std::vector<Action> random_sequence(ProposalId proposal, std::uint64_t seed, int length) {
   std::mt19937_64 random(seed);
   auto below = [&](int bound) { return static_cast<std::uint8_t>(random() % bound); };
-  // One to three kexecs, each a load and later an execute, at random positions in order.
-  const int kexecs = 1 + static_cast<int>(random() % 3);
+  const props::Regime regime = seed % 2 ? props::Regime::protocol : props::Regime::arbitrary;
+  // Kexecs, each a load and later an execute, at random positions in order: one to three
+  // with arbitrary user space; one in the last third with the documented agents (a
+  // kexec restarts them, and a protocol round takes a dozen steps).
+  const bool agents = regime == props::Regime::protocol;
+  if (agents)
+    length *= 3; // a documented round (read T, read the list, write, close) takes ~20 steps
+  const int kexecs = agents ? 1 : 1 + static_cast<int>(random() % 3);
+  const int first = agents ? 2 * length / 3 : 0;
   std::vector<int> at;
   for (int i = 0; i < 2 * kexecs; ++i)
-    at.push_back(static_cast<int>(random() % static_cast<std::uint64_t>(length + 1)));
+    at.push_back(first +
+                 static_cast<int>(random() % static_cast<std::uint64_t>(length + 1 - first)));
   std::sort(at.begin(), at.end());
+  // Most choices drive user space, so that removals happen within a short sequence: in
+  // the arbitrary regime a quarter are a documented command written whole (open, write,
+  // close: kind 11); the rest of user space is kinds 7-16; measurements are kinds 0-4.
+  auto next_kind = [&]() -> std::uint8_t {
+    const auto roll = random() % 100;
+    if (roll < 30)
+      return below(5);
+    if (regime == props::Regime::arbitrary && roll < 55)
+      return 11;
+    return static_cast<std::uint8_t>(7 + below(10));
+  };
   props::Scenario scenario;
   for (int i = 0; i <= length; ++i) {
     for (std::size_t k = 0; k < at.size(); ++k)
@@ -40,14 +59,11 @@ std::vector<Action> random_sequence(ProposalId proposal, std::uint64_t seed, int
           for (int step = 0; step < 3; ++step) // execute, then its two continuations
             scenario.choices.push_back({6, 0, 0});
       }
-    // Random choices never start a kexec (kinds 5 and 6 with a < 3): the loads and
-    // executes above are the sequence's kexecs, completed before anything else runs.
-    const std::uint8_t kind = below(17);
-    const std::uint8_t a =
-        kind == 5 || kind == 6 ? static_cast<std::uint8_t>(3 + below(6)) : below(9);
-    scenario.choices.push_back({kind, a, below(9)});
+    // Random choices are never kexecs (kinds 5 and 6): the loads and executes above are
+    // the sequence's kexecs, completed before anything else runs.
+    const std::uint8_t kind = next_kind();
+    scenario.choices.push_back({kind, below(9), below(9), below(9)});
   }
-  const props::Regime regime = seed % 2 ? props::Regime::protocol : props::Regime::arbitrary;
   std::vector<Action> actions;
   for (const props::TraceAction &action : props::interpret(proposal, regime, scenario))
     if (const Action *model_action = std::get_if<Action>(&action))

@@ -68,7 +68,9 @@ RunResult replay_transcript(const Transcript &transcript, const std::string &sou
   options.proposal = transcript.proposal;
   options.config = transcript.config;
   RunResult result = run_sequence(kernel, options, transcript.actions);
-  if (!result.mismatch)
+  // A run the model ends at undefined behaviour (memory_event) may have gone on, or
+  // crashed, on the kernel: the rest of the transcript is not compared.
+  if (!result.mismatch && result.memory_event.empty())
     kernel.expect_all_asked();
   return result;
 }

@@ -127,7 +127,7 @@ TEST_F(KernelBuildFiles, AFileThatIsNotAConfigIsNamedWithItsLine) {
     read_kernel_build(bzimage());
     FAIL() << "accepted";
   } catch (const std::invalid_argument &error) {
-    EXPECT_NE(std::string(error.what()).find("config:6: not a kernel config line"),
+    EXPECT_NE(std::string(error.what()).find("config:9: not a kernel config line"),
               std::string::npos)
         << error.what();
   }

@@ -1,27 +1,10 @@
 #include "model_kernel.hpp"
 
-#include "trimcheck/model/list_format.hpp"
-
 #include <algorithm>
 
 namespace trimcheck::conform::test {
 
 using namespace model;
-
-namespace {
-
-std::vector<ListEntry> entries(const KernelState &state, std::size_t slot) {
-  std::vector<ListEntry> out;
-  for (NodeId node : state.list)
-    out.push_back(list_entry(state.contents.at(state.nodes.at(node).serial), slot));
-  return out;
-}
-
-KernelAnswer text(const std::string &content) {
-  return {static_cast<std::int64_t>(content.size()), KernelBytes(to_bytes(content))};
-}
-
-} // namespace
 
 PcrBanks sample_firmware(const BankLayout &layout) {
   PcrBanks pcrs(layout);
@@ -89,22 +72,32 @@ Digest ModelKernel::pcr(HashAlgo bank, std::size_t index) {
 
 KernelAnswer ModelKernel::cat(const std::string &path, bool) {
   count_call();
-  if (path == "runtime_measurements_count")
-    return text(std::to_string(shown_count(state_)) + "\n");
-  if (path == "violations")
-    return text(std::to_string(state_.counters.violations) + "\n");
-  const auto slots = state_.config.banks.slots();
-  for (std::size_t slot = 0; slot < slots.size(); ++slot) {
-    const std::string algo(hash_name(slots[slot].algo));
-    if (path == "binary_runtime_measurements_" + algo) {
-      Bytes bytes = to_binary(entries(state_, slot));
-      const auto size = static_cast<std::int64_t>(bytes.size());
-      return {size, KernelBytes(std::move(bytes))};
-    }
-    if (path == "ascii_runtime_measurements_" + algo)
-      return text(to_ascii(entries(state_, slot)));
+  // As the guest agent does: a new root process opens the file, reads it to the end and
+  // closes it; on a copy, so that the run's own state is not touched.
+  KernelState probe = state_;
+  auto call = [&](const Action &action, Pid pid) {
+    Outcome outcome = model::apply(probe, action);
+    while (!outcome.done)
+      outcome = model::apply(probe, Continue{pid});
+    return outcome;
+  };
+  const Pid pid = static_cast<Pid>(model::apply(probe, Spawn{true}).ret);
+  const Outcome opened = call(Open{pid, path, Access::read}, pid);
+  if (opened.ret < 0)
+    return {opened.ret, {}};
+  const int fd = static_cast<int>(opened.ret);
+  Bytes bytes;
+  for (;;) {
+    const Outcome read = call(Read{pid, fd, 65536}, pid);
+    if (read.ret < 0)
+      return {read.ret, {}};
+    if (read.ret == 0)
+      break;
+    bytes.insert(bytes.end(), read.data.begin(), read.data.end());
   }
-  return {-2, {}}; // ENOENT
+  call(Close{pid, fd}, pid);
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  return {size, KernelBytes(std::move(bytes))};
 }
 
 } // namespace trimcheck::conform::test

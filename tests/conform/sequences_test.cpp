@@ -42,3 +42,31 @@ TEST(Sequences, RandomSequencesAreDeterministicAndLoadAndExecuteKexec) {
 
 } // namespace
 } // namespace trimcheck::conform
+
+namespace trimcheck::conform {
+namespace {
+
+// Conform's sequences must reach each version's removal interface: on the model, most
+// runs of 30 choices take at least one removal request and remove records.
+TEST(Sequences, RandomSequencesReachEveryVersionsRemovals) {
+  for (ProposalId proposal :
+       {ProposalId::chen_v2, ProposalId::chen_v5, ProposalId::ms_rfc1, ProposalId::sassu_v7}) {
+    int removing = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      KernelState state = boot(proposal, KernelConfig{}); // the config sequences are made on
+      std::size_t removed = 0;
+      for (const Action &action : random_sequence(proposal, seed * 1000 + 1, 30)) {
+        const std::size_t before = state.ghost.del.size();
+        const std::uint32_t boot = state.ghost.boot;
+        apply(state, action); // the sequence holds the continuations of blocked calls
+        if (state.ghost.boot == boot && state.ghost.del.size() > before)
+          removed += state.ghost.del.size() - before;
+      }
+      removing += removed > 0 ? 1 : 0;
+    }
+    EXPECT_GE(removing, 8) << proposal_info(proposal).key << ": " << removing << " of 20";
+  }
+}
+
+} // namespace
+} // namespace trimcheck::conform

@@ -49,7 +49,8 @@ TEST_P(ConformTranscriptReplay, AFakeKernelRunReplaysWithoutMismatch) {
     ASSERT_FALSE(recorded.run.mismatch) << recorded.run.mismatch->what;
     ASSERT_GT(recorded.run.executed.size(), 10u);
     const std::string text = transcript_text(recorded.transcript);
-    EXPECT_LT(text.size(), 100'000u) << "a 30-choice run should stay well under 100 KB";
+    EXPECT_LT(text.size(), 4'000u * recorded.run.executed.size())
+        << "a transcript should stay under 4 KB per action";
     const Transcript read = round_trip(recorded.transcript);
     EXPECT_EQ(read.exchanges.size(), recorded.transcript.exchanges.size());
     const RunResult replayed = replay_transcript(read, "recorded.json");

@@ -200,9 +200,6 @@ TEST(Parser, EveryMalformedInputNamesOffsetAndRecord) {
   }
 }
 
-} // namespace
-} // namespace trimcheck::model
-
 // ima_calc_boot_aggregate_tfm: PCRs 8-9 enter non-SHA1 aggregates only. A 6.12 kernel
 // booted with ima_template=ima (SHA1 aggregate) showed it; the model hashed 0-9.
 TEST(Baseline, Sha1BootAggregateHashesPcrs0To7Only) {
@@ -217,3 +214,13 @@ TEST(Baseline, Sha1BootAggregateHashesPcrs0To7Only) {
   EXPECT_EQ(aggregate(TemplateKind::ima, 1), aggregate(TemplateKind::ima, 2));
   EXPECT_NE(aggregate(TemplateKind::ima_ng, 1), aggregate(TemplateKind::ima_ng, 2));
 }
+
+// ima_write_template_field_data turns spaces of string fields into underscores; seen on
+// a Chen v5 kernel, whose trim record is named "trim ima event logs" in the source.
+TEST(Baseline, EventNamesHaveNoSpaces) {
+  const Bytes name = field_name("trim ima event logs");
+  EXPECT_EQ(std::string(name.begin(), name.end()), std::string("trim_ima_event_logs") + '\0');
+}
+
+} // namespace
+} // namespace trimcheck::model

@@ -422,7 +422,7 @@ struct EventCase {
 std::string last_buffer(const KernelState &state) {
   const Record &record = state.contents.at(state.nodes.at(state.list.back()).serial);
   EXPECT_EQ(record.data.kind, TemplateKind::ima_buf);
-  EXPECT_EQ(text(record.data.fields.at(1)), "trim ima event logs"s + '\0');
+  EXPECT_EQ(text(record.data.fields.at(1)), "trim_ima_event_logs"s + '\0'); // spaces: '_'
   return text(record.data.fields.at(2));
 }
 

@@ -12,6 +12,7 @@
 #include "trimcheck/vm/machine.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 
@@ -25,6 +26,23 @@ struct Mismatch {
   std::string what;     // kernel and model values, or the crash report
 };
 
+// What a run exercised, as the model saw it (the kernel agreed on every step until a
+// mismatch): how much of the version's removal interface a set of runs has reached.
+struct Coverage {
+  std::size_t runs = 0;
+  std::size_t actions = 0;
+  std::size_t accepted_writes = 0; // writes that returned >= 0 (removal requests taken)
+  std::size_t records_removed = 0; // records freed from kernel memory (Del)
+  std::size_t kexecs = 0;
+  std::size_t kexecs_after_removal = 0;      // executed with records staged or removed before
+  std::size_t memory_unsafe = 0;             // runs ended at a use after free the model predicts
+  std::map<std::string, std::size_t> errors; // errno name (EBUSY) -> calls that failed so
+  void add(const Coverage &other);
+  // "50 runs, 1530 actions, 212 accepted writes, 96 records removed, 98 kexecs (41 after
+  // staging or removal), errors: EBADF 12, EBUSY 30"
+  std::string line() const;
+};
+
 // One sequence run on both sides.
 struct RunResult {
   std::vector<model::Action> executed;  // the actions performed (invalid ones are skipped)
@@ -32,6 +50,11 @@ struct RunResult {
   std::vector<std::size_t> trace_steps; // trace steps of each executed action
   std::optional<Mismatch> mismatch;
   bool model_violation = false; // the model's property monitor fired (replay of a trace)
+  // Non-empty: the run stopped where the model read freed memory (a use after free) or
+  // corrupted a list; the kernel's answers from there on are undefined (a crash included)
+  // and were not compared. E.g. "after measure /f0: use-after-free in ...".
+  std::string memory_event;
+  Coverage coverage;
 };
 
 struct RunOptions {
@@ -64,6 +87,7 @@ struct ConformOptions {
 struct ConformResult {
   int runs_done = 0;
   std::size_t actions_done = 0;
+  Coverage coverage;                       // of every run done
   std::optional<RunResult> first_mismatch; // shrunk
   std::vector<model::Action> original;     // the sequence that first mismatched
 };
