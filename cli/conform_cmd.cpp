@@ -162,9 +162,10 @@ int run_conform(const ConformArgs &args) {
     options.length = args.length;
     options.shrink_budget = args.shrink_budget;
     options.progress = &std::cerr;
+    const nlohmann::json identity = kernel_identity(args.kernel, options.run, *info);
     if (!args.record.empty())
       options.record = [&](const conform::Transcript &transcript) {
-        write_transcript(args.record, kernel_identity(args.kernel, options.run, *info), transcript);
+        write_transcript(args.record, identity, transcript);
       };
     std::cerr << "configuration " << named.name << " (" << named.config.describe() << ")\n";
     conform::ConformResult result = conform::conform(options);

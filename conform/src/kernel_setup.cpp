@@ -77,9 +77,7 @@ KernelSetup kernel_setup(model::ProposalId proposal, const model::KernelConfig &
   else
     setup.forbidden.push_back("CONFIG_IMA_DISABLE_HTABLE");
   if (const auto option = model::feature_kconfig(proposal)) {
-    const bool on = proposal_info(proposal).family == model::Family::microsoft ? config.ima_pcrs
-                    : proposal_info(proposal).family == model::Family::chen    ? config.log_trimming
-                                                                               : config.staging;
+    const bool on = model::feature_enabled(proposal, config);
     if (on)
       setup.required.push_back(std::string(*option) + "=y");
     else

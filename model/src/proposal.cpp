@@ -1,4 +1,5 @@
 #include "trimcheck/model/proposal.hpp"
+#include "trimcheck/model/config.hpp"
 #include "trimcheck/model/detail/family.hpp"
 #include "trimcheck/model/detail/sassu.hpp"
 
@@ -91,6 +92,20 @@ std::optional<std::string_view> feature_kconfig(ProposalId id) {
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool feature_enabled(ProposalId id, const KernelConfig &config) {
+  switch (proposal_info(id).family) {
+  case Family::microsoft:
+    return config.ima_pcrs;
+  case Family::chen:
+    return config.log_trimming;
+  case Family::sassu:
+    return config.staging;
+  case Family::baseline:
+    return false;
+  }
+  return false;
 }
 
 bool has_flush_htable(ProposalId id) {

@@ -37,17 +37,7 @@ bool without_flush(ProposalId, const KernelConfig &config) {
   return !config.flush_htable && !config.disable_htable;
 }
 bool feature_off(ProposalId id, const KernelConfig &config) {
-  switch (proposal_info(id).family) {
-  case Family::microsoft:
-    return !config.ima_pcrs;
-  case Family::chen:
-    return !config.log_trimming;
-  case Family::sassu:
-    return !config.staging;
-  case Family::baseline:
-    break;
-  }
-  return false;
+  return !is_baseline(id) && !feature_enabled(id, config);
 }
 
 } // namespace

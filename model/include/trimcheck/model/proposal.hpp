@@ -7,6 +7,8 @@
 
 namespace trimcheck::model {
 
+struct KernelConfig;
+
 enum class ProposalId : std::uint8_t {
   baseline_6_12,
   baseline_6_15,
@@ -45,6 +47,9 @@ std::string_view family_name(Family family);
 // (e.g. "CONFIG_IMA_STAGING"); nullopt when the version has none (always built, or a
 // baseline). Derived from the family tables.
 std::optional<std::string_view> feature_kconfig(ProposalId id);
+// Whether the configuration turns the family's feature option on (IMA_PCRS,
+// IMA_LOG_TRIMMING, IMA_STAGING); false for the baselines.
+bool feature_enabled(ProposalId id, const KernelConfig &config);
 // Whether the version has the `ima_flush_htable` boot option.
 bool has_flush_htable(ProposalId id);
 
