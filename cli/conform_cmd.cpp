@@ -88,7 +88,11 @@ void write_transcript(const std::string &dir, const nlohmann::json &info,
     transcript.kernel["release"] = *release;
   }
   const std::string path = dir + "/" + conform::transcript_file_name(transcript);
-  write_file(path, conform::transcript_text(transcript));
+  try {
+    conform::write_transcript(path, transcript);
+  } catch (const std::runtime_error &error) {
+    throw OutputError(error.what());
+  }
   std::cerr << "  transcript: " << path << "\n";
 }
 
@@ -234,7 +238,7 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "patch (files beside the bzImage)");
   auto *record = cmd->add_option("--record", args->record,
                                  "Directory for one transcript per run:\n"
-                                 "<proposal>-<config>-run-NNN.json (mismatching runs too)")
+                                 "<proposal>-<config>-run-NNN.json.gz (mismatching runs too)")
                      ->needs(kernel);
   cmd->add_option("--kernel-info", args->kernel_info,
                   "JSON object describing the kernel (release, config options, command\n"
@@ -242,9 +246,10 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "every transcript")
       ->needs(record)
       ->check(CLI::ExistingFile);
-  cmd->add_option("--transcripts", args->transcripts,
-                  "Replay recorded transcripts (files, or directories searched for *.json)\n"
-                  "on the model; no VM. A mismatch is not shrunk (that needs a VM)")
+  cmd->add_option(
+         "--transcripts", args->transcripts,
+         "Replay recorded transcripts (files, or directories searched for *.json.gz and *.json)\n"
+         "on the model; no VM. A mismatch is not shrunk (that needs a VM)")
       ->excludes(kernel)
       ->excludes(record)
       ->excludes(runs)

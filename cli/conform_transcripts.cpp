@@ -20,7 +20,7 @@ struct TranscriptFile {
   conform::Transcript transcript;
 };
 
-// The files `paths` name: files as given, directories' *.json recursively, in name
+// The files `paths` name: files as given, directories' *.json[.gz] recursively, in name
 // order. Prints the problem and returns nullopt for a missing path or an empty directory.
 std::optional<std::vector<fs::path>> transcript_files(const std::vector<std::string> &paths) {
   std::vector<fs::path> files;
@@ -35,10 +35,10 @@ std::optional<std::vector<fs::path>> transcript_files(const std::vector<std::str
     }
     std::vector<fs::path> found;
     for (const auto &entry : fs::recursive_directory_iterator(path))
-      if (entry.is_regular_file() && entry.path().extension() == ".json")
+      if (entry.is_regular_file() && conform::is_transcript_file_name(entry.path()))
         found.push_back(entry.path());
     if (found.empty()) {
-      std::cerr << "trimcheck conform: no transcript (*.json) under " << path << "\n";
+      std::cerr << "trimcheck conform: no transcript (*.json.gz or *.json) under " << path << "\n";
       return std::nullopt;
     }
     std::sort(found.begin(), found.end());
@@ -56,7 +56,7 @@ std::string release_of(const conform::Transcript &transcript) {
 void report_mismatch(const TranscriptFile &file, const conform::RunResult &run,
                      const std::string &out) {
   make_directories(out);
-  const std::string base = out + "/conform-" + file.path.stem().string();
+  const std::string base = out + "/conform-" + conform::transcript_stem(file.path);
   props::Trace trace = run.trace;
   trace.seed = file.transcript.seed;
   trace.violation = run.mismatch->what;

@@ -1,4 +1,5 @@
 // The transcript file (docs/vm.md, "Transcripts"): writing and strict reading.
+#include "trimcheck/conform/detail/gzip_file.hpp"
 #include "trimcheck/conform/transcript.hpp"
 
 #include "trimcheck/model/proposal.hpp"
@@ -430,10 +431,12 @@ Transcript transcript_from_json(const json &document) {
 }
 
 Transcript read_transcript(const std::filesystem::path &file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw TranscriptFormatError(file.string() + ": cannot be read");
-  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  std::string text;
+  try {
+    text = detail::read_gzip_or_plain(file);
+  } catch (const detail::GzipFileError &error) {
+    throw TranscriptFormatError(error.what());
+  }
   json document;
   try {
     document = json::parse(text);
@@ -460,7 +463,34 @@ std::string transcript_file_name(const Transcript &transcript) {
   std::string run = std::to_string(transcript.run);
   run.insert(0, run.size() < 3 ? 3 - run.size() : 0, '0');
   return std::string(proposal_info(transcript.proposal).key) + "-" + config + "-run-" + run +
-         ".json";
+         ".json.gz";
+}
+
+namespace {
+
+// The length of `name`'s transcript suffix (.json.gz or .json), 0 if it has none or is
+// nothing but the suffix.
+std::size_t transcript_suffix_length(const std::string &name) {
+  for (std::string_view tail : {".json.gz", ".json"})
+    if (name.size() > tail.size() &&
+        name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
+      return tail.size();
+  return 0;
+}
+
+} // namespace
+
+bool is_transcript_file_name(const std::filesystem::path &file) {
+  return transcript_suffix_length(file.filename().string()) > 0;
+}
+
+std::string transcript_stem(const std::filesystem::path &file) {
+  const std::string name = file.filename().string();
+  return name.substr(0, name.size() - transcript_suffix_length(name));
+}
+
+void write_transcript(const std::filesystem::path &file, const Transcript &transcript) {
+  detail::write_gzip(file, transcript_text(transcript));
 }
 
 } // namespace trimcheck::conform

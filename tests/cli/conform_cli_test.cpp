@@ -1,6 +1,8 @@
 // `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2; replay
 // of committed transcripts (no VM).
 #include "cli_harness.hpp"
+#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/transcript.hpp"
 #include "trimcheck/props/trace.hpp"
 
 #include <gtest/gtest.h>
@@ -88,7 +90,7 @@ const fs::path kFakeTranscripts = fs::path(TRIMCHECK_TEST_DATA) / "transcripts" 
 fs::path first_transcript() {
   std::vector<fs::path> files;
   for (const auto &entry : fs::directory_iterator(kFakeTranscripts))
-    if (entry.path().extension() == ".json")
+    if (trimcheck::conform::is_transcript_file_name(entry.path()))
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   return files.at(0);
@@ -114,8 +116,11 @@ TEST(ConformCliTranscripts, CommittedFakeKernelTranscriptsConform) {
 TEST(ConformCliTranscripts, ATamperedCopyIsAMismatchWithItsTrace) {
   trimcheck::test::TempDir dir;
   fs::copy(kFakeTranscripts, dir.path() / "runs", fs::copy_options::recursive);
-  const fs::path file = dir.path() / "runs" / first_transcript().filename();
-  json document = json::parse(trimcheck::test::slurp(file));
+  const fs::path recorded = dir.path() / "runs" / first_transcript().filename();
+  json document = json::parse(trimcheck::conform::detail::read_gzip_or_plain(recorded));
+  fs::remove(recorded); // replaced by a plain JSON copy
+  const fs::path file =
+      dir.path() / "runs" / (trimcheck::conform::transcript_stem(recorded) + ".json");
   for (json &query : document["queries"])
     if (query["query"] == "pcr" && query["index"] == 10 && query["bank"] == "sha256") {
       std::string digest = query["answer"]["digest"];
@@ -132,11 +137,12 @@ TEST(ConformCliTranscripts, ATamperedCopyIsAMismatchWithItsTrace) {
   EXPECT_NE(result.out.find("not shrunk: shrinking needs a VM"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("PCR 10 of sha256"), std::string::npos) << result.out;
   EXPECT_TRUE(fs::exists(out / ("conform-" + file.stem().string() + ".json")));
+  EXPECT_EQ(fs::path(recorded).stem().stem(), file.stem());
 }
 
 // Writes a changed copy of a committed transcript and replays it; exit 2 expected.
 Result malformed(const std::function<void(std::string &)> &change, const fs::path &file) {
-  std::string text = trimcheck::test::slurp(first_transcript());
+  std::string text = trimcheck::conform::detail::read_gzip_or_plain(first_transcript());
   change(text);
   std::ofstream(file) << text;
   return run("conform --transcripts " + file.string());
@@ -190,7 +196,8 @@ TEST(ConformCliTranscripts, NoTranscriptOrConflictingOptionsAreBadInput) {
   trimcheck::test::TempDir dir;
   const Result empty = run("conform --transcripts " + dir.path().string());
   EXPECT_EQ(empty.code, 2) << empty.out;
-  EXPECT_NE(empty.out.find("no transcript (*.json) under"), std::string::npos) << empty.out;
+  EXPECT_NE(empty.out.find("no transcript (*.json.gz or *.json) under"), std::string::npos)
+      << empty.out;
   EXPECT_EQ(run("conform --transcripts /nonexistent/dir").code, 2);
   EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --kernel x").code, 2);
   EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --proposal nope").code, 2);

@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     const conform::RunResult run = conform::run_sequence(recording, options, transcript.actions);
     transcript.recorded_mismatch = run.mismatch;
     const std::filesystem::path file = dir / conform::transcript_file_name(transcript);
-    std::ofstream(file, std::ios::binary) << conform::transcript_text(transcript);
+    conform::write_transcript(file, transcript);
     std::cout << file.string() << ": " << run.executed.size() << " actions, "
               << transcript.exchanges.size() << " queries"
               << (run.mismatch ? ", MISMATCH " + run.mismatch->what : "") << "\n";

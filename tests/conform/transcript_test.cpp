@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 namespace trimcheck::conform {
 namespace {
 
@@ -243,9 +247,62 @@ TEST(ConformTranscriptFormat, FileNameNamesProposalConfigAndRun) {
   Transcript transcript;
   transcript.proposal = ProposalId::sassu_v7;
   transcript.run = 7;
-  EXPECT_EQ(transcript_file_name(transcript), "sassu-v7-default-run-007.json");
+  EXPECT_EQ(transcript_file_name(transcript), "sassu-v7-default-run-007.json.gz");
   transcript.config.flush_htable = true;
-  EXPECT_EQ(transcript_file_name(transcript), "sassu-v7-ima_flush_htable-run-007.json");
+  EXPECT_EQ(transcript_file_name(transcript), "sassu-v7-ima_flush_htable-run-007.json.gz");
+}
+
+// A temporary directory removed at the end of the test.
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "trimcheck-gz-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+};
+
+TEST(ConformTranscriptFile, WrittenCompressedAndReadBackEqual) {
+  const Recorded recorded =
+      record(ProposalId::chen_v5, random_sequence(ProposalId::chen_v5, 3, 20));
+  TempDir dir;
+  const auto file = dir.path / transcript_file_name(recorded.transcript);
+  write_transcript(file, recorded.transcript);
+  std::ifstream in(file, std::ios::binary);
+  const std::string raw{std::istreambuf_iterator<char>(in), {}};
+  ASSERT_GE(raw.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(raw[0]), 0x1f) << "not gzip data";
+  EXPECT_EQ(static_cast<unsigned char>(raw[1]), 0x8b) << "not gzip data";
+  EXPECT_LT(raw.size() * 3, transcript_text(recorded.transcript).size());
+  EXPECT_EQ(read_transcript(file).exchanges, recorded.transcript.exchanges);
+}
+
+TEST(ConformTranscriptFile, PlainJsonIsReadToo) {
+  const Recorded recorded = record(ProposalId::baseline_6_12, measurements(2));
+  TempDir dir;
+  const auto file = dir.path / "plain.json";
+  std::ofstream(file, std::ios::binary) << transcript_text(recorded.transcript);
+  EXPECT_EQ(read_transcript(file).exchanges, recorded.transcript.exchanges);
+}
+
+TEST(ConformTranscriptFile, ATruncatedOrCorruptFileNamesTheFile) {
+  const Recorded recorded = record(ProposalId::baseline_6_12, measurements(3));
+  TempDir dir;
+  const auto file = dir.path / "x.json.gz";
+  write_transcript(file, recorded.transcript);
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
+  try {
+    read_transcript(file);
+    FAIL() << "a truncated transcript was accepted";
+  } catch (const TranscriptFormatError &error) {
+    EXPECT_NE(std::string(error.what()).find(file.string() + ": "), std::string::npos)
+        << error.what();
+  }
+  EXPECT_THROW(read_transcript(dir.path / "missing.json.gz"), TranscriptFormatError);
+  EXPECT_TRUE(is_transcript_file_name("a/b-run-001.json.gz"));
+  EXPECT_TRUE(is_transcript_file_name("b.json"));
+  EXPECT_FALSE(is_transcript_file_name("README.md"));
+  EXPECT_FALSE(is_transcript_file_name(".json.gz"));
 }
 
 TEST(ConformTranscriptFormat, WrongTypesNameTheirJsonPath) {

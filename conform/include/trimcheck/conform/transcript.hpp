@@ -89,10 +89,17 @@ std::string transcript_text(const Transcript &transcript);
 // Throws TranscriptFormatError "<json path>: <problem>", e.g.
 // "queries[12].answer.ret: expected an integer".
 Transcript transcript_from_json(const nlohmann::json &json);
-// Reads and parses a file; throws TranscriptFormatError "<file>: <json path>: <problem>".
+// Reads and parses a file (gzip-compressed or plain JSON); throws TranscriptFormatError
+// "<file>: <json path>: <problem>".
 Transcript read_transcript(const std::filesystem::path &file);
-// <proposal>-<config description or "default">-run-NNN.json
+// <proposal>-<config description or "default">-run-NNN.json.gz
 std::string transcript_file_name(const Transcript &transcript);
+// Writes transcript_text() gzip-compressed; throws std::runtime_error naming the file.
+void write_transcript(const std::filesystem::path &file, const Transcript &transcript);
+// Whether `file` is named as a transcript: *.json or *.json.gz.
+bool is_transcript_file_name(const std::filesystem::path &file);
+// The file name without .json.gz or .json: "sassu-v7-default-run-007".
+std::string transcript_stem(const std::filesystem::path &file);
 
 // Passes every call to `inner` and appends it, with its answer or failure, to `out`.
 class RecordingKernel : public KernelUnderTest {
