@@ -20,5 +20,6 @@ void add_explore(CLI::App &app, int &exit_code);
 void add_verify(CLI::App &app, int &exit_code);
 void add_prove(CLI::App &app, int &exit_code);
 void add_conform(CLI::App &app, int &exit_code);
+void add_confirm(CLI::App &app, int &exit_code);
 
 } // namespace trimcheck::cli

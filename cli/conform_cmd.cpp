@@ -37,45 +37,6 @@ struct NamedConfig {
   model::KernelConfig config;
 };
 
-// The --kernel-info file: a JSON object, copied into every transcript's "kernel".
-std::optional<nlohmann::json> read_kernel_info(const std::string &path) {
-  if (path.empty())
-    return nlohmann::json::object();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "trimcheck conform: --kernel-info " << path << " cannot be read\n";
-    return std::nullopt;
-  }
-  nlohmann::json info = nlohmann::json::parse(in, nullptr, false);
-  if (info.is_discarded() || !info.is_object()) {
-    std::cerr << "trimcheck conform: --kernel-info " << path << ": expected a JSON object\n";
-    return std::nullopt;
-  }
-  return info;
-}
-
-// What a transcript says of the kernel: the --kernel-info object, plus what the files
-// beside the bzImage tell (release, the IMA, TPM, kexec and configfs options, the
-// series' subjects and Message-IDs), the base tree the model took and the command line.
-nlohmann::json kernel_identity(const std::string &bzimage, const conform::RunOptions &run,
-                               const nlohmann::json &info) {
-  nlohmann::json identity = info;
-  if (const auto build = conform::read_kernel_build(bzimage)) {
-    identity["release"] = build->release;
-    nlohmann::json options = nlohmann::json::object();
-    for (const auto &[option, value] : build->options)
-      for (const char *prefix : {"CONFIG_IMA", "CONFIG_TCG", "CONFIG_KEXEC", "CONFIG_CONFIGFS"})
-        if (option.rfind(prefix, 0) == 0)
-          options[option] = value;
-    identity["config_options"] = options;
-    if (!build->series.empty())
-      identity["series_patches"] = build->series;
-  }
-  identity["base_tree"] = model::base_tree_name(run.config.base);
-  identity["cmdline"] = conform::vm_options(run.vm, run.proposal, run.config).cmdline;
-  return identity;
-}
-
 // Writes one transcript under `dir`, its kernel identity `info` plus what the guest said.
 void write_transcript(const std::string &dir, const nlohmann::json &info,
                       const conform::Transcript &recorded) {
@@ -145,7 +106,7 @@ int run_conform(const ConformArgs &args) {
       std::cerr << "skipping configuration " << name << ": " << error.what() << "\n";
     }
   }
-  const auto info = read_kernel_info(args.kernel_info);
+  const auto info = read_kernel_info("conform", args.kernel_info);
   if (!info)
     return kExitBadInput;
   if (!args.record.empty())

@@ -46,6 +46,7 @@ int main(int argc, char **argv) {
   trimcheck::cli::add_explore(app, exit_code);
   trimcheck::cli::add_prove(app, exit_code);
   trimcheck::cli::add_conform(app, exit_code);
+  trimcheck::cli::add_confirm(app, exit_code);
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
   trimcheck::cli::add_verify(app, exit_code);

@@ -12,6 +12,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The confirmations committed with the source tree (trimcheck confirm), when it is there.
+const std::string kDefaultConfirmations = TRIMCHECK_CONFIRMATIONS_DIR;
+
 struct ReportOptions {
   CheckRunOptions run;
   std::string out;
@@ -23,6 +26,7 @@ struct ReportOptions {
   std::string conform_kernel;
   std::string conform_proposal;
   int conform_runs = 5;
+  std::string kernel_confirmations = kDefaultConfirmations;
 };
 
 // The version the --conform-kernel implements: --conform-proposal, or the only selected
@@ -146,6 +150,10 @@ void add_report(CLI::App &app, int &exit_code) {
   cmd->add_option("--conform-runs", options->conform_runs, "Sequences for --conform-kernel")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  cmd->add_option("--kernel-confirmations", options->kernel_confirmations,
+                  "Directory of recorded kernel confirmations (trimcheck confirm) for the\n"
+                  "kernel column; '' for none")
+      ->capture_default_str();
   cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
               "violated or conditional cell linked to its minimal trace with a sequence\n"
               "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
@@ -193,12 +201,18 @@ void add_report(CLI::App &app, int &exit_code) {
     if (!options->conform_kernel.empty())
       run_conform_step(report, conform_options);
     try {
+      attach_kernel_column(report, options->kernel_confirmations);
+    } catch (const std::runtime_error &error) {
+      report.steps.push_back({"kernel column", ReportStep::Status::failed, error.what()});
+    }
+    try {
       write_file(report.dir / "index.html", report_html(report));
       write_file(report.dir / "report.md", report_markdown(report));
       write_file(report.dir / "mail.txt", report_mail(report));
       nlohmann::json results = results_json(report.budget.seed, report.outputs);
       results["steps"] = steps_json(report);
       results["engines"] = engines_json(report);
+      results["kernel_column"] = kernel_column_json(report.kernel);
       write_file(report.dir / "results.json", results.dump(2) + "\n");
     } catch (const std::runtime_error &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";

@@ -29,6 +29,7 @@ div.diagram { overflow-x: auto; border: 1px solid #ddd; padding: 0.5em; }
 table.engine { border-collapse: collapse; font-size: 14px; }
 .engine th, .engine td { border: 1px solid #aaa; padding: 4px 7px; text-align: left; }
 tr.missed td { background: #f3a9a9; font-weight: bold; }
+tr.unconfirmed td { background: #fff3c4; }
 )css";
 
 std::string css_class(Verdict verdict) {
@@ -153,7 +154,7 @@ std::string report_html(const Report &report) {
     out << "<p>No results.</p>\n";
   else
     write_matrix(out, grid);
-  out << "<h2>Counterexamples</h2>\n";
+  out << kernel_column_html(report.kernel) << "<h2>Counterexamples</h2>\n";
   std::size_t traces = 0;
   for (const std::string &row : grid.rows)
     for (model::ProposalId column : grid.columns)

@@ -5,6 +5,7 @@
 
 #include "report_io.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,26 @@ struct EngineSection {
   std::vector<EngineOutput> rows;
 };
 
+// A check cell's counterexample replayed on a kernel of its version (`trimcheck confirm`,
+// recorded under tests/data/real-kernel/confirmations): the report's kernel column.
+struct KernelCell {
+  model::ProposalId proposal;
+  std::string property;
+  props::Verdict verdict = props::Verdict::violated; // this report's check verdict
+  std::string outcome; // "reproduced at step 5", or "not confirmed" (no recording)
+  bool reproduced = false;
+  bool other_trace = false; // the recorded trace is not this report's trace of the cell
+  std::string detail;
+};
+
+// The kernel column: one cell per violated or conditional cell of a version that has
+// recorded confirmations, and per such version the kernel that gave them (the legend).
+struct KernelColumn {
+  std::string source; // the directory read, empty if none
+  std::vector<KernelCell> cells;
+  std::map<model::ProposalId, std::string> kernels; // "6.12.118, chen-v5: [PATCH v5 ...]"
+};
+
 struct Report {
   std::string subject; // e.g. "chen-v5, sassu-v7" or "all versions"
   props::CheckBudget budget;
@@ -59,7 +80,18 @@ struct Report {
   std::vector<EngineSection> engines; // explore, prove, conform; traces in traces/<name>/
   std::filesystem::path dir;          // where the report is written (SVGs are read back)
   std::optional<int> interrupted_by;  // a signal stopped a step (the VM was cleaned up)
+  KernelColumn kernel;                // from recorded confirmations, if any
 };
+
+// Reads the confirmation files under `dir` (recursively) and fills report.kernel for the
+// check outputs; throws std::runtime_error naming a malformed file.
+void attach_kernel_column(Report &report, const std::filesystem::path &dir);
+// The kernel column as Markdown (table + legend), as text for mail, as an HTML section,
+// and as JSON for results.json; empty (null) when no version has confirmations.
+std::string kernel_column_markdown(const KernelColumn &column);
+std::string kernel_column_mail(const KernelColumn &column);
+std::string kernel_column_html(const KernelColumn &column);
+nlohmann::json kernel_column_json(const KernelColumn &column);
 
 // The check verdict of (proposal, property) in `report`, if check ran that pair.
 std::optional<props::Verdict> check_verdict_of(const Report &report, model::ProposalId proposal,

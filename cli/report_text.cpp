@@ -55,7 +55,8 @@ std::string report_markdown(const Report &report) {
     out << "- " << step_line(step) << "\n";
   out << "\n## Verdict matrix\n\nH holds, C conditional, V violated, - not applicable; V and "
          "C cells link to their trace.\n\n"
-      << matrix_markdown(report.outputs, true) << "\n## Counterexamples\n"
+      << matrix_markdown(report.outputs, true) << kernel_column_markdown(report.kernel)
+      << "\n## Counterexamples\n"
       << counterexamples_markdown(report.outputs);
   for (const EngineSection &section : report.engines) {
     out << "\n## " << section.title << "\n\n"
@@ -79,6 +80,7 @@ std::string report_mail(const Report &report) {
   out << "\n";
   if (!grid.rows.empty())
     mail_matrix(out, grid);
+  out << kernel_column_mail(report.kernel);
   for (const std::string &row : grid.rows)
     for (model::ProposalId column : grid.columns) {
       const PairResult *result = grid.at(row, column);

@@ -1,10 +1,16 @@
 #include "trimcheck/conform/conform.hpp"
+#include "trimcheck/conform/kernel_setup.hpp"
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/vm/kernel.hpp"
 
 namespace trimcheck::conform {
 
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace) {
+  LiveKernel kernel(vm_options(vm, trace.proposal, trace.config));
+  return replay_on_kernel(kernel, trace);
+}
+
+KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace) {
   std::vector<model::Action> actions;
   for (const props::TraceStep &step : trace.steps)
     if (const auto *action = std::get_if<model::Action>(&step.action)) {
@@ -15,13 +21,22 @@ KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace
         actions.push_back(*action);
     }
   KernelReplay replay;
-  replay.run = run_sequence(RunOptions{vm, trace.proposal, trace.config}, actions);
-  if (!replay.run.mismatch)
-    replay.skipped = actions.size() - replay.run.executed.size();
-  if (trace.property != "conform" && !replay.run.mismatch &&
-      replay.run.executed.size() == actions.size()) {
+  replay.run = run_sequence(kernel, RunOptions{{}, trace.proposal, trace.config}, actions);
+  RunResult &run = replay.run;
+  if (!run.memory_event.empty() && !run.predicted_crash) {
+    // A report printed while the faulting call returned normally shows at the next call.
+    try {
+      kernel.banks();
+    } catch (const vm::VmFailure &failure) {
+      if (failure.kind() == vm::VmFailure::Kind::kernel_crash)
+        run.predicted_crash = failure.report();
+    }
+  }
+  if (!run.mismatch && run.memory_event.empty())
+    replay.skipped = actions.size() - run.executed.size();
+  if (trace.property != "conform" && !run.mismatch && run.executed.size() == actions.size()) {
     // The run as the kernel performed it, with the trace's user-space events (quotes).
-    props::Trace performed = replay.run.trace;
+    props::Trace performed = run.trace;
     performed.property = trace.property;
     performed.regime = trace.regime;
     performed.steps.clear();
@@ -31,8 +46,8 @@ KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace
       if (model_action == nullptr) {
         performed.steps.push_back(original);
       } else if (!std::holds_alternative<model::Continue>(*model_action)) {
-        for (std::size_t i = 0; i < replay.run.trace_steps.at(action); ++i)
-          performed.steps.push_back(replay.run.trace.steps.at(step++));
+        for (std::size_t i = 0; i < run.trace_steps.at(action); ++i)
+          performed.steps.push_back(run.trace.steps.at(step++));
         ++action;
       }
     }

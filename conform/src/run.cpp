@@ -95,6 +95,12 @@ const MemEvent *undefined_behaviour(const KernelState &state) {
   return nullptr;
 }
 
+// "after measure /f0: use-after-free in ima_lookup_digest_entry"
+std::string memory_event_text(const Action &action, const MemEvent &event) {
+  return "after " + describe(action) + ": " + std::string(mem_event_name(event.kind)) + " in " +
+         event.where;
+}
+
 } // namespace
 
 RunResult run_sequence(const RunOptions &options, const std::vector<Action> &actions) {
@@ -147,8 +153,7 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
         // answers is undefined, a crash included. The model predicts that much; nothing
         // later is compared.
         result.coverage.memory_unsafe = 1;
-        result.memory_event = "after " + describe(action) + ": " +
-                              std::string(mem_event_name(event->kind)) + " in " + event->where;
+        result.memory_event = memory_event_text(action, *event);
         return result;
       }
       // A measurement's result (appended, or -EEXIST for a duplicate) is internal to the
@@ -179,7 +184,12 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       }
     }
   } catch (const vm::VmFailure &failure) {
-    if (!(failure.kind() == vm::VmFailure::Kind::kernel_crash && undefined_behaviour(state)))
+    const MemEvent *event = undefined_behaviour(state);
+    if (failure.kind() == vm::VmFailure::Kind::kernel_crash && event != nullptr) {
+      result.coverage.memory_unsafe = 1;
+      result.memory_event = memory_event_text(result.executed.back(), *event);
+      result.predicted_crash = failure.report();
+    } else
       result.mismatch = Mismatch{result.executed.size(), std::string(failure.kind_name()),
                                  std::string(failure.kind_name()) + ": " + failure.report()};
   }

@@ -430,16 +430,17 @@ Transcript transcript_from_json(const json &document) {
   return transcript;
 }
 
-Transcript read_transcript(const std::filesystem::path &file) {
+namespace detail {
+
+json read_json_file(const std::filesystem::path &file) {
   std::string text;
   try {
-    text = detail::read_gzip_or_plain(file);
-  } catch (const detail::GzipFileError &error) {
+    text = read_gzip_or_plain(file);
+  } catch (const GzipFileError &error) {
     throw TranscriptFormatError(error.what());
   }
-  json document;
   try {
-    document = json::parse(text);
+    return json::parse(text);
   } catch (const json::parse_error &error) {
     // what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
     std::string why = error.what();
@@ -447,6 +448,12 @@ Transcript read_transcript(const std::filesystem::path &file) {
       why.erase(0, start + 2);
     throw TranscriptFormatError(file.string() + ": not valid JSON (" + why + ")");
   }
+}
+
+} // namespace detail
+
+Transcript read_transcript(const std::filesystem::path &file) {
+  const json document = detail::read_json_file(file);
   try {
     return transcript_from_json(document);
   } catch (const TranscriptFormatError &error) {

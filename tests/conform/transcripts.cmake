@@ -1,7 +1,7 @@
 # Transcripts (docs/vm.md): recorded from a fake kernel that answers from the model, no
 # VM needed. Included from tests/CMakeLists.txt.
 add_executable(trimcheck_conform_transcript_tests conform/transcript_test.cpp
-                                                  conform/model_kernel.cpp)
+                                                  conform/confirm_test.cpp conform/model_kernel.cpp)
 target_link_libraries(trimcheck_conform_transcript_tests PRIVATE trimcheck_conform
                       GTest::gtest_main)
 gtest_discover_tests(trimcheck_conform_transcript_tests DISCOVERY_TIMEOUT 60)
@@ -19,3 +19,9 @@ add_test(NAME conform.RealKernelTranscriptsConform
                  -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/data/real-kernel/transcripts
                  -DWORK=${CMAKE_CURRENT_BINARY_DIR}
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/conform/real_kernel_transcripts.cmake)
+
+# Every kernel confirmation recorded with `trimcheck confirm` (tests/data/real-kernel/
+# confirmations) recomputes to its recorded outcome from its kernel answers and the
+# current model: exit 0; an outcome that changed is exit 1, a malformed or uncovered file 2.
+add_test(NAME conform.RealKernelConfirmationsRecheck
+         COMMAND trimcheck confirm --recheck ${CMAKE_CURRENT_SOURCE_DIR}/data/real-kernel/confirmations)

@@ -20,8 +20,12 @@ namespace {
 std::string result(long value) {
   return std::to_string(value);
 }
+// A system call's result as the kernel returned it: the C library turns a kernel return
+// in -4095..-1 into -1 and errno, and passes any other value through, so that a handler
+// returning a negative non-errno value (e.g. LONG_MIN from a write) reaches user space as
+// that value, with errno unchanged (a stale errno must not be reported in its place).
 std::string result_of(long value) {
-  return result(value < 0 ? -errno : value);
+  return result(value == -1 ? -errno : value);
 }
 
 Message text(const std::string &reply, int fd = -1) {

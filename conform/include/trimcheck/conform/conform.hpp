@@ -54,6 +54,9 @@ struct RunResult {
   // corrupted a list; the kernel's answers from there on are undefined (a crash included)
   // and were not compared. E.g. "after measure /f0: use-after-free in ...".
   std::string memory_event;
+  // The kernel crashed after the model's memory event (KASAN, Oops): that crash's report,
+  // taken as the kernel showing the predicted fault rather than as a mismatch.
+  std::optional<std::string> predicted_crash;
   Coverage coverage;
 };
 
@@ -114,6 +117,10 @@ struct KernelReplay {
 };
 // Throws std::invalid_argument if the trace holds an action a kernel cannot perform.
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace);
+// The same on `kernel` (fresh: nothing asked of it yet). After a use after free the model
+// predicts, asks the kernel once more (its PCR banks) so that a report the kernel printed
+// meanwhile (KASAN) is seen.
+KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace);
 
 // Renders a finding for the terminal and writes `<out>/conform-<proposal>.{json,txt}`.
 std::string render_mismatch(const RunResult &result);

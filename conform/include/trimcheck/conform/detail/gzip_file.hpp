@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -18,5 +19,9 @@ struct GzipFileError : std::runtime_error {
 std::string read_gzip_or_plain(const std::filesystem::path &file);
 // Writes `text` gzip-compressed (level 9); throws GzipFileError naming the file.
 void write_gzip(const std::filesystem::path &file, const std::string &text);
+
+// A JSON file, gzip-compressed or plain; throws TranscriptFormatError naming the file
+// ("x.json.gz: not valid JSON (parse error at line 3, ...)").
+nlohmann::json read_json_file(const std::filesystem::path &file);
 
 } // namespace trimcheck::conform::detail

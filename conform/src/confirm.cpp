@@ -1,0 +1,113 @@
+#include "trimcheck/conform/confirm.hpp"
+
+#include <array>
+
+namespace trimcheck::conform {
+namespace {
+
+constexpr std::array<std::pair<ConfirmOutcome, std::string_view>, 6> kOutcomeNames{{
+    {ConfirmOutcome::reproduced, "reproduced"},
+    {ConfirmOutcome::reached, "reached"},
+    {ConfirmOutcome::not_reproduced, "not-reproduced"},
+    {ConfirmOutcome::kernel_differs, "kernel-differs"},
+    {ConfirmOutcome::kernel_crashed, "kernel-crashed"},
+    {ConfirmOutcome::not_replayable, "not-replayable"},
+}};
+
+// The first line of a (multi-line) report, shortened for a table cell.
+std::string first_line(const std::string &text) {
+  std::string line = text.substr(0, text.find('\n'));
+  constexpr std::size_t kLimit = 160;
+  if (line.size() > kLimit)
+    line = line.substr(0, kLimit - 3) + "...";
+  return line;
+}
+
+bool is_guest_failure(const std::string &category) {
+  return category == "kernel-crash" || category == "hung" || category == "agent";
+}
+
+} // namespace
+
+std::string_view confirm_outcome_name(ConfirmOutcome outcome) {
+  for (const auto &[value, name] : kOutcomeNames)
+    if (value == outcome)
+      return name;
+  return "unknown";
+}
+
+std::optional<ConfirmOutcome> confirm_outcome_from_name(std::string_view name) {
+  for (const auto &[value, known] : kOutcomeNames)
+    if (known == name)
+      return value;
+  return std::nullopt;
+}
+
+Confirmation classify(const props::Trace &trace, props::Verdict verdict,
+                      const KernelReplay &replay) {
+  Confirmation confirmation;
+  confirmation.verdict = verdict;
+  confirmation.trace = trace;
+  const RunResult &run = replay.run;
+  if (const auto &mismatch = run.mismatch) {
+    confirmation.step = mismatch->step;
+    confirmation.detail = first_line(mismatch->what);
+    confirmation.outcome = is_guest_failure(mismatch->category) ? ConfirmOutcome::kernel_crashed
+                                                                : ConfirmOutcome::kernel_differs;
+    return confirmation;
+  }
+  if (!run.memory_event.empty()) {
+    confirmation.step = run.executed.size();
+    if (run.predicted_crash) {
+      confirmation.outcome = ConfirmOutcome::reproduced;
+      confirmation.detail = "the kernel reported the model's fault (" + run.memory_event +
+                            "): " + first_line(*run.predicted_crash);
+    } else {
+      confirmation.outcome = ConfirmOutcome::reached;
+      confirmation.detail = "every observation equal up to the model's fault (" + run.memory_event +
+                            "); the kernel reported nothing (no KASAN)";
+    }
+    return confirmation;
+  }
+  if (replay.skipped > 0) {
+    confirmation.outcome = ConfirmOutcome::not_replayable;
+    confirmation.detail = std::to_string(replay.skipped) +
+                          " step(s) of the trace are not possible from the kernel's start state";
+    return confirmation;
+  }
+  confirmation.step = run.executed.size();
+  if (!replay.violation.empty()) {
+    confirmation.outcome = ConfirmOutcome::reproduced;
+    confirmation.detail = first_line(replay.violation);
+    return confirmation;
+  }
+  confirmation.outcome = ConfirmOutcome::not_reproduced;
+  confirmation.detail = props::replay(trace).empty()
+                            ? "the model agrees: with this kernel's configuration (" +
+                                  trace.config.describe() + ") the trace does not violate " +
+                                  trace.property
+                            : "every observation equal to the model's, but " + trace.property +
+                                  " holds on the run as the kernel performed it";
+  return confirmation;
+}
+
+Confirmation confirm_on(KernelUnderTest &kernel, const props::Trace &trace,
+                        props::Verdict verdict) {
+  return classify(trace, verdict, replay_on_kernel(kernel, trace));
+}
+
+Confirmation reconfirm(const Confirmation &recorded, const std::string &source) {
+  if (!recorded.transcript)
+    return recorded; // nothing was asked of a kernel: nothing to recompute
+  TranscriptKernel kernel(*recorded.transcript, source);
+  Confirmation again = confirm_on(kernel, recorded.trace, recorded.verdict);
+  // A run the current model ends at a mismatch stops early: that is the new outcome. Any
+  // other run must ask exactly what the recorded run asked.
+  if (again.outcome != ConfirmOutcome::kernel_differs &&
+      again.outcome != ConfirmOutcome::kernel_crashed)
+    kernel.expect_all_asked();
+  again.transcript = recorded.transcript;
+  return again;
+}
+
+} // namespace trimcheck::conform
