@@ -51,7 +51,8 @@ nlohmann::json kernel_identity(const std::string &bzimage, const conform::RunOpt
     identity["release"] = build->release;
     nlohmann::json options = nlohmann::json::object();
     for (const auto &[option, value] : build->options)
-      for (const char *prefix : {"CONFIG_IMA", "CONFIG_TCG", "CONFIG_KEXEC", "CONFIG_CONFIGFS"})
+      for (const char *prefix :
+           {"CONFIG_IMA", "CONFIG_TCG", "CONFIG_KEXEC", "CONFIG_CONFIGFS", "CONFIG_KASAN"})
         if (option.rfind(prefix, 0) == 0)
           options[option] = value;
     identity["config_options"] = options;

@@ -25,7 +25,7 @@ model::KernelConfig fit_to_kernel(const std::string &bzimage, model::ProposalId 
 std::optional<nlohmann::json> read_kernel_info(std::string_view command, const std::string &path);
 
 // What a transcript says of the kernel: the --kernel-info object, plus what the files
-// beside the bzImage tell (release, the IMA, TPM, kexec and configfs options, the
+// beside the bzImage tell (release, the IMA, TPM, kexec, configfs and KASAN options, the
 // series' subjects and Message-IDs), the base tree the model took and the command line.
 nlohmann::json kernel_identity(const std::string &bzimage, const conform::RunOptions &run,
                                const nlohmann::json &info);

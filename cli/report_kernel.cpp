@@ -21,6 +21,9 @@ std::string kernel_name(const nlohmann::json &kernel) {
     return it != kernel.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   std::string name = text("release").empty() ? "unknown release" : text("release");
+  if (auto options = kernel.find("config_options");
+      options != kernel.end() && options->is_object() && options->value("CONFIG_KASAN", "") == "y")
+    name += " with KASAN";
   if (!text("series").empty())
     name += ", " + text("series");
   return name;
@@ -54,9 +57,19 @@ void attach_kernel_column(Report &report, const fs::path &dir) {
   for (const fs::path &file : files) {
     conform::Confirmation confirmation = conform::read_confirmation(file);
     const model::ProposalId proposal = confirmation.trace.proposal;
-    if (confirmation.transcript)
-      report.kernel.kernels.emplace(proposal, kernel_name(confirmation.transcript->kernel));
-    recorded.insert_or_assign({proposal, confirmation.trace.property}, std::move(confirmation));
+    // Several recordings of a cell (e.g. on a KASAN build too): a reproduction wins.
+    const auto key = std::make_pair(proposal, confirmation.trace.property);
+    auto it = recorded.find(key);
+    if (it != recorded.end() && (it->second.outcome == conform::ConfirmOutcome::reproduced ||
+                                 confirmation.outcome != conform::ConfirmOutcome::reproduced))
+      continue;
+    if (confirmation.transcript) {
+      std::string &names = report.kernel.kernels[proposal];
+      const std::string name = kernel_name(confirmation.transcript->kernel);
+      if (names.find(name) == std::string::npos)
+        names += (names.empty() ? "" : "; ") + name;
+    }
+    recorded.insert_or_assign(key, std::move(confirmation));
   }
   std::set<model::ProposalId> with_data;
   for (const auto &[key, confirmation] : recorded)

@@ -51,7 +51,14 @@ KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace
         ++action;
       }
     }
-    replay.violation = props::replay(performed);
+    try {
+      replay.violation = props::replay(performed);
+    } catch (const std::invalid_argument &error) {
+      // E.g. a trace that steps inside a blocked call: the VM runs each call to completion.
+      throw std::invalid_argument("the run as the kernel performed it (each call to completion) "
+                                  "cannot be judged by " +
+                                  trace.property + ": " + error.what());
+    }
   }
   return replay;
 }
