@@ -32,6 +32,18 @@ void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
   cmd.add_option("--max-size", options.budget.max_size, "Longest scenario (choices)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd.add_option_function<std::string>(
+      "--base",
+      [&options](const std::string &name) {
+        const auto base = model::base_tree_from_name(name);
+        if (!base)
+          throw CLI::ValidationError("--base", "unknown base tree '" + name +
+                                                   "' (as-posted, 6.12, 6.14, 6.15)");
+        options.budget.base = *base;
+      },
+      "Base tree of every configuration (as-posted, 6.12, 6.14, 6.15): e.g. 6.12 for\n"
+      "counterexamples a kernel of a series ported to 6.12 can replay (default:\n"
+      "each version as posted)");
   cmd.add_option("--jobs", options.jobs, "Worker processes")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

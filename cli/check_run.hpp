@@ -29,7 +29,7 @@ struct CheckRunOptions {
   props::CheckBudget budget{1, 2000, 60};
   int jobs = 2;
 };
-// Registers --proposal, --property, --seed, --runs, --max-size and --jobs.
+// Registers --proposal, --property, --seed, --runs, --max-size, --base and --jobs.
 void add_check_run_options(CLI::App &cmd, CheckRunOptions &options);
 
 // Pairs in property-major order. Throws CLI::ValidationError naming the bad option.

@@ -118,8 +118,16 @@ int run_live(const ConfirmArgs &args) {
   if (!info)
     return kExitBadInput;
   make_directories(args.out);
+  props::CheckBudget budget = args.run.budget;
+  if (!budget.base) // counterexamples on the base tree of the (first) kernel, as conform
+    if (const auto build = conform::read_kernel_build(args.kernels.front());
+        build && model::proposal_info(pairs.front().proposal).family != model::Family::baseline)
+      budget.base = build->base();
+  if (budget.base)
+    std::cerr << "trimcheck confirm: check on base tree " << model::base_tree_name(*budget.base)
+              << " (the kernel's; --base to choose)\n";
   std::vector<props::PairResult> results =
-      run_pairs(pairs, args.run.budget, args.run.jobs, "trimcheck confirm");
+      run_pairs(pairs, budget, args.run.jobs, "trimcheck confirm");
   std::erase_if(results, [](const props::PairResult &result) { return !result.trace; });
   std::map<conform::ConfirmOutcome, int> counts;
   std::size_t done = 0;

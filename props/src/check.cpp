@@ -24,6 +24,15 @@ std::string_view verdict_name(Verdict verdict) {
 
 namespace {
 
+// A scenario's configuration on the budget's base tree, if it names one.
+KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
+                           const CheckBudget &budget) {
+  KernelConfig config = make_config(proposal, choice);
+  if (budget.base)
+    config.base = *budget.base;
+  return config;
+}
+
 // A seed per (version, property, regime) derived from the user's seed (FNV-1a), so
 // pairs are independent and any subset of the work reproduces the same results.
 std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_view property,
@@ -51,7 +60,7 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
       pair_seed(budget.seed, proposal, property.id, regime, default_config_only);
   auto testable = [&] {
     const Scenario scenario = *scenario_gen(default_config_only);
-    const KernelConfig config = make_config(proposal, scenario.config);
+    const KernelConfig config = budget_config(proposal, scenario.config, budget);
     std::vector<TraceAction> actions;
     RunResult run;
     try {
@@ -101,7 +110,7 @@ PairResult check_pair(ProposalId proposal, const Property &property, const Check
     return result;
   }
   if (auto trace = search(proposal, property, Regime::protocol, budget, false)) {
-    const KernelConfig defaults = make_config(proposal, ConfigChoice{});
+    const KernelConfig defaults = budget_config(proposal, ConfigChoice{}, budget);
     const bool default_config = trace->config == defaults;
     const bool default_is_relevant =
         property.about_config == nullptr || property.about_config(proposal, defaults);

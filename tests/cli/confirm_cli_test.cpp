@@ -28,6 +28,11 @@ TEST(ConfirmCli, HelpTeachesOutcomesRecheckAndExitCodes) {
 
 TEST(ConfirmCli, MissingOptionsAndFilesAreBadInput) {
   EXPECT_EQ(run("confirm").code, 2);
+  const Result base = run("check --proposal chen-v5 --property P14 --runs 10 --base 5.4");
+  EXPECT_EQ(base.code, 2);
+  EXPECT_NE(base.out.find("unknown base tree '5.4' (as-posted, 6.12, 6.14, 6.15)"),
+            std::string::npos)
+      << base.out;
   EXPECT_EQ(run("confirm --proposal chen-v5").code, 2);
   EXPECT_EQ(run("confirm --proposal chen-v5 --kernel /nonexistent/bzImage").code, 2);
   const Result missing = run("confirm --recheck /nonexistent/dir");
@@ -78,8 +83,8 @@ TEST(ConfirmCli, TheReportShowsTheKernelColumnAndWhichKernel) {
   EXPECT_NE(trimcheck::test::slurp(dir.path() / "mail.txt").find("chen-v5 P14 (V): reproduced"),
             std::string::npos);
   const auto results = nlohmann::json::parse(trimcheck::test::slurp(dir.path() / "results.json"));
-  EXPECT_EQ(results["kernel_column"]["cells"][0]["kernel"].get<std::string>().rfind("reproduced", 0),
-            0u);
+  EXPECT_EQ(
+      results["kernel_column"]["cells"][0]["kernel"].get<std::string>().rfind("reproduced", 0), 0u);
   // Without confirmations there is no column.
   trimcheck::test::TempDir plain;
   EXPECT_EQ(run("report --out " + plain.path().string() +

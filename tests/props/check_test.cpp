@@ -35,6 +35,19 @@ TEST(Check, EveryEmittedTraceReplaysToTheSameViolation) {
   EXPECT_GT(traces, 0u);
 }
 
+TEST(Check, ABaseTreeInTheBudgetIsTheBaseOfEveryTrace) {
+  const Property &p14 = *find_property("P14");
+  CheckBudget budget{1, 200, 40};
+  const PairResult posted = check_pair(ProposalId::chen_v5, p14, budget);
+  ASSERT_TRUE(posted.trace);
+  EXPECT_EQ(posted.trace->config.base, BaseTree::as_posted);
+  budget.base = BaseTree::linux_6_12;
+  const PairResult on_612 = check_pair(ProposalId::chen_v5, p14, budget);
+  ASSERT_TRUE(on_612.trace);
+  EXPECT_EQ(on_612.trace->config.base, BaseTree::linux_6_12);
+  EXPECT_EQ(replay(*on_612.trace), on_612.trace->violation);
+}
+
 TEST(Check, ShrinkingGivesShortTraces) {
   const Property &p14 = *find_property("P14");
   PairResult result = check_pair(ProposalId::baseline_6_12, p14, CheckBudget{3, 1000, 60});
