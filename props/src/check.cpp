@@ -24,11 +24,12 @@ std::string_view verdict_name(Verdict verdict) {
 
 namespace {
 
-// A scenario's configuration on the budget's base tree, if it names one.
+// A scenario's configuration on the budget's base tree, if it names one (a series only:
+// each baseline is its own tree).
 KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
                            const CheckBudget &budget) {
   KernelConfig config = make_config(proposal, choice);
-  if (budget.base)
+  if (budget.base && proposal_info(proposal).family != Family::baseline)
     config.base = *budget.base;
   return config;
 }
@@ -64,7 +65,7 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
     std::vector<TraceAction> actions;
     RunResult run;
     try {
-      actions = interpret(proposal, regime, scenario);
+      actions = interpret(proposal, regime, scenario, config);
       run = run_actions(proposal, config, property, actions);
     } catch (const std::exception &error) {
       internal_error = error.what();

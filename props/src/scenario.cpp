@@ -168,8 +168,10 @@ private:
 
 } // namespace
 
-std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Scenario &scenario) {
-  ScenarioDriver driver(proposal, make_config(proposal, scenario.config), regime);
+std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Scenario &scenario,
+                                   const std::optional<KernelConfig> &config) {
+  ScenarioDriver driver(proposal, config ? *config : make_config(proposal, scenario.config),
+                        regime);
   for (const Choice &choice : scenario.choices)
     driver.feed(choice);
   if (regime == Regime::arbitrary)

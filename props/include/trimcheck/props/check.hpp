@@ -19,8 +19,9 @@ struct CheckBudget {
   std::uint64_t seed = 1;
   int runs = 100;    // RapidCheck successes per regime
   int max_size = 40; // longest choice list
-  // The base tree every configuration takes (e.g. 6.12 to search counterexamples that a
-  // kernel of a series ported to 6.12 can replay); default: each version as posted.
+  // The base tree every configuration of a series takes (e.g. 6.12 to search
+  // counterexamples that a kernel of a series ported to 6.12 can replay); default: each
+  // series as posted. The baselines are their own trees whatever this says.
   std::optional<model::BaseTree> base;
 };
 

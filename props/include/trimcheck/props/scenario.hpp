@@ -36,8 +36,11 @@ struct Scenario {
 model::KernelConfig make_config(model::ProposalId proposal, const ConfigChoice &choice);
 rc::Gen<Scenario> scenario_gen(bool default_config_only);
 
-// The actions a scenario stands for, in the given user-space regime.
+// The actions a scenario stands for, in the given user-space regime, on `config` (which
+// the actions are then run on: the driver decides from that kernel's state what may
+// continue or block); by default make_config of the scenario's choice.
 std::vector<TraceAction> interpret(model::ProposalId proposal, Regime regime,
-                                   const Scenario &scenario);
+                                   const Scenario &scenario,
+                                   const std::optional<model::KernelConfig> &config = std::nullopt);
 
 } // namespace trimcheck::props
