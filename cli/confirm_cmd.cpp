@@ -3,6 +3,7 @@
 // answers); `--recheck` recomputes recorded confirmations from the current model, no VM.
 #include "check_run.hpp"
 #include "commands.hpp"
+#include "conform_transcripts.hpp"
 #include "kernel_fit.hpp"
 #include "report_io.hpp"
 #include "vm_errors.hpp"
@@ -152,32 +153,8 @@ int run_live(const ConfirmArgs &args) {
   return kExitOk;
 }
 
-// Confirmation files under `paths` (*.json.gz, *.json), in name order; nullopt after a
-// message when a path is missing or holds none.
-std::optional<std::vector<fs::path>> confirmation_files(const std::vector<std::string> &paths) {
-  std::vector<fs::path> files;
-  for (const std::string &path : paths) {
-    if (fs::is_regular_file(path)) {
-      files.emplace_back(path);
-      continue;
-    }
-    std::vector<fs::path> found;
-    if (fs::is_directory(path))
-      for (const auto &entry : fs::recursive_directory_iterator(path))
-        if (entry.is_regular_file() && conform::is_transcript_file_name(entry.path()))
-          found.push_back(entry.path());
-    if (found.empty()) {
-      std::cerr << "trimcheck confirm: no confirmation (*.json.gz) at " << path << "\n";
-      return std::nullopt;
-    }
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 int run_recheck(const std::vector<std::string> &paths) {
-  const auto files = confirmation_files(paths);
+  const auto files = recorded_files(paths, "confirm", "confirmation");
   if (!files)
     return kExitBadInput;
   int changed = 0;

@@ -20,33 +20,6 @@ struct TranscriptFile {
   conform::Transcript transcript;
 };
 
-// The files `paths` name: files as given, directories' *.json[.gz] recursively, in name
-// order. Prints the problem and returns nullopt for a missing path or an empty directory.
-std::optional<std::vector<fs::path>> transcript_files(const std::vector<std::string> &paths) {
-  std::vector<fs::path> files;
-  for (const std::string &path : paths) {
-    if (fs::is_regular_file(path)) {
-      files.emplace_back(path);
-      continue;
-    }
-    if (!fs::is_directory(path)) {
-      std::cerr << "trimcheck conform: no such transcript file or directory: " << path << "\n";
-      return std::nullopt;
-    }
-    std::vector<fs::path> found;
-    for (const auto &entry : fs::recursive_directory_iterator(path))
-      if (entry.is_regular_file() && conform::is_transcript_file_name(entry.path()))
-        found.push_back(entry.path());
-    if (found.empty()) {
-      std::cerr << "trimcheck conform: no transcript (*.json.gz or *.json) under " << path << "\n";
-      return std::nullopt;
-    }
-    std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
-  }
-  return files;
-}
-
 std::string release_of(const conform::Transcript &transcript) {
   auto it = transcript.kernel.find("release");
   return it != transcript.kernel.end() && it->is_string() ? it->get<std::string>() : "unknown";
@@ -70,6 +43,31 @@ void report_mismatch(const TranscriptFile &file, const conform::RunResult &run,
 
 } // namespace
 
+std::optional<std::vector<fs::path>> recorded_files(const std::vector<std::string> &paths,
+                                                    std::string_view command,
+                                                    std::string_view what) {
+  std::vector<fs::path> files;
+  for (const std::string &path : paths) {
+    if (fs::is_regular_file(path)) {
+      files.emplace_back(path);
+      continue;
+    }
+    std::vector<fs::path> found;
+    if (fs::is_directory(path))
+      for (const auto &entry : fs::recursive_directory_iterator(path))
+        if (entry.is_regular_file() && conform::is_transcript_file_name(entry.path()))
+          found.push_back(entry.path());
+    if (found.empty()) {
+      std::cerr << "trimcheck " << command << ": no " << what << " (*.json.gz or *.json) at "
+                << path << "\n";
+      return std::nullopt;
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
                        const std::string &out) {
   std::optional<model::ProposalId> only;
@@ -77,7 +75,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
     std::cerr << "trimcheck conform: unknown version '" << proposal << "' (see `trimcheck list`)\n";
     return kExitBadInput;
   }
-  const auto files = transcript_files(paths);
+  const auto files = recorded_files(paths, "conform", "transcript");
   if (!files)
     return kExitBadInput;
   std::vector<TranscriptFile> transcripts;

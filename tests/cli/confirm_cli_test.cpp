@@ -37,7 +37,8 @@ TEST(ConfirmCli, MissingOptionsAndFilesAreBadInput) {
   EXPECT_EQ(run("confirm --proposal chen-v5 --kernel /nonexistent/bzImage").code, 2);
   const Result missing = run("confirm --recheck /nonexistent/dir");
   EXPECT_EQ(missing.code, 2);
-  EXPECT_NE(missing.out.find("no confirmation (*.json.gz) at /nonexistent/dir"), std::string::npos)
+  EXPECT_NE(missing.out.find("no confirmation (*.json.gz or *.json) at /nonexistent/dir"),
+            std::string::npos)
       << missing.out;
   trimcheck::test::TempDir dir;
   std::ofstream(dir.path() / "x.json") << "{\"format\": \"trimcheck-kernel-confirmation\"}";

@@ -196,7 +196,7 @@ TEST(ConformCliTranscripts, NoTranscriptOrConflictingOptionsAreBadInput) {
   trimcheck::test::TempDir dir;
   const Result empty = run("conform --transcripts " + dir.path().string());
   EXPECT_EQ(empty.code, 2) << empty.out;
-  EXPECT_NE(empty.out.find("no transcript (*.json.gz or *.json) under"), std::string::npos)
+  EXPECT_NE(empty.out.find("no transcript (*.json.gz or *.json) at"), std::string::npos)
       << empty.out;
   EXPECT_EQ(run("conform --transcripts /nonexistent/dir").code, 2);
   EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --kernel x").code, 2);
