@@ -152,8 +152,8 @@ void add_report(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--kernel-confirmations", options->kernel_confirmations,
                   "Directory of recorded kernel confirmations (trimcheck confirm) for the\n"
-                  "kernel column; '' for none")
-      ->capture_default_str();
+                  "kernel column (default: tests/data/real-kernel/confirmations of the\n"
+                  "source tree trimcheck was built from, when present); '' for none");
   cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
               "violated or conditional cell linked to its minimal trace with a sequence\n"
               "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
