@@ -38,6 +38,11 @@ std::vector<TraceAction> actions_of(const Trace &trace) {
   return actions;
 }
 
+// The cell's check verdict as one letter (V, C), as in the matrix.
+std::string letter(const KernelCell &cell) {
+  return verdict_code(PairResult{cell.proposal, cell.property, cell.verdict, {}, {}});
+}
+
 std::string cell_text(const KernelCell &cell) {
   return cell.outcome + (cell.other_trace ? " (another trace of this cell)" : "");
 }
@@ -108,8 +113,7 @@ std::string kernel_column_markdown(const KernelColumn &column) {
       << ").\n\n| version | property | verdict | kernel | detail |\n|---|---|:-:|---|---|\n";
   for (const KernelCell &cell : column.cells)
     out << "| " << model::proposal_info(cell.proposal).key << " | " << cell.property << " | "
-        << verdict_code(PairResult{cell.proposal, cell.property, cell.verdict, {}, {}}) << " | "
-        << cell_text(cell) << " | " << cell.detail << " |\n";
+        << letter(cell) << " | " << cell_text(cell) << " | " << cell.detail << " |\n";
   out << "\nKernels:\n\n";
   for (const auto &[proposal, kernel] : column.kernels)
     out << "- " << model::proposal_info(proposal).key << ": " << kernel << "\n";
@@ -122,10 +126,8 @@ std::string kernel_column_mail(const KernelColumn &column) {
   std::ostringstream out;
   out << "\nOn a kernel of the version (trimcheck confirm):\n";
   for (const KernelCell &cell : column.cells) {
-    std::string line =
-        "  " + std::string(model::proposal_info(cell.proposal).key) + " " + cell.property + " (" +
-        verdict_code(PairResult{cell.proposal, cell.property, cell.verdict, {}, {}}) +
-        "): " + cell_text(cell);
+    std::string line = "  " + std::string(model::proposal_info(cell.proposal).key) + " " +
+                       cell.property + " (" + letter(cell) + "): " + cell_text(cell);
     for (const std::string &wrapped : wrap_words(line, 72))
       out << wrapped << "\n";
   }
@@ -149,8 +151,7 @@ std::string kernel_column_html(const KernelColumn &column) {
   for (const KernelCell &cell : column.cells)
     out << "<tr" << (cell.reproduced ? "" : " class=\"unconfirmed\"") << "><td>"
         << model::proposal_info(cell.proposal).key << "</td><td>" << cell.property << "</td><td>"
-        << verdict_code(PairResult{cell.proposal, cell.property, cell.verdict, {}, {}})
-        << "</td><td>" << markup_escape(cell_text(cell)) << "</td><td>"
+        << letter(cell) << "</td><td>" << markup_escape(cell_text(cell)) << "</td><td>"
         << markup_escape(cell.detail) << "</td></tr>\n";
   out << "</table>\n<p>Kernels:</p>\n<ul>\n";
   for (const auto &[proposal, kernel] : column.kernels)
