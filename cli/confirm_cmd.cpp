@@ -10,6 +10,7 @@
 
 #include "trimcheck/conform/confirm.hpp"
 #include "trimcheck/conform/kernel_setup.hpp"
+#include "trimcheck/props/scenario.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -127,6 +128,14 @@ int run_live(const ConfirmArgs &args) {
   if (budget.base)
     std::cerr << "trimcheck confirm: check on base tree " << model::base_tree_name(*budget.base)
               << " (the kernel's; --base to choose)\n";
+  { // PCR values in the traces (MS trim targets, quotes) that this VM's TPM can reach
+    const model::ProposalId proposal = pairs.front().proposal;
+    budget.firmware_pcrs =
+        conform::vm_firmware_pcrs(vm::VmOptions::defaults_for(args.kernels.front()), proposal,
+                                  props::make_config(proposal, props::ConfigChoice{}));
+    std::cerr << "trimcheck confirm: check with the VM's firmware PCRs ("
+              << budget.firmware_pcrs.size() << " of PCRs 0-9 not zero)\n";
+  }
   std::vector<props::PairResult> results =
       run_pairs(pairs, budget, args.run.jobs, "trimcheck confirm");
   std::erase_if(results, [](const props::PairResult &result) { return !result.trace; });

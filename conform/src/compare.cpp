@@ -200,12 +200,12 @@ std::optional<ClockReadings> kernel_clock_readings(KernelUnderTest &kernel,
   return out;
 }
 
-PcrBanks firmware_pcrs(KernelUnderTest &kernel, const BankLayout &layout) {
+std::vector<FirmwarePcr> firmware_pcrs(KernelUnderTest &kernel, const BankLayout &layout) {
   PcrBanks pcrs(layout);
   for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank)
     for (std::size_t pcr = 0; pcr < 10; ++pcr)
       pcrs.set_firmware(bank, pcr, kernel.pcr(layout.tpm_banks[bank].algo, pcr));
-  return pcrs;
+  return firmware_of(pcrs);
 }
 
 } // namespace trimcheck::conform::detail

@@ -1,4 +1,5 @@
 #include "trimcheck/conform/conform.hpp"
+#include "trimcheck/conform/detail/compare.hpp"
 #include "trimcheck/conform/kernel_setup.hpp"
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/vm/kernel.hpp"
@@ -61,6 +62,13 @@ KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace
     }
   }
   return replay;
+}
+
+std::vector<model::FirmwarePcr> vm_firmware_pcrs(const vm::VmOptions &vm,
+                                                 model::ProposalId proposal,
+                                                 const model::KernelConfig &config) {
+  LiveKernel kernel(vm_options(vm, proposal, config));
+  return detail::firmware_pcrs(kernel, config.banks);
 }
 
 std::string render_mismatch(const RunResult &result) {

@@ -56,8 +56,8 @@ std::size_t unlearned_readings(const KernelState &state) {
 
 // The run so far again on the model, now with the kernel's clock readings: every trace
 // step re-applied from boot (same actions, the records' times and so the PCRs change).
-KernelState rerun(props::Trace &trace, const PcrBanks &firmware) {
-  KernelState state = boot(trace.proposal, trace.config, firmware);
+KernelState rerun(props::Trace &trace) {
+  KernelState state = boot(trace.proposal, trace.config);
   for (props::TraceStep &step : trace.steps)
     step.outcome = model::apply(state, std::get<Action>(step.action));
   return state;
@@ -124,8 +124,17 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       expected_banks.push_back(bank.algo);
     if (kernel.banks() != expected_banks)
       throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout");
-    const PcrBanks firmware = detail::firmware_pcrs(kernel, options.config.banks);
-    state = boot(options.proposal, options.config, firmware);
+    // The model's TPM starts as the kernel's firmware left it; a trace that assumed other
+    // firmware (its PCR values then are not the kernel's) cannot be replayed here.
+    const auto firmware = detail::firmware_pcrs(kernel, options.config.banks);
+    if (!options.config.firmware_pcrs.empty() && options.config.firmware_pcrs != firmware) {
+      result.mismatch = Mismatch{0, "firmware",
+                                 "after boot: the trace assumes firmware PCRs other than the "
+                                 "ones the kernel's TPM holds (PCRs 0-9)"};
+      return result;
+    }
+    result.trace.config.firmware_pcrs = firmware;
+    state = boot(options.proposal, result.trace.config);
     if (auto difference = detail::compare_state(kernel, state)) {
       result.mismatch = Mismatch{0, category_of(*difference), "after boot: " + *difference};
       return result;
@@ -175,7 +184,7 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
         }
         std::vector<std::uint64_t> &clock = result.trace.config.wall_clock;
         clock.insert(clock.end(), learned->readings.begin(), learned->readings.end());
-        state = rerun(result.trace, firmware);
+        state = rerun(result.trace);
       }
       if (auto difference = detail::compare_state(kernel, state)) {
         result.mismatch = Mismatch{index, category_of(*difference),

@@ -79,6 +79,7 @@ std::string KernelConfig::describe() const {
     out += (out.empty() ? "" : " ") + std::to_string(wall_clock.size()) + " clock reading(s)";
   if (base != BaseTree::as_posted)
     out += (out.empty() ? "base=" : " base=") + std::string(base_tree_name(base));
+  flag(!firmware_pcrs.empty(), "firmware-PCRs");
   return out.empty() ? "default" : out;
 }
 

@@ -244,16 +244,38 @@ TemplateData boot_aggregate(const KernelConfig &config, const PcrBanks &pcrs) {
   return make_file_template(config.template_kind, algo, hasher.finish(), "boot_aggregate");
 }
 
-KernelState boot(ProposalId proposal, const KernelConfig &config) {
-  return boot(proposal, config, PcrBanks(config.banks));
+PcrBanks firmware_banks(const KernelConfig &config) {
+  PcrBanks pcrs(config.banks);
+  for (const FirmwarePcr &firmware : config.firmware_pcrs) {
+    const auto &banks = config.banks.tpm_banks;
+    const auto bank = std::find_if(banks.begin(), banks.end(),
+                                   [&](const TpmBank &tpm) { return tpm.algo == firmware.bank; });
+    if (bank == banks.end())
+      throw std::invalid_argument("firmware PCR " + std::to_string(firmware.pcr) + " of bank " +
+                                  std::string(hash_name(firmware.bank)) +
+                                  ", which the TPM's bank layout lacks");
+    pcrs.set_firmware(static_cast<std::size_t>(bank - banks.begin()), firmware.pcr, firmware.value);
+  }
+  return pcrs;
 }
 
-KernelState boot(ProposalId proposal, const KernelConfig &config, const PcrBanks &firmware) {
+std::vector<FirmwarePcr> firmware_of(const PcrBanks &pcrs) {
+  std::vector<FirmwarePcr> firmware;
+  for (std::size_t bank = 0; bank < pcrs.num_banks(); ++bank)
+    for (std::uint32_t pcr = 0; pcr < 10; ++pcr) {
+      const auto value = pcrs.value(bank, pcr);
+      if (std::any_of(value.begin(), value.end(), [](std::uint8_t b) { return b != 0; }))
+        firmware.push_back({pcrs.bank_algo(bank), pcr, Digest(value.begin(), value.end())});
+    }
+  return firmware;
+}
+
+KernelState boot(ProposalId proposal, const KernelConfig &config) {
   base_tree(proposal, config.base); // refuses a baseline on another tree
   KernelState state;
   state.proposal = proposal;
   state.config = config;
-  state.pcrs = firmware;
+  state.pcrs = firmware_banks(config);
   state.digest_memo = SharedDigestMemo::fresh();
   hooks_for(proposal).boot(state);
   state.procs.push_back(Process{1, true, true, {}});

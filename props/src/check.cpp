@@ -25,12 +25,13 @@ std::string_view verdict_name(Verdict verdict) {
 namespace {
 
 // A scenario's configuration on the budget's base tree, if it names one (a series only:
-// each baseline is its own tree).
+// each baseline is its own tree), and with the budget's firmware PCRs.
 KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
                            const CheckBudget &budget) {
   KernelConfig config = make_config(proposal, choice);
   if (budget.base && proposal_info(proposal).family != Family::baseline)
     config.base = *budget.base;
+  config.firmware_pcrs = budget.firmware_pcrs;
   return config;
 }
 

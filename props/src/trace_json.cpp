@@ -209,22 +209,67 @@ json config_to_json(const KernelConfig &config) {
   json banks = json::array();
   for (const TpmBank &bank : config.banks.tpm_banks)
     banks.push_back({{"algo", hash_name(bank.algo)}, {"kernel_hash", bank.kernel_hash}});
-  return {{"tpm_banks", banks},
-          {"ima_hash", hash_name(config.banks.ima_hash)},
-          {"template", template_name(config.template_kind)},
-          {"ima_kexec", config.ima_kexec},
-          {"disable_htable", config.disable_htable},
-          {"flush_htable", config.flush_htable},
-          {"staging", config.staging},
-          {"log_trimming", config.log_trimming},
-          {"ima_pcrs", config.ima_pcrs},
-          {"critical_data_rule", config.critical_data_rule},
-          {"kexec_extra_bytes", config.kexec_extra_bytes},
-          {"ram_bytes", config.ram_bytes},
-          {"measure_pcr", config.measure_pcr},
-          {"base", base_tree_name(config.base)},
-          {"wall_clock", config.wall_clock}};
+  json out = {{"tpm_banks", banks},
+              {"ima_hash", hash_name(config.banks.ima_hash)},
+              {"template", template_name(config.template_kind)},
+              {"ima_kexec", config.ima_kexec},
+              {"disable_htable", config.disable_htable},
+              {"flush_htable", config.flush_htable},
+              {"staging", config.staging},
+              {"log_trimming", config.log_trimming},
+              {"ima_pcrs", config.ima_pcrs},
+              {"critical_data_rule", config.critical_data_rule},
+              {"kexec_extra_bytes", config.kexec_extra_bytes},
+              {"ram_bytes", config.ram_bytes},
+              {"measure_pcr", config.measure_pcr},
+              {"base", base_tree_name(config.base)},
+              {"wall_clock", config.wall_clock}};
+  if (!config.firmware_pcrs.empty()) { // absent: all zero
+    json firmware = json::array();
+    for (const FirmwarePcr &pcr : config.firmware_pcrs)
+      firmware.push_back(
+          {{"bank", hash_name(pcr.bank)}, {"pcr", pcr.pcr}, {"value_hex", to_hex(pcr.value)}});
+    out["firmware_pcrs"] = firmware;
+  }
+  return out;
 }
+
+namespace {
+
+// "firmware_pcrs": [{"bank": "sha1", "pcr": 0, "value_hex": "..."}, ...], PCRs 0-9 of
+// banks in tpm_banks; stored in the canonical order (zero values dropped).
+std::vector<FirmwarePcr> firmware_from_json(const json &list, const KernelConfig &config,
+                                            const std::string &where) {
+  if (!list.is_array())
+    bad(where, "expected an array of {bank, pcr, value_hex}");
+  KernelConfig with = config;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    const auto bank = hash_from_name(string_field(list[i], "bank", at));
+    if (!bank)
+      bad(at + ".bank", "unknown hash algorithm");
+    const std::uint64_t pcr = unsigned_field(list[i], "pcr", at);
+    if (pcr > 9)
+      bad(at + ".pcr", "firmware PCRs are 0..9");
+    FirmwarePcr firmware{*bank, static_cast<std::uint32_t>(pcr),
+                         hex_field(list[i], "value_hex", at)};
+    if (firmware.value.size() != digest_size(*bank))
+      bad(at + ".value_hex", "expected " + std::to_string(digest_size(*bank)) + " bytes for " +
+                                 std::string(hash_name(*bank)));
+    for (const FirmwarePcr &earlier : with.firmware_pcrs)
+      if (earlier.bank == firmware.bank && earlier.pcr == firmware.pcr)
+        bad(at, "PCR " + std::to_string(pcr) + " of " + std::string(hash_name(*bank)) +
+                    " is given twice");
+    with.firmware_pcrs.push_back(std::move(firmware));
+  }
+  try {
+    return firmware_of(firmware_banks(with));
+  } catch (const std::invalid_argument &error) { // a bank the layout lacks
+    bad(where, error.what());
+  }
+}
+
+} // namespace
 
 KernelConfig config_from_json(const json &j, const std::string &where) {
   KernelConfig config;
@@ -275,6 +320,8 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
       bad(where + ".base", "unknown base tree (as-posted, 6.12, 6.14, 6.15)");
     config.base = *base;
   }
+  if (j.contains("firmware_pcrs"))
+    config.firmware_pcrs = firmware_from_json(j["firmware_pcrs"], config, where + ".firmware_pcrs");
   return config;
 }
 

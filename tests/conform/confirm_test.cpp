@@ -48,6 +48,32 @@ TEST(ConformConfirm, ACheckCounterexampleReproducesOnAKernelThatIsTheModel) {
   EXPECT_NE(confirmation.detail.find("hash table"), std::string::npos) << confirmation.detail;
 }
 
+// An MS trim target is PCR values: a trace computed for another TPM's firmware writes a
+// target the kernel's list never reaches. With the kernel's firmware in check's budget (as
+// confirm does) the same cell reproduces; a trace that assumes other firmware than the
+// kernel's is refused at boot.
+TEST(ConformConfirm, PcrTargetsReproduceOnlyWithTheKernelsFirmware) {
+  const props::Property &p4a = *props::find_property("P4a");
+  props::CheckBudget budget{1, 2000, 60};
+  budget.base = BaseTree::linux_6_12;
+  const props::PairResult zero = props::check_pair(ProposalId::ms_rfc1, p4a, budget);
+  ASSERT_TRUE(zero.trace);
+  EXPECT_EQ(record_on_model(zero).outcome, ConfirmOutcome::not_reproduced);
+
+  budget.firmware_pcrs = firmware_of(test::sample_firmware(KernelConfig{}.banks));
+  const props::PairResult kernels = props::check_pair(ProposalId::ms_rfc1, p4a, budget);
+  ASSERT_TRUE(kernels.trace);
+  const Confirmation confirmation = record_on_model(kernels);
+  EXPECT_EQ(confirmation.outcome, ConfirmOutcome::reproduced) << confirmation.detail;
+
+  props::PairResult other = kernels;
+  other.trace->config.firmware_pcrs.front().value.front() ^= 1;
+  const Confirmation refused = record_on_model(other);
+  EXPECT_EQ(refused.outcome, ConfirmOutcome::kernel_differs);
+  EXPECT_EQ(refused.step, 0u);
+  EXPECT_NE(refused.detail.find("firmware"), std::string::npos) << refused.detail;
+}
+
 TEST(ConformConfirm, TheFileRoundTripsAndARecheckGivesTheSameOutcome) {
   const Confirmation recorded = record_on_model(counterexample(ProposalId::sassu_v7, "P14"));
   const json document = json::parse(to_json(recorded).dump());

@@ -16,8 +16,15 @@ PcrBanks sample_firmware(const BankLayout &layout) {
   return pcrs;
 }
 
+namespace {
+KernelConfig with_sample_firmware(KernelConfig config) {
+  config.firmware_pcrs = firmware_of(sample_firmware(config.banks));
+  return config;
+}
+} // namespace
+
 ModelKernel::ModelKernel(ProposalId proposal, const KernelConfig &config)
-    : state_(boot(proposal, config, sample_firmware(config.banks))) {}
+    : state_(boot(proposal, with_sample_firmware(config))) {}
 
 void ModelKernel::fail_from(std::size_t call, vm::VmFailure::Kind kind, std::string report) {
   fail_from_ = call;

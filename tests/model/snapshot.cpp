@@ -154,7 +154,8 @@ KernelState rebuild(const Snapshot &snap, const Capture &capture) {
   config.banks = capture.layout;
   config.ima_kexec = capture.ima_kexec;
   config.template_kind = capture.template_kind;
-  KernelState state = boot(ProposalId::baseline_6_12, config, firmware_pcrs(snap, capture.layout));
+  config.firmware_pcrs = firmware_of(firmware_pcrs(snap, capture.layout));
+  KernelState state = boot(ProposalId::baseline_6_12, config);
   const std::string file = snap.files.count("binary_runtime_measurements_sha1")
                                ? "binary_runtime_measurements_sha1"
                                : "binary_runtime_measurements";

@@ -48,6 +48,18 @@ TEST(Check, ABaseTreeInTheBudgetIsTheBaseOfEveryTrace) {
   EXPECT_EQ(replay(*on_612.trace), on_612.trace->violation);
 }
 
+TEST(Check, FirmwarePcrsInTheBudgetAreTheFirmwareOfEveryTrace) {
+  CheckBudget budget{1, 300, 40};
+  for (const TpmBank &bank : KernelConfig{}.banks.tpm_banks)
+    budget.firmware_pcrs.push_back({bank.algo, 0, Digest(digest_size(bank.algo), 0xa5)});
+  const PairResult result = check_pair(ProposalId::ms_rfc1, *find_property("P20"), budget);
+  ASSERT_TRUE(result.trace);
+  EXPECT_EQ(result.trace->config.firmware_pcrs, budget.firmware_pcrs);
+  const Trace reread = trace_from_json(nlohmann::json::parse(to_json(*result.trace).dump()));
+  EXPECT_EQ(reread.config, result.trace->config);
+  EXPECT_EQ(replay(reread), result.trace->violation);
+}
+
 TEST(Check, OnEveryBaseTreeTheDriverEmitsOnlyPossibleActions) {
   // The scenario driver decides what may continue or block from the kernel the actions
   // run on: on another base tree (no reboot suspend on 6.12) a driver that looked at the
@@ -124,6 +136,23 @@ TEST(TraceFormat, MalformedTracesNameThePlace) {
             std::string::npos);
   EXPECT_NE(error_of(head + R"("config":{"tpm_banks":[]},"steps":[]})").find("$.config.tpm_banks"),
             std::string::npos);
+  auto with_firmware = [&](const std::string &list) {
+    nlohmann::json json_config = config_to_json(config);
+    json_config["firmware_pcrs"] = nlohmann::json::parse(list);
+    return error_of(head + "\"config\":" + json_config.dump() + R"(,"steps":[]})");
+  };
+  const std::string zeros20(40, '0');
+  EXPECT_NE(with_firmware(R"([{"bank":"sha1","pcr":10,"value_hex":")" + zeros20 + "\"}]")
+                .find("$.config.firmware_pcrs[0].pcr"),
+            std::string::npos);
+  EXPECT_NE(with_firmware(R"([{"bank":"sha1","pcr":1,"value_hex":"00"}])")
+                .find("$.config.firmware_pcrs[0].value_hex"),
+            std::string::npos);
+  EXPECT_NE(with_firmware(R"([{"bank":"md5","pcr":1,"value_hex":"00"}])")
+                .find("$.config.firmware_pcrs[0].bank"),
+            std::string::npos);
+  const std::string twice = R"({"bank":"sha1","pcr":1,"value_hex":")" + zeros20 + "\"}";
+  EXPECT_NE(with_firmware("[" + twice + "," + twice + "]").find("given twice"), std::string::npos);
 }
 
 TEST(TraceFormat, ReplayRejectsImpossibleSteps) {

@@ -241,12 +241,11 @@ TEST(ExploreCanonical, RecordsThatDifferInContentAreDifferentStates) {
 // differ, and the encoding must tell the states apart.
 TEST(ExploreCanonical, PcrValuesArePartOfTheState) {
   detail::Canonicalizer canonical;
-  const KernelConfig config;
-  PcrBanks firmware(config.banks);
-  const KernelState plain = boot(ProposalId::sassu_v7, config, firmware);
-  for (std::size_t bank = 0; bank < firmware.num_banks(); ++bank)
-    firmware.set_firmware(bank, 0, Digest(digest_size(firmware.bank_algo(bank)), 0x5a));
-  KernelState other = boot(ProposalId::sassu_v7, config, firmware);
+  KernelConfig config;
+  const KernelState plain = boot(ProposalId::sassu_v7, config);
+  for (const TpmBank &bank : config.banks.tpm_banks)
+    config.firmware_pcrs.push_back({bank.algo, 0, Digest(digest_size(bank.algo), 0x5a)});
+  KernelState other = boot(ProposalId::sassu_v7, config);
   // Same list contents up to the boot_aggregate, whose digest the firmware changed: put
   // the plain state's records back so that only the PCR values differ.
   other.contents = plain.contents;

@@ -122,6 +122,13 @@ KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace
 // meanwhile (KASAN) is seen.
 KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace);
 
+// The firmware PCRs (PCRs 0-9, KernelConfig::firmware_pcrs) of the TPM of a VM booted with
+// `vm` for `config`: what confirm gives check, so that PCR values in its traces (an MS trim
+// target, a quote) are ones this VM's kernel can reach.
+std::vector<model::FirmwarePcr> vm_firmware_pcrs(const vm::VmOptions &vm,
+                                                 model::ProposalId proposal,
+                                                 const model::KernelConfig &config);
+
 // Renders a finding for the terminal and writes `<out>/conform-<proposal>.{json,txt}`.
 std::string render_mismatch(const RunResult &result);
 

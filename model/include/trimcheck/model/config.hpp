@@ -29,6 +29,15 @@ enum class BaseTree : std::uint8_t {
 std::string_view base_tree_name(BaseTree base); // "as-posted", "6.12", "6.14", "6.15"
 std::optional<BaseTree> base_tree_from_name(std::string_view name);
 
+// One PCR of one TPM bank as firmware left it before the kernel started: PCRs 0-9, which
+// the boot_aggregate hashes. A PCR that is not listed is zero.
+struct FirmwarePcr {
+  HashAlgo bank = HashAlgo::sha1;
+  std::uint32_t pcr = 0;
+  Digest value;
+  bool operator==(const FirmwarePcr &) const = default;
+};
+
 struct KernelConfig {
   BankLayout banks = BankLayout::swtpm_default();
   TemplateKind template_kind = TemplateKind::ima_ng; // ima_template= (measurements)
@@ -50,6 +59,11 @@ struct KernelConfig {
   // a clock, so conform learns the readings from the kernel's list and runs the model
   // with them; past the end (always, in check and explore) the model's own clock ticks.
   std::vector<std::uint64_t> wall_clock;
+  // The TPM's PCRs 0-9 at boot, those that are not zero, in bank then PCR order (what
+  // `firmware_of` returns). Empty: all zero, check's default (a TPM without measured boot).
+  // conform reads them from the VM's TPM, and confirm hands the VM's to check, so that a
+  // PCR value in a trace (an MS trim target, a quote) is one the kernel can reach.
+  std::vector<FirmwarePcr> firmware_pcrs;
   // Tests only: a deliberately wrong model in which restored records are linked in the
   // hash table, so that conformance testing against a real kernel must find a mismatch.
   // Never set by trimcheck itself, not part of traces.

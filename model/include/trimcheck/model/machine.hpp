@@ -107,11 +107,16 @@ struct Outcome {
   bool operator==(const Outcome &) const = default;
 };
 
-// Initial state: the kernel has booted, IMA measured the boot_aggregate, and process 1
-// (root with CAP_SYS_ADMIN) runs.
+// Initial state: firmware left `config.firmware_pcrs` in the TPM, the kernel has booted,
+// IMA measured the boot_aggregate, and process 1 (root with CAP_SYS_ADMIN) runs.
+// Throws std::invalid_argument for a firmware PCR of a bank the layout lacks or above 9.
 KernelState boot(ProposalId proposal, const KernelConfig &config);
-// Same, starting from a TPM whose PCRs 0-9 hold firmware measurements.
-KernelState boot(ProposalId proposal, const KernelConfig &config, const PcrBanks &firmware);
+
+// The TPM as firmware left it: `config.firmware_pcrs` in `config.banks`.
+PcrBanks firmware_banks(const KernelConfig &config);
+// The firmware PCRs of `pcrs` (PCRs 0-9 that are not zero, bank then PCR order): the
+// canonical value of KernelConfig::firmware_pcrs.
+std::vector<FirmwarePcr> firmware_of(const PcrBanks &pcrs);
 
 Outcome apply(KernelState &state, const Action &action);
 

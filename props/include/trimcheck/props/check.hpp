@@ -23,6 +23,10 @@ struct CheckBudget {
   // counterexamples that a kernel of a series ported to 6.12 can replay); default: each
   // series as posted. The baselines are their own trees whatever this says.
   std::optional<model::BaseTree> base;
+  // The TPM's PCRs 0-9 at boot in every configuration (KernelConfig::firmware_pcrs);
+  // empty: all zero. confirm sets the VM's, so that traces carry PCR values its kernel
+  // can reach.
+  std::vector<model::FirmwarePcr> firmware_pcrs;
 };
 
 struct PairResult {

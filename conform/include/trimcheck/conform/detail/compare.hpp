@@ -29,7 +29,8 @@ struct ClockReadings {
 std::optional<ClockReadings>
 kernel_clock_readings(KernelUnderTest &kernel, const model::KernelState &state, std::size_t wanted);
 
-// The model's PCR banks filled with the kernel's PCRs 0-9 (the boot_aggregate input).
-model::PcrBanks firmware_pcrs(KernelUnderTest &kernel, const model::BankLayout &layout);
+// The kernel's TPM's PCRs 0-9 (the boot_aggregate input), as KernelConfig::firmware_pcrs.
+std::vector<model::FirmwarePcr> firmware_pcrs(KernelUnderTest &kernel,
+                                              const model::BankLayout &layout);
 
 } // namespace trimcheck::conform::detail
