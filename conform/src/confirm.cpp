@@ -72,7 +72,8 @@ Confirmation classify(const props::Trace &trace, props::Verdict verdict,
   if (replay.skipped > 0) {
     confirmation.outcome = ConfirmOutcome::not_replayable;
     confirmation.detail = std::to_string(replay.skipped) +
-                          " step(s) of the trace are not possible from the kernel's start state";
+                          " step(s) of the trace are not possible on the kernel's run (" +
+                          replay.skipped_why + ")";
     return confirmation;
   }
   confirmation.step = run.executed.size();

@@ -5,6 +5,52 @@
 #include "trimcheck/vm/kernel.hpp"
 
 namespace trimcheck::conform {
+namespace {
+
+// The process whose call `action` is (0: the kernel's, a kexec's), as Continue names it.
+model::Pid caller(const model::Action &action) {
+  return std::visit(
+      [](const auto &call) -> model::Pid {
+        if constexpr (requires { call.pid; })
+          return call.pid;
+        else
+          return 0;
+      },
+      action);
+}
+
+// The first trace action the kernel's run left out (`executed` is the rest, in order), and
+// the call the trace left blocked when it issued that action, if any.
+std::string why_refused(const props::Trace &trace, const std::vector<model::Action> &executed) {
+  std::vector<const props::TraceStep *> blocked; // calls issued and not yet returned
+  std::size_t next = 0;
+  for (const props::TraceStep &step : trace.steps) {
+    const auto *action = std::get_if<model::Action>(&step.action);
+    if (action == nullptr)
+      continue;
+    if (const auto *resumed = std::get_if<model::Continue>(action)) {
+      if (step.outcome.done)
+        std::erase_if(blocked, [&](const props::TraceStep *call) {
+          return caller(std::get<model::Action>(call->action)) == resumed->pid;
+        });
+      continue;
+    }
+    if (next < executed.size() && executed[next] == *action) {
+      ++next;
+      if (!step.outcome.done)
+        blocked.push_back(&step);
+      continue;
+    }
+    std::string why = "first: " + props::describe(step.action);
+    if (!blocked.empty())
+      why += ", issued while '" + props::describe(blocked.front()->action) +
+             "' was blocked: a VM runs each call to completion, after which it is not possible";
+    return why;
+  }
+  return "";
+}
+
+} // namespace
 
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace) {
   LiveKernel kernel(vm_options(vm, trace.proposal, trace.config));
@@ -33,8 +79,11 @@ KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace
         run.predicted_crash = failure.report();
     }
   }
-  if (!run.mismatch && run.memory_event.empty())
+  if (!run.mismatch && run.memory_event.empty()) {
     replay.skipped = actions.size() - run.executed.size();
+    if (replay.skipped > 0)
+      replay.skipped_why = why_refused(trace, run.executed);
+  }
   if (trace.property != "conform" && !run.mismatch && run.executed.size() == actions.size()) {
     // The run as the kernel performed it, with the trace's user-space events (quotes).
     props::Trace performed = run.trace;

@@ -124,8 +124,9 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       expected_banks.push_back(bank.algo);
     if (kernel.banks() != expected_banks)
       throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout");
-    // The model's TPM starts as the kernel's firmware left it; a trace that assumed other
-    // firmware (its PCR values then are not the kernel's) cannot be replayed here.
+    // The model's TPM starts as the kernel's firmware left it. A trace that assumed other
+    // firmware (its PCR values then are not the kernel's) cannot be replayed here; one that
+    // names none (older traces, check without confirm) takes the kernel's.
     const auto firmware = detail::firmware_pcrs(kernel, options.config.banks);
     if (!options.config.firmware_pcrs.empty() && options.config.firmware_pcrs != firmware) {
       result.mismatch = Mismatch{0, "firmware",

@@ -74,6 +74,21 @@ TEST(ConformConfirm, PcrTargetsReproduceOnlyWithTheKernelsFirmware) {
   EXPECT_NE(refused.detail.find("firmware"), std::string::npos) << refused.detail;
 }
 
+// A real confirmation (ms-rfc1's P13 on its kernel): the trace writes a PCR target while
+// a kexec execute is blocked in the model; the VM runs the kexec to completion, after which
+// the writer's steps are not possible. The outcome says which step and why.
+TEST(ConformConfirm, AStepIssuedWhileACallIsBlockedIsNotReplayableAndSaysWhy) {
+  const Confirmation recorded = read_confirmation(
+      std::string(TRIMCHECK_TEST_DATA) + "/real-kernel/confirmations/ms-rfc1/ms-rfc1-P13.json.gz");
+  props::Trace trace = recorded.trace;
+  trace.config.firmware_pcrs.clear(); // the fake kernel's firmware is not the VM's: take its
+  test::ModelKernel kernel(trace.proposal, trace.config);
+  const Confirmation again = confirm_on(kernel, trace, recorded.verdict);
+  EXPECT_EQ(again.outcome, ConfirmOutcome::not_replayable);
+  EXPECT_NE(again.detail.find("while 'kexec execute' was blocked"), std::string::npos)
+      << again.detail;
+}
+
 TEST(ConformConfirm, TheFileRoundTripsAndARecheckGivesTheSameOutcome) {
   const Confirmation recorded = record_on_model(counterexample(ProposalId::sassu_v7, "P14"));
   const json document = json::parse(to_json(recorded).dump());

@@ -4,6 +4,8 @@ add_executable(trimcheck_conform_transcript_tests conform/transcript_test.cpp
                                                   conform/confirm_test.cpp conform/model_kernel.cpp)
 target_link_libraries(trimcheck_conform_transcript_tests PRIVATE trimcheck_conform
                       GTest::gtest_main)
+target_compile_definitions(trimcheck_conform_transcript_tests PRIVATE
+                           TRIMCHECK_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data")
 gtest_discover_tests(trimcheck_conform_transcript_tests DISCOVERY_TIMEOUT 60)
 
 # Writes tests/data/transcripts/fake-model (see its README.md).

@@ -114,6 +114,9 @@ struct KernelReplay {
   RunResult run;
   std::string violation;
   std::size_t skipped = 0; // trace actions the model refused in the kernel's start state
+  // Why, in words: the first refused action and, when the trace issued it while an earlier
+  // call was still blocked (a VM runs each call to completion), that call.
+  std::string skipped_why;
 };
 // Throws std::invalid_argument if the trace holds an action a kernel cannot perform.
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace);
