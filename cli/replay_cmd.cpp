@@ -3,10 +3,11 @@
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
+#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/transcript.hpp"
 #include "trimcheck/props/check.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 namespace trimcheck::cli {
@@ -46,7 +47,8 @@ int replay_on_kernel(const props::Trace &original, const std::string &kernel) {
   }
   if (replay.skipped > 0) {
     std::cerr << "trimcheck replay: " << replay.skipped
-              << " step(s) of the trace are not possible from the kernel's start state\n";
+              << " step(s) of the trace are not possible on the kernel's run ("
+              << replay.skipped_why << ")\n";
     return kExitBadInput;
   }
   if (replay.violation.empty()) {
@@ -63,6 +65,20 @@ int replay_on_kernel(const props::Trace &original, const std::string &kernel) {
   return kExitFinding;
 }
 
+// The trace in `path`: a trace file, or the trace of a kernel confirmation (confirm);
+// either may be gzip-compressed. Throws TraceFormatError for a malformed trace and
+// std::runtime_error naming the file when it cannot be read as JSON.
+props::Trace read_trace(const std::string &path) {
+  nlohmann::json json = conform::detail::read_json_file(path);
+  if (json.is_object() && json.value("format", "") == "trimcheck-kernel-confirmation") {
+    if (!json.contains("trace"))
+      throw props::TraceFormatError("a kernel confirmation without \"trace\"");
+    std::cerr << "trimcheck replay: the trace of the kernel confirmation in " << path << "\n";
+    json = json["trace"];
+  }
+  return props::trace_from_json(json);
+}
+
 } // namespace
 
 void add_replay(CLI::App &app, int &exit_code) {
@@ -71,7 +87,10 @@ void add_replay(CLI::App &app, int &exit_code) {
   auto *cmd = app.add_subcommand(
       "replay", "Re-execute a trace (from check, explore or prove) on the model and report "
                 "whether its violation still reproduces.");
-  cmd->add_option("TRACE", *path, "Trace file (JSON, docs/trace-format.md)")->required();
+  cmd->add_option("TRACE", *path,
+                  "Trace file (JSON, docs/trace-format.md; gzip-compressed too), or a kernel\n"
+                  "confirmation file of confirm (its trace is replayed)")
+      ->required();
   cmd->add_option("--kernel", *kernel,
                   "Replay on this bzImage in a VM (QEMU + swtpm) next to the model instead");
   cmd->footer("Examples:\n  trimcheck replay trimcheck-out/chen-v5-P5.json\n"
@@ -82,20 +101,8 @@ void add_replay(CLI::App &app, int &exit_code) {
               "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
               "malformed, a step is not possible, or the VM could not be started.");
   cmd->callback([path, kernel, &exit_code] {
-    std::ifstream in(*path);
-    if (!in) {
-      std::cerr << "trimcheck replay: cannot read " << *path << "\n";
-      exit_code = kExitBadInput;
-      return;
-    }
     try {
-      nlohmann::json json;
-      try {
-        json = nlohmann::json::parse(in);
-      } catch (const nlohmann::json::parse_error &error) {
-        throw props::TraceFormatError(std::string("not JSON: ") + error.what());
-      }
-      props::Trace trace = props::trace_from_json(json);
+      props::Trace trace = read_trace(*path);
       if (!kernel->empty()) {
         exit_code = reporting_vm_errors("replay", [&] { return replay_on_kernel(trace, *kernel); });
         return;
@@ -118,6 +125,9 @@ void add_replay(CLI::App &app, int &exit_code) {
       exit_code = kExitBadInput;
     } catch (const std::invalid_argument &error) {
       std::cerr << "trimcheck replay: " << *path << ": " << error.what() << "\n";
+      exit_code = kExitBadInput;
+    } catch (const std::runtime_error &error) { // unreadable, corrupt gzip, not JSON
+      std::cerr << "trimcheck replay: " << error.what() << "\n";
       exit_code = kExitBadInput;
     }
   });

@@ -136,10 +136,25 @@ TEST(Cli, ReplayRejectsMalformedTraces) {
   std::ofstream(bad) << "{ not json";
   CliRun garbage = run("replay " + bad.string(), true);
   EXPECT_EQ(garbage.code, 2);
-  EXPECT_NE(garbage.out.find("not JSON"), std::string::npos);
+  EXPECT_NE(garbage.out.find("not valid JSON"), std::string::npos);
   CliRun missing = run("replay " + (dir.path() / "none.json").string(), true);
   EXPECT_EQ(missing.code, 2);
-  EXPECT_NE(missing.out.find("cannot read"), std::string::npos);
+  EXPECT_NE(missing.out.find("cannot be read"), std::string::npos);
+  const fs::path truncated = dir.path() / "t.json.gz";
+  std::ofstream(truncated) << "\x1f\x8b\x08";
+  CliRun corrupt = run("replay " + truncated.string(), true);
+  EXPECT_EQ(corrupt.code, 2);
+  EXPECT_NE(corrupt.out.find(truncated.string()), std::string::npos) << corrupt.out;
+}
+
+// What confirm wrote is what replay reads: a kernel confirmation file (gzip-compressed
+// JSON) gives its trace, which replays on the model.
+TEST(Cli, ReplayReadsTheTraceOfAKernelConfirmation) {
+  const fs::path file = fs::path(TRIMCHECK_TEST_DATA) /
+                        "real-kernel/confirmations/baseline-6.12/baseline-6.12-P14.json.gz";
+  CliRun replayed = run("replay " + file.string(), true);
+  EXPECT_EQ(replayed.code, 1) << replayed.out;
+  EXPECT_NE(replayed.out.find("hash table"), std::string::npos) << replayed.out;
 }
 
 TEST(Cli, GeneratedPropertyCatalogueIsUpToDate) {
