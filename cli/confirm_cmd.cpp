@@ -28,6 +28,7 @@ struct ConfirmArgs {
   std::string out = "trimcheck-out/confirmations";
   std::string kernel_info;
   std::vector<std::string> recheck;
+  bool rewrite = false;
 };
 
 // "reproduced at step 7: ..." for a progress line.
@@ -162,7 +163,7 @@ int run_live(const ConfirmArgs &args) {
   return kExitOk;
 }
 
-int run_recheck(const std::vector<std::string> &paths) {
+int run_recheck(const std::vector<std::string> &paths, bool rewrite) {
   const auto files = recorded_files(paths, "confirm", "confirmation");
   if (!files)
     return kExitBadInput;
@@ -175,6 +176,8 @@ int run_recheck(const std::vector<std::string> &paths) {
       changed += same ? 0 : 1;
       std::cout << file.string() << ": " << outcome_line(now)
                 << (same ? "" : " (recorded: " + outcome_line(recorded) + ")") << "\n";
+      if (rewrite && (!same || now.detail != recorded.detail))
+        conform::write_confirmation(file, now);
     } catch (const std::runtime_error &error) { // malformed, or not covered by its answers
       std::cerr << "trimcheck confirm: " << error.what() << "\n";
       return kExitBadInput;
@@ -183,7 +186,9 @@ int run_recheck(const std::vector<std::string> &paths) {
   if (changed > 0) {
     std::cout << changed << " of " << files->size()
               << " confirmation(s) now give another outcome: the model changed since they "
-                 "were recorded (record them again on the kernel, or fix the model)\n";
+                 "were recorded ("
+              << (rewrite ? "written back" : "record them again on the kernel, or fix the model")
+              << ")\n";
     return kExitFinding;
   }
   std::cout << "every outcome as recorded: " << files->size() << " confirmation(s)\n";
@@ -216,6 +221,11 @@ void add_confirm(CLI::App &app, int &exit_code) {
                                   "Recompute recorded confirmations (files or directories) from "
                                   "their\nkernel answers and the current model; no VM")
                       ->excludes(kernels);
+  cmd->add_flag("--rewrite", args->rewrite,
+                "With --recheck: write every confirmation whose recomputed outcome or\n"
+                "explanation differs back to its file (review the listed changes first:\n"
+                "the kernel's answers are kept, only the judgement is redone)")
+      ->needs(recheck);
   cmd->footer("Outcomes: reproduced (every observation equal and the property violated on the\n"
               "kernel's run; for a use after free, the kernel reported it), reached (equal up\n"
               "to the model's use after free, nothing reported: build with --kasan),\n"
@@ -231,7 +241,7 @@ void add_confirm(CLI::App &app, int &exit_code) {
               "whose answers no longer cover the model's run.");
   cmd->callback([args, recheck, &exit_code] {
     if (!recheck->empty()) {
-      exit_code = run_recheck(args->recheck);
+      exit_code = run_recheck(args->recheck, args->rewrite);
       return;
     }
     if (args->kernels.empty() || args->run.selection.proposals.size() != 1) {

@@ -82,13 +82,31 @@ Confirmation classify(const props::Trace &trace, props::Verdict verdict,
     confirmation.detail = first_line(replay.violation);
     return confirmation;
   }
-  confirmation.outcome = ConfirmOutcome::not_reproduced;
-  confirmation.detail = props::replay(trace).empty()
-                            ? "the model agrees: with this kernel's configuration (" +
-                                  trace.config.describe() + ") the trace does not violate " +
-                                  trace.property
-                            : "every observation equal to the model's, but " + trace.property +
-                                  " holds on the run as the kernel performed it";
+  // The property holds on the kernel's run. Either the kernel's configuration (its firmware
+  // PCRs, its clock, its build) takes the violation away, or the trace's order does: the
+  // model in the trace's order with the kernel's configuration tells which.
+  props::Trace with_kernels_config = trace;
+  with_kernels_config.config = run.trace.config;
+  std::string in_trace_order;
+  try {
+    in_trace_order = props::replay(with_kernels_config);
+  } catch (const std::invalid_argument &) { // a step the kernel's configuration refuses
+  }
+  if (in_trace_order.empty()) {
+    confirmation.outcome = ConfirmOutcome::not_reproduced;
+    confirmation.detail = "the model agrees: with this kernel's configuration (" +
+                          run.trace.config.describe() + ") the trace does not violate " +
+                          trace.property;
+  } else if (!replay.interleaving.empty()) {
+    confirmation.outcome = ConfirmOutcome::not_replayable;
+    confirmation.detail = "every observation equal to the model's, but " + trace.property +
+                          " needs the trace's order: " + replay.interleaving +
+                          ", and a VM runs each call to completion (on its run the property holds)";
+  } else {
+    confirmation.outcome = ConfirmOutcome::not_reproduced;
+    confirmation.detail = "every observation equal to the model's, but " + trace.property +
+                          " holds on the run as the kernel performed it";
+  }
   return confirmation;
 }
 

@@ -19,11 +19,10 @@ model::Pid caller(const model::Action &action) {
       action);
 }
 
-// The first trace action the kernel's run left out (`executed` is the rest, in order), and
-// the call the trace left blocked when it issued that action, if any.
-std::string why_refused(const props::Trace &trace, const std::vector<model::Action> &executed) {
+// The trace's calls in order, each with the call (of another process) the trace left
+// blocked when it issued it, if any; `visit(step, blocked)` returns true to stop there.
+template <typename Visit> void walk_calls(const props::Trace &trace, Visit visit) {
   std::vector<const props::TraceStep *> blocked; // calls issued and not yet returned
-  std::size_t next = 0;
   for (const props::TraceStep &step : trace.steps) {
     const auto *action = std::get_if<model::Action>(&step.action);
     if (action == nullptr)
@@ -35,19 +34,48 @@ std::string why_refused(const props::Trace &trace, const std::vector<model::Acti
         });
       continue;
     }
-    if (next < executed.size() && executed[next] == *action) {
-      ++next;
-      if (!step.outcome.done)
-        blocked.push_back(&step);
-      continue;
-    }
-    std::string why = "first: " + props::describe(step.action);
-    if (!blocked.empty())
-      why += ", issued while '" + props::describe(blocked.front()->action) +
-             "' was blocked: a VM runs each call to completion, after which it is not possible";
-    return why;
+    if (visit(step, blocked.empty() ? nullptr : blocked.front()))
+      return;
+    if (!step.outcome.done)
+      blocked.push_back(&step);
   }
-  return "";
+}
+
+std::string issued_while(const props::TraceStep &step, const props::TraceStep *blocked) {
+  std::string text = "'" + props::describe(step.action) + "'";
+  if (blocked != nullptr)
+    text += " issued while '" + props::describe(blocked->action) + "' was blocked";
+  return text;
+}
+
+// The first trace action the kernel's run left out (`executed` is the rest, in order), and
+// the call the trace left blocked when it issued that action, if any.
+std::string why_refused(const props::Trace &trace, const std::vector<model::Action> &executed) {
+  std::string why;
+  std::size_t next = 0;
+  walk_calls(trace, [&](const props::TraceStep &step, const props::TraceStep *blocked) {
+    if (next < executed.size() && executed[next] == std::get<model::Action>(step.action)) {
+      ++next;
+      return false;
+    }
+    why = "first: " + issued_while(step, blocked);
+    if (blocked != nullptr)
+      why += ": a VM runs each call to completion, after which it is not possible";
+    return true;
+  });
+  return why;
+}
+
+// The first call the trace issues while another process's call is blocked, if any.
+std::string first_interleaving(const props::Trace &trace) {
+  std::string found;
+  walk_calls(trace, [&](const props::TraceStep &step, const props::TraceStep *blocked) {
+    if (blocked == nullptr)
+      return false;
+    found = issued_while(step, blocked);
+    return true;
+  });
+  return found;
 }
 
 } // namespace
@@ -79,6 +107,7 @@ KernelReplay replay_on_kernel(KernelUnderTest &kernel, const props::Trace &trace
         run.predicted_crash = failure.report();
     }
   }
+  replay.interleaving = first_interleaving(trace);
   if (!run.mismatch && run.memory_event.empty()) {
     replay.skipped = actions.size() - run.executed.size();
     if (replay.skipped > 0)

@@ -67,6 +67,24 @@ TEST(ConfirmCli, AnOutcomeThatNoLongerFollowsIsAFinding) {
   EXPECT_NE(result.out.find("(recorded: not-reproduced"), std::string::npos) << result.out;
 }
 
+TEST(ConfirmCli, RewriteWritesTheRecomputedJudgementBack) {
+  nlohmann::json document =
+      nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(kChenP14));
+  const std::string words = document["detail"];
+  document["detail"] = "older words";
+  trimcheck::test::TempDir dir;
+  const fs::path file = dir.path() / "stale.json";
+  std::ofstream(file) << document.dump();
+  EXPECT_EQ(run("confirm --recheck " + file.string()).code, 0);
+  EXPECT_EQ(nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(file))["detail"],
+            "older words")
+      << "a plain recheck writes nothing";
+  EXPECT_EQ(run("confirm --recheck " + file.string() + " --rewrite").code, 0);
+  EXPECT_EQ(nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(file))["detail"],
+            words);
+  EXPECT_EQ(run("confirm --rewrite").code, 2) << "needs --recheck";
+}
+
 TEST(ConfirmCli, TheReportShowsTheKernelColumnAndWhichKernel) {
   trimcheck::test::TempDir dir;
   const Result result = run("report --out " + dir.path().string() +

@@ -89,6 +89,21 @@ TEST(ConformConfirm, AStepIssuedWhileACallIsBlockedIsNotReplayableAndSaysWhy) {
       << again.detail;
 }
 
+// A real confirmation (chen-v4's P13): the model loses the trimmed total when a trim runs
+// while a kexec execute is blocked; the VM runs the kexec first, every answer equals the
+// model's and P13 holds on that run. Not replayable, not "not reproduced".
+TEST(ConformConfirm, AViolationThatNeedsTheTracesOrderInsideABlockedCallIsNotReplayable) {
+  const Confirmation recorded = read_confirmation(
+      std::string(TRIMCHECK_TEST_DATA) + "/real-kernel/confirmations/chen-v4/chen-v4-P13.json.gz");
+  props::Trace trace = recorded.trace;
+  trace.config.firmware_pcrs.clear();
+  test::ModelKernel kernel(trace.proposal, trace.config);
+  const Confirmation again = confirm_on(kernel, trace, recorded.verdict);
+  EXPECT_EQ(again.outcome, ConfirmOutcome::not_replayable);
+  EXPECT_NE(again.detail.find("issued while 'kexec execute' was blocked"), std::string::npos)
+      << again.detail;
+}
+
 TEST(ConformConfirm, TheFileRoundTripsAndARecheckGivesTheSameOutcome) {
   const Confirmation recorded = record_on_model(counterexample(ProposalId::sassu_v7, "P14"));
   const json document = json::parse(to_json(recorded).dump());

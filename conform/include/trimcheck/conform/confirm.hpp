@@ -14,8 +14,10 @@
 //   kernel_differs  the kernel answers differently from the model at a step
 //   kernel_crashed  the kernel crashed or hung at a step where the model predicts no
 //                   memory fault
-//   not_replayable  the trace holds a step no kernel can perform, or none of the kernels
-//                   given has the build the trace's configuration needs
+//   not_replayable  the trace holds a step no kernel can perform, none of the kernels
+//                   given has the build the trace's configuration needs, or the violation
+//                   needs calls issued while another call is blocked (a kexec execute, a
+//                   blocked write), which a VM runs to completion
 #pragma once
 
 #include "trimcheck/conform/conform.hpp"
@@ -51,7 +53,7 @@ struct Confirmation {
   ConfirmOutcome outcome = ConfirmOutcome::not_replayable;
   std::size_t step = 0; // the kernel action it is about (1-based; 0: none or boot)
   std::string detail;   // one line: the difference, the crash, or why not replayable
-  // The kernel's answers (absent for not_replayable). Its `kernel` names the kernel.
+  // The kernel's answers (absent when no kernel ran the trace). Its `kernel` names it.
   std::optional<Transcript> transcript;
 };
 

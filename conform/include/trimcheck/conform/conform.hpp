@@ -117,6 +117,10 @@ struct KernelReplay {
   // Why, in words: the first refused action and, when the trace issued it while an earlier
   // call was still blocked (a VM runs each call to completion), that call.
   std::string skipped_why;
+  // The first call the trace issues while another process's call is blocked (e.g. a read
+  // during a kexec execute), in words; empty if none. A VM runs each call to completion, so
+  // the kernel's run has such calls in another order than the trace.
+  std::string interleaving;
 };
 // Throws std::invalid_argument if the trace holds an action a kernel cannot perform.
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace);
