@@ -32,12 +32,18 @@ RunResult run_once(const ConformOptions &options, int run,
 
 ConformResult conform(const ConformOptions &options) {
   ConformResult result;
+  // Random sequences are made on the model of the run's configuration with the kernel's
+  // firmware PCRs, learned from the first run (whose sequence does not depend on them).
+  model::KernelConfig sequence_config = options.run.config;
   for (int run = 0; run < options.runs; ++run) {
     const auto started = std::chrono::steady_clock::now();
     const std::vector<model::Action> actions =
         run == 0 ? kexec_overflow_sequence()
-                 : random_sequence(options.run.proposal, options.seed * 1000 + run, options.length);
+                 : random_sequence(options.run.proposal, sequence_config, options.seed * 1000 + run,
+                                   options.length);
     RunResult outcome = run_once(options, run, actions);
+    if (run == 0)
+      sequence_config.firmware_pcrs = outcome.trace.config.firmware_pcrs;
     ++result.runs_done;
     result.actions_done += outcome.executed.size();
     result.coverage.add(outcome.coverage);

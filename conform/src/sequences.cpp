@@ -21,7 +21,8 @@ std::vector<Action> kexec_overflow_sequence() {
   return actions;
 }
 
-std::vector<Action> random_sequence(ProposalId proposal, std::uint64_t seed, int length) {
+std::vector<Action> random_sequence(ProposalId proposal, const KernelConfig &config,
+                                    std::uint64_t seed, int length) {
   std::mt19937_64 random(seed);
   auto below = [&](int bound) { return static_cast<std::uint8_t>(random() % bound); };
   const props::Regime regime = seed % 2 ? props::Regime::protocol : props::Regime::arbitrary;
@@ -65,7 +66,7 @@ std::vector<Action> random_sequence(ProposalId proposal, std::uint64_t seed, int
     scenario.choices.push_back({kind, below(9), below(9), below(9)});
   }
   std::vector<Action> actions;
-  for (const props::TraceAction &action : props::interpret(proposal, regime, scenario))
+  for (const props::TraceAction &action : props::interpret(proposal, regime, scenario, config))
     if (const Action *model_action = std::get_if<Action>(&action))
       actions.push_back(*model_action);
   return actions;

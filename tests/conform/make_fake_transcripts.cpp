@@ -4,6 +4,7 @@
 //   build/tests/trimcheck_make_fake_transcripts tests/data/transcripts/fake-model
 #include "model_kernel.hpp"
 #include "trimcheck/conform/transcript.hpp"
+#include "trimcheck/props/scenario.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -27,7 +28,8 @@ int main(int argc, char **argv) {
     transcript.proposal = proposal;
     transcript.seed = 1;
     transcript.run = 2;
-    transcript.actions = conform::random_sequence(proposal, transcript.seed * 1000 + 1, 8);
+    transcript.actions = conform::random_sequence(proposal, props::make_config(proposal, {}),
+                                                  transcript.seed * 1000 + 1, 8);
     conform::test::ModelKernel kernel(proposal, transcript.config);
     conform::RecordingKernel recording(kernel, transcript);
     conform::RunOptions options;

@@ -4,6 +4,8 @@
 #include "model_kernel.hpp"
 #include "trimcheck/conform/transcript.hpp"
 
+#include "trimcheck/props/scenario.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -49,7 +51,8 @@ class ConformTranscriptReplay : public ::testing::TestWithParam<ProposalId> {};
 TEST_P(ConformTranscriptReplay, AFakeKernelRunReplaysWithoutMismatch) {
   const ProposalId proposal = GetParam();
   for (std::uint64_t seed : {3u, 4u}) {
-    const Recorded recorded = record(proposal, random_sequence(proposal, seed, 30));
+    const Recorded recorded =
+        record(proposal, random_sequence(proposal, props::make_config(proposal, {}), seed, 30));
     ASSERT_FALSE(recorded.run.mismatch) << recorded.run.mismatch->what;
     ASSERT_GT(recorded.run.executed.size(), 10u);
     const std::string text = transcript_text(recorded.transcript);
@@ -263,8 +266,9 @@ struct TempDir {
 };
 
 TEST(ConformTranscriptFile, WrittenCompressedAndReadBackEqual) {
-  const Recorded recorded =
-      record(ProposalId::chen_v5, random_sequence(ProposalId::chen_v5, 3, 20));
+  const Recorded recorded = record(
+      ProposalId::chen_v5,
+      random_sequence(ProposalId::chen_v5, props::make_config(ProposalId::chen_v5, {}), 3, 20));
   TempDir dir;
   const auto file = dir.path / transcript_file_name(recorded.transcript);
   write_transcript(file, recorded.transcript);

@@ -97,9 +97,12 @@ struct ConformResult {
 
 // The sequences conform runs: run 0 is the kexec-overflow case (the list grows past the
 // segment sized at kexec load), every other run is random (interleaved processes, kernel
-// events, kexec load/execute placed at random positions).
+// events, kexec load/execute placed at random positions), made on the model booted with
+// `config`: the run's configuration and the kernel's firmware PCRs, so that values the
+// sequence writes (an MS PCR target, a Chen count) are ones the kernel's list reaches.
 std::vector<model::Action> kexec_overflow_sequence();
-std::vector<model::Action> random_sequence(model::ProposalId proposal, std::uint64_t seed,
+std::vector<model::Action> random_sequence(model::ProposalId proposal,
+                                           const model::KernelConfig &config, std::uint64_t seed,
                                            int length);
 
 ConformResult conform(const ConformOptions &options);
