@@ -3,8 +3,6 @@
 #include "trimcheck/conform/detail/compare.hpp"
 #include "trimcheck/conform/kernel_setup.hpp"
 
-#include <cstring>
-
 namespace trimcheck::conform {
 namespace {
 
@@ -71,8 +69,7 @@ void cover(Coverage &coverage, const KernelState &before, const KernelState &aft
     ++coverage.accepted_writes;
   if (outcome.ret < 0 && !std::holds_alternative<Measure>(action) &&
       !std::holds_alternative<MeasureViolation>(action)) {
-    const char *name = ::strerrorname_np(static_cast<int>(-outcome.ret));
-    ++coverage.errors[name ? name : "errno " + std::to_string(-outcome.ret)];
+    ++coverage.errors[return_text(outcome.ret)];
   }
   if (std::holds_alternative<KexecExecute>(action)) {
     ++coverage.kexecs;

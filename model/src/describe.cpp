@@ -1,6 +1,7 @@
 // Human-readable names for traces and messages.
 #include "trimcheck/model/machine.hpp"
 
+#include <cstring>
 #include <sstream>
 
 namespace trimcheck::model {
@@ -56,6 +57,13 @@ std::optional<BaseTree> base_tree_from_name(std::string_view name) {
     if (tree_name == name)
       return tree;
   return std::nullopt;
+}
+
+std::string return_text(std::int64_t ret) {
+  if (ret >= 0 || ret < -4095)
+    return std::to_string(ret) + (ret < 0 ? " (no errno)" : "");
+  const char *name = ::strerrorname_np(static_cast<int>(-ret));
+  return name != nullptr ? name : "errno " + std::to_string(-ret);
 }
 
 std::string KernelConfig::describe() const {

@@ -478,7 +478,7 @@ public:
     // The errno as a magnitude: -ret overflows for INT64_MIN (a bogus return value).
     const std::uint64_t error = std::uint64_t{0} - static_cast<std::uint64_t>(ret);
     if (ret < 0 && !kDocumented.count(error))
-      return "a write returned errno " + std::to_string(error) +
+      return "a write returned " + model::return_text(ret) +
              ", which no documented parse or state error explains";
     if (ret > static_cast<std::int64_t>(len))
       return "a write of " + std::to_string(len) + " bytes returned " + std::to_string(ret);

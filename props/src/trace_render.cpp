@@ -46,9 +46,7 @@ std::string result_text(const TraceStep &step) {
     return "";
   if (!step.outcome.done)
     return "(blocked)";
-  if (step.outcome.ret < 0)
-    return "-> errno " + std::to_string(-step.outcome.ret);
-  return "-> " + std::to_string(step.outcome.ret);
+  return "-> " + model::return_text(step.outcome.ret);
 }
 
 } // namespace

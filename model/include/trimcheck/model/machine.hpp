@@ -122,6 +122,10 @@ Outcome apply(KernelState &state, const Action &action);
 
 // One-line rendering for traces, e.g. `write(pid 1, fd 3, "A\n")`.
 std::string describe(const Action &action);
+// A system call's return value in words: the errno's name for -1..-4095 ("EEXIST"), the
+// number and "(no errno)" for any other negative value (a kernel that returned a bogus
+// value, e.g. LONG_MIN), the number otherwise.
+std::string return_text(std::int64_t ret);
 
 // Whether `pid` is blocked in a call (only Continue{pid} is then allowed).
 bool blocked(const KernelState &state, Pid pid);
