@@ -74,31 +74,33 @@ TEST(ConformConfirm, PcrTargetsReproduceOnlyWithTheKernelsFirmware) {
   EXPECT_NE(refused.detail.find("firmware"), std::string::npos) << refused.detail;
 }
 
-// A real confirmation (ms-rfc1's P13 on its kernel): the trace writes a PCR target while
-// a kexec execute is blocked in the model; the VM runs the kexec to completion, after which
-// the writer's steps are not possible. The outcome says which step and why.
-TEST(ConformConfirm, AStepIssuedWhileACallIsBlockedIsNotReplayableAndSaysWhy) {
-  const Confirmation recorded = read_confirmation(
-      std::string(TRIMCHECK_TEST_DATA) + "/real-kernel/confirmations/ms-rfc1/ms-rfc1-P13.json.gz");
+// A confirmation recorded on a real kernel (tests/data/real-kernel/confirmations/<file>),
+// its trace confirmed again on a fake kernel that is the model. The fake kernel's firmware
+// is not the VM's: the trace takes the fake kernel's.
+Confirmation reconfirmed_on_model(const std::string &file) {
+  const Confirmation recorded =
+      read_confirmation(std::string(TRIMCHECK_TEST_DATA) + "/real-kernel/confirmations/" + file);
   props::Trace trace = recorded.trace;
-  trace.config.firmware_pcrs.clear(); // the fake kernel's firmware is not the VM's: take its
+  trace.config.firmware_pcrs.clear();
   test::ModelKernel kernel(trace.proposal, trace.config);
-  const Confirmation again = confirm_on(kernel, trace, recorded.verdict);
+  return confirm_on(kernel, trace, recorded.verdict);
+}
+
+// ms-rfc1's P13 on its kernel: the trace writes a PCR target while a kexec execute is
+// blocked in the model; the VM runs the kexec to completion, after which the writer's
+// steps are not possible. The outcome says which step and why.
+TEST(ConformConfirm, AStepIssuedWhileACallIsBlockedIsNotReplayableAndSaysWhy) {
+  const Confirmation again = reconfirmed_on_model("ms-rfc1/ms-rfc1-P13.json.gz");
   EXPECT_EQ(again.outcome, ConfirmOutcome::not_replayable);
   EXPECT_NE(again.detail.find("while 'kexec execute' was blocked"), std::string::npos)
       << again.detail;
 }
 
-// A real confirmation (chen-v4's P13): the model loses the trimmed total when a trim runs
-// while a kexec execute is blocked; the VM runs the kexec first, every answer equals the
-// model's and P13 holds on that run. Not replayable, not "not reproduced".
+// chen-v4's P13: the model loses the trimmed total when a trim runs while a kexec execute
+// is blocked; the VM runs the kexec first, every answer equals the model's and P13 holds
+// on that run. Not replayable, not "not reproduced".
 TEST(ConformConfirm, AViolationThatNeedsTheTracesOrderInsideABlockedCallIsNotReplayable) {
-  const Confirmation recorded = read_confirmation(
-      std::string(TRIMCHECK_TEST_DATA) + "/real-kernel/confirmations/chen-v4/chen-v4-P13.json.gz");
-  props::Trace trace = recorded.trace;
-  trace.config.firmware_pcrs.clear();
-  test::ModelKernel kernel(trace.proposal, trace.config);
-  const Confirmation again = confirm_on(kernel, trace, recorded.verdict);
+  const Confirmation again = reconfirmed_on_model("chen-v4/chen-v4-P13.json.gz");
   EXPECT_EQ(again.outcome, ConfirmOutcome::not_replayable);
   EXPECT_NE(again.detail.find("issued while 'kexec execute' was blocked"), std::string::npos)
       << again.detail;
