@@ -1,23 +1,12 @@
 #include "trimcheck/conform/conform.hpp"
 #include "trimcheck/conform/detail/compare.hpp"
 #include "trimcheck/conform/kernel_setup.hpp"
+#include "trimcheck/props/actor.hpp"
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/vm/kernel.hpp"
 
 namespace trimcheck::conform {
 namespace {
-
-// The process whose call `action` is (0: the kernel's, a kexec's), as Continue names it.
-model::Pid caller(const model::Action &action) {
-  return std::visit(
-      [](const auto &call) -> model::Pid {
-        if constexpr (requires { call.pid; })
-          return call.pid;
-        else
-          return 0;
-      },
-      action);
-}
 
 // The trace's calls in order, each with the call (of another process) the trace left
 // blocked when it issued it, if any; `visit(step, blocked)` returns true to stop there.
@@ -30,7 +19,7 @@ template <typename Visit> void walk_calls(const props::Trace &trace, Visit visit
     if (const auto *resumed = std::get_if<model::Continue>(action)) {
       if (step.outcome.done)
         std::erase_if(blocked, [&](const props::TraceStep *call) {
-          return caller(std::get<model::Action>(call->action)) == resumed->pid;
+          return props::actor_of(call->action) == resumed->pid;
         });
       continue;
     }

@@ -1,12 +1,11 @@
 #include "step.hpp"
+#include "trimcheck/props/actor.hpp"
 
 #include <algorithm>
 
 namespace trimcheck::props {
 
 using namespace model;
-
-namespace {
 
 Pid actor_of(const TraceAction &action) {
   if (const Quote *quote = std::get_if<Quote>(&action))
@@ -22,6 +21,8 @@ Pid actor_of(const TraceAction &action) {
       },
       std::get<Action>(action));
 }
+
+namespace {
 
 std::vector<Serial> visible(const KernelState &state) {
   std::vector<Serial> out;
