@@ -4,7 +4,6 @@
 
 #include "trimcheck/conform/conform.hpp"
 #include "trimcheck/conform/detail/gzip_file.hpp"
-#include "trimcheck/conform/transcript.hpp"
 #include "trimcheck/props/check.hpp"
 
 #include <filesystem>
