@@ -100,8 +100,10 @@ const std::vector<Property> &all_properties() {
       {"P10", "No violation whitewashing",
        "After a removal no kernel artifact (start values, counters, remaining list) presents "
        "a history containing violations as violation-free; violations is unchanged by "
-       "removal.",
-       "Zohar 2025-11-20; Bravi 2026-06-19", removal, kNoWhitewashing},
+       "removal. The next kernel's violations restarting at 0 after kexec is no removal: "
+       "the baselines reset it too (spec 2.16); continuity of the counter across kexec "
+       "would be a property of its own, applying to the baselines as well.",
+       "Zohar 2025-11-20", removal, kNoWhitewashing},
       {"P11", "No kernel-held trust anchor",
        "The kernel stores no value a verifier is expected to trust as the replay start "
        "point.",

@@ -1,0 +1,156 @@
+// Monitors of props/src/properties_removal.cpp on real runs of the model: what each one
+// judges and, as much, what it leaves alone. (planted_test.cpp shows that each catches
+// a violation planted into a state.)
+#include "trimcheck/props/property.hpp"
+
+#include "../../props/src/step.hpp"
+
+#include <gtest/gtest.h>
+
+namespace trimcheck::props {
+namespace {
+
+using namespace model;
+
+const std::string kLive = "binary_runtime_measurements_sha1";
+const std::string kMsPcrs = "/sys/kernel/config/ima/pcrs";
+
+// A run from boot under one property's monitor, stepped the way check and replay step
+// it (detail::perform_step), with every call driven until it returns.
+class MonitoredRun {
+public:
+  MonitoredRun(ProposalId proposal, std::string_view property, const KernelConfig &config = {})
+      : state_(boot(proposal, config)), monitor_(find_property(property)->make_monitor()) {
+    monitor_->start(state_);
+  }
+
+  // Performs `action`, then continues the call it leaves in flight until it returns;
+  // the outcome of the last step.
+  Outcome perform(const TraceAction &action) {
+    Outcome outcome = step(action);
+    if (const std::optional<Pid> pid = caller(action))
+      while (blocked(state_, *pid))
+        outcome = step(Action{Continue{*pid}});
+    return outcome;
+  }
+  int open(Pid pid, const std::string &path, Access access) {
+    const Outcome opened = perform(Action{Open{pid, path, access}});
+    EXPECT_GE(opened.ret, 0) << "open " << path;
+    return static_cast<int>(opened.ret);
+  }
+  // Reads the whole list through a new fd, the way an agent saves it.
+  void save_list(Pid pid) {
+    const int fd = open(pid, kLive, Access::read);
+    while (perform(Action{Read{pid, fd, 4096}}).ret > 0) {
+    }
+    perform(Action{Close{pid, fd}});
+  }
+  // `echo COMMAND > path` by `pid`; the write's outcome.
+  Outcome echo(Pid pid, const std::string &path, const Bytes &command) {
+    const int fd = open(pid, path, Access::write);
+    const Outcome written = perform(Action{Write{pid, fd, command}});
+    perform(Action{Close{pid, fd}});
+    return written;
+  }
+  void kexec() {
+    perform(Action{KexecLoad{}});
+    perform(Action{KexecExecute{}});
+  }
+
+  const KernelState &state() const { return state_; }
+  // The first violation the monitor reported, if any.
+  const std::optional<std::string> &violation() const { return violation_; }
+
+private:
+  Outcome step(const TraceAction &action) {
+    detail::StepResult result = detail::perform_step(state_, action, index_++);
+    auto message = monitor_->observe(state_, action, result.outcome, result.facts);
+    if (message && !violation_)
+      violation_ = std::move(message);
+    return result.outcome;
+  }
+  // The process whose call `action` issues (0: the kexec), if it issues one.
+  static std::optional<Pid> caller(const TraceAction &action) {
+    const Action *a = std::get_if<Action>(&action);
+    if (a == nullptr)
+      return std::nullopt;
+    if (const Write *write = std::get_if<Write>(a))
+      return write->pid;
+    if (const Read *read = std::get_if<Read>(a))
+      return read->pid;
+    if (std::holds_alternative<KexecExecute>(*a))
+      return Pid{0};
+    return std::nullopt;
+  }
+
+  KernelState state_;
+  std::unique_ptr<Monitor> monitor_;
+  std::size_t index_ = 0;
+  std::optional<std::string> violation_;
+};
+
+// A version's command that removes the first `n` records of the list, written to `path`.
+struct HeadRemoval {
+  ProposalId proposal;
+  std::string path;
+  Bytes (*command)(std::size_t n);
+};
+Bytes count_line(std::size_t n) {
+  return to_bytes(std::to_string(n) + "\n");
+}
+Bytes untrimmed_t_colon_n(std::size_t n) { // T:N with T = 0
+  return to_bytes("0:" + std::to_string(n) + "\n");
+}
+const HeadRemoval kHeadRemovals[] = {
+    {ProposalId::chen_v3, "ima_trim_log", count_line},
+    {ProposalId::chen_v5, "ima_trim_log", untrimmed_t_colon_n},
+    {ProposalId::sassu_v4, "binary_runtime_measurements_sha1_staged", count_line},
+    {ProposalId::sassu_v7, "binary_runtime_measurements_sha1", count_line},
+};
+std::string key(ProposalId proposal) {
+  return std::string(proposal_info(proposal).key);
+}
+
+// The MS trim target a quoting agent writes: the TPM's sha256 PCR 10 right now.
+Bytes quoted_sha256_target(const KernelState &state) {
+  Bytes target = to_bytes("pcr10:sha256:");
+  const Digest value = state.pcrs.value_copy(1, state.config.measure_pcr);
+  target.insert(target.end(), value.begin(), value.end());
+  return target;
+}
+
+// ---- P10 ----------------------------------------------------------------------------
+
+// A violation is measured, user space saves the list and removes it (boot aggregate and
+// violation record), and the kernel kexecs. The next kernel's `violations` is 0 as on
+// the baseline (spec 2.16); the violation record left the kernel the intended way.
+// Nothing a removal did presents the history as violation-free.
+TEST(NoWhitewashing, TheKexecResetOfViolationsAfterASavedViolationWasRemovedIsNotFlagged) {
+  for (const HeadRemoval &removal : kHeadRemovals) {
+    MonitoredRun run(removal.proposal, "P10");
+    run.perform(Action{MeasureViolation{0}});
+    run.save_list(1);
+    EXPECT_GE(run.echo(1, removal.path, removal.command(2)).ret, 0) << key(removal.proposal);
+    ASSERT_EQ(run.state().ghost.del.size(), 2u) << key(removal.proposal);
+    run.kexec();
+    EXPECT_EQ(run.state().counters.violations, 0) << key(removal.proposal);
+    EXPECT_EQ(run.violation(), std::nullopt) << key(removal.proposal);
+  }
+  // The baseline's counter restarts at 0 in the next kernel the same way.
+  MonitoredRun baseline(ProposalId::baseline_6_12, "B4");
+  baseline.perform(Action{MeasureViolation{0}});
+  baseline.kexec();
+  EXPECT_EQ(baseline.state().counters.violations, 0);
+  EXPECT_EQ(baseline.violation(), std::nullopt);
+}
+
+TEST(NoWhitewashing, StartValuesThatAbsorbARemovedViolationAreFlagged) {
+  MonitoredRun run(ProposalId::ms_rfc1, "P10");
+  run.perform(Action{MeasureViolation{0}});
+  run.echo(1, kMsPcrs, quoted_sha256_target(run.state()));
+  ASSERT_EQ(run.state().ghost.del.size(), 2u);
+  EXPECT_EQ(run.violation(), "the kernel's start PCR values now cover a removed violation record");
+}
+
+} // namespace
+} // namespace trimcheck::props
