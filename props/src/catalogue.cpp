@@ -90,7 +90,10 @@ const std::vector<Property> &all_properties() {
       {"P9", "No stale double trim",
        "A removal computed from a view of the list removes only records in that view: if two "
        "agents read the same list and both remove what they read, the second fails or is a "
-       "no-op.",
+       "no-op. A view is what a look showed: a read of the list its records, a quote "
+       "everything measured so far, a read of T, the count or the MS start values the "
+       "records then in the kernel. A removal by a process that never looked is computed "
+       "from no view and outside P9.",
        "Moore 2025-12-12; Sassu/Zohar 2025-12-17; Chen 2026-01-28; Sassu 2026-01-29", removal,
        kNoStaleTrim},
       {"P9b", "Multi-agent visibility",

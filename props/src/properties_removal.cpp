@@ -154,17 +154,42 @@ public:
   void encode(StateEncoder &out) const override { out.unordered(seen_, serials_by_pid); }
 };
 
-// P9: a removal removes only records the remover has read.
+// P9: a removal removes only records in a view its remover took of the list. A look is
+// a view: a list read shows the records it returned and a quote everything measured so
+// far (ViewTracker); a read of T, of the count or of the MS start values shows where the
+// list starts or how long it is, so a command computed from it addresses the records
+// then in S ++ L, and only those. A process that never looked wrote its removal from no
+// view at all (blind, like `echo 1 > file`): P9 does not judge it.
 class NoStaleTrim : public CopyableMonitor<NoStaleTrim, ViewTracker> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
     note_reads(state, action, outcome, facts);
+    const FileSpec *file = file_of(state, facts.file);
+    if (model_action<Read>(action) && outcome.done && outcome.ret >= 0 && file &&
+        shows_position(file->kind)) {
+      std::set<Serial> &view = seen_[facts.actor];
+      for (NodeId id : state.staged)
+        view.insert(state.nodes[id].serial);
+      for (NodeId id : state.list)
+        view.insert(state.nodes[id].serial);
+    }
+    if (facts.deleted.empty())
+      return std::nullopt;
+    const auto view = seen_.find(facts.actor);
+    if (view == seen_.end())
+      return std::nullopt; // a blind removal
     for (Serial serial : facts.deleted)
-      if (!seen_[facts.actor].count(serial))
+      if (!view->second.count(serial))
         return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
-               ", which it never read";
+               ", which was in no view it took of the list";
     return std::nullopt;
+  }
+
+private:
+  static bool shows_position(FileKind kind) {
+    return kind == FileKind::trim_log || kind == FileKind::count || kind == FileKind::ms_pcrs ||
+           kind == FileKind::ms_pcrs_ascii;
   }
 };
 

@@ -136,14 +136,14 @@ TEST(Planted, P9AndP9bCatchRemovalOfUnreadRecords) {
   Outcome shown{.ret = 10, .delivered = {0, 1}};
   EXPECT_FALSE(stale.see(state, kNoop, shown, read));
   EXPECT_FALSE(multi.see(state, kNoop, shown, read));
-  StepFacts del;
-  del.actor = 2;
-  del.deleted = {0};
-  EXPECT_TRUE(stale.see(state, kNoop, {}, del)); // p2 never read r0
   StepFacts del_by_reader;
-  del_by_reader.actor = 2;
+  del_by_reader.actor = 1;
   del_by_reader.deleted = {2};
-  EXPECT_TRUE(multi.see(state, kNoop, {}, del_by_reader)); // p1 has not read r2
+  EXPECT_TRUE(stale.see(state, kNoop, {}, del_by_reader)); // p1 read r0 and r1, not r2
+  StepFacts del_by_other;
+  del_by_other.actor = 2;
+  del_by_other.deleted = {2};
+  EXPECT_TRUE(multi.see(state, kNoop, {}, del_by_other)); // p1 has not read r2
 }
 
 TEST(Planted, P10CatchesRemovalThatChangesViolations) {

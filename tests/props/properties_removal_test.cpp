@@ -152,5 +152,51 @@ TEST(NoWhitewashing, StartValuesThatAbsorbARemovedViolationAreFlagged) {
   EXPECT_EQ(run.violation(), "the kernel's start PCR values now cover a removed violation record");
 }
 
+// ---- P9 -----------------------------------------------------------------------------
+
+// A process that writes a removal without having looked at the list (its records, T,
+// the count, the PCRs or a quote) computed it from no view: outside P9.
+TEST(NoStaleTrim, ARemovalByAProcessThatNeverLookedIsNotJudged) {
+  for (const HeadRemoval &removal : kHeadRemovals) {
+    MonitoredRun run(removal.proposal, "P9");
+    EXPECT_GE(run.echo(1, removal.path, removal.command(1)).ret, 0) << key(removal.proposal);
+    ASSERT_EQ(run.state().ghost.del.size(), 1u) << key(removal.proposal);
+    EXPECT_EQ(run.violation(), std::nullopt) << key(removal.proposal);
+  }
+}
+
+// Two agents save the same list; the first removes what it saved, then the second
+// removes as many records again: records measured since, which it never saw.
+TEST(NoStaleTrim, TheSecondOfTwoRemovalsComputedFromOneListIsFlagged) {
+  MonitoredRun run(ProposalId::sassu_v7, "P9");
+  run.perform(Action{Spawn{true}});
+  run.perform(Action{Measure{1, 0}});
+  run.save_list(1);
+  run.save_list(2);
+  run.echo(1, kLive, to_bytes("2\n"));
+  EXPECT_EQ(run.violation(), std::nullopt);
+  run.perform(Action{Measure{2, 0}});
+  run.perform(Action{Measure{3, 0}});
+  run.echo(2, kLive, to_bytes("2\n"));
+  ASSERT_TRUE(run.violation());
+  EXPECT_EQ(run.violation()->rfind("p2 removed r2,", 0), 0u) << *run.violation();
+}
+
+// Reading T shows where the list starts, not its records: a T:N computed from it can
+// address the records then in the list, and only those.
+TEST(NoStaleTrim, AReadOfTViewsTheRecordsThenInTheList) {
+  MonitoredRun run(ProposalId::chen_v5, "P9");
+  const int fd = run.open(1, "ima_trim_log", Access::read);
+  EXPECT_GT(run.perform(Action{Read{1, fd, 32}}).ret, 0);
+  run.perform(Action{Close{1, fd}});
+  run.perform(Action{Measure{1, 0}}); // r1, after the look
+  run.echo(1, "ima_trim_log", to_bytes("0:1\n"));
+  ASSERT_EQ(run.state().ghost.del, std::vector<Serial>{0});
+  EXPECT_EQ(run.violation(), std::nullopt);
+  run.echo(1, "ima_trim_log", to_bytes("1:1\n"));
+  ASSERT_TRUE(run.violation());
+  EXPECT_EQ(run.violation()->rfind("p1 removed r1,", 0), 0u) << *run.violation();
+}
+
 } // namespace
 } // namespace trimcheck::props

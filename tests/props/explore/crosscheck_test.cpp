@@ -61,14 +61,14 @@ TEST(ExploreCrossCheck, FindsEveryShortViolationOfCheckInTheArbitraryRegime) {
   EXPECT_GE(compared, 1);
 }
 
-// A lone process blocked in a write must be able to continue in explore (chen-v5 P9 and
-// sassu-v7 P19 are three steps: open, write, continue). Arbitrary user space branches
-// widely, so only traces of at most four steps.
+// A lone process blocked in a write must be able to continue in explore (sassu-v7 P19 is
+// three steps: open, write, continue). Arbitrary user space branches widely, so only
+// traces of at most four steps (chen-v5 P8, sassu-v7 P14 and P19).
 TEST(ExploreCrossCheck, FindsShortArbitraryViolationsOfALoneBlockedProcess) {
   int compared = 0;
   cross_check(ProposalId::chen_v5, Regime::arbitrary, compared, 4);
   cross_check(ProposalId::sassu_v7, Regime::arbitrary, compared, 4);
-  EXPECT_GE(compared, 4);
+  EXPECT_GE(compared, 3);
 }
 
 } // namespace
