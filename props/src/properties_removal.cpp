@@ -3,6 +3,8 @@
 #include "monitor_util.hpp"
 #include "properties.hpp"
 
+#include <utility>
+
 namespace trimcheck::props::detail {
 namespace {
 
@@ -267,7 +269,12 @@ public:
 };
 
 // P12: after a quote at point q, the quoting agent's removal leaves exactly Full[..q]
-// deleted: nothing up to q still in kernel memory, nothing after q removed by it.
+// deleted: nothing up to q still in kernel memory, nothing after q removed by it. Its
+// first call that returns success having removed records ends the removal, and so does
+// a successful write that removed nothing (a success must mean Full[..q] is gone; MS
+// reports success when its replay cannot reach the target), unless that write staged
+// quoted records: it is then the first half of a stage-then-delete removal (Sassu RFC v1
+// `k` then `D`, v3 `A` then `k`), which the next successful write ends.
 class QuoteAligned : public CopyableMonitor<QuoteAligned> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
@@ -275,7 +282,7 @@ public:
     if (facts.booted)
       quotes_.clear();
     if (const Quote *quote = std::get_if<Quote>(&action)) {
-      quotes_[quote->pid] = {state.ghost.full, {}};
+      quotes_[quote->pid] = {state.ghost.full, {}, false};
       return std::nullopt;
     }
     auto it = quotes_.find(facts.actor);
@@ -283,21 +290,28 @@ public:
       return std::nullopt;
     QuotePoint &point = it->second;
     point.removed.insert(point.removed.end(), facts.deleted.begin(), facts.deleted.end());
-    if (!facts.call_returned || outcome.ret < 0 || point.removed.empty())
+    point.writing |= model_action<Write>(action) != nullptr;
+    if (!facts.call_returned)
+      return std::nullopt;
+    const bool wrote = std::exchange(point.writing, false);
+    if (outcome.ret < 0 || (point.removed.empty() && (!wrote || stages_any(state, point.full))))
       return std::nullopt;
     const QuotePoint done = std::move(point);
     quotes_.erase(it);
     const std::set<Serial> quoted(done.full.begin(), done.full.end());
     const std::set<Serial> deleted(state.ghost.del.begin(), state.ghost.del.end());
+    const std::string quoted_after =
+        "p" + std::to_string(facts.actor) + " quoted after " + list_text(done.full);
     for (Serial serial : done.removed)
       if (!quoted.count(serial))
-        return "p" + std::to_string(facts.actor) + " quoted after " + list_text(done.full) +
-               " but its removal also deleted r" + std::to_string(serial) +
+        return quoted_after + " but its removal also deleted r" + std::to_string(serial) +
                ", measured after the quote";
     for (Serial serial : done.full)
       if (!deleted.count(serial))
-        return "p" + std::to_string(facts.actor) + " quoted after " + list_text(done.full) +
-               " but after its removal r" + std::to_string(serial) + " is still in the kernel";
+        return quoted_after +
+               (done.removed.empty() ? " and its request returned success, but r"
+                                     : " but after its removal r") +
+               std::to_string(serial) + " is still in the kernel";
     return std::nullopt;
   }
 
@@ -308,6 +322,7 @@ public:
       entry.pid(item.first);
       entry.serials(item.second.full);
       entry.serials(item.second.removed);
+      entry.flag(item.second.writing);
       return true;
     });
   }
@@ -316,7 +331,13 @@ private:
   struct QuotePoint {
     std::vector<Serial> full;    // Full at the quote
     std::vector<Serial> removed; // deleted by the quoting agent since
+    bool writing = false;        // the agent's write is in flight
   };
+  static bool stages_any(const KernelState &state, const std::vector<Serial> &records) {
+    return std::any_of(state.staged.begin(), state.staged.end(), [&](NodeId id) {
+      return std::find(records.begin(), records.end(), state.nodes[id].serial) != records.end();
+    });
+  }
   std::map<Pid, QuotePoint> quotes_;
 };
 

@@ -2,6 +2,7 @@
 // judges and, as much, what it leaves alone. (planted_test.cpp shows that each catches
 // a violation planted into a state.)
 #include "trimcheck/props/property.hpp"
+#include "trimcheck/props/scenario.hpp"
 
 #include "../../props/src/step.hpp"
 
@@ -196,6 +197,34 @@ TEST(NoStaleTrim, AReadOfTViewsTheRecordsThenInTheList) {
   run.echo(1, "ima_trim_log", to_bytes("1:1\n"));
   ASSERT_TRUE(run.violation());
   EXPECT_EQ(run.violation()->rfind("p1 removed r1,", 0), 0u) << *run.violation();
+}
+
+// ---- P12 ----------------------------------------------------------------------------
+
+// With the legacy `ima` template the MS kernel's replay (the RFC's template hash) never
+// reaches the TPM's value, so the write of the quoted PCR returns success and removes
+// nothing (spec 2.1): everything up to the quote is still in the kernel.
+TEST(QuoteAligned, ASuccessfulRequestThatRemovedNothingIsFlagged) {
+  const KernelConfig legacy = make_config(ProposalId::ms_rfc1, {.legacy_template = true});
+  MonitoredRun run(ProposalId::ms_rfc1, "P12", legacy);
+  run.perform(Quote{1});
+  EXPECT_GT(run.echo(1, kMsPcrs, quoted_sha256_target(run.state())).ret, 0);
+  EXPECT_TRUE(run.state().ghost.del.empty());
+  EXPECT_EQ(run.violation(), "p1 quoted after [r0] and its request returned success, but r0 is "
+                             "still in the kernel");
+}
+
+// Sassu RFC v1 removes in two requests, stage the first k and then D: the stage request
+// succeeds without removing anything and is not the end of the removal.
+TEST(QuoteAligned, TheStageRequestOfAStageThenDeleteRemovalIsNotJudgedAlone) {
+  MonitoredRun run(ProposalId::sassu_rfc1, "P12");
+  run.perform(Quote{1});
+  run.save_list(1);
+  const std::string staged = "binary_runtime_measurements_staged_sha1";
+  EXPECT_GT(run.echo(1, staged, to_bytes("1\n")).ret, 0);
+  EXPECT_GT(run.echo(1, staged, to_bytes("D\n")).ret, 0);
+  EXPECT_EQ(run.state().ghost.del, std::vector<Serial>{0});
+  EXPECT_EQ(run.violation(), std::nullopt);
 }
 
 } // namespace
