@@ -81,13 +81,10 @@ void cover(Coverage &coverage, const KernelState &before, const KernelState &aft
     coverage.records_removed += after.ghost.del.size() - before.ghost.del.size();
 }
 
-// The first event of the model that makes the kernel's later behaviour undefined: a read
-// or write of freed memory (which may fault, or may find the old bytes), or a corruption
-// that crashes at once.
+// The first event of the model that makes the kernel's later behaviour undefined.
 const MemEvent *undefined_behaviour(const KernelState &state) {
   for (const MemEvent &event : state.events)
-    if (event.kind == MemEventKind::use_after_free || event.kind == MemEventKind::unlink_garbage ||
-        event.kind == MemEventKind::list_corruption)
+    if (leaves_kernel_undefined(event.kind))
       return &event;
   return nullptr;
 }

@@ -51,6 +51,39 @@ void release_data(KernelState &state, NodeId node, std::string_view where) {
     release_obj(state, node, Obj::data, where);
 }
 
+// ima_hash_key(): the first two bytes of the ima_hash template digest, modulo the 1024
+// buckets of the table (IMA_HASH_BITS 10). Every violation (all-zero digest) is in bucket 0.
+std::uint32_t hash_key(const KernelState &state, const Record &record) {
+  const Digest &digest = record.digests.at(state.config.banks.ima_hash_slot());
+  return (digest.at(0) | (static_cast<std::uint32_t>(digest.at(1)) << 8)) % kHashBuckets;
+}
+
+namespace {
+
+// The nodes of one bucket in the order a walk visits them: hlist_add_head_rcu links a
+// new node at the head, and a node is hashed only when it is appended, so the chain is
+// the bucket's hashed nodes, newest first.
+std::vector<NodeId> bucket_chain(const KernelState &state, std::uint32_t key) {
+  std::vector<NodeId> chain;
+  for (NodeId id = static_cast<NodeId>(state.nodes.size()); id-- > 0;) {
+    const Node &n = state.nodes[id];
+    if (n.hashed && hash_key(state, state.contents.at(n.serial)) == key)
+      chain.push_back(id);
+  }
+  return chain;
+}
+
+// hlist_add_head_rcu(): the new node's next is the bucket's first node, whose pprev link
+// is written.
+void link_hash(KernelState &state, NodeId node) {
+  const std::vector<NodeId> chain = bucket_chain(state, hash_key(state, content(state, node)));
+  if (!chain.empty())
+    touch(state, chain.front(), Obj::qe, "hlist_add_head_rcu (ima_add_digest_entry)");
+  state.nodes.at(node).hashed = true;
+}
+
+} // namespace
+
 void unlink_hash(KernelState &state, NodeId node, std::string_view where) {
   Node &n = state.nodes.at(node);
   if (n.hnext_garbage) {
@@ -59,28 +92,37 @@ void unlink_hash(KernelState &state, NodeId node, std::string_view where) {
   }
   if (!n.hashed)
     return; // hlist_del_rcu on an unhashed node is a no-op
+  // hlist_del_rcu writes the newer neighbour's next link (or the bucket head) and the
+  // older neighbour's pprev link, and poisons the node's own pprev.
+  const std::vector<NodeId> chain = bucket_chain(state, hash_key(state, content(state, node)));
+  const auto at = std::find(chain.begin(), chain.end(), node);
   touch(state, node, Obj::qe, where);
-  n.hashed = false;
-  n.awaiting_grace = true;
+  if (at != chain.begin())
+    touch(state, *(at - 1), Obj::qe, where);
+  if (at + 1 != chain.end())
+    touch(state, *(at + 1), Obj::qe, where);
+  state.nodes.at(node).hashed = false;
+  state.nodes.at(node).awaiting_grace = true;
 }
 
 bool hash_lookup(KernelState &state, const Record &record) {
   const std::size_t slot = state.config.banks.ima_hash_slot();
-  bool found = false;
-  for (NodeId id = 0; id < state.nodes.size(); ++id) {
+  constexpr std::string_view kWhere = "ima_lookup_digest_entry";
+  for (NodeId id : bucket_chain(state, hash_key(state, record))) {
+    // The walk reads qe->hnext and qe->entry, then the entry's digest and pcr.
+    touch(state, id, Obj::qe, kWhere);
+    touch(state, id, Obj::entry, kWhere);
+    touch(state, id, Obj::digests, kWhere);
     const Node &n = state.nodes[id];
-    if (!n.hashed)
-      continue;
+    if (n.freed[obj_index(Obj::qe)] || n.freed[obj_index(Obj::entry)] ||
+        n.freed[obj_index(Obj::digests)])
+      return false; // freed memory: what the kernel finds there is undefined (the event says
+                    // so); the model answers no duplicate rather than a dedupe it cannot know
     const Record &other = state.contents.at(n.serial);
-    if (other.digests.at(slot) != record.digests.at(slot))
-      continue; // different bucket chain position: the walk compares this key
-    touch(state, id, Obj::qe, "ima_lookup_digest_entry");
-    touch(state, id, Obj::entry, "ima_lookup_digest_entry");
-    touch(state, id, Obj::digests, "ima_lookup_digest_entry");
-    if (other.pcr == record.pcr)
-      found = true;
+    if (other.digests.at(slot) == record.digests.at(slot) && other.pcr == record.pcr)
+      return true; // the walk stops at the first match
   }
-  return found;
+  return false;
 }
 
 void synchronize_rcu(KernelState &state) {
@@ -230,10 +272,12 @@ std::int64_t add_record(KernelState &state, Record record, bool restore) {
   state.contents.push_back(std::move(record));
   Node node;
   node.serial = serial;
-  node.hashed = !restore && !state.config.disable_htable;
   node.hnext_garbage = restore; // restored: qe->hnext never initialised (spec 4.6)
   state.nodes.push_back(node);
-  state.list.push_back(static_cast<NodeId>(state.nodes.size() - 1));
+  const NodeId id = static_cast<NodeId>(state.nodes.size() - 1);
+  state.list.push_back(id);
+  if (!restore && !state.config.disable_htable)
+    link_hash(state, id);
   hooks.count_append(state, size);
   state.ghost.full.push_back(serial);
   return 0;

@@ -75,6 +75,7 @@ class EventWatch : public CopyableMonitor<EventWatch> {
 public:
   explicit EventWatch(bool leaks) : leaks_(leaks) {}
   void start(const KernelState &state) override { seen_ = state.events.size(); }
+  bool watches_memory() const override { return !leaks_; } // P5; P6 judges leaks
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
     for (; seen_ < state.events.size(); ++seen_) {

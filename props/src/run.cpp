@@ -80,6 +80,9 @@ StepResult perform_step(KernelState &state, const TraceAction &action, std::size
                          (std::holds_alternative<Continue>(*model_action) && facts.actor != 0);
     facts.call_returned = is_call && result.outcome.done;
   }
+  facts.memory_undefined =
+      std::any_of(state.events.begin(), state.events.end(),
+                  [](const MemEvent &event) { return leaves_kernel_undefined(event.kind); });
   facts.booted = state.ghost.boot != boot_before;
   facts.dumped = is_dump;
   if (!facts.booted) {
@@ -110,6 +113,8 @@ RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Pro
       return result;
     }
     result.steps.push_back({action, step.outcome});
+    if (step.facts.memory_undefined && !monitor->watches_memory())
+      return result; // nothing after this step says anything about the property
     if (auto violation = monitor->observe(state, action, step.outcome, step.facts)) {
       result.violation = *violation;
       return result;

@@ -59,11 +59,14 @@ public:
   }
 
   const KernelState &state() const { return state_; }
+  // Every action performed so far, continuations included (a trace's steps).
+  const std::vector<TraceAction> &actions() const { return actions_; }
   // The first violation the monitor reported, if any.
   const std::optional<std::string> &violation() const { return violation_; }
 
 private:
   Outcome step(const TraceAction &action) {
+    actions_.push_back(action);
     detail::StepResult result = detail::perform_step(state_, action, index_++);
     auto message = monitor_->observe(state_, action, result.outcome, result.facts);
     if (message && !violation_)
@@ -88,6 +91,7 @@ private:
   std::unique_ptr<Monitor> monitor_;
   std::size_t index_ = 0;
   std::optional<std::string> violation_;
+  std::vector<TraceAction> actions_;
 };
 
 // A version's command that removes the first `n` records of the list, written to `path`.
@@ -118,6 +122,25 @@ Bytes quoted_sha256_target(const KernelState &state) {
   const Digest value = state.pcrs.value_copy(1, state.config.measure_pcr);
   target.insert(target.end(), value.begin(), value.end());
   return target;
+}
+
+// ---- Undefined memory ----------------------------------------------------------------
+
+// chen-v3 without ima_flush_htable frees trimmed entries but leaves them hashed, so
+// measuring a trimmed file again walks into freed memory, where what the kernel finds is
+// undefined. P5 reports the use after free; P4a does not judge the duplicate the model
+// appended after it: the driver stops every monitor that does not watch memory.
+TEST(UndefinedMemory, OnlyTheMemoryPropertyJudgesAfterAUseAfterFree) {
+  MonitoredRun run(ProposalId::chen_v3, "P5");
+  run.perform(Action{Measure{1, 0}});
+  ASSERT_GE(run.echo(1, "ima_trim_log", count_line(2)).ret, 0);
+  run.perform(Action{Measure{1, 0}});
+  const std::vector<TraceAction> &actions = run.actions();
+  const RunResult p5 = run_actions(ProposalId::chen_v3, {}, *find_property("P5"), actions);
+  EXPECT_NE(p5.violation.find("use-after-free"), std::string::npos) << p5.violation;
+  const RunResult p4a = run_actions(ProposalId::chen_v3, {}, *find_property("P4a"), actions);
+  EXPECT_EQ(p4a.violation, "");
+  EXPECT_EQ(p4a.steps.size(), actions.size());
 }
 
 // ---- P10 ----------------------------------------------------------------------------

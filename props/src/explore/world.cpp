@@ -176,6 +176,10 @@ void for_each_successor(const ExploreSpace &space, const World &world,
       Monitor *monitor = after.monitors.get(p);
       if (monitor == nullptr)
         continue;
+      if (step.facts.memory_undefined && !monitor->watches_memory()) {
+        after.monitors.reset(p); // the kernel is undefined from here: nothing left to judge
+        continue;
+      }
       if (auto violation = monitor->observe(after.kernel, move.action, step.outcome, step.facts)) {
         next.violations.emplace_back(p, std::move(*violation));
         after.monitors.reset(p); // judged: its later steps do not matter on this run

@@ -69,6 +69,13 @@ struct MemEvent {
   bool operator==(const MemEvent &) const = default;
 };
 
+// Whether the kernel's behaviour after such an event is undefined: it read or wrote freed
+// memory (which may fault, or find the old bytes or someone else's) or corrupted a list
+// (a crash). From the first such event on, a run's observations say nothing about the
+// patch: conform compares nothing more, and only the memory properties judge the run.
+// A leak or a free without a grace period leaves the kernel's answers defined.
+bool leaves_kernel_undefined(MemEventKind kind);
+
 enum class FileKind : std::uint8_t {
   list_binary,
   list_ascii,

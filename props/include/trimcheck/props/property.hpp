@@ -29,6 +29,9 @@ struct StepFacts {
   bool call_returned = false;             // the actor's read/write returned in this step
   std::optional<model::OpenFileId> file;  // open file of the read/write
   std::optional<std::int64_t> violations_before;
+  // The kernel's behaviour is undefined from this step on (model::leaves_kernel_undefined):
+  // only monitors that watch memory judge it.
+  bool memory_undefined = false;
 };
 
 class StateEncoder;
@@ -41,6 +44,11 @@ public:
                                              const TraceAction &action,
                                              const model::Outcome &outcome,
                                              const StepFacts &facts) = 0;
+  // Whether the monitor judges memory safety itself. Every other monitor stops at the
+  // step after which the kernel's behaviour is undefined (StepFacts::memory_undefined):
+  // what the model says the kernel does after reading freed memory is one guess among
+  // many, and a property violated only after it would be a verdict about that guess.
+  virtual bool watches_memory() const { return false; }
 
   // Exhaustive exploration (docs/explore.md) branches a run, so it needs a copy of the
   // monitor, and it merges runs that reach the same state, so it needs the monitor's own

@@ -38,9 +38,15 @@ void touch(KernelState &state, NodeId node, Obj obj, std::string_view where);
 void release_obj(KernelState &state, NodeId node, Obj obj, std::string_view where);
 void release_all(KernelState &state, NodeId node, std::string_view where);
 void release_data(KernelState &state, NodeId node, std::string_view where);
-// hlist_del_rcu from H; a restored node was never linked: unlink_garbage.
+// H as the kernel's buckets (ima_hash_key). A walk or a link that reaches a freed queue
+// entry is a use after free; the model does not guess what the freed memory answers.
+inline constexpr std::uint32_t kHashBuckets = 1024; // IMA_MEASURE_HTABLE_SIZE
+std::uint32_t hash_key(const KernelState &state, const Record &record);
+// hlist_del_rcu from H (touches both bucket neighbours); a restored node was never
+// linked: unlink_garbage.
 void unlink_hash(KernelState &state, NodeId node, std::string_view where);
-// H lookup of (digest[ima_hash], pcr): touches every node with the same key.
+// H lookup of (digest[ima_hash], pcr): walks the bucket newest first, touching every node
+// it passes, and stops at the first match or at the first freed node (no match).
 bool hash_lookup(KernelState &state, const Record &record);
 void synchronize_rcu(KernelState &state);
 // Records every node that nothing references but that still holds memory (leak).
