@@ -26,8 +26,9 @@ bool chen_total(ProposalId id, const KernelConfig &) {
 bool ms_only(ProposalId id, const KernelConfig &) {
   return id == ProposalId::ms_rfc1;
 }
-bool has_kconfig(ProposalId id, const KernelConfig &) {
-  return feature_kconfig(id).has_value();
+// P4b speaks about ima_flush_htable: on a version without it a "holds" would be vacuous.
+bool removal_with_flush_option(ProposalId id, const KernelConfig &) {
+  return removes_records(id) && has_flush_htable(id);
 }
 
 bool with_flush(ProposalId, const KernelConfig &config) {
@@ -68,9 +69,10 @@ const std::vector<Property> &all_properties() {
        "Sassu 2025-12-05 (no way to keep the hash table)", removal, kDedupeDeleted, without_flush},
       {"P4b", "Dedupe of current records under flush",
        "With ima_flush_htable, a duplicate of a record still in L (hashed in this kernel) is "
-       "rejected.",
-       "v7 documentation: duplicates of the current list are still avoided", removal,
-       kDedupeCurrent, with_flush},
+       "rejected. Not applicable to a version without the ima_flush_htable option, where a "
+       "holds would say nothing.",
+       "v7 documentation: duplicates of the current list are still avoided",
+       removal_with_flush_option, kDedupeCurrent, with_flush},
       {"P5", "Memory safety",
        "No object reachable from H, L, S or a reader is freed; objects unlinked from an RCU "
        "structure are freed only after a grace period; no never-linked node is unlinked.",
@@ -124,7 +126,8 @@ const std::vector<Property> &all_properties() {
       {"P15", "Open accounting",
        "For any interleaving of opens and closes (fork, fd passing, capability changes, "
        "exit) at most one write-mode open file exists outside the writer's task, a writer "
-       "excludes readers, and users = 0 once every file is closed.",
+       "excludes readers, and users = 0 once every file is closed. A version without any "
+       "open mediation is judged too: two writers open at once is what its users get.",
        "Sassu 2025-11-27, 2026-01-29, 2026-04-07", removal, kOpenAccounting},
       {"P16", "Privilege", "Every removal goes through a file opened with CAP_SYS_ADMIN.",
        "Sassu/Zohar 2025-12-17", removal, kPrivilege},
@@ -137,8 +140,11 @@ const std::vector<Property> &all_properties() {
        "request.",
        "Spec 2 (common shape); Chen 2026-03-26", removal, kConcurrentAppends},
       {"P19", "Kconfig gating",
-       "With the feature's Kconfig option disabled, no file accepts a removal command.",
-       "Zohar 2025-12-15, 2026-05-21", has_kconfig, kKconfigGating, feature_off},
+       "A kernel can be built without the feature: with the feature's Kconfig option "
+       "disabled, no file accepts a removal command. A version that has no option for its "
+       "interface fails this: a kernel configured with every feature option off still "
+       "removes records.",
+       "Zohar 2025-12-15, 2026-05-21", removal, kKconfigGating, feature_off},
       {"P20", "Honest success",
        "A write returns success only if the requested removal happened as specified: no "
        "silent no-op, no partial removal.",

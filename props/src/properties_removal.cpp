@@ -465,33 +465,22 @@ public:
   }
 };
 
-bool feature_disabled(const KernelState &state) {
-  switch (state.proposal) {
-  case ProposalId::ms_rfc1:
-    return !state.config.ima_pcrs;
-  case ProposalId::chen_v3:
-  case ProposalId::chen_v4:
-  case ProposalId::chen_v5:
-    return !state.config.log_trimming;
-  case ProposalId::sassu_v4:
-  case ProposalId::sassu_v5:
-  case ProposalId::sassu_v6:
-  case ProposalId::sassu_v7:
-    return !state.config.staging;
-  default:
-    return false;
-  }
-}
-
-// P19: with the feature's Kconfig option off, nothing removes records.
+// P19: with the feature's Kconfig option off, nothing removes records. A version with no
+// option ignores the configuration's feature switch (KernelConfig::staging, log_trimming,
+// ima_pcrs), so its removals in a kernel with every feature option off are violations.
 class KconfigGating : public CopyableMonitor<KconfigGating> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &facts) override {
-    if (feature_disabled(state) && !facts.deleted.empty())
-      return "with the feature's Kconfig option off, p" + std::to_string(facts.actor) +
-             " removed " + list_text(facts.deleted);
-    return std::nullopt;
+    if (feature_enabled(state.proposal, state.config) || facts.deleted.empty())
+      return std::nullopt;
+    const std::string removed =
+        "p" + std::to_string(facts.actor) + " removed " + list_text(facts.deleted);
+    if (const auto option = feature_kconfig(state.proposal))
+      return "with " + std::string(*option) + " off, " + removed;
+    return "this version has no Kconfig option for its interface: in a kernel built with "
+           "every feature option off, " +
+           removed;
   }
 };
 

@@ -250,5 +250,35 @@ TEST(QuoteAligned, TheStageRequestOfAStageThenDeleteRemovalIsNotJudgedAlone) {
   EXPECT_EQ(run.violation(), std::nullopt);
 }
 
+// ---- Applicability and P19 ---------------------------------------------------------
+
+// P4b is about ima_flush_htable: a version without the option has nothing to judge.
+// P19 asks that a kernel can be built without the feature, so it applies to every
+// version that removes records, with an option or not.
+TEST(Applicability, P4bNeedsTheFlushOptionP19AppliesToEveryRemovalVersion) {
+  const Property &p4b = *find_property("P4b");
+  const Property &p19 = *find_property("P19");
+  for (ProposalId proposal : {ProposalId::ms_rfc1, ProposalId::chen_v1})
+    EXPECT_FALSE(p4b.applies(proposal, {})) << key(proposal);
+  EXPECT_TRUE(p4b.applies(ProposalId::chen_v2, {}));
+  for (ProposalId proposal : {ProposalId::chen_v1, ProposalId::sassu_v3, ProposalId::sassu_v7})
+    EXPECT_TRUE(p19.applies(proposal, {})) << key(proposal);
+  EXPECT_FALSE(p19.applies(ProposalId::baseline_6_12, {}));
+}
+
+// Every feature option off: a version with an option refuses the removal, one without
+// an option removes, which P19 flags and words as the missing option.
+TEST(KconfigGating, AVersionWithoutAnOptionRemovesInAKernelWithEveryFeatureOptionOff) {
+  KernelConfig off;
+  off.staging = off.log_trimming = off.ima_pcrs = false;
+  MonitoredRun chen_v1(ProposalId::chen_v1, "P19", off);
+  EXPECT_GE(chen_v1.echo(1, "ima_trim_log", to_bytes("01")).ret, 0);
+  ASSERT_TRUE(chen_v1.violation());
+  EXPECT_NE(chen_v1.violation()->find("no Kconfig option"), std::string::npos);
+  MonitoredRun chen_v5(ProposalId::chen_v5, "P19", off); // CONFIG_IMA_LOG_TRIMMING off
+  EXPECT_EQ(chen_v5.perform(Action{Open{1, "ima_trim_log", Access::write}}).ret, -2); // ENOENT
+  EXPECT_EQ(chen_v5.violation(), std::nullopt);
+}
+
 } // namespace
 } // namespace trimcheck::props
