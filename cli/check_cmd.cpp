@@ -67,7 +67,8 @@ void add_check(CLI::App &app, int &exit_code) {
     for (PairResult &result : results) {
       PairOutput output{std::move(result), std::nullopt};
       if (output.result.trace)
-        output.trace_path = write_trace(options->out, *output.result.trace);
+        output.trace_path =
+            write_trace(options->out, *output.result.trace, output.result.condition);
       violated |= output.result.verdict == Verdict::violated;
       outputs.push_back(std::move(output));
     }

@@ -101,9 +101,10 @@ void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs) {
     for (PairResult &result : results) {
       PairOutput output{std::move(result), std::nullopt};
       if (output.result.trace)
-        output.trace_path =
-            fs::relative(write_trace(report.dir / "traces", *output.result.trace), report.dir)
-                .string();
+        output.trace_path = fs::relative(write_trace(report.dir / "traces", *output.result.trace,
+                                                     output.result.condition),
+                                         report.dir)
+                                .string();
       report.outputs.push_back(std::move(output));
     }
     report.steps.push_back({"check", ReportStep::Status::ok, check_summary(report.outputs)});

@@ -89,12 +89,13 @@ std::string trace_stem(const Trace &trace) {
   return std::string(model::proposal_info(trace.proposal).key) + "-" + trace.property;
 }
 
-std::string write_trace(const fs::path &dir, const Trace &trace) {
+std::string write_trace(const fs::path &dir, const Trace &trace,
+                        const std::optional<std::string> &condition) {
   make_directories(dir);
   const std::string stem = trace_stem(trace);
   const fs::path json = dir / (stem + ".json");
   write_file(json, to_json(trace).dump(2) + "\n");
-  write_file(dir / (stem + ".txt"), render_text(trace));
+  write_file(dir / (stem + ".txt"), render_text(trace, condition));
   const fs::path dot = dir / (stem + ".dot");
   write_file(dot, render_dot(trace));
   if (graphviz_available()) {
@@ -104,6 +105,16 @@ std::string write_trace(const fs::path &dir, const Trace &trace) {
       std::remove((dir / (stem + ".svg")).c_str());
   }
   return json.string();
+}
+
+// What a C cell's counterexample needed, in a few words: arbitrary user space (a process
+// that does not follow the documented protocol) and/or a non-default configuration.
+std::string condition_summary(const Trace &trace) {
+  const std::string config = trace.config.describe();
+  const bool default_config = config == "default";
+  if (trace.regime == Regime::arbitrary)
+    return "by arbitrary user space" + (default_config ? std::string() : ", with " + config);
+  return "with " + config;
 }
 
 std::string letter_matrix(const Grid &grid, bool with_titles) {
@@ -127,6 +138,15 @@ std::string letter_matrix(const Grid &grid, bool with_titles) {
   for (std::size_t c = 0; c < grid.columns.size(); ++c)
     out << "  " << static_cast<char>('a' + c % 26) << " "
         << model::proposal_info(grid.columns[c]).key << "\n";
+  std::string conditions;
+  for (const std::string &row : grid.rows)
+    for (model::ProposalId column : grid.columns)
+      if (const PairResult *result = grid.at(row, column);
+          result && result->verdict == Verdict::conditional && result->trace)
+        conditions += "  " + row + " " + std::string(model::proposal_info(column).key) + ": " +
+                      condition_summary(*result->trace) + "\n";
+  if (!conditions.empty())
+    out << "\nC cells (holds by default; violated only ...):\n" << conditions;
   return out.str();
 }
 
@@ -221,10 +241,8 @@ std::string counterexamples_markdown(const std::vector<PairOutput> &outputs) {
         continue;
       out << "\n### " << result->property << " on " << model::proposal_info(column).key << ": "
           << verdict_name(result->verdict) << "\n\n";
-      if (result->condition)
-        out << "Condition: " << *result->condition << "\n\n";
       out << "Why: " << result->trace->violation << ".\n\n```\n"
-          << render_text(*result->trace) << "```\n";
+          << render_text(*result->trace, result->condition) << "```\n";
     }
   return out.str();
 }

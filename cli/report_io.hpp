@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace trimcheck::cli {
@@ -42,7 +43,9 @@ std::string trace_stem(const props::Trace &trace);
 
 // Writes <dir>/<proposal>-<property>.{json,txt,dot} (and .svg when graphviz `dot` is on
 // PATH); returns the JSON path.
-std::string write_trace(const std::filesystem::path &dir, const props::Trace &trace);
+// `condition`: the trace is a conditional cell's (its .txt says so).
+std::string write_trace(const std::filesystem::path &dir, const props::Trace &trace,
+                        const std::optional<std::string> &condition = std::nullopt);
 
 // Properties as rows, one letter column per version (keyed below the matrix) so that
 // fifteen versions fit in 72 columns; with_titles appends each property's title.

@@ -51,7 +51,7 @@ std::string result_text(const TraceStep &step) {
 
 } // namespace
 
-std::string render_text(const Trace &trace) {
+std::string render_text(const Trace &trace, const std::optional<std::string> &condition) {
   std::ostringstream out;
   auto emit = [&](const std::string &prefix, const std::string &text) {
     bool first = true;
@@ -60,9 +60,11 @@ std::string render_text(const Trace &trace) {
       first = false;
     }
   };
-  emit("", "trimcheck: " + trace.property + " violated on " +
+  emit("", "trimcheck: " + trace.property + (condition ? " conditional on " : " violated on ") +
                std::string(proposal_info(trace.proposal).key) + " (" +
                std::string(regime_name(trace.regime)) + " user space)");
+  if (condition)
+    emit("condition: ", *condition);
   emit("config: ", trace.config.describe());
   emit("found by: ", trace.source + ", seed " + std::to_string(trace.seed) + ", " +
                          std::to_string(trace.steps.size()) + " steps");

@@ -83,6 +83,20 @@ TEST(Cli, CheckJsonContractAndReplayOfEveryTrace) {
   EXPECT_GT(traces, 0u);
 }
 
+// A C cell says what it needed: one line below the terminal matrix, and its trace's .txt
+// header says "conditional" with the condition (issue 17).
+TEST(Cli, ConditionalCellsNameTheirConditionBelowTheMatrixAndInTheirTraces) {
+  TempDir dir;
+  CliRun check = run("check --proposal chen-v4 --property P9 --out " + dir.path().string());
+  ASSERT_EQ(check.code, 0);
+  EXPECT_NE(check.out.find("C cells"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("  P9 chen-v4: by arbitrary user space"), std::string::npos)
+      << check.out;
+  const std::string text = slurp(dir.path() / "chen-v4-P9.txt");
+  EXPECT_EQ(text.rfind("trimcheck: P9 conditional on chen-v4", 0), 0u) << text;
+  EXPECT_NE(text.find("\ncondition: holds when agents follow"), std::string::npos) << text;
+}
+
 TEST(Cli, SameSeedByteIdenticalAcrossJobsAndShards) {
   TempDir a, b;
   CliRun one = run(kSmall + " --json --jobs 1 --out " + a.path().string());

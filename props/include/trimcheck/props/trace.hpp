@@ -64,7 +64,10 @@ std::string describe(const TraceAction &action);
 // Greedy word wrap to `width` columns; a word longer than the width is split.
 std::vector<std::string> wrap_words(const std::string &text, std::size_t width);
 // Plain text, at most 72 columns, for a mail reply.
-std::string render_text(const Trace &trace);
+// `condition`: the trace is a conditional (C) cell's counterexample; the header says
+// "conditional" and the condition follows it.
+std::string render_text(const Trace &trace,
+                        const std::optional<std::string> &condition = std::nullopt);
 // A sequence diagram in graphviz DOT (kernel and one lifeline per process).
 std::string render_dot(const Trace &trace);
 
