@@ -4,6 +4,9 @@
 
 #include <rapidcheck.h>
 
+#include <iostream>
+#include <sstream>
+
 namespace trimcheck::props {
 
 using namespace model;
@@ -23,6 +26,26 @@ std::string_view verdict_name(Verdict verdict) {
 }
 
 namespace {
+
+// RapidCheck prints "Using configuration: seed=..." to stderr when it first loads its
+// global configuration. That seed is not trimcheck's (every search runs with its own
+// parameters, from --seed), so the banner only misleads: load the configuration once
+// with stderr set aside. A malformed RC_PARAMS still throws.
+void load_rapidcheck_quietly() {
+  static const bool loaded = [] {
+    std::ostringstream banner;
+    std::streambuf *const stderr_buffer = std::cerr.rdbuf(banner.rdbuf());
+    try {
+      rc::detail::configuration();
+    } catch (...) {
+      std::cerr.rdbuf(stderr_buffer);
+      throw;
+    }
+    std::cerr.rdbuf(stderr_buffer);
+    return true;
+  }();
+  (void)loaded;
+}
 
 // A scenario's configuration on the budget's base tree, if it names one (a series only:
 // each baseline is its own tree), and with the budget's firmware PCRs.
@@ -95,6 +118,7 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
   params.maxSize = budget.max_size;
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(proposal_info(proposal).key) + "/" + std::string(property.id);
+  load_rapidcheck_quietly();
   auto result = rc::detail::checkTestable(testable, metadata, params);
   if (result.template is<rc::detail::FailureResult>()) {
     if (!last_failure) // a bug in the model or the driver, never a verdict

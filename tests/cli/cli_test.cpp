@@ -97,6 +97,15 @@ TEST(Cli, ConditionalCellsNameTheirConditionBelowTheMatrixAndInTheirTraces) {
   EXPECT_NE(text.find("\ncondition: holds when agents follow"), std::string::npos) << text;
 }
 
+// RapidCheck's own banner names a seed that is not trimcheck's: it must not show.
+TEST(Cli, CheckPrintsNoThirdPartyBanner) {
+  TempDir dir;
+  CliRun check = run("check --proposal chen-v1 --property P1 --out " + dir.path().string(), true);
+  ASSERT_EQ(check.code, 0) << check.out;
+  EXPECT_EQ(check.out.find("Using configuration"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("chen-v1 P1: violated"), std::string::npos) << check.out;
+}
+
 TEST(Cli, SameSeedByteIdenticalAcrossJobsAndShards) {
   TempDir a, b;
   CliRun one = run(kSmall + " --json --jobs 1 --out " + a.path().string());
