@@ -58,7 +58,6 @@ public:
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - Clock::now());
     return left.count() <= 0 ? 1u : static_cast<unsigned>(left.count());
   }
-  bool expired() const { return Clock::now() >= end_; }
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
 private:

@@ -53,14 +53,6 @@ std::optional<ConfigChoice> config_choice_from_names(std::string_view names) {
   return choice;
 }
 
-std::string config_choice_names(const ConfigChoice &choice) {
-  std::string out;
-  for (const Flag &flag : kFlags)
-    if (choice.*flag.member)
-      out += (out.empty() ? "" : ",") + std::string(flag.name);
-  return out.empty() ? "default" : out;
-}
-
 ExploreOptions options_covering(const Trace &trace) {
   ExploreOptions options;
   options.proposal = trace.proposal;
