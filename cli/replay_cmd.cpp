@@ -45,9 +45,7 @@ int replay_on_kernel(const props::Trace &original, const std::string &kernel) {
     return kExitOk;
   }
   if (replay.skipped > 0) {
-    std::cerr << "trimcheck replay: " << replay.skipped
-              << " step(s) of the trace are not possible on the kernel's run ("
-              << replay.skipped_why << ")\n";
+    std::cerr << "trimcheck replay: " << replay.skipped_text() << "\n";
     return kExitBadInput;
   }
   if (replay.violation.empty()) {

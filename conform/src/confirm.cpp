@@ -71,9 +71,7 @@ Confirmation classify(const props::Trace &trace, props::Verdict verdict,
   }
   if (replay.skipped > 0) {
     confirmation.outcome = ConfirmOutcome::not_replayable;
-    confirmation.detail = std::to_string(replay.skipped) +
-                          " step(s) of the trace are not possible on the kernel's run (" +
-                          replay.skipped_why + ")";
+    confirmation.detail = replay.skipped_text();
     return confirmation;
   }
   confirmation.step = run.executed.size();

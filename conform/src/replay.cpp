@@ -69,6 +69,11 @@ std::string first_interleaving(const props::Trace &trace) {
 
 } // namespace
 
+std::string KernelReplay::skipped_text() const {
+  return std::to_string(skipped) + " step(s) of the trace are not possible on the kernel's run (" +
+         skipped_why + ")";
+}
+
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace) {
   LiveKernel kernel(vm_options(vm, trace.proposal, trace.config));
   return replay_on_kernel(kernel, trace);

@@ -124,6 +124,8 @@ struct KernelReplay {
   // during a kexec execute), in words; empty if none. A VM runs each call to completion, so
   // the kernel's run has such calls in another order than the trace.
   std::string interleaving;
+  // "N step(s) of the trace are not possible on the kernel's run (why)"; set if skipped > 0.
+  std::string skipped_text() const;
 };
 // Throws std::invalid_argument if the trace holds an action a kernel cannot perform.
 KernelReplay replay_on_kernel(const vm::VmOptions &vm, const props::Trace &trace);
