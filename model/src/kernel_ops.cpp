@@ -51,14 +51,16 @@ void release_data(KernelState &state, NodeId node, std::string_view where) {
     release_obj(state, node, Obj::data, where);
 }
 
-// ima_hash_key(): the first two bytes of the ima_hash template digest, modulo the 1024
-// buckets of the table (IMA_HASH_BITS 10). Every violation (all-zero digest) is in bucket 0.
+namespace {
+
+constexpr std::uint32_t kHashBuckets = 1024; // IMA_MEASURE_HTABLE_SIZE (IMA_HASH_BITS 10)
+
+// ima_hash_key(): the first two bytes of the ima_hash template digest, modulo the table's
+// buckets. Every violation (all-zero digest) is in bucket 0.
 std::uint32_t hash_key(const KernelState &state, const Record &record) {
   const Digest &digest = record.digests.at(state.config.banks.ima_hash_slot());
   return (digest.at(0) | (static_cast<std::uint32_t>(digest.at(1)) << 8)) % kHashBuckets;
 }
-
-namespace {
 
 // The nodes of one bucket in the order a walk visits them: hlist_add_head_rcu links a
 // new node at the head, and a node is hashed only when it is appended, so the chain is

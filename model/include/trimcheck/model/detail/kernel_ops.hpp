@@ -38,10 +38,8 @@ void touch(KernelState &state, NodeId node, Obj obj, std::string_view where);
 void release_obj(KernelState &state, NodeId node, Obj obj, std::string_view where);
 void release_all(KernelState &state, NodeId node, std::string_view where);
 void release_data(KernelState &state, NodeId node, std::string_view where);
-// H as the kernel's buckets (ima_hash_key). A walk or a link that reaches a freed queue
+// H is the kernel's buckets (ima_hash_key). A walk or a link that reaches a freed queue
 // entry is a use after free; the model does not guess what the freed memory answers.
-inline constexpr std::uint32_t kHashBuckets = 1024; // IMA_MEASURE_HTABLE_SIZE
-std::uint32_t hash_key(const KernelState &state, const Record &record);
 // hlist_del_rcu from H (touches both bucket neighbours); a restored node was never
 // linked: unlink_garbage.
 void unlink_hash(KernelState &state, NodeId node, std::string_view where);
