@@ -81,14 +81,6 @@ void cover(Coverage &coverage, const KernelState &before, const KernelState &aft
     coverage.records_removed += after.ghost.del.size() - before.ghost.del.size();
 }
 
-// The first event of the model that makes the kernel's later behaviour undefined.
-const MemEvent *undefined_behaviour(const KernelState &state) {
-  for (const MemEvent &event : state.events)
-    if (leaves_kernel_undefined(event.kind))
-      return &event;
-  return nullptr;
-}
-
 // "after measure /f0: use-after-free in ima_lookup_digest_entry"
 std::string memory_event_text(const Action &action, const MemEvent &event) {
   return "after " + describe(action) + ": " + std::string(mem_event_name(event.kind)) + " in " +
@@ -152,7 +144,7 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       result.trace_steps.push_back(steps.size());
       const std::size_t index = result.executed.size();
       const KernelAnswer observed = kernel.apply(action);
-      if (const MemEvent *event = undefined_behaviour(state)) {
+      if (const MemEvent *event = first_undefined_event(state)) {
         // From here on the kernel has read freed memory (or corrupted a list): what it
         // answers is undefined, a crash included. The model predicts that much; nothing
         // later is compared.
@@ -188,7 +180,7 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
       }
     }
   } catch (const vm::VmFailure &failure) {
-    const MemEvent *event = undefined_behaviour(state);
+    const MemEvent *event = first_undefined_event(state);
     if (failure.kind() == vm::VmFailure::Kind::kernel_crash && event != nullptr) {
       result.coverage.memory_unsafe = 1;
       result.memory_event = memory_event_text(result.executed.back(), *event);

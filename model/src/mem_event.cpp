@@ -15,4 +15,11 @@ bool leaves_kernel_undefined(MemEventKind kind) {
   return true;
 }
 
+const MemEvent *first_undefined_event(const KernelState &state) {
+  for (const MemEvent &event : state.events)
+    if (leaves_kernel_undefined(event.kind))
+      return &event;
+  return nullptr;
+}
+
 } // namespace trimcheck::model

@@ -80,9 +80,7 @@ StepResult perform_step(KernelState &state, const TraceAction &action, std::size
                          (std::holds_alternative<Continue>(*model_action) && facts.actor != 0);
     facts.call_returned = is_call && result.outcome.done;
   }
-  facts.memory_undefined =
-      std::any_of(state.events.begin(), state.events.end(),
-                  [](const MemEvent &event) { return leaves_kernel_undefined(event.kind); });
+  facts.memory_undefined = first_undefined_event(state) != nullptr;
   facts.booted = state.ghost.boot != boot_before;
   facts.dumped = is_dump;
   if (!facts.booted) {

@@ -227,4 +227,8 @@ struct KernelState {
   bool operator==(const KernelState &) const = default;
 };
 
+// The run's first event after which the kernel is undefined (leaves_kernel_undefined), or
+// nullptr.
+const MemEvent *first_undefined_event(const KernelState &state);
+
 } // namespace trimcheck::model
