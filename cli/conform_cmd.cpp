@@ -28,6 +28,7 @@ struct ConformArgs {
   std::string record;
   std::string kernel_info;
   std::vector<std::string> transcripts;
+  std::string pack;
 };
 
 // The configurations to run: one name, or every one the version has ("all"; those the
@@ -58,6 +59,8 @@ void write_transcript(const std::string &dir, const nlohmann::json &info,
 }
 
 int run_conform(const ConformArgs &args) {
+  if (!args.pack.empty())
+    return pack_transcripts(args.transcripts, args.proposal, args.pack);
   if (!args.transcripts.empty())
     return replay_transcripts(args.transcripts, args.proposal, args.out);
   if (args.kernel.empty() || args.proposal.empty()) {
@@ -207,23 +210,31 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "every transcript")
       ->needs(record)
       ->check(CLI::ExistingFile);
-  cmd->add_option(
-         "--transcripts", args->transcripts,
-         "Replay recorded transcripts (files, or directories searched for *.json.gz and *.json)\n"
-         "on the model; no VM. A mismatch is not shrunk (that needs a VM)")
-      ->excludes(kernel)
-      ->excludes(record)
-      ->excludes(runs)
-      ->excludes(seed)
-      ->excludes(length)
-      ->excludes(shrink);
+  auto *transcripts =
+      cmd->add_option("--transcripts", args->transcripts,
+                      "Replay recorded transcripts (files and archives, or directories searched\n"
+                      "for *.json.gz, *.json and *.jsonl.xz) on the model; no VM. A mismatch is\n"
+                      "not shrunk (that needs a VM)")
+          ->excludes(kernel)
+          ->excludes(record)
+          ->excludes(runs)
+          ->excludes(seed)
+          ->excludes(length)
+          ->excludes(shrink);
+  cmd->add_option("--pack", args->pack,
+                  "Instead of replaying them, write the --transcripts as one xz archive per\n"
+                  "version and configuration into this directory, as\n"
+                  "<proposal>/<proposal>-<config>.jsonl.xz; an existing archive is not\n"
+                  "overwritten")
+      ->needs(transcripts);
   cmd->footer("Examples:\n"
               "  trimcheck conform --kernel $(scripts/build-kernel) --proposal baseline-6.12\n"
               "  trimcheck conform --kernel $(scripts/build-kernel --series v7/ --option \\\n"
               "      CONFIG_IMA_STAGING=y) --proposal sassu-v7 --config all --runs 50\n"
               "  trimcheck conform --kernel bzImage --proposal sassu-v7 --record transcripts \\\n"
               "      --kernel-info sassu-v7-kernel.json       # on a machine with QEMU and swtpm\n"
-              "  trimcheck conform --transcripts transcripts   # anywhere: no VM, no kernel\n\n"
+              "  trimcheck conform --transcripts transcripts   # anywhere: no VM, no kernel\n"
+              "  trimcheck conform --transcripts transcripts --pack packed  # for committing\n\n"
               "Exit codes: 0 the kernel conforms, 1 a mismatch (trace written), 2 bad input\n"
               "(including a malformed transcript or one the model's run is not covered by)\n"
               "or the VM could not be started.");

@@ -15,27 +15,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TranscriptFile {
-  fs::path path;
-  conform::Transcript transcript;
-};
-
 std::string release_of(const conform::Transcript &transcript) {
   auto it = transcript.kernel.find("release");
   return it != transcript.kernel.end() && it->is_string() ? it->get<std::string>() : "unknown";
 }
 
 // Writes the unshrunk trace and prints the report a live run prints.
-void report_mismatch(const TranscriptFile &file, const conform::RunResult &run,
+void report_mismatch(const conform::RecordedTranscript &file, const conform::RunResult &run,
                      const std::string &out) {
   make_directories(out);
-  const std::string base = out + "/conform-" + conform::transcript_stem(file.path);
+  const std::string base = out + "/conform-" + file.name;
   props::Trace trace = run.trace;
   trace.seed = file.transcript.seed;
   trace.violation = run.mismatch->what;
   write_file(base + ".json", props::to_json(trace).dump(2) + "\n");
   write_file(base + ".txt", props::render_text(trace));
-  std::cout << "MISMATCH in " << file.path.string() << " (kernel " << release_of(file.transcript)
+  std::cout << "MISMATCH in " << file.source << " (kernel " << release_of(file.transcript)
             << "), not shrunk: shrinking needs a VM; " << run.executed.size()
             << " actions (trace: " << base << ".json)\n"
             << props::render_text(trace);
@@ -58,8 +53,8 @@ std::optional<std::vector<fs::path>> recorded_files(const std::vector<std::strin
         if (entry.is_regular_file() && conform::is_transcript_file_name(entry.path()))
           found.push_back(entry.path());
     if (found.empty()) {
-      std::cerr << "trimcheck " << command << ": no " << what << " (*.json.gz or *.json) at "
-                << path << "\n";
+      std::cerr << "trimcheck " << command << ": no " << what
+                << " (*.json.gz, *.json or *.jsonl.xz) at " << path << "\n";
       return std::nullopt;
     }
     std::sort(found.begin(), found.end());
@@ -68,46 +63,89 @@ std::optional<std::vector<fs::path>> recorded_files(const std::vector<std::strin
   return files;
 }
 
-int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
-                       const std::string &out) {
+namespace {
+
+// Every run in `paths` (of `proposal` only, unless empty), or nullopt after printing why not.
+std::optional<std::vector<conform::RecordedTranscript>>
+read_recorded_runs(const std::vector<std::string> &paths, const std::string &proposal) {
   std::optional<model::ProposalId> only;
   if (!proposal.empty() && !(only = model::proposal_from_key(proposal))) {
     std::cerr << "trimcheck conform: unknown version '" << proposal << "' (see `trimcheck list`)\n";
-    return kExitBadInput;
+    return std::nullopt;
   }
   const auto files = recorded_files(paths, "conform", "transcript");
   if (!files)
-    return kExitBadInput;
-  std::vector<TranscriptFile> transcripts;
+    return std::nullopt;
+  std::vector<conform::RecordedTranscript> transcripts;
   bool malformed = false;
   for (const fs::path &path : *files) {
     try {
-      conform::Transcript transcript = conform::read_transcript(path);
-      if (!only || transcript.proposal == *only)
-        transcripts.push_back({path, std::move(transcript)});
+      for (conform::RecordedTranscript &recorded : conform::read_transcripts(path))
+        if (!only || recorded.transcript.proposal == *only)
+          transcripts.push_back(std::move(recorded));
     } catch (const conform::TranscriptFormatError &error) {
       std::cerr << "trimcheck conform: " << error.what() << "\n";
       malformed = true;
     }
   }
   if (malformed)
-    return kExitBadInput;
+    return std::nullopt;
   if (transcripts.empty()) {
     std::cerr << "trimcheck conform: no transcript of " << proposal << " among " << files->size()
               << " files\n";
-    return kExitBadInput;
+    return std::nullopt;
   }
+  return transcripts;
+}
+
+} // namespace
+
+int pack_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
+                     const std::string &dir) {
+  const auto transcripts = read_recorded_runs(paths, proposal);
+  if (!transcripts)
+    return kExitBadInput;
+  std::map<fs::path, std::vector<conform::Transcript>> archives; // by file
+  for (const conform::RecordedTranscript &recorded : *transcripts)
+    archives[fs::path(dir) / model::proposal_info(recorded.transcript.proposal).key /
+             conform::transcript_archive_name(recorded.transcript)]
+        .push_back(recorded.transcript);
+  for (const auto &[file, runs] : archives)
+    if (fs::exists(file)) {
+      std::cerr << "trimcheck conform: " << file.string()
+                << " exists; to add runs to it, give it to --transcripts and pack into another "
+                   "directory\n";
+      return kExitBadInput;
+    }
+  for (const auto &[file, runs] : archives) {
+    make_directories(file.parent_path().string());
+    try {
+      conform::write_transcript_archive(file, runs);
+    } catch (const std::runtime_error &error) {
+      throw OutputError(error.what());
+    }
+    std::cout << "packed " << runs.size() << " runs into " << file.string() << " ("
+              << fs::file_size(file) << " bytes)\n";
+  }
+  return kExitOk;
+}
+
+int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
+                       const std::string &out) {
+  const auto read = read_recorded_runs(paths, proposal);
+  if (!read)
+    return kExitBadInput;
+  const std::vector<conform::RecordedTranscript> &transcripts = *read;
   int exit_code = kExitOk;
   std::size_t actions = 0;
   std::map<std::string, conform::Coverage> coverage; // by version and kernel release
   for (std::size_t i = 0; i < transcripts.size(); ++i) {
-    const TranscriptFile &file = transcripts[i];
+    const conform::RecordedTranscript &file = transcripts[i];
     const std::string key(model::proposal_info(file.transcript.proposal).key);
-    std::cerr << "transcript " << i + 1 << "/" << transcripts.size() << " " << file.path.string()
-              << " (" << key << ", kernel " << release_of(file.transcript) << "): ";
+    std::cerr << "transcript " << i + 1 << "/" << transcripts.size() << " " << file.source << " ("
+              << key << ", kernel " << release_of(file.transcript) << "): ";
     try {
-      const conform::RunResult run =
-          conform::replay_transcript(file.transcript, file.path.string());
+      const conform::RunResult run = conform::replay_transcript(file.transcript, file.source);
       actions += run.executed.size();
       coverage[key + " on " + release_of(file.transcript)].add(run.coverage);
       std::cerr << run.executed.size() << " actions, " << (run.mismatch ? "MISMATCH" : "conforms")
@@ -119,7 +157,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
     } catch (const std::runtime_error &error) { // not covered, or banks unlike the config
       const bool names_file = dynamic_cast<const conform::TranscriptMismatchError *>(&error);
       std::cerr << "cannot be replayed\ntrimcheck conform: "
-                << (names_file ? "" : file.path.string() + ": ") << error.what() << "\n";
+                << (names_file ? "" : file.source + ": ") << error.what() << "\n";
       if (file.transcript.recorded_mismatch)
         std::cerr << "  (the recorded run stopped at its mismatch at step "
                   << file.transcript.recorded_mismatch->step

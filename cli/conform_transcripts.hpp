@@ -11,17 +11,24 @@
 namespace trimcheck::cli {
 
 // The recorded files `paths` name (conform --transcripts, confirm --recheck): files as
-// given, directories' *.json.gz and *.json recursively, in name order. Prints
-// "trimcheck <command>: no <what> (*.json.gz or *.json) at <path>" and returns nullopt for
-// a missing path or a directory without any.
+// given, directories' *.json.gz, *.json and *.jsonl.xz recursively, in name order. Prints
+// "trimcheck <command>: no <what> (*.json.gz, *.json or *.jsonl.xz) at <path>" and returns nullopt
+// for a missing path or a directory without any.
 std::optional<std::vector<std::filesystem::path>>
 recorded_files(const std::vector<std::string> &paths, std::string_view command,
                std::string_view what);
 
-// Replays every transcript in `paths` (files, or directories searched recursively for
-// *.json.gz and *.json), optionally only those of `proposal`; a mismatch's trace goes to `out`.
+// Replays every transcript in `paths` (files and archives, or directories searched
+// recursively for them), optionally only those of `proposal`; a mismatch's trace goes to `out`.
 // Returns 0 all conform, 1 a mismatch, 2 bad input.
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
                        const std::string &out);
+
+// Writes the transcripts in `paths` (optionally only those of `proposal`) as one archive
+// per version and configuration, `dir`/<proposal>/<proposal>-<config>.jsonl.xz, runs in
+// the order read; an archive that
+// exists already is not overwritten. Returns 0, or 2 for bad input or an existing archive.
+int pack_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
+                     const std::string &dir);
 
 } // namespace trimcheck::cli

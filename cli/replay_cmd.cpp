@@ -3,7 +3,7 @@
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
-#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/detail/compressed_file.hpp"
 #include "trimcheck/props/check.hpp"
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 // The kernel-confirmation file (docs/vm.md, "Kernel confirmation"): the cell, the outcome,
 // the trace as replayed and the kernel's answers as a transcript.
 #include "trimcheck/conform/confirm.hpp"
-#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/detail/compressed_file.hpp"
 
 namespace trimcheck::conform {
 namespace {

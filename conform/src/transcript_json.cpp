@@ -1,5 +1,5 @@
 // The transcript file (docs/vm.md, "Transcripts"): writing and strict reading.
-#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/detail/compressed_file.hpp"
 #include "trimcheck/conform/transcript.hpp"
 
 #include "trimcheck/model/proposal.hpp"
@@ -432,13 +432,7 @@ Transcript transcript_from_json(const json &document) {
 
 namespace detail {
 
-json read_json_file(const std::filesystem::path &file) {
-  std::string text;
-  try {
-    text = read_gzip_or_plain(file);
-  } catch (const GzipFileError &error) {
-    throw TranscriptFormatError(error.what());
-  }
+json parse_json(const std::string &text, const std::string &source) {
   try {
     return json::parse(text);
   } catch (const json::parse_error &error) {
@@ -446,7 +440,15 @@ json read_json_file(const std::filesystem::path &file) {
     std::string why = error.what();
     if (auto start = why.find("] "); start != std::string::npos)
       why.erase(0, start + 2);
-    throw TranscriptFormatError(file.string() + ": not valid JSON (" + why + ")");
+    throw TranscriptFormatError(source + ": not valid JSON (" + why + ")");
+  }
+}
+
+json read_json_file(const std::filesystem::path &file) {
+  try {
+    return parse_json(read_compressed_or_plain(file), file.string());
+  } catch (const CompressedFileError &error) {
+    throw TranscriptFormatError(error.what());
   }
 }
 
@@ -461,24 +463,36 @@ Transcript read_transcript(const std::filesystem::path &file) {
   }
 }
 
-std::string transcript_file_name(const Transcript &transcript) {
+namespace {
+
+// "<proposal>-<config description>", the description's unusual characters as '_'.
+std::string version_and_config(const Transcript &transcript) {
   std::string config = transcript.config.describe();
   for (char &c : config)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
           c == '='))
       c = '_';
+  return std::string(proposal_info(transcript.proposal).key) + "-" + config;
+}
+
+} // namespace
+
+std::string transcript_file_name(const Transcript &transcript) {
   std::string run = std::to_string(transcript.run);
   run.insert(0, run.size() < 3 ? 3 - run.size() : 0, '0');
-  return std::string(proposal_info(transcript.proposal).key) + "-" + config + "-run-" + run +
-         ".json.gz";
+  return version_and_config(transcript) + "-run-" + run + ".json.gz";
+}
+
+std::string transcript_archive_name(const Transcript &transcript) {
+  return version_and_config(transcript) + ".jsonl.xz";
 }
 
 namespace {
 
-// The length of `name`'s transcript suffix (.json.gz or .json), 0 if it has none or is
-// nothing but the suffix.
+// The length of `name`'s transcript or archive suffix, 0 if it has none or is nothing but
+// the suffix.
 std::size_t transcript_suffix_length(const std::string &name) {
-  for (std::string_view tail : {".json.gz", ".json"})
+  for (std::string_view tail : {".json.gz", ".json", ".jsonl.xz", ".jsonl"})
     if (name.size() > tail.size() &&
         name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
       return tail.size();

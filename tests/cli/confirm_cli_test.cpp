@@ -1,7 +1,7 @@
 // `trimcheck confirm` and the report's kernel column, on the committed confirmations (no
 // VM): recheck, a changed outcome, bad input, and the column with its kernel legend.
 #include "cli_harness.hpp"
-#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/detail/compressed_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -37,8 +37,9 @@ TEST(ConfirmCli, MissingOptionsAndFilesAreBadInput) {
   EXPECT_EQ(run("confirm --proposal chen-v5 --kernel /nonexistent/bzImage").code, 2);
   const Result missing = run("confirm --recheck /nonexistent/dir");
   EXPECT_EQ(missing.code, 2);
-  EXPECT_NE(missing.out.find("no confirmation (*.json.gz or *.json) at /nonexistent/dir"),
-            std::string::npos)
+  EXPECT_NE(
+      missing.out.find("no confirmation (*.json.gz, *.json or *.jsonl.xz) at /nonexistent/dir"),
+      std::string::npos)
       << missing.out;
   trimcheck::test::TempDir dir;
   std::ofstream(dir.path() / "x.json") << "{\"format\": \"trimcheck-kernel-confirmation\"}";
@@ -57,7 +58,7 @@ TEST(ConfirmCli, CommittedConfirmationsRecheckAsRecorded) {
 
 TEST(ConfirmCli, AnOutcomeThatNoLongerFollowsIsAFinding) {
   nlohmann::json document =
-      nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(kChenP14));
+      nlohmann::json::parse(trimcheck::conform::detail::read_compressed_or_plain(kChenP14));
   ASSERT_EQ(document["outcome"], "reproduced");
   document["outcome"] = "not-reproduced";
   trimcheck::test::TempDir dir;
@@ -69,19 +70,21 @@ TEST(ConfirmCli, AnOutcomeThatNoLongerFollowsIsAFinding) {
 
 TEST(ConfirmCli, RewriteWritesTheRecomputedJudgementBack) {
   nlohmann::json document =
-      nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(kChenP14));
+      nlohmann::json::parse(trimcheck::conform::detail::read_compressed_or_plain(kChenP14));
   const std::string words = document["detail"];
   document["detail"] = "older words";
   trimcheck::test::TempDir dir;
   const fs::path file = dir.path() / "stale.json";
   std::ofstream(file) << document.dump();
   EXPECT_EQ(run("confirm --recheck " + file.string()).code, 0);
-  EXPECT_EQ(nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(file))["detail"],
-            "older words")
+  EXPECT_EQ(
+      nlohmann::json::parse(trimcheck::conform::detail::read_compressed_or_plain(file))["detail"],
+      "older words")
       << "a plain recheck writes nothing";
   EXPECT_EQ(run("confirm --recheck " + file.string() + " --rewrite").code, 0);
-  EXPECT_EQ(nlohmann::json::parse(trimcheck::conform::detail::read_gzip_or_plain(file))["detail"],
-            words);
+  EXPECT_EQ(
+      nlohmann::json::parse(trimcheck::conform::detail::read_compressed_or_plain(file))["detail"],
+      words);
   EXPECT_EQ(run("confirm --rewrite").code, 2) << "needs --recheck";
 }
 

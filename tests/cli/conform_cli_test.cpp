@@ -1,7 +1,7 @@
 // `trimcheck conform` and `replay --kernel`: bad input is one message and exit 2; replay
 // of committed transcripts (no VM).
 #include "cli_harness.hpp"
-#include "trimcheck/conform/detail/gzip_file.hpp"
+#include "trimcheck/conform/detail/compressed_file.hpp"
 #include "trimcheck/conform/transcript.hpp"
 #include "trimcheck/props/trace.hpp"
 
@@ -117,7 +117,7 @@ TEST(ConformCliTranscripts, ATamperedCopyIsAMismatchWithItsTrace) {
   trimcheck::test::TempDir dir;
   fs::copy(kFakeTranscripts, dir.path() / "runs", fs::copy_options::recursive);
   const fs::path recorded = dir.path() / "runs" / first_transcript().filename();
-  json document = json::parse(trimcheck::conform::detail::read_gzip_or_plain(recorded));
+  json document = json::parse(trimcheck::conform::detail::read_compressed_or_plain(recorded));
   fs::remove(recorded); // replaced by a plain JSON copy
   const fs::path file =
       dir.path() / "runs" / (trimcheck::conform::transcript_stem(recorded) + ".json");
@@ -142,7 +142,7 @@ TEST(ConformCliTranscripts, ATamperedCopyIsAMismatchWithItsTrace) {
 
 // Writes a changed copy of a committed transcript and replays it; exit 2 expected.
 Result malformed(const std::function<void(std::string &)> &change, const fs::path &file) {
-  std::string text = trimcheck::conform::detail::read_gzip_or_plain(first_transcript());
+  std::string text = trimcheck::conform::detail::read_compressed_or_plain(first_transcript());
   change(text);
   std::ofstream(file) << text;
   return run("conform --transcripts " + file.string());
@@ -196,12 +196,53 @@ TEST(ConformCliTranscripts, NoTranscriptOrConflictingOptionsAreBadInput) {
   trimcheck::test::TempDir dir;
   const Result empty = run("conform --transcripts " + dir.path().string());
   EXPECT_EQ(empty.code, 2) << empty.out;
-  EXPECT_NE(empty.out.find("no transcript (*.json.gz or *.json) at"), std::string::npos)
+  EXPECT_NE(empty.out.find("no transcript (*.json.gz, *.json or *.jsonl.xz) at"), std::string::npos)
       << empty.out;
   EXPECT_EQ(run("conform --transcripts /nonexistent/dir").code, 2);
   EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --kernel x").code, 2);
   EXPECT_EQ(run("conform --transcripts " + kFakeTranscripts.string() + " --proposal nope").code, 2);
   EXPECT_EQ(run("conform --record " + dir.path().string() + " --proposal baseline-6.12").code, 2);
+}
+
+TEST(ConformCliTranscripts, PackedArchivesReplayLikeTheFilesAndAreNotOverwritten) {
+  trimcheck::test::TempDir dir;
+  const fs::path packed = dir.path() / "packed";
+  const std::string pack =
+      "conform --transcripts " + kFakeTranscripts.string() + " --pack " + packed.string();
+  const Result first = run(pack);
+  EXPECT_EQ(first.code, 0) << first.out;
+  EXPECT_NE(first.out.find("packed 1 runs into " + packed.string() + "/sassu-v7/"),
+            std::string::npos)
+      << first.out;
+  const Result replay = run("conform --transcripts " + packed.string());
+  EXPECT_EQ(replay.code, 0) << replay.out;
+  EXPECT_NE(replay.out.find("conforms: 3 transcripts"), std::string::npos) << replay.out;
+  EXPECT_NE(replay.out.find(".jsonl.xz line 1 ("), std::string::npos) << replay.out;
+  const Result again = run(pack);
+  EXPECT_EQ(again.code, 2) << again.out;
+  EXPECT_NE(again.out.find(" exists; to add runs to it"), std::string::npos) << again.out;
+}
+
+TEST(ConformCliTranscripts, AMismatchInAnArchiveNamesItsLineAndRun) {
+  trimcheck::test::TempDir dir;
+  auto runs = trimcheck::conform::read_transcripts(first_transcript());
+  trimcheck::conform::Transcript transcript = runs.at(0).transcript;
+  const trimcheck::conform::PcrQuery pcr10{trimcheck::model::HashAlgo::sha256, 10};
+  for (auto &exchange : transcript.exchanges)
+    if (exchange.query == trimcheck::conform::Query{pcr10}) {
+      trimcheck::model::Bytes digest = exchange.answer.data.bytes();
+      digest.at(0) ^= 1;
+      exchange.answer.data = trimcheck::conform::KernelBytes(digest);
+      break;
+    }
+  const fs::path archive = dir.path() / "runs.jsonl.xz";
+  trimcheck::conform::write_transcript_archive(archive, {runs.at(0).transcript, transcript});
+  const fs::path out = dir.path() / "out";
+  const Result result = run("conform --transcripts " + archive.string() + " --out " + out.string());
+  EXPECT_EQ(result.code, 1) << result.out;
+  EXPECT_NE(result.out.find("MISMATCH in " + archive.string() + " line 2 "), std::string::npos)
+      << result.out;
+  EXPECT_TRUE(fs::exists(out / ("conform-" + runs.at(0).name + ".json"))) << result.out;
 }
 
 } // namespace

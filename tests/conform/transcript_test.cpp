@@ -338,5 +338,79 @@ TEST(ConformTranscriptFormat, WrongTypesNameTheirJsonPath) {
             "queries[1].answer.digest: expected 20 bytes for sha1");
 }
 
+// Archives: many runs of one version and configuration as xz-compressed JSON lines.
+std::vector<Transcript> three_runs() {
+  std::vector<Transcript> runs;
+  for (int run = 1; run <= 3; ++run) {
+    Recorded recorded = record(ProposalId::baseline_6_12, measurements(2 + run));
+    recorded.transcript.run = run;
+    runs.push_back(recorded.transcript);
+  }
+  return runs;
+}
+
+TEST(ConformTranscriptArchive, WrittenAsXzAndReadBackInOrderWithNames) {
+  const std::vector<Transcript> runs = three_runs();
+  TempDir dir;
+  const auto file = dir.path / transcript_archive_name(runs[0]);
+  EXPECT_EQ(file.filename(), "baseline-6.12-default.jsonl.xz");
+  write_transcript_archive(file, runs);
+  std::ifstream in(file, std::ios::binary);
+  const std::string raw{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_EQ(raw.substr(0, 6), std::string("\xFD"
+                                          "7zXZ\0",
+                                          6))
+      << "not xz data";
+  const std::vector<RecordedTranscript> read = read_transcripts(file);
+  ASSERT_EQ(read.size(), 3u);
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].transcript.exchanges, runs[i].exchanges);
+    EXPECT_EQ(read[i].source, file.string() + " line " + std::to_string(i + 1));
+    EXPECT_EQ(read[i].name, "baseline-6.12-default-run-00" + std::to_string(i + 1));
+    EXPECT_FALSE(replay_transcript(read[i].transcript, read[i].source).mismatch);
+  }
+  EXPECT_TRUE(is_transcript_file_name(file));
+  EXPECT_EQ(transcript_stem(file), "baseline-6.12-default");
+}
+
+TEST(ConformTranscriptArchive, AMalformedLineNamesTheArchiveAndLine) {
+  const std::vector<Transcript> runs = three_runs();
+  TempDir dir;
+  const auto file = dir.path / "runs.jsonl";
+  std::string text;
+  for (const Transcript &run : runs) {
+    auto line = to_json(run);
+    if (run.run == 2)
+      line["seed"] = "x";
+    text += line.dump() + "\n";
+  }
+  std::ofstream(file, std::ios::binary) << text;
+  try {
+    read_transcripts(file);
+    FAIL() << "a malformed line was accepted";
+  } catch (const TranscriptFormatError &error) {
+    EXPECT_EQ(std::string(error.what()),
+              file.string() + " line 2: seed: expected a non-negative integer")
+        << error.what();
+  }
+}
+
+TEST(ConformTranscriptArchive, ATruncatedOrEmptyArchiveIsRefused) {
+  TempDir dir;
+  const auto file = dir.path / "runs.jsonl.xz";
+  write_transcript_archive(file, three_runs());
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 20);
+  try {
+    read_transcripts(file);
+    FAIL() << "a truncated archive was accepted";
+  } catch (const TranscriptFormatError &error) {
+    EXPECT_NE(std::string(error.what()).find(file.string() + ": corrupt xz data"),
+              std::string::npos)
+        << error.what();
+  }
+  write_transcript_archive(file, {});
+  EXPECT_THROW(read_transcripts(file), TranscriptFormatError);
+}
+
 } // namespace
 } // namespace trimcheck::conform

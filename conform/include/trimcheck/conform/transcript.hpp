@@ -96,10 +96,30 @@ Transcript read_transcript(const std::filesystem::path &file);
 std::string transcript_file_name(const Transcript &transcript);
 // Writes transcript_text() gzip-compressed; throws std::runtime_error naming the file.
 void write_transcript(const std::filesystem::path &file, const Transcript &transcript);
-// Whether `file` is named as a transcript: *.json or *.json.gz.
+// Whether `file` is named as a transcript (*.json, *.json.gz) or a transcript archive
+// (*.jsonl, *.jsonl.xz).
 bool is_transcript_file_name(const std::filesystem::path &file);
-// The file name without .json.gz or .json: "sassu-v7-default-run-007".
+// The file name without its suffix: "sassu-v7-default-run-007", "sassu-v7-default".
 std::string transcript_stem(const std::filesystem::path &file);
+
+// A transcript archive holds the runs of one version and configuration: one transcript's
+// JSON per line, xz-compressed (`<proposal>-<config>.jsonl.xz`). Runs of one configuration
+// share most of their bytes (the boot queries, the same list answers), which one xz stream
+// over all of them stores once (docs/vm.md, "Transcripts").
+struct RecordedTranscript {
+  std::string source; // "<file>" or "<archive> line N", for messages
+  std::string name;   // "<proposal>-<config>-run-NNN": names the run's mismatch trace
+  Transcript transcript;
+};
+// The runs in a transcript file or archive (told by the name: *.jsonl[.xz] is an archive);
+// throws TranscriptFormatError "<file>[ line N]: <json path>: <problem>".
+std::vector<RecordedTranscript> read_transcripts(const std::filesystem::path &file);
+// <proposal>-<config description or "default">.jsonl.xz
+std::string transcript_archive_name(const Transcript &transcript);
+// Writes `runs` as an archive, one line each, in the order given; throws std::runtime_error
+// naming the file.
+void write_transcript_archive(const std::filesystem::path &file,
+                              const std::vector<Transcript> &runs);
 
 // Passes every call to `inner` and appends it, with its answer or failure, to `out`.
 class RecordingKernel : public KernelUnderTest {
