@@ -2,6 +2,7 @@
 // Chen family.
 #pragma once
 
+#include "trimcheck/model/detail/user_copy.hpp"
 #include "trimcheck/model/hash.hpp"
 
 #include <cstdint>
@@ -9,20 +10,23 @@
 namespace trimcheck::model::detail {
 
 enum class ChenGrammar : std::uint8_t {
-  digits_only,    // v1/v2 (2.2, 2.3): 2..11 bytes, each '0'..'9'
-  kstrtol_base10, // v3 (2.4): 2..11 bytes, kstrtol_from_user(..., 10, ...)
-  total_colon_n,  // v4/v5 (2.5, 2.6): "T:N", 2..32 bytes, T must equal trimcount
+  digits_only,    // v1/v2 (2.2, 2.3): 2..11 bytes, each '0'..'9'; copy not checked
+  kstrtol_base10, // v3 (2.4): 2..11 bytes, kstrtol_from_user(..., 10, ...): EFAULT
+  total_colon_n,  // v4/v5 (2.5, 2.6): "T:N", 2..32 bytes, T must equal trimcount; EFAULT,
+                  // the copy is not NUL-terminated
 };
 
 // What the write handler hands to the trim function: N as the kernel's `long`, or an
 // error that ends the write before anything is trimmed.
 struct ChenRequest {
-  std::int64_t error = 0; // 0 or -errno
-  std::int64_t n = 0;     // may be negative (v3 "-5"; v4/v5 N > LONG_MAX wraps)
+  std::int64_t error = 0;           // 0 or -errno
+  std::int64_t n = 0;               // may be negative (v3 "-5"; v4/v5 N > LONG_MAX wraps)
+  bool read_past_user_data = false; // the parse read bytes user space did not deliver
 };
 
-// `pos` is the file's *ppos, `trimcount` the kernel's current value (checked by T:N).
-ChenRequest parse_trim_request(ChenGrammar grammar, const Bytes &input, std::uint64_t pos,
+// `input` is the handler's copy of the user buffer, `pos` the file's *ppos, `trimcount`
+// the kernel's current value (checked by T:N).
+ChenRequest parse_trim_request(ChenGrammar grammar, const UserCopy &input, std::uint64_t pos,
                                std::int64_t trimcount);
 
 } // namespace trimcheck::model::detail

@@ -144,7 +144,11 @@ std::string describe(const Action &action) {
         else if constexpr (std::is_same_v<A, Read>)
           out << "p" << a.pid << " read(fd " << a.fd << ", " << a.count << ")";
         else if constexpr (std::is_same_v<A, Write>)
-          out << "p" << a.pid << " write(fd " << a.fd << ", " << quoted(a.bytes) << ")";
+          out << "p" << a.pid << " write(fd " << a.fd << ", " << quoted(a.bytes)
+              << (a.fault_after
+                      ? ", buffer faults after " + std::to_string(*a.fault_after) + " bytes"
+                      : std::string())
+              << ")";
         else if constexpr (std::is_same_v<A, Seek>)
           out << "p" << a.pid << " lseek(fd " << a.fd << ", 0)";
         else if constexpr (std::is_same_v<A, Close>)

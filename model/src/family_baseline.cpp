@@ -2,6 +2,7 @@
 // are also the defaults that proposal families keep where their patches do not change
 // the behaviour.
 #include "trimcheck/model/detail/family.hpp"
+#include "trimcheck/model/detail/user_copy.hpp"
 
 #include <stdexcept>
 
@@ -90,9 +91,14 @@ Outcome baseline_read(KernelState &state, Request &request) {
 
 void baseline_write_step(KernelState &state, Request &request) {
   const FileSpec &spec = state.files.at(state.open_files.at(request.open_file).file);
-  // Only the policy file has a write method; vfs_write refuses the others.
-  request.result =
-      spec.kind == FileKind::policy ? static_cast<std::int64_t>(request.input.size()) : -kEINVAL;
+  // Only the policy file has a write method; vfs_write refuses the others. The policy
+  // write copies with memdup_user_nul: a faulting buffer is EFAULT.
+  if (spec.kind != FileKind::policy)
+    request.result = -kEINVAL;
+  else
+    request.result = copy_from_user(request).faulted()
+                         ? -kEFAULT
+                         : static_cast<std::int64_t>(request.input.size());
   request.pc = -1;
 }
 

@@ -318,7 +318,8 @@ void cut_at_mark(KernelState &state, const ChenTraits &t, Request &request) {
 void decide(KernelState &state, const ChenTraits &t, Request &request) {
   const OpenFile &file = state.open_files.at(request.open_file);
   ChenRequest parsed =
-      parse_trim_request(t.grammar, request.input, file.pos, state.counters.trimcount);
+      parse_trim_request(t.grammar, copy_from_user(request), file.pos, state.counters.trimcount);
+  request.read_past_user_data = parsed.read_past_user_data;
   if (parsed.error != 0)
     return finish(request, parsed.error);
   if (parsed.n < 0) // v3+: the negative N is the return value (2.4, 2.5)

@@ -100,6 +100,8 @@ bool pcr_mutex_taken(const KernelState &state, const Request &self) {
 
 // Step 1 (2.1 steps 1-3c): parse, compare with start, replay L without the list mutex.
 void replay(KernelState &state, Request &request) {
+  if (request.fault_after && *request.fault_after < request.input.size())
+    request.input.resize(*request.fault_after); // copy_from_iter stops at the fault: a short write
   if (request.input.empty())
     return finish(request, -kEFAULT); // configfs copied nothing; the store is not called
   if (request.input.size() > kMaxStoreBytes)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace trimcheck::model {
 namespace {
@@ -78,6 +79,7 @@ Outcome step_request(KernelState &state, Pid pid) {
   switch (request->kind) {
   case Request::Kind::write:
     hooks_for(state.proposal).write_step(state, *request);
+    out.read_past_user_data = std::exchange(request->read_past_user_data, false);
     break;
   case Request::Kind::read:
     out = hooks_for(state.proposal).read(state, *request);
@@ -150,7 +152,7 @@ Outcome do_open(KernelState &state, const Open &open) {
 }
 
 Outcome start_request(KernelState &state, Pid pid, int fd, Request::Kind kind, std::size_t count,
-                      Bytes input) {
+                      Bytes input, std::optional<std::uint32_t> fault_after = std::nullopt) {
   Process &proc = idle_process(state, pid);
   OpenFileId id = fd_file(proc, fd);
   if (id == UINT32_MAX)
@@ -167,6 +169,7 @@ Outcome start_request(KernelState &state, Pid pid, int fd, Request::Kind kind, s
   request.open_file = id;
   request.count = count;
   request.input = std::move(input);
+  request.fault_after = fault_after;
   state.requests.push_back(std::move(request));
   return step_request(state, pid);
 }
@@ -305,7 +308,7 @@ Outcome apply(KernelState &state, const Action &action) {
         } else if constexpr (std::is_same_v<A, Read>) {
           return start_request(state, a.pid, a.fd, Request::Kind::read, a.count, {});
         } else if constexpr (std::is_same_v<A, Write>) {
-          return start_request(state, a.pid, a.fd, Request::Kind::write, 0, a.bytes);
+          return start_request(state, a.pid, a.fd, Request::Kind::write, 0, a.bytes, a.fault_after);
         } else if constexpr (std::is_same_v<A, Seek>) {
           Process &proc = idle_process(state, a.pid);
           OpenFileId id = fd_file(proc, a.fd);

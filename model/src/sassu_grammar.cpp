@@ -1,8 +1,9 @@
 // The byte-level write grammar of the Sassu series (spec 2.7-2.14): the checks of the
 // write handler, in the order the handler makes them, up to the queue call.
-#include "trimcheck/model/detail/hex.hpp"
+#include "trimcheck/model/detail/kstrtox.hpp"
 #include "trimcheck/model/detail/sassu.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -15,10 +16,6 @@ constexpr std::uint64_t kLongMax = std::numeric_limits<std::int64_t>::max();
 
 Parsed fail(std::int64_t error) {
   return {.error = error};
-}
-
-bool is_x(char c) {
-  return c == 'x' || c == 'X';
 }
 
 std::int64_t clamp_count(std::uint64_t value) {
@@ -40,10 +37,14 @@ Op number_op(NCommand command) {
 }
 
 // The numeric request "<N>" (or the N of RFC v2's "-<N>"), after placement was checked.
-Parsed parse_number(const SassuTraits &traits, std::string_view text, bool flush, Op op) {
+// `reach`: how far into the buffer the parse read (ParsedUnsigned::reach), set for the
+// caller.
+Parsed parse_number(const SassuTraits &traits, std::string_view text, bool flush, Op op,
+                    std::size_t &reach) {
   if (traits.flush_forbids_n == FlushForbidsN::before_parsing && flush)
     return fail(-kEINVAL);
-  const KstrtoulResult number = kstrtoul(text, traits.number_base);
+  const ParsedUnsigned number = kstrtoull(text, traits.number_base);
+  reach = number.reach;
   if (number.error < 0)
     return fail(number.error);
   const std::uint64_t value = number.value;
@@ -77,85 +78,64 @@ Parsed parse_number(const SassuTraits &traits, std::string_view text, bool flush
 
 } // namespace
 
-KstrtoulResult kstrtoul(std::string_view text, unsigned base) {
-  std::size_t i = 0;
-  if (i < text.size() && text[i] == '+')
-    ++i;
-  auto at = [&](std::size_t pos) { return pos < text.size() ? text[pos] : '\0'; };
-  if (base == 0) { // _parse_integer_fixup_radix
-    if (at(i) == '0')
-      base = is_x(at(i + 1)) && detail::hex_digit_value(at(i + 2)) >= 0 ? 16 : 8;
-    else
-      base = 10;
-  }
-  if (base == 16 && at(i) == '0' && is_x(at(i + 1)))
-    i += 2;
-  std::uint64_t value = 0;
-  std::size_t digits = 0;
-  bool overflow = false;
-  for (; i < text.size(); ++i, ++digits) {
-    const int digit = detail::hex_digit_value(text[i]);
-    if (digit < 0 || static_cast<unsigned>(digit) >= base)
-      break;
-    if (value > (kUlongMax - static_cast<std::uint64_t>(digit)) / base)
-      overflow = true;
-    value = value * base + static_cast<std::uint64_t>(digit);
-  }
-  if (overflow)
-    return {.error = -kERANGE};
-  if (digits == 0)
-    return {.error = -kEINVAL};
-  if (at(i) == '\n')
-    ++i;
-  if (i < text.size())
-    return {.error = -kEINVAL};
-  return {.error = 0, .value = value};
-}
-
-Parsed parse_write(const SassuTraits &traits, Iface iface, const Bytes &input, bool ppos_nonzero,
+Parsed parse_write(const SassuTraits &traits, Iface iface, const UserCopy &input, bool ppos_nonzero,
                    bool flush) {
-  const std::size_t len = input.size();
+  const std::size_t len = input.bytes.size();
   if ((traits.ppos_checked && ppos_nonzero) || len < 2 || len > kRequestLength)
     return fail(-kEINVAL);
-  // copy_from_user cannot fault in the model: user buffers are always valid (no EFAULT).
-  std::string request(input.begin(), input.end());
+  if (traits.copy_checked && input.faulted())
+    return fail(-kEFAULT);
+  std::string request(input.bytes.begin(), input.bytes.end());
+  std::size_t reach = 0; // bytes of the buffer the handler read
   if (traits.newline_mandatory) {
     if (request.back() != '\n')
       return fail(-kEINVAL);
     request.back() = '\0';
   } else {
-    // RFC v1: strsep(&req, "\n") ends the string at its first '\n'. Without one the
-    // kernel's buffer is unterminated and the parse reads stack bytes past the input;
-    // the model reads the input as if a NUL followed it (docs/proposals/sassu.md).
-    const std::size_t newline = request.find('\n');
-    if (newline < request.find('\0'))
-      request[newline] = '\0';
+    // RFC v1: strsep(&req, "\n") ends the string at its first '\n', reading up to it or
+    // to the first NUL. Without either the kernel's buffer is unterminated: strsep and the
+    // parse read stack bytes past the input, which the model reads as NUL.
+    const std::size_t end = std::min(request.find('\n'), request.find('\0'));
+    reach = end == std::string::npos ? len + 1 : end + 1;
+    if (end != std::string::npos)
+      request[end] = '\0';
   }
   const std::string_view text(request.c_str()); // the C string the handler parses
   const bool one_letter = len == 2 && request[1] == '\0';
+  auto judged = [&](Parsed parsed, std::size_t parse_reach) {
+    parsed.read_past_user_data = input.read_past_delivered(std::max(reach, parse_reach));
+    return parsed;
+  };
   switch (request[0]) {
   case 'A':
     if (!one_letter || iface != traits.a_iface)
-      return fail(-kEINVAL);
-    return {.error = 0, .op = Op::stage, .n = kAll};
+      return judged(fail(-kEINVAL), 0);
+    return judged({.error = 0, .op = Op::stage, .n = kAll}, 0);
   case 'D':
     if (!one_letter || iface != traits.d_iface)
-      return fail(-kEINVAL);
-    return {.error = 0,
-            .op = traits.d_command == DCommand::delete_all ? Op::delete_staged
-                                                           : Op::delete_staged_prefix,
-            .n = kAll};
+      return judged(fail(-kEINVAL), 0);
+    return judged({.error = 0,
+                   .op = traits.d_command == DCommand::delete_all ? Op::delete_staged
+                                                                  : Op::delete_staged_prefix,
+                   .n = kAll},
+                  0);
   case '-':
-    if (traits.trim_command)
-      return iface == traits.n_iface ? parse_number(traits, text.substr(1), flush, Op::trim)
-                                     : fail(-kEINVAL);
+    if (traits.trim_command) {
+      if (iface != traits.n_iface)
+        return judged(fail(-kEINVAL), 0);
+      std::size_t number_reach = 0;
+      Parsed parsed = parse_number(traits, text.substr(1), flush, Op::trim, number_reach);
+      return judged(parsed, number_reach == 0 ? 0 : 1 + number_reach);
+    }
     break;
   default:
     break;
   }
   if (iface != traits.n_iface)
-    return fail(-kEINVAL);
-  return parse_number(traits, text, flush, number_op(traits.n_command));
+    return judged(fail(-kEINVAL), 0);
+  std::size_t number_reach = 0;
+  Parsed parsed = parse_number(traits, text, flush, number_op(traits.n_command), number_reach);
+  return judged(parsed, number_reach);
 }
 
 } // namespace trimcheck::model::detail::sassu

@@ -432,8 +432,10 @@ void write_step(KernelState &state, Request &request) {
     const bool staged = is_staged_file(kind);
     if (!staged && !t.live_writable)
       return finish(request, -kEINVAL); // no ->write: vfs_write refuses
-    const Parsed parsed = parse_write(t, staged ? Iface::staged : Iface::live, request.input,
-                                      file.pos > 0, flush_active(state.config, t));
+    const Parsed parsed =
+        parse_write(t, staged ? Iface::staged : Iface::live, copy_from_user(request), file.pos > 0,
+                    flush_active(state.config, t));
+    request.read_past_user_data = parsed.read_past_user_data;
     if (parsed.error < 0)
       return finish(request, parsed.error);
     request.command = static_cast<int>(parsed.op);

@@ -16,6 +16,7 @@ constexpr SassuTraits kRfc1{
     .writer_rule = WriterRule::single_writer, // one shared ima_measure_users
     .empty_read = EmptyStagedRead::enoent,    // !ima_measurements_staged_exist -> ENOENT
     .ppos_checked = true,
+    .copy_checked = false,      // `ret = copy_from_user(); if (ret < 0)`: never true
     .newline_mandatory = false, // the first '\n' is replaced; none: unterminated
     .number_base = 0,           // kstrtoul(req, 0, …)
     .number_rule = NumberRule::any,
@@ -44,6 +45,7 @@ constexpr SassuTraits kRfc2{
     .writer_rule = WriterRule::single_writer,
     .empty_read = EmptyStagedRead::enoent, // same read as RFC v1 (dropped in v3)
     .ppos_checked = true,
+    .copy_checked = true,
     .newline_mandatory = true,
     .number_base = 0,
     .number_rule = NumberRule::one_to_long_max,
@@ -72,6 +74,7 @@ constexpr SassuTraits kV3{
     .writer_rule = WriterRule::single_writer,
     .empty_read = EmptyStagedRead::eof,
     .ppos_checked = true,
+    .copy_checked = true,
     .newline_mandatory = true,
     .number_base = 10,
     .number_rule = NumberRule::one_below_ulong_max,
@@ -100,6 +103,7 @@ constexpr SassuTraits kV4{
     .writer_rule = WriterRule::single_writer,
     .empty_read = EmptyStagedRead::eof,
     .ppos_checked = true,
+    .copy_checked = true,
     .newline_mandatory = true,
     .number_base = 10,
     .number_rule = NumberRule::at_least_one,
@@ -128,6 +132,7 @@ constexpr SassuTraits kV5{
     .writer_rule = WriterRule::single_writer,
     .empty_read = EmptyStagedRead::eof,
     .ppos_checked = true,
+    .copy_checked = true,
     .newline_mandatory = true,
     .number_base = 10,
     .number_rule = NumberRule::at_least_one,
@@ -157,6 +162,7 @@ constexpr SassuTraits kV6{
     .writer_rule = WriterRule::same_task_writer,
     .empty_read = EmptyStagedRead::eof,
     .ppos_checked = false,
+    .copy_checked = true,
     .newline_mandatory = true,
     .number_base = 10,
     .number_rule = NumberRule::at_least_one,

@@ -119,6 +119,9 @@ std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice
                      echo_command(state, choice.b)};
 }
 
+// Choice::c of a write whose user buffer faults after Choice::a % length bytes.
+constexpr std::uint8_t kFaultingBuffer = 7;
+
 std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
   // A continue choice continues a call in flight even when every process is blocked
   // (else a lone process blocked in a write could only ever be followed by a spawn).
@@ -145,10 +148,15 @@ std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choi
       return Action{Read{pid, fd, choice.a % 2 ? std::size_t{4096} : std::size_t{150}}};
     return std::nullopt;
   case 10:
-  case 11:
-    if (fd >= 0)
-      return Action{Write{pid, fd, command(state, choice.a, choice.b)}};
-    return std::nullopt;
+  case 11: {
+    if (fd < 0)
+      return std::nullopt;
+    Write write{pid, fd, command(state, choice.a, choice.b)};
+    // One write in eight passes a buffer that faults part way (P21).
+    if (choice.c == kFaultingBuffer && !write.bytes.empty())
+      write.fault_after = static_cast<std::uint32_t>(choice.a % write.bytes.size());
+    return Action{std::move(write)};
+  }
   case 12:
     if (fd >= 0)
       return Action{Close{pid, fd}};

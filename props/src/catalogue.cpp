@@ -150,8 +150,9 @@ const std::vector<Property> &all_properties() {
        "silent no-op, no partial removal.",
        "Sassu 2025-12-05; Zohar 2025-12-15", removal, kHonestSuccess},
       {"P21", "Input robustness",
-       "Parsing never reads beyond the bytes written and maps malformed input to EINVAL, "
-       "ERANGE or EFAULT; every other error is a documented state error.",
+       "Parsing reads only the bytes user space delivered (not past the written length, "
+       "not where the buffer faulted) and maps malformed input to EINVAL, ERANGE or EFAULT; "
+       "every other error is a documented state error.",
        "Zohar 2025-12-15 (kstrto*_from_user); Sassu 2026-04-07 (manual parsing)", removal,
        kInputRobustness},
       {"P22", "Replay fidelity",

@@ -484,21 +484,36 @@ public:
   }
 };
 
-// P21: parsing maps malformed input to EINVAL/ERANGE/EFAULT; other errors are the
-// documented state errors. A bogus or out-of-range return value is a violation.
+// P21: parsing reads only the bytes user space delivered, and maps malformed input to
+// EINVAL/ERANGE/EFAULT; other errors are the documented state errors. A parse that read
+// past the delivered bytes (Outcome::read_past_user_data: past the written length of an
+// unterminated copy, or into the zeros a faulting copy left) is a violation at once; a
+// bogus or out-of-range return value when the write returns.
 class InputRobustness : public CopyableMonitor<InputRobustness> {
 public:
   std::optional<std::string> observe(const KernelState &, const TraceAction &action,
                                      const Outcome &outcome, const StepFacts &facts) override {
     if (facts.booted)
-      length_.clear();
+      writes_.clear();
     if (const Write *write = model_action<Write>(action))
-      length_[facts.actor] = write->bytes.size();
-    if (!facts.call_returned || !length_.count(facts.actor))
+      writes_[facts.actor] = {write->bytes.size(), write->fault_after};
+    auto it = writes_.find(facts.actor);
+    if (it == writes_.end())
+      return std::nullopt;
+    const WriteShape shape = it->second;
+    if (outcome.read_past_user_data)
+      return shape.fault_after
+                 ? "a write whose buffer faults after " + std::to_string(*shape.fault_after) +
+                       " of its " + std::to_string(shape.length) +
+                       " bytes was parsed past them: the handler ignored the failed copy and "
+                       "acted on bytes user space never delivered"
+                 : "the parse of a " + std::to_string(shape.length) +
+                       "-byte write read the kernel's buffer past the written bytes (the copy "
+                       "is not NUL-terminated): it acts on stale stack bytes";
+    if (!facts.call_returned)
       return std::nullopt;
     const std::int64_t ret = outcome.ret;
-    const std::size_t len = length_[facts.actor];
-    length_.erase(facts.actor);
+    writes_.erase(it);
     static const std::set<std::uint64_t> kDocumented{1,  2,  9,  12, 13, 14, 16,
                                                      17, 22, 23, 34, 95, 116};
     // The errno as a magnitude: -ret overflows for INT64_MIN (a bogus return value).
@@ -506,23 +521,29 @@ public:
     if (ret < 0 && !kDocumented.count(error))
       return "a write returned " + model::return_text(ret) +
              ", which no documented parse or state error explains";
-    if (ret > static_cast<std::int64_t>(len))
-      return "a write of " + std::to_string(len) + " bytes returned " + std::to_string(ret);
+    if (ret > static_cast<std::int64_t>(shape.length))
+      return "a write of " + std::to_string(shape.length) + " bytes returned " +
+             std::to_string(ret);
     return std::nullopt;
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(length_, [](StateEncoder &entry, const auto &item) {
+    out.unordered(writes_, [](StateEncoder &entry, const auto &item) {
       if (entry.gone_pid(item.first))
         return false;
       entry.pid(item.first);
-      entry.number(item.second);
+      entry.number(item.second.length);
+      entry.number(item.second.fault_after ? *item.second.fault_after + 1 : 0);
       return true;
     });
   }
 
 private:
-  std::map<Pid, std::size_t> length_;
+  struct WriteShape {
+    std::size_t length = 0;
+    std::optional<std::uint32_t> fault_after;
+  };
+  std::map<Pid, WriteShape> writes_; // the write in flight of each process
 };
 
 template <typename T> std::unique_ptr<Monitor> make() {

@@ -131,9 +131,13 @@ json action_to_json(const TraceAction &action) {
               {"type", "open"}, {"pid", a.pid}, {"path", a.path}, {"access", access_key(a.access)}};
         else if constexpr (std::is_same_v<A, Read>)
           return {{"type", "read"}, {"pid", a.pid}, {"fd", a.fd}, {"count", a.count}};
-        else if constexpr (std::is_same_v<A, Write>)
-          return {{"type", "write"}, {"pid", a.pid}, {"fd", a.fd}, {"bytes_hex", to_hex(a.bytes)}};
-        else if constexpr (std::is_same_v<A, Seek>)
+        else if constexpr (std::is_same_v<A, Write>) {
+          json out = {
+              {"type", "write"}, {"pid", a.pid}, {"fd", a.fd}, {"bytes_hex", to_hex(a.bytes)}};
+          if (a.fault_after)
+            out["fault_after"] = *a.fault_after;
+          return out;
+        } else if constexpr (std::is_same_v<A, Seek>)
           return {{"type", "seek"}, {"pid", a.pid}, {"fd", a.fd}};
         else if constexpr (std::is_same_v<A, Close>)
           return {{"type", "close"}, {"pid", a.pid}, {"fd", a.fd}};
@@ -182,8 +186,18 @@ TraceAction action_from_json(const json &j, const std::string &where) {
                        access_from(string_field(j, "access", where), where + ".access")}};
   if (type == "read")
     return Action{Read{pid(), fd(), static_cast<std::size_t>(unsigned_field(j, "count", where))}};
-  if (type == "write")
-    return Action{Write{pid(), fd(), hex_field(j, "bytes_hex", where)}};
+  if (type == "write") {
+    Write write{pid(), fd(), hex_field(j, "bytes_hex", where)};
+    if (j.contains("fault_after")) {
+      const std::uint64_t fault_after = unsigned_field(j, "fault_after", where);
+      if (fault_after >= write.bytes.size())
+        bad(where + ".fault_after", std::to_string(fault_after) +
+                                        " is not below the write's length " +
+                                        std::to_string(write.bytes.size()));
+      write.fault_after = static_cast<std::uint32_t>(fault_after);
+    }
+    return Action{write};
+  }
   if (type == "seek")
     return Action{Seek{pid(), fd()}};
   if (type == "close")

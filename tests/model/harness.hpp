@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,30 @@ inline int open_fd(model::KernelState &state, model::Pid pid, const std::string 
 inline std::int64_t write_fd(model::KernelState &state, model::Pid pid, int fd,
                              const model::Bytes &data) {
   return complete(state, pid, model::apply(state, model::Write{pid, fd, data})).ret;
+}
+
+// A write's result, and whether a step of it parsed past the bytes user space delivered.
+struct WriteResult {
+  std::int64_t ret = 0;
+  bool read_past_user_data = false;
+};
+
+// Opens `path` for writing, writes `data` (its buffer faulting after `fault_after` bytes,
+// if set) to completion, closes.
+inline WriteResult write_user_buffer(model::KernelState &state, model::Pid pid,
+                                     const std::string &path, const model::Bytes &data,
+                                     std::optional<std::uint32_t> fault_after = std::nullopt) {
+  const int fd = open_fd(state, pid, path, model::Access::write);
+  model::Outcome out = model::apply(state, model::Write{pid, fd, data, fault_after});
+  bool read_past = out.read_past_user_data;
+  for (int steps = 0; !out.done; ++steps) {
+    if (steps > 16)
+      throw std::runtime_error("call does not return");
+    out = model::apply(state, model::Continue{pid});
+    read_past = read_past || out.read_past_user_data;
+  }
+  model::apply(state, model::Close{pid, fd});
+  return {out.ret, read_past};
 }
 
 // Opens `path` for writing, writes `data` to completion, closes; returns write's result.

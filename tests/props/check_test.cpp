@@ -111,6 +111,15 @@ TEST(TraceFormat, TextFitsInSeventyTwoColumns) {
   EXPECT_NE(render_dot(*result.trace).find("digraph"), std::string::npos);
 }
 
+TEST(TraceFormat, AFaultingWriteRoundTripsAndSaysWhereItFaults) {
+  const Action write = Write{1, 3, to_bytes("0:5\n"), 2};
+  EXPECT_EQ(action_from_json(action_to_json(write), "$"), TraceAction{write});
+  EXPECT_EQ(action_to_json(write)["fault_after"], 2);
+  EXPECT_FALSE(action_to_json(Write{1, 3, to_bytes("0:5\n")}).contains("fault_after"));
+  EXPECT_NE(model::describe(write).find("buffer faults after 2 bytes"), std::string::npos)
+      << model::describe(write);
+}
+
 TEST(TraceFormat, MalformedTracesNameThePlace) {
   auto error_of = [](const std::string &text) -> std::string {
     try {
@@ -134,6 +143,12 @@ TEST(TraceFormat, MalformedTracesNameThePlace) {
   EXPECT_NE(error_of(head + cfg + R"("steps":[{"action":{"type":"read","pid":1}}]})")
                 .find("missing \"fd\""),
             std::string::npos);
+  EXPECT_NE(
+      error_of(
+          head + cfg +
+          R"("steps":[{"action":{"type":"write","pid":1,"fd":3,"bytes_hex":"3031","fault_after":2}}]})")
+          .find("$.steps[0].action.fault_after: 2 is not below the write's length 2"),
+      std::string::npos);
   EXPECT_NE(error_of(head + R"("config":{"tpm_banks":[]},"steps":[]})").find("$.config.tpm_banks"),
             std::string::npos);
   auto with_firmware = [&](const std::string &list) {

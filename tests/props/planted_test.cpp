@@ -288,6 +288,26 @@ TEST(Planted, P21CatchesAnUndocumentedErrno) {
   EXPECT_TRUE(probe.see(state, Action{Write{1, 3, to_bytes("-5\n")}}, {.ret = -5}, facts));
 }
 
+TEST(Planted, P21CatchesAParsePastTheDeliveredBytes) {
+  KernelState state = fresh();
+  StepFacts facts;
+  facts.actor = 1;
+  Outcome read_past{.ret = 0, .done = false};
+  read_past.read_past_user_data = true;
+  Probe unterminated(prop("P21"), state);
+  const auto message =
+      unterminated.see(state, Action{Write{1, 3, to_bytes("0:5")}}, read_past, facts);
+  ASSERT_TRUE(message);
+  EXPECT_NE(message->find("past the written bytes"), std::string::npos) << *message;
+  Probe faulted(prop("P21"), state);
+  const auto fault = faulted.see(state, Action{Write{1, 3, to_bytes("05"), 1}}, read_past, facts);
+  ASSERT_TRUE(fault);
+  EXPECT_NE(fault->find("faults after 1 of its 2 bytes"), std::string::npos) << *fault;
+  Probe clean(prop("P21"), state);
+  facts.call_returned = true;
+  EXPECT_FALSE(clean.see(state, Action{Write{1, 3, to_bytes("05"), 1}}, {.ret = -14}, facts));
+}
+
 TEST(Planted, P22CatchesAWrongReplay) {
   KernelState state = fresh();
   state.ms.configured_pcrs = {10};

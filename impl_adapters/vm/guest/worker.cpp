@@ -3,12 +3,14 @@
 #include "trimcheck/vm/protocol.hpp"
 #include "wire.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sstream>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -62,6 +64,23 @@ Message do_fork() {
   return text("0", pair[0]);
 }
 
+// write(2) from a buffer whose first `readable` bytes end a mapped page and whose rest
+// lies on the next page, which is not mapped: the kernel's copy faults there.
+std::string faulting_write(int fd, const Bytes &data, std::size_t readable) {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  void *pages =
+      ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED)
+    return result(-errno);
+  auto *second = static_cast<std::uint8_t *>(pages) + page;
+  std::uint8_t *buffer = second - readable;
+  std::copy(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(readable), buffer);
+  ::munmap(second, page);
+  const std::string answer = result_of(::write(fd, buffer, data.size()));
+  ::munmap(pages, page);
+  return answer;
+}
+
 [[noreturn]] void worker_loop() {
   for (;;) {
     auto request = receive_message(kControlFd);
@@ -88,7 +107,10 @@ Message do_fork() {
       std::string hex;
       in >> fd >> hex;
       const Bytes data = from_hex(hex).value_or(Bytes{});
-      reply = text(result_of(::write(fd, data.data(), data.size())));
+      std::size_t readable = data.size();
+      in >> readable; // "write FD HEX READABLE": the buffer faults after READABLE bytes
+      reply = text(readable < data.size() ? faulting_write(fd, data, readable)
+                                          : result_of(::write(fd, data.data(), data.size())));
     } else if (op == "seek") {
       int fd = -1;
       in >> fd;

@@ -45,7 +45,8 @@ std::string request_line(const Action &action) {
           return "read " + n(a.pid) + " " + std::to_string(a.fd) + " " + n(a.count);
         } else if constexpr (std::is_same_v<A, Write>) {
           check_size(a.bytes.size(), "a write");
-          return "write " + n(a.pid) + " " + std::to_string(a.fd) + " " + to_hex(a.bytes);
+          return "write " + n(a.pid) + " " + std::to_string(a.fd) + " " + to_hex(a.bytes) +
+                 (a.fault_after ? " " + n(*a.fault_after) : std::string());
         } else if constexpr (std::is_same_v<A, Seek>)
           return "seek " + n(a.pid) + " " + std::to_string(a.fd);
         else if constexpr (std::is_same_v<A, Close>)

@@ -219,6 +219,9 @@ void encode_kernel_renamed(const KernelState &kernel, std::span<const std::uint3
     out.open_file(request.pid != 0 ? request.open_file : Renaming::kGone);
     out.number(request.count);
     out.blob(request.input);
+    out.flag(request.fault_after.has_value());
+    out.number(request.fault_after.value_or(0));
+    out.flag(request.read_past_user_data);
     out.signed_number(request.pc);
     out.signed_number(request.n);
     out.signed_number(request.result);

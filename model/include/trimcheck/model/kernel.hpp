@@ -132,6 +132,11 @@ struct Request {
   OpenFileId open_file = 0;
   std::size_t count = 0; // read size
   Bytes input;           // write buffer
+  // The write's user buffer faults after this many bytes (Write::fault_after).
+  std::optional<std::uint32_t> fault_after;
+  // The write's parse read bytes user space did not deliver (detail/user_copy.hpp); set
+  // by the step that parsed, reported in that step's Outcome and cleared.
+  bool read_past_user_data = false;
   int pc = 0;
   std::int64_t n = 0;         // parsed request size
   std::int64_t result = 0;    // return value being built (>= 0) or -errno

@@ -53,7 +53,10 @@ struct Read {
 struct Write {
   Pid pid = 1;
   int fd = 0;
-  Bytes bytes;
+  Bytes bytes; // the buffer as user space filled it; its size is the write's length
+  // The buffer faults after this many readable bytes (fewer than bytes.size()): the bytes
+  // after them are on an unmapped page. Unset: the whole buffer is readable.
+  std::optional<std::uint32_t> fault_after;
   bool operator==(const Write &) const = default;
 };
 struct Seek { // lseek(fd, 0, SEEK_SET)
@@ -104,6 +107,9 @@ struct Outcome {
   Bytes data;                    // bytes returned by a read
   std::vector<Serial> delivered; // ghost: records whose last byte this read returned
   bool done = true;              // the call returned (false: blocked in a later step)
+  // A write's parse read bytes user space did not deliver in this step: past the written
+  // length, or where the user buffer faulted (detail/user_copy.hpp; P21).
+  bool read_past_user_data = false;
   bool operator==(const Outcome &) const = default;
 };
 

@@ -5,7 +5,8 @@
 //   spawn CAP                 new process with (1) or without (0) CAP_SYS_ADMIN -> pid
 //   open PID r|w|rw PATH      open(2) of PATH (relative: under securityfs ima/) -> fd
 //   read PID FD COUNT         read(2) -> bytes returned, data
-//   write PID FD HEX          write(2) -> bytes written
+//   write PID FD HEX [K]      write(2) -> bytes written; with K the buffer faults after K
+//                             bytes (the rest lies on an unmapped page)
 //   seek PID FD               lseek(fd, 0, SEEK_SET) -> 0
 //   close PID FD              close(2) -> 0
 //   fork PID                  fork(2); the child shares every fd -> child pid

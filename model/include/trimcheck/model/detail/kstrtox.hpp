@@ -13,13 +13,18 @@
 
 namespace trimcheck::model::detail {
 
+// `reach`: how far into `text` the parse read, as a count of bytes from its start; a
+// parse that read the terminator after the text (text.size()) has reach text.size() + 1.
+// The caller tells from it whether the parse read bytes user space did not write.
 struct ParsedUnsigned {
   std::int64_t error = 0; // 0 or -errno
   std::uint64_t value = 0;
+  std::size_t reach = 0;
 };
 struct ParsedSigned {
   std::int64_t error = 0; // 0 or -errno
   std::int64_t value = 0;
+  std::size_t reach = 0;
 };
 
 ParsedUnsigned kstrtoull(std::string_view text, unsigned base);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "trimcheck/model/detail/family.hpp"
+#include "trimcheck/model/detail/user_copy.hpp"
 
 #include <cstdint>
 
@@ -97,6 +98,7 @@ struct SassuTraits {
 
   // Write grammar (2.7-2.14).
   bool ppos_checked;      // *ppos > 0 -> EINVAL (until v5; 2.12: ignored)
+  bool copy_checked;      // a faulting copy_from_user -> EFAULT (2.8 on; RFC v1: `< 0`)
   bool newline_mandatory; // last byte must be '\n' (2.8 on); RFC v1: first '\n' cut
   unsigned number_base;   // kstrtoul base: 0 (RFC) or 10 (v3 on)
   NumberRule number_rule; // accepted N values
@@ -144,22 +146,15 @@ enum class Op : std::uint8_t {
 struct Parsed {
   std::int64_t error = 0; // -errno, or 0
   Op op = Op::stage;
-  std::int64_t n = kAll; // records, or kAll; values above INT64_MAX are clamped (no
-                         // list holds that many records, so the walk fails either way)
+  std::int64_t n = kAll;            // records, or kAll; values above INT64_MAX are clamped (no
+                                    // list holds that many records, so the walk fails either way)
+  bool read_past_user_data = false; // the parse read bytes user space did not deliver
 };
 
 // The write handler's checks and parsing up to the queue call. `ppos_nonzero`: the file
 // position is past 0 (something was read and no seek back happened).
-Parsed parse_write(const SassuTraits &traits, Iface iface, const Bytes &input, bool ppos_nonzero,
+Parsed parse_write(const SassuTraits &traits, Iface iface, const UserCopy &input, bool ppos_nonzero,
                    bool flush);
-
-// kstrtoul on a NUL-terminated string (lib/kstrtox.c): optional '+', base 0 detects
-// 0x/0 prefixes, one trailing '\n' allowed; -EINVAL or -ERANGE on failure.
-struct KstrtoulResult {
-  std::int64_t error = 0;
-  std::uint64_t value = 0;
-};
-KstrtoulResult kstrtoul(std::string_view text, unsigned base);
 
 // ---- Queue operations and write steps (sassu_queue.cpp) ----
 
