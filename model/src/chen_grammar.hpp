@@ -2,6 +2,7 @@
 // Chen family.
 #pragma once
 
+#include "trimcheck/model/detail/chen.hpp"
 #include "trimcheck/model/detail/user_copy.hpp"
 #include "trimcheck/model/hash.hpp"
 
@@ -9,12 +10,7 @@
 
 namespace trimcheck::model::detail {
 
-enum class ChenGrammar : std::uint8_t {
-  digits_only,    // v1/v2 (2.2, 2.3): 2..11 bytes, each '0'..'9'; copy not checked
-  kstrtol_base10, // v3 (2.4): 2..11 bytes, kstrtol_from_user(..., 10, ...): EFAULT
-  total_colon_n,  // v4/v5 (2.5, 2.6): "T:N", 2..32 bytes, T must equal trimcount; EFAULT,
-                  // the copy is not NUL-terminated
-};
+using chen::ChenGrammar;
 
 // What the write handler hands to the trim function: N as the kernel's `long`, or an
 // error that ends the write before anything is trimmed.

@@ -7,6 +7,7 @@
 //   kFree (2)    frees outside the mutex, the critical-data record, trimcount
 // Only what the default configuration does is encoded (no ima_flush_htable, no
 // CONFIG_IMA_DISABLE_HTABLE): object lifetimes are not state here.
+#include "trimcheck/model/detail/chen.hpp"
 #include "trimcheck/prove/detail/encoding.hpp"
 
 #include <stdexcept>
@@ -16,65 +17,51 @@ namespace {
 
 using model::ProposalId;
 
-enum class Steps : std::uint8_t { one_step, cut_then_free, prewalk_cut_free };
-enum class SizeRule : std::uint8_t { unchanged, sum_of_rest, minus_cut_unless_all };
-enum class Grammar : std::uint8_t { digits_only, kstrtol, total_colon_n };
+using model::detail::chen::ChenTraits;
+using model::detail::chen::traits;
+using Steps = model::detail::chen::Steps;
+using SizeUpdate = model::detail::chen::SizeUpdate;
+using Grammar = model::detail::chen::ChenGrammar;
 
-struct ChenRow {
-  ProposalId id;
-  bool trims_what_exists; // v1 (2.2): fewer than N records -> remove them all; v2+ ENOENT
-  Steps steps;            // 2.15
-  bool unlinks_removed;   // v1 (2.2): hlist_del_rcu of each removed record (default config)
-  bool number_entries;    // v5 (2.6): ima_number_entries is the shown, trusted counter
-  SizeRule size;          // 2.2-2.6: binary_runtime_size after a trim
-  bool total_trimcount;   // v4/v5 (2.5, 2.6): trimcount is T, else the last trim
-  bool trim_event;        // v2+ (2.3-2.6): critical-data record after a removal
-  Grammar grammar;        // for decoding: 2.2 digits, 2.4 kstrtol, 2.5 T:N
-};
-
-// clang-format off
-constexpr ChenRow kRows[] = {
-  // id                 what-exists steps                        unlink  ne     size                            total  event  grammar
-  {ProposalId::chen_v1, true,       Steps::one_step,             true,   false, SizeRule::unchanged,            false, false, Grammar::digits_only},
-  {ProposalId::chen_v2, false,      Steps::cut_then_free,        false,  false, SizeRule::unchanged,            false, true,  Grammar::digits_only},
-  {ProposalId::chen_v3, false,      Steps::cut_then_free,        false,  false, SizeRule::sum_of_rest,          false, true,  Grammar::kstrtol},
-  {ProposalId::chen_v4, false,      Steps::cut_then_free,        false,  false, SizeRule::sum_of_rest,          true,  true,  Grammar::total_colon_n},
-  {ProposalId::chen_v5, false,      Steps::prewalk_cut_free,     false,  true,  SizeRule::minus_cut_unless_all, true,  true,  Grammar::total_colon_n},
-};
-// clang-format on
-
-const ChenRow &row(ProposalId id) {
-  for (const ChenRow &r : kRows)
-    if (r.id == id)
-      return r;
-  throw std::logic_error("not a Chen version");
+// The version facts the encoding reads, from the model's own rows (detail/chen.hpp).
+bool trims_what_exists(const ChenTraits &r) { // v1 (2.2): fewer than N -> remove them all
+  return r.shortfall == model::detail::chen::Shortfall::trim_what_exists;
+}
+bool counts_number_entries(const ChenTraits &r) { // v5 (2.6): the shown, trusted counter
+  return r.entries_counter == model::detail::chen::EntriesCounter::number_entries;
+}
+bool total_trimcount(const ChenTraits &r) { // v4/v5 (2.5, 2.6): trimcount is T
+  return r.trimcount_rule == model::detail::chen::TrimcountRule::total;
+}
+bool trim_event(const ChenTraits &r) { // v2+ (2.3-2.6): critical-data record
+  return r.critical_data != model::detail::chen::CriticalData::no_event;
 }
 
 constexpr int kIdle = -1, kCut = 1, kFree = 2;
 constexpr int kTrim = 0; // the only command
 
 // The counter the version trusts for "N > records" and shows (2.6).
-z3::expr entries(const ChenRow &r, const SymState &s) {
-  return r.number_entries ? s.number_entries : s.count;
+z3::expr entries(const ChenTraits &r, const SymState &s) {
+  return counts_number_entries(r) ? s.number_entries : s.count;
 }
-void subtract_entries(const Encoding &enc, const ChenRow &r, SymState &next,
+void subtract_entries(const Encoding &enc, const ChenTraits &r, SymState &next,
                       const z3::expr &removed) {
   if (enc.fault() == PlantedFault::cut_keeps_entry_counter)
     return;
-  if (r.number_entries)
+  if (counts_number_entries(r))
     next.number_entries = next.number_entries - removed;
   else
     next.count = next.count - removed;
 }
 
 // trimcount after a write that removed `removed` records (2.2-2.6).
-z3::expr trimcount_after(const ChenRow &r, const SymState &s, const z3::expr &removed) {
-  return r.total_trimcount ? s.trimcount + removed : removed;
+z3::expr trimcount_after(const ChenTraits &r, const SymState &s, const z3::expr &removed) {
+  return total_trimcount(r) ? s.trimcount + removed : removed;
 }
 
 // kDecide of v1 (2.2): one locked step removes min(N, records), unlinks them from H,
 // leaves binary_runtime_size, trimcount := removed.
-void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+void v1_trim(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
              std::vector<Branch> &out) {
   const z3::expr count = z3::ite(v.n < entries(r, s), v.n, entries(r, s));
   Encoding::Split cut = enc.split(s.list, count, "v1cut");
@@ -92,7 +79,7 @@ void v1_trim(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars 
                 s.req_pc == kIdle && v.n >= 1 && cut.equation && kept.constraint, next});
 }
 
-void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+void start_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
                     std::vector<Branch> &out) {
   const z3::expr idle = s.req_pc == kIdle;
   { // N = 0: nothing removed, no event; trimcount := 0 (last trim) or += 0 (T).
@@ -100,7 +87,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
     next.trimcount = trimcount_after(r, s, enc.int_val(0));
     enc.add(out, {StepKind::request_start, kTrim, "trim 0", idle && v.n == 0, next});
   }
-  if (r.trims_what_exists)
+  if (trims_what_exists(r))
     return v1_trim(enc, r, s, v, out);
   enc.add(out, {StepKind::request_start, kTrim, "trim N > records (ENOENT)",
                 idle && v.n >= 1 && v.n > entries(r, s), s});
@@ -122,7 +109,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
   next.list = prefix.rest;
   next.del = enc.concat(s.del, prefix.head);
   subtract_entries(enc, r, next, v.n);
-  if (r.size == SizeRule::sum_of_rest)
+  if (r.size_update == SizeUpdate::size_sum_of_rest)
     next.bin_size = enc.total(prefix.rest);
   next.req_cut = prefix.head;
   next.req_pc = enc.int_val(kFree);
@@ -134,7 +121,7 @@ void start_branches(Encoding &enc, const ChenRow &r, const SymState &s, const St
 // L goes (binary_runtime_size untouched), else L is cut after the remembered record.
 // The cut at a record no longer in L (two writers through one file, list corruption in
 // the concrete model) cannot happen with one writer and is not encoded.
-void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vector<Branch> &out) {
+void cut_branches(Encoding &enc, const ChenTraits &r, const SymState &s, std::vector<Branch> &out) {
   const z3::expr at_cut = s.req_pc == kCut;
   {
     SymState next = s;
@@ -167,11 +154,11 @@ void cut_branches(Encoding &enc, const ChenRow &r, const SymState &s, std::vecto
 
 // kFree (2.3-2.6): frees (not state here), the critical-data record unless suspended,
 // trimcount, return.
-void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const StepVars &v,
+void free_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
                    std::vector<Branch> &out) {
   const z3::expr at_free = s.req_pc == kFree;
   const z3::expr removed = s.req_cut.length();
-  if (r.trim_event) {
+  if (trim_event(r)) {
     SymState next = enc.appended(s, v.record, false);
     next.trimcount = trimcount_after(r, s, removed);
     enc.finish(next);
@@ -181,37 +168,38 @@ void free_branches(Encoding &enc, const ChenRow &r, const SymState &s, const Ste
   SymState next = s;
   next.trimcount = trimcount_after(r, s, removed);
   enc.finish(next);
-  const z3::expr no_event = r.trim_event ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
+  const z3::expr no_event =
+      trim_event(r) ? (removed == 0 || s.suspended) : enc.ctx().bool_val(true);
   enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
 }
 
 void chen_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
-  const ChenRow &r = row(enc.proposal());
+  const ChenTraits &r = traits(enc.proposal());
   start_branches(enc, r, s, v, out);
   if (r.steps == Steps::prewalk_cut_free)
     cut_branches(enc, r, s, out);
-  if (r.steps != Steps::one_step)
+  if (r.steps != Steps::one_locked_step)
     free_branches(enc, r, s, v, out);
 }
 
 void chen_count_append(const Encoding &enc, SymState &s, const z3::expr &records,
                        const z3::expr &bytes) {
   baseline_count_append(enc, s, records, bytes);
-  if (row(enc.proposal()).number_entries)
+  if (counts_number_entries(traits(enc.proposal())))
     s.number_entries = s.number_entries + records;
 }
 
 z3::expr chen_shown(const Encoding &enc, const SymState &s) {
-  return entries(row(enc.proposal()), s);
+  return entries(traits(enc.proposal()), s);
 }
 
 // The pre-walk's records are still the head of L until the cut (only appends run in
 // between), and the request's pc is one of the version's steps.
 void chen_lemmas(Encoding &enc, const SymState &s,
                  std::vector<std::pair<std::string, z3::expr>> &out) {
-  const ChenRow &r = row(enc.proposal());
+  const ChenTraits &r = traits(enc.proposal());
   z3::expr pcs = s.req_pc == kIdle;
-  if (r.steps != Steps::one_step)
+  if (r.steps != Steps::one_locked_step)
     pcs = pcs || s.req_pc == kFree;
   if (r.steps == Steps::prewalk_cut_free) {
     pcs = pcs || s.req_pc == kCut;
@@ -226,10 +214,10 @@ void chen_lemmas(Encoding &enc, const SymState &s,
 
 Command chen_command(const model::KernelState &now, int, std::int64_t n, std::int64_t trimcount) {
   std::string number = std::to_string(n);
-  switch (row(now.proposal).grammar) {
+  switch (traits(now.proposal).grammar) {
   case Grammar::digits_only: // 2.2: digits only, at least two
     return {"ima_trim_log", false, number.size() < 2 ? "0" + number : number};
-  case Grammar::kstrtol: // 2.4
+  case Grammar::kstrtol_base10: // 2.4
     return {"ima_trim_log", false, number + "\n"};
   case Grammar::total_colon_n: // 2.5: T must equal the kernel's trimcount
     return {"ima_trim_log", false, std::to_string(trimcount) + ":" + number + "\n"};
