@@ -7,18 +7,7 @@
 namespace trimcheck::model::detail::chen {
 namespace {
 
-using enum ChenGrammar;
-using enum OpenRule;
-using enum Shortfall;
-using enum Steps;
-using enum LockedWalk;
-using enum HashUnlink;
-using enum Grace;
-using enum FreeRest;
-using enum EntriesCounter;
-using enum SizeUpdate;
-using enum TrimcountRule;
-using enum CriticalData;
+using namespace enumerators;
 
 // clang-format off
 constexpr ChenTraits kChenVersions[] = {

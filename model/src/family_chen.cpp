@@ -20,18 +20,7 @@
 namespace trimcheck::model::detail {
 
 using namespace chen;
-using enum ChenGrammar;
-using enum OpenRule;
-using enum Shortfall;
-using enum Steps;
-using enum LockedWalk;
-using enum HashUnlink;
-using enum Grace;
-using enum FreeRest;
-using enum EntriesCounter;
-using enum SizeUpdate;
-using enum TrimcountRule;
-using enum CriticalData;
+using namespace chen::enumerators;
 
 bool chen_needs_log_trimming_kconfig(ProposalId id) {
   return traits(id).needs_log_trimming_kconfig;

@@ -92,6 +92,23 @@ struct ChenTraits {
   CriticalData critical_data;      // 2.3-2.6
 };
 
+// Every enumerator above by its own name, for the table and the hooks
+// (`using namespace chen::enumerators;`).
+namespace enumerators {
+using enum ChenGrammar;
+using enum OpenRule;
+using enum Shortfall;
+using enum Steps;
+using enum LockedWalk;
+using enum HashUnlink;
+using enum Grace;
+using enum FreeRest;
+using enum EntriesCounter;
+using enum SizeUpdate;
+using enum TrimcountRule;
+using enum CriticalData;
+} // namespace enumerators
+
 // The row of a Chen version; throws std::logic_error for any other version.
 const ChenTraits &traits(ProposalId id);
 
