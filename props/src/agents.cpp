@@ -1,6 +1,7 @@
 #include "agents.hpp"
 
 #include "trimcheck/model/list_format.hpp"
+#include "trimcheck/model/removal_interface.hpp"
 
 #include <algorithm>
 
@@ -34,8 +35,7 @@ std::vector<Protocol> protocols_for(ProposalId proposal) {
   case Family::chen:
     return {reader, save_then_trim, quote_then_trim};
   case Family::sassu:
-    if (proposal == ProposalId::sassu_v5 || proposal == ProposalId::sassu_v6 ||
-        proposal == ProposalId::sassu_v7)
+    if (removal_interface(proposal).command == RemovalCommand::delete_count_live)
       return {reader, stage_read_delete, read_then_delete, quote_then_trim};
     return {reader, stage_read_delete, quote_then_trim};
   }
@@ -44,11 +44,8 @@ std::vector<Protocol> protocols_for(ProposalId proposal) {
 
 namespace {
 
-bool chen_t_colon_n(ProposalId p) {
-  return p == ProposalId::chen_v4 || p == ProposalId::chen_v5;
-}
-bool chen_digits_only(ProposalId p) {
-  return p == ProposalId::chen_v1 || p == ProposalId::chen_v2;
+bool total_colon_count(ProposalId p) {
+  return removal_interface(p).command == RemovalCommand::total_colon_count;
 }
 
 std::vector<Op> session(ProposalId proposal, Protocol protocol) {
@@ -57,12 +54,12 @@ std::vector<Op> session(ProposalId proposal, Protocol protocol) {
   case Protocol::reader:
     return {open_list_read, read_list_all, close_list};
   case Protocol::save_then_trim:
-    if (chen_t_colon_n(proposal))
+    if (total_colon_count(proposal))
       return {open_trim_read, read_trimmed,    close_fd,      open_list_read, read_list_all,
               close_list,     open_trim_write, write_t_count, close_fd};
     return {open_list_read, read_list_all, close_list, open_trim_write, write_count, close_fd};
   case Protocol::stage_read_delete:
-    if (proposal == ProposalId::sassu_v5) // A only on the live file in v5 (spec 2.11)
+    if (removal_interface(proposal).stages_on_live) // A only on the live file (v5, 2.11)
       return {open_live_rw, write_stage_all, close_fd,     open_staged_rw,
               read_fd_all,  seek_fd,         write_delete, close_fd};
     return {open_staged_rw, write_stage_all, read_fd_all, seek_fd, write_delete, close_fd};
@@ -73,23 +70,33 @@ std::vector<Op> session(ProposalId proposal, Protocol protocol) {
     case Family::microsoft:
       return {quote, open_pcrs_write, write_quoted_pcrs, close_fd};
     case Family::chen:
-      if (chen_t_colon_n(proposal)) // T first, so that a concurrent trim makes T:N stale
+      if (total_colon_count(proposal)) // T first, so that a concurrent trim makes T:N stale
         return {quote,         open_trim_read, read_trimmed,    close_fd,     open_list_read,
                 read_list_all, close_list,     open_trim_write, write_quoted, close_fd};
       return {quote,           open_list_read, read_list_all, close_list,
               open_trim_write, write_quoted,   close_fd};
     case Family::sassu:
-      if (proposal == ProposalId::sassu_rfc1)
+      switch (removal_interface(proposal).command) {
+      case RemovalCommand::stage_then_delete: // RFC v1
         return {quote,          open_list_read, read_list_all, close_list,
                 open_staged_rw, write_quoted,   write_delete,  close_fd};
-      if (proposal == ProposalId::sassu_v3)
+      case RemovalCommand::stage_all_then_delete_count: // v3
         return {quote,          open_list_read,  read_list_all, close_list,
                 open_staged_rw, write_stage_all, write_quoted,  close_fd};
-      if (proposal == ProposalId::sassu_rfc2 || proposal == ProposalId::sassu_v4)
+      case RemovalCommand::minus_count:         // RFC v2
+      case RemovalCommand::delete_count_staged: // v4
         return {quote,          open_list_read, read_list_all, close_list,
                 open_staged_rw, write_quoted,   close_fd};
-      // v5-v7: one writer fd across read and delete (Sassu 2026-01-29).
-      return {quote, open_live_rw, read_fd_all, seek_fd, write_quoted, close_fd};
+      case RemovalCommand::delete_count_live:
+        // v5-v7: one writer fd across read and delete (Sassu 2026-01-29).
+        return {quote, open_live_rw, read_fd_all, seek_fd, write_quoted, close_fd};
+      case RemovalCommand::none:
+      case RemovalCommand::pcr_values:
+      case RemovalCommand::count:
+      case RemovalCommand::total_colon_count:
+        break;
+      }
+      break;
     case Family::baseline:
       break;
     }
@@ -192,7 +199,7 @@ std::optional<std::size_t> Agent::records_up_to_quote(const KernelState &state) 
 
 Bytes Agent::count_command(std::size_t n) const {
   std::string text = std::to_string(n);
-  if (chen_digits_only(proposal_)) {
+  if (removal_interface(proposal_).digits_only) {
     if (text.size() < 2)
       text = "0" + text; // `echo 05`: digits only, at least two (spec 2.2)
     return to_bytes(text);
@@ -283,9 +290,9 @@ std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
     if (fd_ < 0 || !k || *k == 0)
       return std::nullopt;
     Bytes command;
-    if (chen_t_colon_n(proposal_))
+    if (total_colon_count(proposal_))
       command = to_bytes(std::to_string(trimmed_total_) + ":" + std::to_string(*k) + "\n");
-    else if (proposal_ == ProposalId::sassu_rfc2)
+    else if (removal_interface(proposal_).command == RemovalCommand::minus_count)
       command = to_bytes("-" + std::to_string(*k) + "\n");
     else
       command = count_command(*k);

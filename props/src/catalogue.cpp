@@ -3,6 +3,7 @@
 // records, has a Kconfig option, is the MS design), never by an expected verdict.
 #include "monitor_util.hpp"
 #include "properties.hpp"
+#include "trimcheck/model/removal_interface.hpp"
 
 namespace trimcheck::props {
 
@@ -21,10 +22,10 @@ bool baseline_only(ProposalId id, const KernelConfig &) {
   return is_baseline(id);
 }
 bool chen_total(ProposalId id, const KernelConfig &) {
-  return id == ProposalId::chen_v4 || id == ProposalId::chen_v5;
+  return removal_interface(id).command == RemovalCommand::total_colon_count;
 }
 bool ms_only(ProposalId id, const KernelConfig &) {
-  return id == ProposalId::ms_rfc1;
+  return removal_interface(id).command == RemovalCommand::pcr_values;
 }
 // P4b speaks about ima_flush_htable: on a version without it a "holds" would be vacuous.
 bool removal_with_flush_option(ProposalId id, const KernelConfig &) {

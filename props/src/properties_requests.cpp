@@ -2,6 +2,7 @@
 // command asks for, read with the documented meaning of each command.
 #include "monitor_util.hpp"
 #include "properties.hpp"
+#include "trimcheck/model/removal_interface.hpp"
 
 #include <cstdlib>
 
@@ -44,8 +45,7 @@ Expectation expectation(ProposalId proposal, const FileSpec &file, const Bytes &
       out.delete_all_staged = true;
     else if (!text.empty() && text[0] == '-')
       out.deletes = number(text.substr(1), 0);
-    else if (text != "A" && proposal != ProposalId::sassu_rfc1 &&
-             proposal != ProposalId::sassu_rfc2)
+    else if (text != "A" && !removal_interface(proposal).plain_count_stages)
       out.deletes = number(text, 10);
     return out;
   default:
@@ -140,8 +140,8 @@ public:
     if (done.expect.deletes && *done.expect.deletes > 0 && removed != *done.expect.deletes)
       return "a request to remove " + std::to_string(*done.expect.deletes) + " records returned " +
              std::to_string(outcome.ret) + " but removed " + std::to_string(removed);
-    if (state.proposal == ProposalId::ms_rfc1 && removed == 0 && state.ms == done.ms_before &&
-        !targets_equal_start(state, done.bytes))
+    if (removal_interface(state.proposal).command == RemovalCommand::pcr_values && removed == 0 &&
+        state.ms == done.ms_before && !targets_equal_start(state, done.bytes))
       return "the PCR-value write returned " + std::to_string(outcome.ret) +
              " without trimming or matching the current start values";
     return std::nullopt;
