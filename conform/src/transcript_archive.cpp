@@ -4,17 +4,11 @@
 namespace trimcheck::conform {
 namespace {
 
+// *.jsonl or *.jsonl.xz (the other transcript names are single runs).
 bool is_archive(const std::filesystem::path &file) {
-  const std::string name = file.filename().string();
-  for (std::string_view tail : {".jsonl.xz", ".jsonl"})
-    if (name.size() >= tail.size() &&
-        name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
-      return true;
-  return false;
-}
-
-std::string without_suffix(std::string name) {
-  return name.substr(0, name.size() - std::string_view(".json.gz").size());
+  const std::filesystem::path name = file.filename();
+  return name.extension() == ".jsonl" ||
+         (name.extension() == ".xz" && name.stem().extension() == ".jsonl");
 }
 
 Transcript transcript_on_line(const std::string &line, const std::string &source) {
@@ -52,7 +46,7 @@ std::vector<RecordedTranscript> read_transcripts(const std::filesystem::path &fi
       continue;
     const std::string source = file.string() + " line " + std::to_string(line_number);
     Transcript transcript = transcript_on_line(line, source);
-    const std::string name = without_suffix(transcript_file_name(transcript));
+    const std::string name = transcript_stem(transcript_file_name(transcript));
     runs.push_back({source, name, std::move(transcript)});
   }
   if (runs.empty())

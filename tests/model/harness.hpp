@@ -20,13 +20,17 @@ inline model::Bytes bytes(std::string_view text) {
   return model::Bytes(text.begin(), text.end());
 }
 
-// Continues `pid`'s call until it returns.
+// Continues `pid`'s call until it returns; the outcome of its last step, which says
+// read_past_user_data if any step did.
 inline model::Outcome complete(model::KernelState &state, model::Pid pid, model::Outcome out) {
+  bool read_past = out.read_past_user_data;
   for (int steps = 0; !out.done; ++steps) {
     if (steps > 16)
       throw std::runtime_error("call does not return");
     out = model::apply(state, model::Continue{pid});
+    read_past = read_past || out.read_past_user_data;
   }
+  out.read_past_user_data = read_past;
   return out;
 }
 
@@ -55,16 +59,10 @@ inline WriteResult write_user_buffer(model::KernelState &state, model::Pid pid,
                                      const std::string &path, const model::Bytes &data,
                                      std::optional<std::uint32_t> fault_after = std::nullopt) {
   const int fd = open_fd(state, pid, path, model::Access::write);
-  model::Outcome out = model::apply(state, model::Write{pid, fd, data, fault_after});
-  bool read_past = out.read_past_user_data;
-  for (int steps = 0; !out.done; ++steps) {
-    if (steps > 16)
-      throw std::runtime_error("call does not return");
-    out = model::apply(state, model::Continue{pid});
-    read_past = read_past || out.read_past_user_data;
-  }
+  const model::Outcome out =
+      complete(state, pid, model::apply(state, model::Write{pid, fd, data, fault_after}));
   model::apply(state, model::Close{pid, fd});
-  return {out.ret, read_past};
+  return {out.ret, out.read_past_user_data};
 }
 
 // Opens `path` for writing, writes `data` to completion, closes; returns write's result.
