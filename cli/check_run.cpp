@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -92,11 +93,65 @@ std::vector<Pair> select_pairs(const PairSelection &options) {
   return pairs;
 }
 
+namespace {
+
+// The pairs of each version, in the order the versions first appear: a version's
+// properties are checked together, so that they share its scenario streams
+// (props::check_version).
+std::vector<std::vector<std::size_t>> group_by_version(const std::vector<Pair> &pairs) {
+  std::vector<std::vector<std::size_t>> groups;
+  std::vector<model::ProposalId> versions;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    auto at = std::find(versions.begin(), versions.end(), pairs[i].proposal);
+    if (at == versions.end()) {
+      versions.push_back(pairs[i].proposal);
+      groups.emplace_back();
+      at = versions.end() - 1;
+    }
+    groups[static_cast<std::size_t>(at - versions.begin())].push_back(i);
+  }
+  return groups;
+}
+
+// A worker: takes the next group's number from `queue` until none is left, checks it and
+// writes one line per pair ("<pair index> <result JSON>") to `out`.
+void work(int queue, const std::vector<Pair> &pairs,
+          const std::vector<std::vector<std::size_t>> &groups, const CheckBudget &budget,
+          std::ofstream &out) {
+  std::uint32_t group = 0;
+  while (::read(queue, &group, sizeof group) == static_cast<ssize_t>(sizeof group)) {
+    std::vector<const Property *> properties;
+    for (std::size_t i : groups[group])
+      properties.push_back(pairs[i].property);
+    const model::ProposalId proposal = pairs[groups[group].front()].proposal;
+    const std::vector<PairResult> results = check_version(proposal, properties, budget);
+    std::string progress;
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      const std::size_t i = groups[group][k];
+      out << i << " " << result_to_json(results[k]).dump() << "\n";
+      progress += "[" + std::to_string(i + 1) + "/" + std::to_string(pairs.size()) + "] " +
+                  std::string(model::proposal_info(proposal).key) + " " +
+                  std::string(pairs[i].property->id) + ": " +
+                  std::string(verdict_name(results[k].verdict)) + "\n";
+    }
+    out << std::flush;
+    // One write per group so that workers' progress lines do not interleave.
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, progress.data(), progress.size());
+  }
+}
+
+} // namespace
+
 // Runs the pairs in `jobs` worker processes (RapidCheck keeps global state, so workers
-// are processes, not threads). Results come back in pair order whatever the job count.
+// are processes, not threads), a version at a time: the versions with the most pairs go
+// first, and a worker takes the next version when it is done with one. Results come back
+// in pair order whatever the job count.
 std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBudget &budget,
                                   int jobs, const std::string &who) {
-  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(pairs.size())));
+  std::vector<std::vector<std::size_t>> groups = group_by_version(pairs);
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const auto &a, const auto &b) { return a.size() > b.size(); });
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(groups.size())));
   const std::string dir = [] {
     const char *tmpdir = std::getenv("TMPDIR");
     const std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
@@ -106,6 +161,14 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
                                std::strerror(errno));
     return templ;
   }();
+  // The work queue: every group's number, written before the workers start (far less than
+  // a pipe holds), read four bytes at a time by whichever worker is free.
+  int queue[2];
+  if (pipe(queue) != 0)
+    throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  for (std::uint32_t group = 0; group < groups.size(); ++group)
+    [[maybe_unused]] auto queued = ::write(queue[1], &group, sizeof group);
+  ::close(queue[1]);
   std::vector<pid_t> workers;
   for (int job = 0; job < jobs; ++job) {
     pid_t pid = fork();
@@ -115,18 +178,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
       int code = 0;
       try {
         std::ofstream out(dir + "/" + std::to_string(job) + ".jsonl");
-        for (std::size_t i = static_cast<std::size_t>(job); i < pairs.size();
-             i += static_cast<std::size_t>(jobs)) {
-          PairResult result = check_pair(pairs[i].proposal, *pairs[i].property, budget);
-          out << result_to_json(result).dump() << "\n" << std::flush;
-          // One write per line so that workers' progress lines do not interleave.
-          const std::string line = "[" + std::to_string(i + 1) + "/" +
-                                   std::to_string(pairs.size()) + "] " +
-                                   std::string(model::proposal_info(pairs[i].proposal).key) + " " +
-                                   std::string(pairs[i].property->id) + ": " +
-                                   std::string(verdict_name(result.verdict)) + "\n";
-          [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
-        }
+        work(queue[0], pairs, groups, budget, out);
       } catch (const std::exception &error) {
         std::cerr << who << " worker: " << error.what() << "\n";
         code = 3;
@@ -136,6 +188,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
     }
     workers.push_back(pid);
   }
+  ::close(queue[0]);
   bool failed = false;
   for (pid_t pid : workers) {
     int status = 0;
@@ -143,16 +196,19 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
     failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
   }
   std::vector<PairResult> results(pairs.size());
+  std::vector<bool> seen(pairs.size(), false);
   for (int job = 0; job < jobs; ++job) {
     std::ifstream in(dir + "/" + std::to_string(job) + ".jsonl");
+    std::size_t i = 0;
     std::string line;
-    for (std::size_t i = static_cast<std::size_t>(job); i < pairs.size() && std::getline(in, line);
-         i += static_cast<std::size_t>(jobs))
+    while (in >> i && std::getline(in, line) && i < pairs.size()) {
       results[i] = result_from_json(nlohmann::json::parse(line));
+      seen[i] = true;
+    }
     std::filesystem::remove(dir + "/" + std::to_string(job) + ".jsonl");
   }
   std::filesystem::remove(dir);
-  if (failed)
+  if (failed || std::find(seen.begin(), seen.end(), false) != seen.end())
     throw std::runtime_error("a " + who + " worker failed (see the messages above)");
   return results;
 }

@@ -1,5 +1,6 @@
 #include "trimcheck/props/check.hpp"
 
+#include "shared_search.hpp"
 #include "trimcheck/props/scenario.hpp"
 
 #include <rapidcheck.h>
@@ -10,6 +11,7 @@
 namespace trimcheck::props {
 
 using namespace model;
+using detail::budget_config;
 
 std::string_view verdict_name(Verdict verdict) {
   switch (verdict) {
@@ -45,17 +47,6 @@ void load_rapidcheck_quietly() {
     return true;
   }();
   (void)loaded;
-}
-
-// A scenario's configuration on the budget's base tree, if it names one (a series only:
-// each baseline is its own tree), and with the budget's firmware PCRs.
-KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
-                           const CheckBudget &budget) {
-  KernelConfig config = make_config(proposal, choice);
-  if (budget.base && proposal_info(proposal).family != Family::baseline)
-    config.base = *budget.base;
-  config.firmware_pcrs = budget.firmware_pcrs;
-  return config;
 }
 
 // A seed per (version, property, regime) derived from the user's seed (FNV-1a), so
@@ -129,26 +120,44 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
   return std::nullopt;
 }
 
-PairResult check_pair(ProposalId proposal, const Property &property, const CheckBudget &budget) {
+namespace {
+
+std::string config_condition(const Trace &trace) {
+  return "holds with the default configuration; violated with " + trace.config.describe() + ": " +
+         trace.violation;
+}
+
+std::string arbitrary_condition(const Trace &trace) {
+  return "holds when agents follow the documented protocol; violated by arbitrary user space (" +
+         trace.config.describe() + "): " + trace.violation;
+}
+
+// Whether a protocol counterexample makes the property violated: it needs no configuration
+// but the default, or the configuration it needs is what the property is about.
+bool violates_outright(ProposalId proposal, const Property &property, const Trace &trace,
+                       const CheckBudget &budget) {
+  const KernelConfig defaults = budget_config(proposal, ConfigChoice{}, budget);
+  return trace.config == defaults ||
+         !(property.about_config == nullptr || property.about_config(proposal, defaults));
+}
+
+// The property's own searches: protocol, then (if the counterexample needs a configuration
+// the property is not about) protocol in the default configuration, then arbitrary.
+PairResult judge_alone(ProposalId proposal, const Property &property, const CheckBudget &budget) {
   PairResult result{proposal, std::string(property.id), Verdict::holds, std::nullopt, std::nullopt};
   if (!property.applies(proposal, KernelConfig{})) {
     result.verdict = Verdict::not_applicable;
     return result;
   }
   if (auto trace = search(proposal, property, Regime::protocol, budget, false)) {
-    const KernelConfig defaults = budget_config(proposal, ConfigChoice{}, budget);
-    const bool default_config = trace->config == defaults;
-    const bool default_is_relevant =
-        property.about_config == nullptr || property.about_config(proposal, defaults);
-    if (!default_config && default_is_relevant) {
+    if (!violates_outright(proposal, property, *trace, budget)) {
       if (auto plain = search(proposal, property, Regime::protocol, budget, true)) {
         result.verdict = Verdict::violated;
         result.trace = std::move(plain);
         return result;
       }
       result.verdict = Verdict::conditional;
-      result.condition = "holds with the default configuration; violated with " +
-                         trace->config.describe() + ": " + trace->violation;
+      result.condition = config_condition(*trace);
       result.trace = std::move(trace);
       return result;
     }
@@ -158,12 +167,80 @@ PairResult check_pair(ProposalId proposal, const Property &property, const Check
   }
   if (auto trace = search(proposal, property, Regime::arbitrary, budget, false)) {
     result.verdict = Verdict::conditional;
-    result.condition = "holds when agents follow the documented protocol; violated by "
-                       "arbitrary user space (" +
-                       trace->config.describe() + "): " + trace->violation;
+    result.condition = arbitrary_condition(*trace);
     result.trace = std::move(trace);
   }
   return result;
+}
+
+// One shared stream over the results that `wanted` selects; `take` folds each
+// counterexample found into its result.
+template <typename Wanted, typename Take>
+void shared_stage(ProposalId proposal, std::vector<PairResult> &results,
+                  std::span<const Property *const> properties, Regime regime,
+                  bool default_config_only, const CheckBudget &budget, Wanted wanted, Take take) {
+  std::vector<std::size_t> index;
+  std::vector<const Property *> watching;
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (wanted(results[i])) {
+      index.push_back(i);
+      watching.push_back(properties[i]);
+    }
+  if (watching.empty())
+    return;
+  auto found = detail::search_shared(proposal, watching, regime, budget, default_config_only,
+                                     budget.runs * budget.shared_factor);
+  for (std::size_t k = 0; k < index.size(); ++k)
+    if (found[k])
+      take(results[index[k]], *properties[index[k]], std::move(*found[k]));
+}
+
+} // namespace
+
+std::vector<PairResult> check_version(ProposalId proposal,
+                                      std::span<const Property *const> properties,
+                                      const CheckBudget &budget) {
+  std::vector<PairResult> results;
+  for (const Property *property : properties)
+    results.push_back(judge_alone(proposal, *property, budget));
+  if (budget.shared_factor <= 0)
+    return results;
+  // The shared streams only improve a verdict (holds -> conditional -> violated), and a
+  // cell that the property's own search decided keeps that search's counterexample.
+  auto not_violated = [](const PairResult &r) {
+    return r.verdict == Verdict::holds || r.verdict == Verdict::conditional;
+  };
+  auto violated_by = [](PairResult &r, const Property &, Trace trace) {
+    r.verdict = Verdict::violated;
+    r.condition.reset();
+    r.trace = std::move(trace);
+  };
+  shared_stage(proposal, results, properties, Regime::protocol, true, budget, not_violated,
+               violated_by);
+  shared_stage(proposal, results, properties, Regime::protocol, false, budget, not_violated,
+               [&](PairResult &r, const Property &property, Trace trace) {
+                 if (violates_outright(proposal, property, trace, budget)) {
+                   violated_by(r, property, std::move(trace));
+                 } else if (r.verdict == Verdict::holds) {
+                   r.verdict = Verdict::conditional;
+                   r.condition = config_condition(trace);
+                   r.trace = std::move(trace);
+                 }
+               });
+  shared_stage(
+      proposal, results, properties, Regime::arbitrary, false, budget,
+      [](const PairResult &r) { return r.verdict == Verdict::holds; },
+      [](PairResult &r, const Property &, Trace trace) {
+        r.verdict = Verdict::conditional;
+        r.condition = arbitrary_condition(trace);
+        r.trace = std::move(trace);
+      });
+  return results;
+}
+
+PairResult check_pair(ProposalId proposal, const Property &property, const CheckBudget &budget) {
+  const Property *one[] = {&property};
+  return std::move(check_version(proposal, one, budget).front());
 }
 
 std::string replay(const Trace &trace) {

@@ -34,7 +34,16 @@ rc::Gen<int> uniform(int low, int high) {
 
 } // namespace
 
-rc::Gen<Scenario> scenario_gen(bool default_config_only) {
+std::uint8_t Swarm::kind(std::uint8_t kind) const {
+  const std::uint32_t all = (1u << kKinds) - 1;
+  if ((left_out & all) == all)
+    return kind; // nothing kept: read as every kind
+  while (left_out >> kind & 1u)
+    kind = static_cast<std::uint8_t>((kind + 1) % kKinds);
+  return kind;
+}
+
+rc::Gen<Scenario> scenario_gen(bool default_config_only, bool swarm) {
   auto config = default_config_only ? rc::gen::just(ConfigChoice{})
                                     : rc::gen::apply(
                                           [](int flags) {
@@ -53,11 +62,25 @@ rc::Gen<Scenario> scenario_gen(bool default_config_only) {
                       static_cast<std::uint8_t>(b), static_cast<std::uint8_t>(c)};
       },
       uniform(0, 16), uniform(0, 8), uniform(0, 8), uniform(0, 8));
+  auto choices = rc::gen::container<std::vector<Choice>>(choice);
+  if (!swarm)
+    return rc::gen::apply(
+        [](ConfigChoice c, std::vector<Choice> list) {
+          return Scenario{c, std::move(list), Swarm{}};
+        },
+        config, choices);
+  // The bit above the kinds set: this scenario swarms (leaves out the kinds of the low bits);
+  // shrinking goes toward 0, every kind.
+  auto swarm_gen = rc::gen::map(uniform(0, 1 << (Swarm::kKinds + 1)), [](int bits) {
+    return Swarm{bits >> Swarm::kKinds & 1
+                     ? static_cast<std::uint32_t>(bits) & ((1u << Swarm::kKinds) - 1)
+                     : 0u};
+  });
   return rc::gen::apply(
-      [](ConfigChoice c, std::vector<Choice> choices) {
-        return Scenario{c, std::move(choices)};
+      [](ConfigChoice c, std::vector<Choice> list, Swarm left_out) {
+        return Scenario{c, std::move(list), left_out};
       },
-      config, rc::gen::container<std::vector<Choice>>(choice));
+      config, choices, swarm_gen);
 }
 
 namespace {
@@ -172,8 +195,10 @@ std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Sce
                                    const std::optional<KernelConfig> &config) {
   ScenarioDriver driver(proposal, config ? *config : make_config(proposal, scenario.config),
                         regime);
-  for (const Choice &choice : scenario.choices)
+  for (Choice choice : scenario.choices) {
+    choice.kind = scenario.swarm.kind(choice.kind);
     driver.feed(choice);
+  }
   if (regime == Regime::arbitrary)
     driver.wind_down();
   return std::move(driver.actions);

@@ -78,7 +78,8 @@ RC_GTEST_PROP(ModelProps, EveryVersionAcceptsEveryDrivenScenario, ()) {
   const auto index = *rc::gen::inRange<std::size_t>(0, all_proposals().size());
   const ProposalId proposal = all_proposals()[index].id;
   const auto regime = *rc::gen::element(props::Regime::protocol, props::Regime::arbitrary);
-  const props::Scenario scenario = *props::scenario_gen(false);
+  const bool swarm = *rc::gen::arbitrary<bool>(); // check's shared streams swarm
+  const props::Scenario scenario = *props::scenario_gen(false, swarm);
   const auto actions = props::interpret(proposal, regime, scenario);
   const auto run = props::run_actions(proposal, props::make_config(proposal, scenario.config),
                                       *props::find_property("P5"), actions);

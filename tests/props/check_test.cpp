@@ -21,18 +21,63 @@ TEST(Check, SameSeedGivesIdenticalResultsAndTraces) {
 
 TEST(Check, EveryEmittedTraceReplaysToTheSameViolation) {
   CheckBudget budget{7, 40, 40};
+  std::vector<const Property *> properties;
+  for (const Property &property : all_properties())
+    properties.push_back(&property);
   std::size_t traces = 0;
   for (const auto &info : all_proposals())
-    for (const Property &property : all_properties()) {
-      PairResult result = check_pair(info.id, property, budget);
+    for (const PairResult &result : check_version(info.id, properties, budget)) {
       if (!result.trace)
         continue;
       ++traces;
       // Through JSON, as a user would.
       Trace reread = trace_from_json(nlohmann::json::parse(to_json(*result.trace).dump()));
-      EXPECT_EQ(replay(reread), result.trace->violation) << info.key << " " << property.id;
+      EXPECT_EQ(replay(reread), result.trace->violation) << info.key << " " << result.property;
     }
   EXPECT_GT(traces, 0u);
+}
+
+// A property watches its version's shared streams with whatever others are checked: its
+// verdict and trace must not depend on them (else --property, --shard and --jobs would
+// change results).
+TEST(Check, APropertysResultDoesNotDependOnWhichOthersAreChecked) {
+  const CheckBudget budget{3, 150, 40};
+  std::vector<const Property *> all;
+  for (const Property &property : all_properties())
+    all.push_back(&property);
+  const std::vector<PairResult> together = check_version(ProposalId::chen_v5, all, budget);
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (together[i].verdict == Verdict::not_applicable || i % 3 != 0)
+      continue; // a third of them alone keeps the test short
+    const PairResult alone = check_pair(ProposalId::chen_v5, *all[i], budget);
+    EXPECT_EQ(alone.verdict, together[i].verdict) << all[i]->id;
+    ASSERT_EQ(alone.trace.has_value(), together[i].trace.has_value()) << all[i]->id;
+    if (alone.trace) {
+      ++found;
+      EXPECT_EQ(to_json(*alone.trace).dump(), to_json(*together[i].trace).dump()) << all[i]->id;
+    }
+  }
+  EXPECT_GT(found, 0u);
+}
+
+// The shared streams are what makes the default budget find these: each property's own
+// search (shared_factor 0) misses them at the same budget (issue 17, docs/checking.md).
+TEST(Check, SharedStreamsFindWhatEachPropertysOwnSearchMisses) {
+  std::vector<const Property *> properties{find_property("P7"), find_property("P8"),
+                                           find_property("P13")};
+  CheckBudget own{1, 2000, 60};
+  own.shared_factor = 0;
+  const CheckBudget shared{1, 2000, 60};
+  const auto alone = check_version(ProposalId::chen_v5, properties, own);
+  const auto with_streams = check_version(ProposalId::chen_v5, properties, shared);
+  for (std::size_t i = 0; i < properties.size(); ++i) {
+    EXPECT_EQ(alone[i].verdict, Verdict::conditional) << properties[i]->id;
+    EXPECT_EQ(with_streams[i].verdict, Verdict::violated) << properties[i]->id;
+    ASSERT_TRUE(with_streams[i].trace);
+    EXPECT_EQ(with_streams[i].trace->regime, Regime::protocol);
+    EXPECT_EQ(replay(*with_streams[i].trace), with_streams[i].trace->violation);
+  }
 }
 
 TEST(Check, ABaseTreeInTheBudgetIsTheBaseOfEveryTrace) {

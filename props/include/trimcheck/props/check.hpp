@@ -10,6 +10,8 @@
 
 #include "trimcheck/props/property.hpp"
 
+#include <span>
+
 namespace trimcheck::props {
 
 enum class Verdict : std::uint8_t { holds, conditional, violated, not_applicable };
@@ -19,6 +21,11 @@ struct CheckBudget {
   std::uint64_t seed = 1;
   int runs = 100;    // RapidCheck successes per regime
   int max_size = 40; // longest choice list
+  // Scenarios of each shared stream (docs/checking.md), as a multiple of `runs`: after its
+  // own searches, every property of a version watches three streams (protocol in the
+  // default configuration, protocol in any, arbitrary) that simulate each scenario once.
+  // 0: no shared streams.
+  int shared_factor = 20;
   // The base tree every configuration of a series takes (e.g. 6.12 to search
   // counterexamples that a kernel of a series ported to 6.12 can replay); default: each
   // series as posted. The baselines are their own trees whatever this says.
@@ -37,7 +44,11 @@ struct PairResult {
   std::optional<Trace> trace; // the minimal counterexample behind the verdict
 };
 
-// Deterministic: the same budget gives the same result and trace.
+// Deterministic: the same budget gives the same result and trace, whatever other
+// properties are checked with it.
+std::vector<PairResult> check_version(model::ProposalId proposal,
+                                      std::span<const Property *const> properties,
+                                      const CheckBudget &budget);
 PairResult check_pair(model::ProposalId proposal, const Property &property,
                       const CheckBudget &budget);
 

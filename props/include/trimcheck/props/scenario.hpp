@@ -28,13 +28,27 @@ struct ConfigChoice {
   bool small_kexec_margin = false;
 };
 
+// Swarm testing (Groce et al., ISSTA 2012): a scenario that leaves out some kinds of
+// choice entirely reaches deep states of the kinds it keeps (many reads and no
+// measurements; kexec and nothing else) that a scenario mixing every kind rarely does.
+// Bit k set: Choice::kind k is left out, and a choice of that kind stands for the next
+// kind kept (in a cycle). 0: every kind (the per-property searches never leave one out).
+struct Swarm {
+  static constexpr int kKinds = 16; // Choice::kind is 0..15
+  std::uint32_t left_out = 0;
+  std::uint8_t kind(std::uint8_t kind) const;
+};
+
 struct Scenario {
   ConfigChoice config;
   std::vector<Choice> choices;
+  Swarm swarm;
 };
 
 model::KernelConfig make_config(model::ProposalId proposal, const ConfigChoice &choice);
-rc::Gen<Scenario> scenario_gen(bool default_config_only);
+// Scenarios in every configuration, or in the default one only; `swarm`: each scenario
+// leaves out a random set of choice kinds half of the time.
+rc::Gen<Scenario> scenario_gen(bool default_config_only, bool swarm = false);
 
 // The actions a scenario stands for, in the given user-space regime, on `config` (which
 // the actions are then run on: the driver decides from that kernel's state what may

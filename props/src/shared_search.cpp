@@ -1,0 +1,171 @@
+#include "shared_search.hpp"
+
+#include "step.hpp"
+#include "trimcheck/props/scenario.hpp"
+
+#include <rapidcheck.h>
+
+#include <stdexcept>
+
+namespace trimcheck::props::detail {
+
+using namespace model;
+
+KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
+                           const CheckBudget &budget) {
+  KernelConfig config = make_config(proposal, choice);
+  if (budget.base && proposal_info(proposal).family != Family::baseline)
+    config.base = *budget.base;
+  config.firmware_pcrs = budget.firmware_pcrs;
+  return config;
+}
+
+namespace {
+
+// The stream's seed (FNV-1a of the user's seed, the version, the regime and the mode):
+// independent of the properties watching, unlike the per-property searches' seeds.
+std::uint64_t stream_seed(std::uint64_t seed, ProposalId proposal, Regime regime,
+                          bool default_config_only) {
+  std::uint64_t h = 1469598103934665603ull ^ seed;
+  auto mix = [&](std::string_view text) {
+    for (unsigned char c : text)
+      h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix("shared");
+  mix(proposal_info(proposal).key);
+  mix(regime_name(regime));
+  mix(default_config_only ? "default" : "any");
+  return h;
+}
+
+// The first violation of each property on one run of `actions` (empty: none). Each
+// monitor stops at its first violation, and, unless it judges memory itself, after the
+// step past which the kernel's behaviour is undefined (as in run_actions).
+std::vector<std::string> first_violations(ProposalId proposal, const KernelConfig &config,
+                                          std::span<const Property *const> properties,
+                                          std::span<const TraceAction> actions) {
+  std::vector<std::string> violations(properties.size());
+  std::vector<std::unique_ptr<Monitor>> monitors;
+  KernelState state = boot(proposal, config);
+  std::size_t watching = 0;
+  for (const Property *property : properties) {
+    monitors.push_back(property->make_monitor());
+    monitors.back()->start(state);
+    ++watching;
+  }
+  for (std::size_t i = 0; i < actions.size() && watching > 0; ++i) {
+    StepResult step;
+    try {
+      step = perform_step(state, actions[i], i);
+    } catch (const std::invalid_argument &error) {
+      throw std::logic_error("the scenario driver emitted an impossible action: step " +
+                             std::to_string(i + 1) + " (" + describe(actions[i]) +
+                             "): " + error.what());
+    }
+    for (std::size_t p = 0; p < monitors.size(); ++p) {
+      Monitor *monitor = monitors[p].get();
+      if (monitor == nullptr)
+        continue;
+      std::optional<std::string> violation;
+      if (!step.facts.memory_undefined || monitor->watches_memory())
+        violation = monitor->observe(state, actions[i], step.outcome, step.facts);
+      if (violation)
+        violations[p] = std::move(*violation);
+      if (violation || (step.facts.memory_undefined && !monitor->watches_memory())) {
+        monitors[p].reset();
+        --watching;
+      }
+    }
+  }
+  return violations;
+}
+
+// What a scenario does under one property: its run, with the violation if any.
+RunResult run_scenario(ProposalId proposal, const Property &property, Regime regime,
+                       const Scenario &scenario, const CheckBudget &budget) {
+  const KernelConfig config = budget_config(proposal, scenario.config, budget);
+  RunResult run =
+      run_actions(proposal, config, property, interpret(proposal, regime, scenario, config));
+  if (!run.invalid.empty())
+    throw std::logic_error("the scenario driver emitted an impossible action: " + run.invalid);
+  return run;
+}
+
+// Shrinks a scenario that violates `property` the way RapidCheck does: take the first
+// shrink that still violates it, until none does (or the step limit is reached, which
+// keeps a pathological shrink bounded; the scenario is then smaller, not minimal).
+Scenario shrink(ProposalId proposal, const Property &property, Regime regime,
+                const CheckBudget &budget, rc::Shrinkable<Scenario> failing) {
+  constexpr int kMaxTries = 20000;
+  int tries = 0;
+  for (bool smaller = true; smaller && tries < kMaxTries;) {
+    smaller = false;
+    auto shrinks = failing.shrinks();
+    while (auto candidate = shrinks.next()) {
+      if (++tries >= kMaxTries)
+        break;
+      if (!run_scenario(proposal, property, regime, candidate->value(), budget).violation.empty()) {
+        failing = std::move(*candidate);
+        smaller = true;
+        break;
+      }
+    }
+  }
+  return failing.value();
+}
+
+} // namespace
+
+std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
+                                                std::span<const Property *const> properties,
+                                                Regime regime, const CheckBudget &budget,
+                                                bool default_config_only, int runs) {
+  std::vector<std::optional<rc::Shrinkable<Scenario>>> first(properties.size());
+  std::vector<const Property *> open(properties.begin(), properties.end());
+  std::vector<std::size_t> open_index(properties.size());
+  for (std::size_t p = 0; p < properties.size(); ++p)
+    open_index[p] = p;
+  const rc::Gen<Scenario> gen = scenario_gen(default_config_only, true);
+  rc::Random random(stream_seed(budget.seed, proposal, regime, default_config_only));
+  for (int i = 0; i < runs && !open.empty(); ++i) {
+    // Sizes cycle through 0..max_size, as RapidCheck spreads them.
+    const int size = i % (budget.max_size + 1);
+    rc::Shrinkable<Scenario> scenario = gen(random.split(), size);
+    const Scenario value = scenario.value();
+    const KernelConfig config = budget_config(proposal, value.config, budget);
+    const std::vector<std::string> violations =
+        first_violations(proposal, config, open, interpret(proposal, regime, value, config));
+    std::size_t kept = 0;
+    for (std::size_t p = 0; p < open.size(); ++p) {
+      if (violations[p].empty()) {
+        open[kept] = open[p];
+        open_index[kept++] = open_index[p];
+      } else {
+        first[open_index[p]] = scenario;
+      }
+    }
+    open.resize(kept);
+    open_index.resize(kept);
+  }
+  std::vector<std::optional<Trace>> traces(properties.size());
+  for (std::size_t p = 0; p < properties.size(); ++p) {
+    if (!first[p])
+      continue;
+    const Property &property = *properties[p];
+    const Scenario minimal = shrink(proposal, property, regime, budget, *first[p]);
+    RunResult run = run_scenario(proposal, property, regime, minimal, budget);
+    Trace trace;
+    trace.proposal = proposal;
+    trace.config = budget_config(proposal, minimal.config, budget);
+    trace.property = std::string(property.id);
+    trace.regime = regime;
+    trace.seed = budget.seed;
+    trace.steps = std::move(run.steps);
+    trace.violation = std::move(run.violation);
+    traces[p] = std::move(trace);
+  }
+  return traces;
+}
+
+} // namespace trimcheck::props::detail

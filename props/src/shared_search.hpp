@@ -1,0 +1,36 @@
+// One stream of random scenarios judged by every property of a version at once.
+//
+// Why: `check` first searches each (version, property, regime) on its own, 2000 scenarios
+// each. Most of a run's cost is generating the scenario and simulating the kernel, not the
+// monitor, so a scenario judged by one property is mostly wasted on the others. A shared
+// stream simulates each scenario once and lets every property's monitor watch it: for
+// about the cost of a few per-property searches, each property sees ten times as many
+// scenarios (issue 17: the default check must find what longer searches find).
+//
+// Determinism: the stream's seed depends on the user's seed, the version, the regime and
+// the configuration mode, never on which properties watch it, and a property's
+// counterexample is the first scenario of the stream that violates it, shrunk with that
+// property alone. So a property's result is the same whether it is checked alone, with
+// all the others, in any worker or shard.
+#pragma once
+
+#include "trimcheck/props/check.hpp"
+#include "trimcheck/props/scenario.hpp"
+
+#include <span>
+
+namespace trimcheck::props::detail {
+
+// For each property (in order): the shrunk counterexample of the first of `runs`
+// scenarios that violates it, if any.
+std::vector<std::optional<Trace>> search_shared(model::ProposalId proposal,
+                                                std::span<const Property *const> properties,
+                                                Regime regime, const CheckBudget &budget,
+                                                bool default_config_only, int runs);
+
+// The configuration a scenario runs on: its choice on the budget's base tree (a series
+// only: each baseline is its own tree), with the budget's firmware PCRs.
+model::KernelConfig budget_config(model::ProposalId proposal, const ConfigChoice &choice,
+                                  const CheckBudget &budget);
+
+} // namespace trimcheck::props::detail
