@@ -1,5 +1,7 @@
 #include "report_io.hpp"
 
+#include "trimcheck/props/scenario.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -110,11 +112,11 @@ std::string write_trace(const fs::path &dir, const Trace &trace,
 // What a C cell's counterexample needed, in a few words: arbitrary user space (a process
 // that does not follow the documented protocol) and/or a non-default configuration.
 std::string condition_summary(const Trace &trace) {
-  const std::string config = trace.config.describe();
-  const bool default_config = config == "default";
+  const bool default_config = is_default_choice(trace.proposal, trace.config);
   if (trace.regime == Regime::arbitrary)
-    return "by arbitrary user space" + (default_config ? std::string() : ", with " + config);
-  return "with " + config;
+    return "by arbitrary user space" +
+           (default_config ? std::string() : ", with " + trace.config.describe());
+  return "with " + trace.config.describe();
 }
 
 std::string letter_matrix(const Grid &grid, bool with_titles) {

@@ -24,6 +24,13 @@ KernelConfig make_config(ProposalId proposal, const ConfigChoice &choice) {
   return config;
 }
 
+bool is_default_choice(ProposalId proposal, const KernelConfig &config) {
+  KernelConfig defaults = make_config(proposal, ConfigChoice{});
+  defaults.base = config.base;
+  defaults.firmware_pcrs = config.firmware_pcrs;
+  return config == defaults;
+}
+
 namespace {
 
 // RapidCheck scales inRange by the size parameter; choices must cover their whole range

@@ -97,6 +97,17 @@ TEST(Cli, ConditionalCellsNameTheirConditionBelowTheMatrixAndInTheirTraces) {
   EXPECT_NE(text.find("\ncondition: holds when agents follow"), std::string::npos) << text;
 }
 
+// The base tree (and firmware PCRs) are the run's setting, not a condition: on 6.12 the
+// same cell needs arbitrary user space and nothing else.
+TEST(Cli, ABaseTreeIsNotACondition) {
+  TempDir dir;
+  CliRun check =
+      run("check --proposal chen-v4 --property P9 --base 6.12 --out " + dir.path().string());
+  ASSERT_EQ(check.code, 0);
+  EXPECT_NE(check.out.find("  P9 chen-v4: by arbitrary user space\n"), std::string::npos)
+      << check.out;
+}
+
 // RapidCheck's own banner names a seed that is not trimcheck's: it must not show.
 TEST(Cli, CheckPrintsNoThirdPartyBanner) {
   TempDir dir;

@@ -46,6 +46,9 @@ struct Scenario {
 };
 
 model::KernelConfig make_config(model::ProposalId proposal, const ConfigChoice &choice);
+// Whether `config` is the version's default configuration (ConfigChoice{}) on whatever base
+// tree and firmware PCRs it has: those are the run's setting, not a condition of a verdict.
+bool is_default_choice(model::ProposalId proposal, const model::KernelConfig &config);
 // Scenarios in every configuration, or in the default one only; `swarm`: each scenario
 // leaves out a random set of choice kinds half of the time.
 rc::Gen<Scenario> scenario_gen(bool default_config_only, bool swarm = false);
