@@ -2,7 +2,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "report_io.hpp"
+#include "worker_processes.hpp"
 
 namespace trimcheck::cli {
 
@@ -152,15 +152,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
   std::stable_sort(groups.begin(), groups.end(),
                    [](const auto &a, const auto &b) { return a.size() > b.size(); });
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(groups.size())));
-  const std::string dir = [] {
-    const char *tmpdir = std::getenv("TMPDIR");
-    const std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-    std::string templ = base + "/trimcheck-jobs.XXXXXX";
-    if (mkdtemp(templ.data()) == nullptr)
-      throw std::runtime_error("cannot create a temporary directory in " + base + ": " +
-                               std::strerror(errno));
-    return templ;
-  }();
+  const ScratchDir dir("trimcheck-jobs");
   // The work queue: every group's number, written before the workers start (far less than
   // a pipe holds), read four bytes at a time by whichever worker is free.
   int queue[2];
@@ -169,46 +161,28 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
   for (std::uint32_t group = 0; group < groups.size(); ++group)
     [[maybe_unused]] auto queued = ::write(queue[1], &group, sizeof group);
   ::close(queue[1]);
-  std::vector<pid_t> workers;
-  for (int job = 0; job < jobs; ++job) {
-    pid_t pid = fork();
-    if (pid < 0)
-      throw std::runtime_error("fork failed");
-    if (pid == 0) {
-      int code = 0;
-      try {
-        std::ofstream out(dir + "/" + std::to_string(job) + ".jsonl");
+  auto output = [&](int job) { return dir.path() + "/" + std::to_string(job) + ".jsonl"; };
+  const bool finished = run_workers(
+      jobs, who,
+      [&](int job) {
+        std::ofstream out(output(job));
         work(queue[0], pairs, groups, budget, out);
-      } catch (const std::exception &error) {
-        std::cerr << who << " worker: " << error.what() << "\n";
-        code = 3;
-      }
-      std::cerr.flush();
-      _exit(code);
-    }
-    workers.push_back(pid);
-  }
+        return 0;
+      },
+      [&] { std::filesystem::remove_all(dir.path()); });
   ::close(queue[0]);
-  bool failed = false;
-  for (pid_t pid : workers) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    failed |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-  }
   std::vector<PairResult> results(pairs.size());
   std::vector<bool> seen(pairs.size(), false);
   for (int job = 0; job < jobs; ++job) {
-    std::ifstream in(dir + "/" + std::to_string(job) + ".jsonl");
+    std::ifstream in(output(job));
     std::size_t i = 0;
     std::string line;
     while (in >> i && std::getline(in, line) && i < pairs.size()) {
       results[i] = result_from_json(nlohmann::json::parse(line));
       seen[i] = true;
     }
-    std::filesystem::remove(dir + "/" + std::to_string(job) + ".jsonl");
   }
-  std::filesystem::remove(dir);
-  if (failed || std::find(seen.begin(), seen.end(), false) != seen.end())
+  if (!finished || std::find(seen.begin(), seen.end(), false) != seen.end())
     throw std::runtime_error("a " + who + " worker failed (see the messages above)");
   return results;
 }
