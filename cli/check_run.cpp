@@ -1,4 +1,5 @@
 #include "check_run.hpp"
+#include "commands.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,7 @@ void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
   cmd.add_option("--property", options.selection.properties,
                  "Property id (repeatable; default: all)");
   cmd.add_option("--seed", options.budget.seed, "Seed; the same seed gives the same results")
+      ->check(digits_only())
       ->capture_default_str();
   cmd.add_option("--runs", options.budget.runs, "Random scenarios per pair and regime")
       ->check(CLI::Range(1, 1000000))

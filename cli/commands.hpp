@@ -12,6 +12,18 @@ inline constexpr int kExitFinding = 1;   // a violation was found or reproduced
 inline constexpr int kExitBadInput = 2;  // malformed option, trace or input file; unwritable output
 inline constexpr int kExitInternal = 70; // an internal error (a bug), reported, never an abort
 
+// For an unsigned option: the value must be digits only. CLI11 itself reads "-1" as
+// 2^64 - 1 and "" as 0 (issue 20 item 12).
+inline CLI::Validator digits_only() {
+  return CLI::Validator(
+      [](const std::string &value) -> std::string {
+        if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+          return "must be a whole number of digits, not '" + value + "'";
+        return {};
+      },
+      "DIGITS");
+}
+
 void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);

@@ -183,7 +183,8 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "only the transcripts of this version)");
   auto *runs = cmd->add_option("--runs", args->runs, "Sequences (run 1 is the kexec-overflow case)")
                    ->check(CLI::Range(1, 100000));
-  auto *seed = cmd->add_option("--seed", args->seed, "Seed of the random sequences");
+  auto *seed =
+      cmd->add_option("--seed", args->seed, "Seed of the random sequences")->check(digits_only());
   auto *length = cmd->add_option("--length", args->length, "Random choices per sequence")
                      ->check(CLI::Range(2, 1000));
   auto *shrink =

@@ -126,7 +126,9 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_option("--out", cli->out, "Directory for counterexample traces")->capture_default_str();
   cmd->add_flag("--json", cli->json, "Print the results as JSON on stdout");
   cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file");
-  cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")->capture_default_str();
+  cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")
+      ->check(digits_only())
+      ->capture_default_str();
   cmd->add_option("--max-memory", cli->max_memory,
                   "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
                   "of the physical memory, none: no limit")

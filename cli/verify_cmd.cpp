@@ -197,7 +197,8 @@ void add_verify(CLI::App &app, int &exit_code) {
                   "After success, write the checkpoint for the next run here");
   cmd->add_option("--bank", options->banks,
                   "Verify only this bank (repeatable; default: every bank of the evidence)");
-  cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)");
+  cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)")
+      ->check(digits_only());
   cmd->add_flag("--json", options->json, "Print the report as JSON");
   cmd->footer(
       "Examples:\n"

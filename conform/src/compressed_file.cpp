@@ -110,8 +110,14 @@ bool starts_with_xz_magic(const std::string &bytes) {
 } // namespace
 
 std::string read_compressed_or_plain(const std::filesystem::path &file) {
-  if (!std::filesystem::is_regular_file(file))
+  std::error_code error;
+  const auto status = std::filesystem::status(file, error);
+  if (std::filesystem::is_directory(status))
+    throw CompressedFileError(file.string() + ": is a directory, not a file");
+  if (!std::filesystem::exists(status))
     throw CompressedFileError(file.string() + ": cannot be read (no such file)");
+  if (!std::filesystem::is_regular_file(status))
+    throw CompressedFileError(file.string() + ": is not a regular file");
   std::ifstream in(file, std::ios::binary);
   std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (!in && !in.eof())

@@ -39,6 +39,14 @@ TEST(Cli, BadOptionsExitTwoWithOneClearMessage) {
   CliRun runs = run("check --runs -4", true);
   EXPECT_EQ(runs.code, 2);
   EXPECT_EQ(run("frobnicate").code, 2);
+  // Unsigned values are digits: not wrapped ("-1" was seed 2^64-1) nor empty (was 0).
+  for (const char *bad : {"check --seed -1", "check --seed ''", "check --seed 1x",
+                          "explore --dot-limit -1", "verify --threads -2", "conform --seed -3"}) {
+    CliRun wrapped = run(std::string(bad), true);
+    EXPECT_EQ(wrapped.code, 2) << bad;
+    EXPECT_NE(wrapped.out.find("must be a whole number of digits"), std::string::npos)
+        << bad << ": " << wrapped.out;
+  }
 }
 
 TEST(Cli, ListJsonHasEveryVersionWithDateAndAuthor) {
@@ -174,6 +182,9 @@ TEST(Cli, ReplayRejectsMalformedTraces) {
   CliRun missing = run("replay " + (dir.path() / "none.json").string(), true);
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.out.find("cannot be read"), std::string::npos);
+  CliRun directory = run("replay " + dir.path().string(), true);
+  EXPECT_EQ(directory.code, 2);
+  EXPECT_NE(directory.out.find("is a directory, not a file"), std::string::npos) << directory.out;
   const fs::path truncated = dir.path() / "t.json.gz";
   std::ofstream(truncated) << "\x1f\x8b\x08";
   CliRun corrupt = run("replay " + truncated.string(), true);
