@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <span>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -29,17 +30,50 @@ struct VerifyOptions {
   bool json = false;
 };
 
+// What a device or pipe may give before verify gives up on it: a list streamed through a
+// pipe may be large; a PCR file, quote, signature, key or checkpoint is small. Regular
+// files are read whole (securityfs lists report size 0 and are the kernel's own).
+constexpr std::uint64_t kLargestStreamedList = 4ull << 30;
+constexpr std::uint64_t kLargestStreamedSmallFile = 16ull << 20;
+
+// Whether the first bytes of a stream can start a binary measurement list: a PCR index of
+// 0..23, then a template digest (20, 32, 48 or 64 bytes, by bank) and a template name
+// length of 1..255. /dev/zero and /dev/urandom cannot; refusing them at once beats reading
+// gigabytes first.
+void check_list_start(const std::string &path, std::span<const std::uint8_t> head) {
+  auto u32 = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(head[at]) | static_cast<std::uint32_t>(head[at + 1]) << 8 |
+           static_cast<std::uint32_t>(head[at + 2]) << 16 |
+           static_cast<std::uint32_t>(head[at + 3]) << 24;
+  };
+  if (u32(0) > 23)
+    throw InputError(path, "not a binary measurement list: it starts with PCR index " +
+                               std::to_string(u32(0)) + " (0..23)");
+  for (std::size_t digest : {20u, 32u, 48u, 64u})
+    if (4 + digest + 4 <= head.size() && u32(4 + digest) >= 1 && u32(4 + digest) <= 255)
+      return;
+  throw InputError(path, "not a binary measurement list: no template name length of 1..255 "
+                         "after a template digest of 20, 32, 48 or 64 bytes");
+}
+
 // Reads to end of file rather than to the size stat reports: securityfs files (the live
-// lists under /sys/kernel/security/ima) report size 0.
-model::Bytes read_file(const std::string &path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// lists under /sys/kernel/security/ima) report size 0. A device or pipe gives at most
+// `limit` bytes, and a list from one must start like a list (`is_list`). Opened without
+// blocking, so a FIFO that nobody writes reads as empty instead of hanging.
+model::Bytes read_file(const std::string &path, std::uint64_t limit = kLargestStreamedSmallFile,
+                       bool is_list = false) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   constexpr std::size_t kBlock = 1 << 20;
+  constexpr std::size_t kListHead = 4 + 64 + 4;
   model::Bytes bytes;
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0)
+  const bool regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  if (regular && info.st_size > 0)
     bytes.reserve(static_cast<std::size_t>(info.st_size) + kBlock); // + the read that sees EOF
+  bool head_checked = regular || !is_list;
   for (;;) {
     const std::size_t used = bytes.size();
     bytes.resize(used + kBlock);
@@ -56,6 +90,18 @@ model::Bytes read_file(const std::string &path) {
     bytes.resize(used + static_cast<std::size_t>(n));
     if (n == 0)
       break;
+    try {
+      if (!head_checked && bytes.size() >= kListHead) {
+        head_checked = true;
+        check_list_start(path, bytes);
+      }
+      if (!regular && bytes.size() > limit)
+        throw InputError(path, "more than " + std::to_string(limit >> 20) +
+                                   " MiB from a device or pipe; give a regular file");
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
   }
   ::close(fd);
   return bytes;
@@ -66,7 +112,7 @@ model::Bytes read_file(const std::string &path) {
 // as a live securityfs list (size 0), is read to end of file. A regular file truncated
 // by another process while verify runs would end verify with SIGBUS (docs/verify.md).
 verify::LogPiece read_piece(const std::string &path, unsigned threads) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); // a FIFO: read_file
   if (fd < 0)
     throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
   struct stat info {};
@@ -78,7 +124,7 @@ verify::LogPiece read_piece(const std::string &path, unsigned threads) {
   }
   ::close(fd);
   if (mapped == MAP_FAILED) {
-    auto bytes = std::make_shared<const model::Bytes>(read_file(path));
+    auto bytes = std::make_shared<const model::Bytes>(read_file(path, kLargestStreamedList, true));
     const std::span<const std::uint8_t> view(*bytes);
     return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
   }

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 namespace trimcheck::test {
@@ -107,6 +108,33 @@ TEST(VerifyCli, AListThatReportsSizeZeroIsReadToTheEnd) {
   const auto printed = read_bytes(out);
   EXPECT_NE(std::string(printed.begin(), printed.end()).find("verified: 30 records replayed"),
             std::string::npos);
+}
+
+// Devices and pipes are bounded and a list from one must start like a list: /dev/zero and
+// /dev/urandom were read until memory ran out; a FIFO nobody writes hung (issue 20 item 11).
+TEST(VerifyCli, DevicesAndPipesAreRefusedEarlyNotReadWithoutBound) {
+  Workspace ws;
+  const auto log = cli_log();
+  const auto list = ws.file("list.bin", log.list_bytes(HashAlgo::sha1, 0, 30));
+  const auto pcrs =
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+  const auto zero = ws.trimcheck("verify --list /dev/zero --pcrs " + pcrs);
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("/dev/zero: not a binary measurement list"), std::string::npos)
+      << zero.err;
+  const auto random = ws.trimcheck("verify --list /dev/urandom --pcrs " + pcrs);
+  EXPECT_EQ(random.exit_code, 2);
+  EXPECT_NE(random.err.find("/dev/urandom: not a binary measurement list"), std::string::npos)
+      << random.err;
+  const auto pcr_zero = ws.trimcheck("verify --list " + list + " --pcrs /dev/zero");
+  EXPECT_EQ(pcr_zero.exit_code, 2);
+  EXPECT_NE(pcr_zero.err.find("/dev/zero: more than 16 MiB from a device or pipe"),
+            std::string::npos)
+      << pcr_zero.err;
+  const std::string fifo = ws.path("fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const auto unwritten = ws.trimcheck("verify --list " + fifo + " --pcrs " + pcrs);
+  EXPECT_EQ(unwritten.exit_code, 2) << unwritten.out << unwritten.err;
 }
 
 TEST(VerifyCli, TamperedLogExitsOneNamingTheRecord) {
