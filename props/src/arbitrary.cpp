@@ -119,9 +119,6 @@ std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice
                      echo_command(state, choice.b)};
 }
 
-// Choice::c of a write whose user buffer faults after Choice::a % length bytes.
-constexpr std::uint8_t kFaultingBuffer = 7;
-
 std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
   // A continue choice continues a call in flight even when every process is blocked
   // (else a lone process blocked in a write could only ever be followed by a spawn).

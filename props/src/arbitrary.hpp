@@ -8,6 +8,10 @@
 
 namespace trimcheck::props::detail {
 
+// Choice::c of a write whose user buffer faults after Choice::a % length bytes (one write
+// in eight in check's scenarios; explore tries it beside every write, c = 0).
+inline constexpr std::uint8_t kFaultingBuffer = 7;
+
 // The action a choice of kind 7-16 stands for in this state (always valid there), or
 // nothing when the choice makes no sense (e.g. a read without an open fd).
 std::optional<TraceAction> arbitrary_action(const model::KernelState &state, const Choice &choice);

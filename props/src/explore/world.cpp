@@ -92,20 +92,24 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
     live += proc.alive;
   const bool may_create = live < static_cast<std::size_t>(space.bounds.max_agents) + 1;
   std::set<std::string> seen;
+  // Every write is also tried from a buffer that faults part way (P21), as check does.
   for (std::uint8_t kind = 7; kind <= 16; ++kind)
     for (std::uint8_t a = 0; a < 9; ++a)
-      for (std::uint8_t b = 0; b < 9; ++b) {
-        auto action = arbitrary_action(world.kernel, Choice{kind, a, b});
-        if (!action)
-          continue;
-        const Action &model_action = std::get<Action>(*action);
-        if (!may_create && (std::holds_alternative<Spawn>(model_action) ||
-                            std::holds_alternative<Fork>(model_action)))
-          continue;
-        // Many choices stand for the same action; each action is one successor.
-        if (seen.insert(action_to_json(*action).dump()).second)
-          moves.push_back({std::move(*action), {}, {}});
-      }
+      for (std::uint8_t b = 0; b < 9; ++b)
+        for (std::uint8_t c : {std::uint8_t{0}, kFaultingBuffer}) {
+          if (c != 0 && kind != 10 && kind != 11)
+            continue; // c only matters to a write
+          auto action = arbitrary_action(world.kernel, Choice{kind, a, b, c});
+          if (!action)
+            continue;
+          const Action &model_action = std::get<Action>(*action);
+          if (!may_create && (std::holds_alternative<Spawn>(model_action) ||
+                              std::holds_alternative<Fork>(model_action)))
+            continue;
+          // Many choices stand for the same action; each action is one successor.
+          if (seen.insert(action_to_json(*action).dump()).second)
+            moves.push_back({std::move(*action), {}, {}});
+        }
 }
 
 void update_budget(Budget &budget, const TraceAction &action) {

@@ -71,5 +71,26 @@ TEST(ExploreCrossCheck, FindsShortArbitraryViolationsOfALoneBlockedProcess) {
   EXPECT_GE(compared, 3);
 }
 
+// Explore tries every write also from a buffer that faults part way, as check's arbitrary
+// regime does: chen-v1 parses the zeros of a failed copy (P21, issue 17 fault 5).
+TEST(ExploreCrossCheck, ArbitraryWritesIncludeBuffersThatFault) {
+  ExploreOptions options;
+  options.proposal = ProposalId::chen_v1;
+  options.properties = {find_property("P21")};
+  options.regime = Regime::arbitrary;
+  options.bounds.max_depth = 3;
+  options.config = ConfigChoice{};
+  const ExploreResult explored = explore(options);
+  ASSERT_EQ(explored.results.size(), 1u);
+  const auto &trace = explored.results[0].trace;
+  ASSERT_TRUE(trace) << "no faulting write explored";
+  bool faulting = false;
+  for (const TraceStep &step : trace->steps)
+    if (const auto *action = std::get_if<model::Action>(&step.action))
+      if (const auto *write = std::get_if<model::Write>(action))
+        faulting |= write->fault_after.has_value();
+  EXPECT_TRUE(faulting) << render_text(*trace);
+}
+
 } // namespace
 } // namespace trimcheck::props
