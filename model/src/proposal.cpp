@@ -44,6 +44,10 @@ const std::vector<ProposalInfo> &all_proposals() {
       {sassu_v7, "sassu-v7", Family::sassu,
        "ima: Exporting and deleting IMA measurement records from kernel memory (v7)",
        "Roberto Sassu", "2026-06-05"},
+#ifdef TRIMCHECK_SYNTHETIC_VERSION // tests/synthetic_version only (proposal.hpp)
+      {sassu_v7_copy, "sassu-v7-copy", Family::sassu, "A copy of sassu-v7 (test build only)",
+       "trimcheck tests", "2026-06-05"},
+#endif
   };
   return kAll;
 }

@@ -184,6 +184,10 @@ constexpr SassuTraits kV6{
 
 constexpr SassuTraits kV7 = kV6; // spec 2.14: "= v6 + cosmetic"
 
+#ifdef TRIMCHECK_SYNTHETIC_VERSION // tests/synthetic_version only (proposal.hpp)
+constexpr SassuTraits kV7Copy = kV7;
+#endif
+
 } // namespace
 
 const SassuTraits &traits(ProposalId id) {
@@ -202,6 +206,10 @@ const SassuTraits &traits(ProposalId id) {
     return kV6;
   case ProposalId::sassu_v7:
     return kV7;
+#ifdef TRIMCHECK_SYNTHETIC_VERSION
+  case ProposalId::sassu_v7_copy:
+    return kV7Copy;
+#endif
   default:
     throw std::logic_error("not a Sassu proposal");
   }

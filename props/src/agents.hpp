@@ -5,7 +5,7 @@
 // interleave with each other and with everything else.
 #pragma once
 
-#include "trimcheck/props/state_encoder.hpp"
+#include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/trace.hpp"
 
 namespace trimcheck::props::detail {
@@ -64,7 +64,7 @@ public:
   bool finished() const { return step_ >= ops_.size(); }
   model::Pid pid() const { return pid_; }
   // Everything next() and observe() depend on, for explore's canonical state.
-  void encode(StateEncoder &out) const;
+  void encode(model::StateEncoder &out) const;
 
 private:
   std::optional<TraceAction> action_for(Op op, const model::KernelState &state);

@@ -49,8 +49,8 @@ void load_rapidcheck_quietly() {
   (void)loaded;
 }
 
-// A seed per (version, property, regime) derived from the user's seed (FNV-1a), so
-// pairs are independent and any subset of the work reproduces the same results.
+} // namespace
+
 std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_view property,
                         Regime regime, bool default_config_only) {
   std::uint64_t h = 1469598103934665603ull ^ seed;
@@ -65,8 +65,6 @@ std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_vie
   mix(default_config_only ? "default" : "any");
   return h;
 }
-
-} // namespace
 
 std::optional<Trace> search(ProposalId proposal, const Property &property, Regime regime,
                             const CheckBudget &budget, bool default_config_only) {

@@ -1,8 +1,8 @@
 // Helpers shared by the property monitors.
 #pragma once
 
+#include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/property.hpp"
-#include "trimcheck/props/state_encoder.hpp"
 
 #include <algorithm>
 #include <set>

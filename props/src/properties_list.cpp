@@ -2,7 +2,7 @@
 #include "monitor_util.hpp"
 #include "properties.hpp"
 
-#include "trimcheck/props/state_encoder.hpp"
+#include "trimcheck/model/state_encoder.hpp"
 
 namespace trimcheck::props::detail {
 namespace {

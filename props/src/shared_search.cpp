@@ -22,21 +22,13 @@ KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
 
 namespace {
 
-// The stream's seed (FNV-1a of the user's seed, the version, the regime and the mode):
-// independent of the properties watching, unlike the per-property searches' seeds.
+// The stream's seed: pair_seed's hash with a name that is no property's in the property's
+// place, so it depends on the user's seed, the version, the regime and the mode, never on
+// the properties watching, and is derived from the version's key exactly as each pair's
+// seed is (the synthetic-version test relies on that).
 std::uint64_t stream_seed(std::uint64_t seed, ProposalId proposal, Regime regime,
                           bool default_config_only) {
-  std::uint64_t h = 1469598103934665603ull ^ seed;
-  auto mix = [&](std::string_view text) {
-    for (unsigned char c : text)
-      h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-  };
-  mix("shared");
-  mix(proposal_info(proposal).key);
-  mix(regime_name(regime));
-  mix(default_config_only ? "default" : "any");
-  return h;
+  return pair_seed(seed, proposal, "shared stream", regime, default_config_only);
 }
 
 // The first violation of each property on one run of `actions` (empty: none). Each

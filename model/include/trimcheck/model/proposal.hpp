@@ -25,6 +25,12 @@ enum class ProposalId : std::uint8_t {
   sassu_v5,
   sassu_v6,
   sassu_v7,
+#ifdef TRIMCHECK_SYNTHETIC_VERSION
+  // Only in the test build of tests/synthetic_version: a copy of sassu-v7 added the way
+  // docs/tutorial.md adds a version (this id, its row in proposal.cpp, its traits in
+  // sassu_traits.cpp), to show that nothing else needs an edit.
+  sassu_v7_copy,
+#endif
 };
 
 enum class Family : std::uint8_t { baseline, microsoft, chen, sassu };

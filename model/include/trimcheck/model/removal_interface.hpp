@@ -29,6 +29,7 @@ struct RemovalInterface {
   bool digits_only = false;        // Chen v1/v2: the count is digits only, at least two
   bool stages_on_live = false;     // Sassu v5: "A\n" is written to the live file
   bool plain_count_stages = false; // Sassu RFC v1/v2: "N\n" stages rather than deletes
+  bool operator==(const RemovalInterface &) const = default;
 };
 
 RemovalInterface removal_interface(ProposalId id);

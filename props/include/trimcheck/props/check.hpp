@@ -52,6 +52,13 @@ std::vector<PairResult> check_version(model::ProposalId proposal,
 PairResult check_pair(model::ProposalId proposal, const Property &property,
                       const CheckBudget &budget);
 
+// The seed of one search: derived from the budget's seed, the version's key, the property,
+// the regime and whether only the default configuration is searched (FNV-1a over them,
+// in that order), so pairs are independent and any subset of the work reproduces the
+// same results.
+std::uint64_t pair_seed(std::uint64_t seed, model::ProposalId proposal, std::string_view property,
+                        Regime regime, bool default_config_only);
+
 // Searches one regime; returns the shrunk counterexample if any.
 std::optional<Trace> search(model::ProposalId proposal, const Property &property, Regime regime,
                             const CheckBudget &budget, bool default_config_only);

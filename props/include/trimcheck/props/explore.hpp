@@ -7,9 +7,10 @@
 // `check` (source "explore"), which `trimcheck replay` re-executes.
 //
 // The explored state is the product (kernel state, agents, bound counters, monitor states),
-// stored as a fingerprint of its canonical encoding (StateEncoder): record contents and
-// digests by small ids, processes and open files renamed canonically, and the agents taken
-// up to permutation (they all follow the same protocols). Results do not depend on the
+// stored as a fingerprint of its canonical encoding (src/explore/canonical.hpp): the
+// kernel's identity as the model defines it (model/state_identity.hpp: records by their
+// digests, processes, open files and nodes renamed canonically), and the agents taken up
+// to permutation (they all follow the same protocols). Results do not depend on the
 // number of threads: every level of the search is merged in a fixed order.
 #pragma once
 

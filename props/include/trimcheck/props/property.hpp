@@ -15,6 +15,10 @@
 #include <new>
 #include <span>
 
+namespace trimcheck::model {
+class StateEncoder;
+} // namespace trimcheck::model
+
 namespace trimcheck::props {
 
 // Facts about one step, computed by the runner from the states before and after.
@@ -34,7 +38,9 @@ struct StepFacts {
   bool memory_undefined = false;
 };
 
-class StateEncoder;
+// Monitors and agents encode their state with the encoder the model encodes the kernel's
+// with (model/state_encoder.hpp), under the same renaming.
+using model::StateEncoder;
 
 class Monitor {
 public:

@@ -1,9 +1,9 @@
-#include "trimcheck/props/state_encoder.hpp"
+#include "trimcheck/model/state_encoder.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace trimcheck::props {
+namespace trimcheck::model {
 
 void StateEncoder::long_number(std::uint64_t value) {
   while (value >= 0x80) {
@@ -32,19 +32,19 @@ void StateEncoder::signed_number(std::int64_t value) {
   number((bits << 1) ^ (value < 0 ? ~std::uint64_t{0} : 0));
 }
 
-bool StateEncoder::gone_pid(model::Pid pid) const {
+bool StateEncoder::gone_pid(Pid pid) const {
   return pid != 0 && (pid >= renaming_->pid.size() || renaming_->pid[pid] == Renaming::kGone);
 }
 
-void StateEncoder::pid(model::Pid pid) {
+void StateEncoder::pid(Pid pid) {
   number(gone_pid(pid) ? Renaming::kGone : (pid == 0 ? 0 : renaming_->pid[pid]));
 }
 
-bool StateEncoder::gone_file(model::OpenFileId id) const {
+bool StateEncoder::gone_file(OpenFileId id) const {
   return id >= renaming_->open_file.size() || renaming_->open_file[id] == Renaming::kGone;
 }
 
-void StateEncoder::open_file(model::OpenFileId id) {
+void StateEncoder::open_file(OpenFileId id) {
   number(gone_file(id) ? Renaming::kGone : renaming_->open_file[id]);
 }
 
@@ -53,22 +53,10 @@ void StateEncoder::blob(std::span<const std::uint8_t> bytes) {
   append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
 }
 
-void StateEncoder::serials(std::span<const model::Serial> serials) {
+void StateEncoder::serials(std::span<const Serial> serials) {
   number(serials.size());
-  for (model::Serial serial : serials)
+  for (Serial serial : serials)
     number(serial);
 }
 
-void StateEncoder::ms(const model::MsState &ms) {
-  number(ms.configured_pcrs.size());
-  for (std::uint32_t pcr : ms.configured_pcrs)
-    number(pcr);
-  number(ms.start.size());
-  for (const auto &bank : ms.start) {
-    number(bank.size());
-    for (const model::Digest &digest : bank)
-      blob(digest);
-  }
-}
-
-} // namespace trimcheck::props
+} // namespace trimcheck::model

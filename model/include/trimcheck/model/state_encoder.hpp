@@ -1,9 +1,11 @@
-// Canonical byte encoding of an explored state (docs/explore.md).
+// The primitives of a state's canonical byte encoding (state_identity.hpp, docs/explore.md).
 //
 // `explore` stores a state as a fingerprint of its canonical encoding, so two states are
 // merged exactly when their encodings are equal. The encoding must therefore (a) contain
 // everything the future of the run depends on, and (b) name the run's identities in a way
-// that does not depend on how the state was reached:
+// that does not depend on how the state was reached. The kernel's part is written by
+// state_identity.cpp; explore's agents and the properties' monitors write theirs with the
+// same encoder and the same renaming:
 //
 //   * Digests and byte buffers (PCR values, start values, a read buffer, an agent's saved
 //     list) are written as their length and bytes. (An intern table of small ids made the
@@ -32,7 +34,7 @@
 #include <string_view>
 #include <vector>
 
-namespace trimcheck::props {
+namespace trimcheck::model {
 
 // Canonical ids of one encoding pass, indexed by the raw id.
 struct Renaming {
@@ -57,13 +59,15 @@ public:
   }
   void signed_number(std::int64_t value);
   void flag(bool value) { put(value ? '\1' : '\0'); }
-  void pid(model::Pid pid);
-  bool gone_pid(model::Pid pid) const;
-  void open_file(model::OpenFileId id);
-  bool gone_file(model::OpenFileId id) const;
+  void pid(Pid pid);
+  bool gone_pid(Pid pid) const;
+  void open_file(OpenFileId id);
+  bool gone_file(OpenFileId id) const;
   void blob(std::span<const std::uint8_t> bytes); // length, then the bytes
-  void serials(std::span<const model::Serial> serials);
-  void ms(const model::MsState &ms);
+  void serials(std::span<const Serial> serials);
+  // MS start values (the kernel's and the monitors' copies); in state_identity.cpp with
+  // the kernel's other aggregates.
+  void ms(const MsState &ms);
 
   // Entries of a container whose order renaming may change: each entry is encoded on its
   // own by `encode_entry(StateEncoder &, const Entry &) -> bool` (false: skip the entry,
@@ -109,4 +113,4 @@ private:
   std::size_t used_ = 0;
 };
 
-} // namespace trimcheck::props
+} // namespace trimcheck::model
