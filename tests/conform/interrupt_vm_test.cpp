@@ -42,6 +42,18 @@ TEST(ConformInterrupt, SigtermLeavesNoProcessAndNoFiles) {
           "baseline-6.12", "--runs", "50", "--out", tmp.c_str(), nullptr);
     _exit(127);
   }
+  // Whatever assertion ends the test, the run it started and its directory go too.
+  struct Cleanup {
+    pid_t child;
+    fs::path tmp;
+    ~Cleanup() {
+      if (waitpid(child, nullptr, WNOHANG) == 0) {
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+      }
+      fs::remove_all(tmp);
+    }
+  } cleanup{child, tmp};
   // Wait until the VM runs (its temporary directory exists), then a little more.
   bool started = false;
   for (int i = 0; i < 600 && !started; ++i) {
@@ -66,7 +78,6 @@ TEST(ConformInterrupt, SigtermLeavesNoProcessAndNoFiles) {
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
   EXPECT_EQ(processes_with("TMPDIR=" + tmp.string()), 0);
   EXPECT_TRUE(fs::is_empty(tmp));
-  fs::remove_all(tmp);
 }
 
 } // namespace
