@@ -135,7 +135,7 @@ std::string arbitrary_condition(const Trace &trace) {
 bool violates_outright(ProposalId proposal, const Property &property, const Trace &trace,
                        const CheckBudget &budget) {
   const KernelConfig defaults = budget_config(proposal, ConfigChoice{}, budget);
-  return trace.config == defaults ||
+  return is_default_choice(proposal, trace.config) ||
          !(property.about_config == nullptr || property.about_config(proposal, defaults));
 }
 

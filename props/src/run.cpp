@@ -94,31 +94,57 @@ StepResult perform_step(KernelState &state, const TraceAction &action, std::size
 
 } // namespace detail
 
-RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Property &property,
-                      std::span<const TraceAction> actions) {
-  RunResult result;
+namespace detail {
+
+WatchedRun watch_actions(ProposalId proposal, const KernelConfig &config,
+                         std::span<const Property *const> properties,
+                         std::span<const TraceAction> actions, bool keep_steps) {
+  WatchedRun run;
+  run.violations.resize(properties.size());
   KernelState state = boot(proposal, config);
-  auto monitor = property.make_monitor();
-  monitor->start(state);
-  for (std::size_t i = 0; i < actions.size(); ++i) {
+  std::vector<std::unique_ptr<Monitor>> monitors;
+  for (const Property *property : properties) {
+    monitors.push_back(property->make_monitor());
+    monitors.back()->start(state);
+  }
+  std::size_t watching = monitors.size();
+  for (std::size_t i = 0; i < actions.size() && watching > 0; ++i) {
     const TraceAction &action = actions[i];
-    detail::StepResult step;
+    StepResult step;
     try {
-      step = detail::perform_step(state, action, i);
+      step = perform_step(state, action, i);
     } catch (const std::invalid_argument &error) {
-      result.invalid =
+      run.invalid =
           "step " + std::to_string(i + 1) + " (" + describe(action) + "): " + error.what();
-      return result;
+      return run;
     }
-    result.steps.push_back({action, step.outcome});
-    if (step.facts.memory_undefined && !monitor->watches_memory())
-      return result; // nothing after this step says anything about the property
-    if (auto violation = monitor->observe(state, action, step.outcome, step.facts)) {
-      result.violation = *violation;
-      return result;
+    if (keep_steps)
+      run.steps.push_back({action, step.outcome});
+    for (std::size_t p = 0; p < monitors.size(); ++p) {
+      if (monitors[p] == nullptr)
+        continue;
+      // Nothing after an undefined step says anything about a property that does not
+      // judge memory itself.
+      const bool stops = step.facts.memory_undefined && !monitors[p]->watches_memory();
+      if (!stops)
+        if (auto violation = monitors[p]->observe(state, action, step.outcome, step.facts))
+          run.violations[p] = std::move(*violation);
+      if (stops || !run.violations[p].empty()) {
+        monitors[p].reset();
+        --watching;
+      }
     }
   }
-  return result;
+  return run;
+}
+
+} // namespace detail
+
+RunResult run_actions(ProposalId proposal, const KernelConfig &config, const Property &property,
+                      std::span<const TraceAction> actions) {
+  const Property *one[] = {&property};
+  detail::WatchedRun run = detail::watch_actions(proposal, config, one, actions, true);
+  return {std::move(run.steps), std::move(run.violations.front()), std::move(run.invalid)};
 }
 
 const Property *find_property(std::string_view id) {

@@ -31,48 +31,6 @@ std::uint64_t stream_seed(std::uint64_t seed, ProposalId proposal, Regime regime
   return pair_seed(seed, proposal, "shared stream", regime, default_config_only);
 }
 
-// The first violation of each property on one run of `actions` (empty: none). Each
-// monitor stops at its first violation, and, unless it judges memory itself, after the
-// step past which the kernel's behaviour is undefined (as in run_actions).
-std::vector<std::string> first_violations(ProposalId proposal, const KernelConfig &config,
-                                          std::span<const Property *const> properties,
-                                          std::span<const TraceAction> actions) {
-  std::vector<std::string> violations(properties.size());
-  std::vector<std::unique_ptr<Monitor>> monitors;
-  KernelState state = boot(proposal, config);
-  std::size_t watching = 0;
-  for (const Property *property : properties) {
-    monitors.push_back(property->make_monitor());
-    monitors.back()->start(state);
-    ++watching;
-  }
-  for (std::size_t i = 0; i < actions.size() && watching > 0; ++i) {
-    StepResult step;
-    try {
-      step = perform_step(state, actions[i], i);
-    } catch (const std::invalid_argument &error) {
-      throw std::logic_error("the scenario driver emitted an impossible action: step " +
-                             std::to_string(i + 1) + " (" + describe(actions[i]) +
-                             "): " + error.what());
-    }
-    for (std::size_t p = 0; p < monitors.size(); ++p) {
-      Monitor *monitor = monitors[p].get();
-      if (monitor == nullptr)
-        continue;
-      std::optional<std::string> violation;
-      if (!step.facts.memory_undefined || monitor->watches_memory())
-        violation = monitor->observe(state, actions[i], step.outcome, step.facts);
-      if (violation)
-        violations[p] = std::move(*violation);
-      if (violation || (step.facts.memory_undefined && !monitor->watches_memory())) {
-        monitors[p].reset();
-        --watching;
-      }
-    }
-  }
-  return violations;
-}
-
 // What a scenario does under one property: its run, with the violation if any.
 RunResult run_scenario(ProposalId proposal, const Property &property, Regime regime,
                        const Scenario &scenario, const CheckBudget &budget) {
@@ -126,8 +84,11 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
     rc::Shrinkable<Scenario> scenario = gen(random.split(), size);
     const Scenario value = scenario.value();
     const KernelConfig config = budget_config(proposal, value.config, budget);
-    const std::vector<std::string> violations =
-        first_violations(proposal, config, open, interpret(proposal, regime, value, config));
+    WatchedRun run =
+        watch_actions(proposal, config, open, interpret(proposal, regime, value, config), false);
+    if (!run.invalid.empty())
+      throw std::logic_error("the scenario driver emitted an impossible action: " + run.invalid);
+    const std::vector<std::string> &violations = run.violations;
     std::size_t kept = 0;
     for (std::size_t p = 0; p < open.size(); ++p) {
       if (violations[p].empty()) {

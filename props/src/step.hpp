@@ -15,4 +15,17 @@ struct StepResult {
 // Throws std::invalid_argument (from model::apply) if the state does not allow the action.
 StepResult perform_step(model::KernelState &state, const TraceAction &action, std::size_t index);
 
+// `actions` run once from boot under several properties' monitors. Each monitor stops at
+// its first violation, and, unless it judges memory itself, after the step past which the
+// kernel's behaviour is undefined; the run stops when every monitor has. run_actions is
+// this with one property; check's shared streams use it with many.
+struct WatchedRun {
+  std::vector<TraceStep> steps;        // only if asked for
+  std::vector<std::string> violations; // per property; empty: none
+  std::string invalid;                 // an action the state did not allow
+};
+WatchedRun watch_actions(model::ProposalId proposal, const model::KernelConfig &config,
+                         std::span<const Property *const> properties,
+                         std::span<const TraceAction> actions, bool keep_steps);
+
 } // namespace trimcheck::props::detail
