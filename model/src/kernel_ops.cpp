@@ -132,8 +132,8 @@ void synchronize_rcu(KernelState &state) {
     n.awaiting_grace = false;
 }
 
-void check_leaks(KernelState &state) {
-  std::vector<bool> referenced(state.nodes.size(), false);
+void mark_referenced_nodes(const KernelState &state, std::vector<bool> &referenced) {
+  referenced.assign(state.nodes.size(), false);
   for (NodeId id : state.list)
     referenced[id] = true;
   for (NodeId id : state.staged)
@@ -144,6 +144,11 @@ void check_leaks(KernelState &state) {
     if (request.mark)
       referenced[*request.mark] = true;
   }
+}
+
+void check_leaks(KernelState &state) {
+  std::vector<bool> referenced;
+  mark_referenced_nodes(state, referenced);
   for (NodeId id = 0; id < state.nodes.size(); ++id) {
     Node &n = state.nodes[id];
     if (referenced[id] || n.leak_reported)

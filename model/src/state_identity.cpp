@@ -4,6 +4,7 @@
 // (IDENTITY_FIELDS): a field added to it fails the build here, where it must be encoded
 // or named in state_identity.hpp as not part of the identity, and then counted.
 #include "trimcheck/model/state_identity.hpp"
+#include "trimcheck/model/detail/kernel_ops.hpp"
 #include "trimcheck/model/field_count.hpp"
 
 #include <algorithm>
@@ -147,17 +148,7 @@ void StateEncoder::ms(const MsState &ms) {
 }
 
 void KernelIdentity::prepare(const KernelState &kernel) {
-  held_.assign(kernel.nodes.size(), false);
-  for (NodeId id : kernel.list)
-    held_[id] = true;
-  for (NodeId id : kernel.staged)
-    held_[id] = true;
-  for (const Request &request : kernel.requests) {
-    for (NodeId id : request.cut)
-      held_[id] = true;
-    if (request.mark)
-      held_[*request.mark] = true;
-  }
+  detail::mark_referenced_nodes(kernel, held_);
   node_ranks_.assign(kernel.nodes.size(), kGone);
   std::uint32_t next = 0;
   for (NodeId id = 0; id < kernel.nodes.size(); ++id) {

@@ -9,6 +9,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace trimcheck::model::detail {
 
@@ -48,6 +49,10 @@ void unlink_hash(KernelState &state, NodeId node, std::string_view where);
 bool hash_lookup(KernelState &state, const Record &record);
 void synchronize_rcu(KernelState &state);
 // Records every node that nothing references but that still holds memory (leak).
+// Into `referenced` (one flag per node, overwritten): the nodes the kernel still reaches,
+// through L, S or an in-flight request's cut and mark. What check_leaks reports when
+// unreachable, and what the state's identity keeps.
+void mark_referenced_nodes(const KernelState &state, std::vector<bool> &referenced);
 void check_leaks(KernelState &state);
 // Ghost: records removed from kernel memory (the list the user can read), in order.
 void record_deleted(KernelState &state, std::span<const NodeId> nodes);
