@@ -29,13 +29,16 @@ void add_check(CLI::App &app, int &exit_code) {
                "counterexample.");
   add_check_run_options(*cmd, options->run);
   cmd->add_option("--out", options->out, "Directory for counterexample traces")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(writable_directory());
   cmd->add_flag("--json", options->json, "Print the results as JSON on stdout");
   cmd->add_option("--shard", options->run.selection.shard,
                   "Only the I-th of N deterministic shares (I/N)");
-  cmd->add_option("--junit", options->junit, "Also write JUnit XML (one test case per pair)");
+  cmd->add_option("--junit", options->junit, "Also write JUnit XML (one test case per pair)")
+      ->check(writable_file());
   cmd->add_option("--markdown", options->markdown,
-                  "Also write the verdict document (docs/verdicts.md) to this file");
+                  "Also write the verdict document (docs/verdicts.md) to this file")
+      ->check(writable_file());
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
   cmd->footer(
       "Verdicts: holds (no counterexample in either regime); conditional (holds when agents\n"
@@ -45,8 +48,9 @@ void add_check(CLI::App &app, int &exit_code) {
       "  trimcheck check\n"
       "  trimcheck check --proposal sassu-v7 --property P9 --seed 3 --out traces\n"
       "  trimcheck check --shard 1/4 --junit shard1.xml --json > shard1.json\n\n"
-      "Exit codes: 0 done (also with violations, unless --strict), 1 --strict and a\n"
-      "violation, 2 bad option.");
+      "Exit codes: 0 the matrix was computed (also with violated cells, unless --strict:\n"
+      "a violated cell is what check reports about a patch, not a failure of the run),\n"
+      "1 --strict and a violated cell, 2 bad option or unwritable output.");
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
     try {

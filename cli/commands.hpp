@@ -4,13 +4,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace trimcheck::cli {
 
-// Exit codes shared by every subcommand.
-inline constexpr int kExitOk = 0;        // holds / verified / no reproduction
-inline constexpr int kExitFinding = 1;   // a violation was found or reproduced
-inline constexpr int kExitBadInput = 2;  // malformed option, trace or input file; unwritable output
-inline constexpr int kExitInternal = 70; // an internal error (a bug), reported, never an abort
+// Exit codes, the same for every subcommand (docs/cli.md, "Exit codes"). A run stopped by
+// signal N exits 128 + N after it has cleaned up.
+inline constexpr int kExitOk = 0;      // no finding: holds, verified, conforms, no reproduction
+inline constexpr int kExitFinding = 1; // a violation, reproduction, mismatch or failed verification
+inline constexpr int kExitBadInput = 2;     // malformed option, trace or file; unwritable output
+inline constexpr int kExitInconclusive = 3; // no answer: memory limit, unknown, timeout, no VM
+inline constexpr int kExitInternal = 70;    // an internal error (a bug), reported, never an abort
 
 // For an unsigned option: the value must be digits only. CLI11 itself reads "-1" as
 // 2^64 - 1 and "" as 0 (issue 20 item 12).
@@ -24,6 +30,12 @@ inline CLI::Validator digits_only() {
       "DIGITS");
 }
 
+// For an output option: the file (or directory) can be written, or created under its
+// nearest existing ancestor; checked when the command line is parsed, so a run does not
+// spend minutes before it finds that it cannot write its result (issue 20 item 8).
+CLI::Validator writable_file();
+CLI::Validator writable_directory();
+
 void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);
@@ -33,5 +45,10 @@ void add_verify(CLI::App &app, int &exit_code);
 void add_prove(CLI::App &app, int &exit_code);
 void add_conform(CLI::App &app, int &exit_code);
 void add_confirm(CLI::App &app, int &exit_code);
+void add_help(CLI::App &app, int &exit_code);
+
+// The message for a word in the subcommand's place that names none ("unknown subcommand
+// 'chek'; did you mean 'check'?"), or nullopt if it names one.
+std::optional<std::string> unknown_subcommand(const CLI::App &app, std::string_view word);
 
 } // namespace trimcheck::cli

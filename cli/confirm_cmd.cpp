@@ -212,7 +212,8 @@ void add_confirm(CLI::App &app, int &exit_code) {
                       "the feature option off: each trace runs on the first kernel\n"
                       "whose build its configuration fits)");
   cmd->add_option("--out", args->out, "Directory for <version>-<property>.json.gz")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(writable_directory());
   cmd->add_option("--kernel-info", args->kernel_info,
                   "JSON object describing the kernel (series, tree, port in words), copied\n"
                   "into every confirmation's transcript")
@@ -237,8 +238,9 @@ void add_confirm(CLI::App &app, int &exit_code) {
               "  trimcheck confirm --recheck tests/data/real-kernel/confirmations\n\n"
               "Exit codes: 0 confirmations written (whatever their outcomes), or --recheck\n"
               "found every outcome as recorded; 1 --recheck found an outcome that changed;\n"
-              "2 bad option or file, a VM that could not start, or a recorded confirmation\n"
-              "whose answers no longer cover the model's run.");
+              "2 bad option or file, a --kernel QEMU refuses, or a recorded confirmation\n"
+              "whose answers no longer cover the model's run; 3 a VM this machine could not\n"
+              "run (swtpm, a boot that did not reach the guest agent in time).");
   cmd->callback([args, recheck, &exit_code] {
     if (!recheck->empty()) {
       exit_code = run_recheck(args->recheck, args->rewrite);

@@ -190,7 +190,8 @@ void add_conform(CLI::App &app, int &exit_code) {
   auto *shrink =
       cmd->add_option("--shrink-budget", args->shrink_budget, "Most VM runs spent shrinking")
           ->check(CLI::Range(0, 10000));
-  cmd->add_option("--out", args->out, "Directory for the mismatch trace");
+  cmd->add_option("--out", args->out, "Directory for the mismatch trace")
+      ->check(writable_directory());
   cmd->add_option("--config", args->config,
                   "Configuration on both sides: default, all (every one the kernel was\n"
                   "built for), or comma-separated flags flush_htable, disable_htable,\n"
@@ -233,12 +234,13 @@ void add_conform(CLI::App &app, int &exit_code) {
               "  trimcheck conform --kernel $(scripts/build-kernel --series v7/ --option \\\n"
               "      CONFIG_IMA_STAGING=y) --proposal sassu-v7 --config all --runs 50\n"
               "  trimcheck conform --kernel bzImage --proposal sassu-v7 --record transcripts \\\n"
-              "      --kernel-info sassu-v7-kernel.json       # on a machine with QEMU and swtpm\n"
+              "      --kernel-info sassu-v7-kernel.json     # on a machine with QEMU and swtpm\n"
               "  trimcheck conform --transcripts transcripts   # anywhere: no VM, no kernel\n"
               "  trimcheck conform --transcripts transcripts --pack packed  # for committing\n\n"
               "Exit codes: 0 the kernel conforms, 1 a mismatch (trace written), 2 bad input\n"
-              "(including a malformed transcript or one the model's run is not covered by)\n"
-              "or the VM could not be started.");
+              "(including a malformed transcript or one the model's run is not covered by, or\n"
+              "a --kernel QEMU refuses), 3 a VM this machine could not run (swtpm, a boot that\n"
+              "did not reach the guest agent in time).");
   cmd->callback([args, &exit_code] {
     exit_code = reporting_vm_errors("conform", [&] { return run_conform(*args); });
   });

@@ -27,10 +27,6 @@ struct ExploreCliOptions {
   std::string max_memory = "auto";
 };
 
-// Exit code when the memory limit stopped the search before its bounds and nothing was
-// violated in what it covered: not "holds within the bounds", since it did not cover them.
-constexpr int kExitIncomplete = 3;
-
 // --max-memory: "auto" (3/4 of the physical memory), "none", or a number of MiB.
 std::uint64_t max_memory_bytes(const std::string &text) {
   constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
@@ -123,9 +119,12 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", cli->threads, "Worker threads (results do not depend on it)")
       ->capture_default_str();
-  cmd->add_option("--out", cli->out, "Directory for counterexample traces")->capture_default_str();
+  cmd->add_option("--out", cli->out, "Directory for counterexample traces")
+      ->capture_default_str()
+      ->check(writable_directory());
   cmd->add_flag("--json", cli->json, "Print the results as JSON on stdout");
-  cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file");
+  cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file")
+      ->check(writable_file());
   cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")
       ->check(digits_only())
       ->capture_default_str();
@@ -220,7 +219,9 @@ void add_explore(CLI::App &app, int &exit_code) {
                 << "; the results cover depth " << result.max_depth
                 << " only. Lower the bounds, explore fewer properties (--property), or raise "
                    "--max-memory.\n";
-    exit_code = violated ? kExitFinding : result.memory_limit_reached ? kExitIncomplete : kExitOk;
+    // A memory limit that stopped the search before its bounds, with nothing violated in what
+    // it covered, is not "holds within the bounds": inconclusive.
+    exit_code = violated ? kExitFinding : result.memory_limit_reached ? kExitInconclusive : kExitOk;
   });
 }
 

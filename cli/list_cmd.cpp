@@ -15,7 +15,8 @@ void add_list(CLI::App &app, int &exit_code) {
   auto json = std::make_shared<bool>(false);
   auto markdown = std::make_shared<std::string>();
   cmd->add_flag("--json", *json, "Machine-readable output");
-  cmd->add_option("--markdown", *markdown, "Write the property catalogue (docs/properties.md)");
+  cmd->add_option("--markdown", *markdown, "Write the property catalogue (docs/properties.md)")
+      ->check(writable_file());
   cmd->callback([json, markdown, &exit_code] {
     exit_code = kExitOk;
     if (!markdown->empty()) {

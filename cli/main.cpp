@@ -1,5 +1,6 @@
 // trimcheck: a formal model and property checker for trimming the IMA measurement list.
 #include "commands.hpp"
+#include "help_format.hpp"
 #include "report_io.hpp"
 
 #include <filesystem>
@@ -23,10 +24,15 @@ int main(int argc, char **argv) {
       "Chen v1-v5, Sassu RFC v1/v2 and v3-v7) against the review concerns P1-P23 and the\n"
       "baseline invariants B1-B5, on an executable model of every version.\n\n"
       "Start with `trimcheck list`, then `trimcheck check`. Every counterexample is a trace\n"
-      "that `trimcheck replay` re-executes.\n\n"
-      "Exit codes: 0 success / holds, 1 a violation was found or reproduced, 2 bad input\n"
-      "(including an output path that cannot be written), 70 an internal error (a bug).\n",
+      "that `trimcheck replay` re-executes. `trimcheck help CMD` explains a subcommand.\n\n"
+      "Exit codes, the same for every subcommand: 0 no finding (holds, verified, conforms,\n"
+      "no reproduction), 1 a finding (a violation, a reproduction, a kernel mismatch, a\n"
+      "failed verification), 2 bad input (an option, trace or file, or an output path that\n"
+      "cannot be written), 3 inconclusive (a memory limit, an unknown answer, a timeout, a\n"
+      "VM this machine could not run), 70 an internal error (a bug), 128+N stopped by\n"
+      "signal N (after cleaning up). Each subcommand's --help says what 1 and 3 mean for it.\n",
       "trimcheck"};
+  app.formatter(std::make_shared<trimcheck::cli::HelpFormatter>()); // before the subcommands
   app.set_version_flag("--version", std::string("trimcheck ") + TRIMCHECK_VERSION);
   app.require_subcommand(1);
   app.footer("Examples:\n"
@@ -50,6 +56,13 @@ int main(int argc, char **argv) {
   trimcheck::cli::add_replay(app, exit_code);
   trimcheck::cli::add_report(app, exit_code);
   trimcheck::cli::add_verify(app, exit_code);
+  trimcheck::cli::add_help(app, exit_code);
+  // A mistyped subcommand gets a suggestion, not CLI11's "arguments were not expected".
+  if (argc > 1 && argv[1][0] != '-')
+    if (const auto message = trimcheck::cli::unknown_subcommand(app, argv[1])) {
+      std::cerr << "trimcheck: " << *message << "\n";
+      return trimcheck::cli::kExitBadInput;
+    }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &error) {

@@ -11,9 +11,6 @@
 namespace trimcheck::cli {
 namespace {
 
-constexpr int kExitUnknown = 3;  // not encoded, or Z3 gave up before depth 1
-constexpr int kExitMismatch = 4; // an SMT counterexample does not reproduce concretely
-
 struct ProveArgs {
   std::string proposal, property, out;
   int depth = 8;
@@ -93,7 +90,7 @@ int run_prove(const ProveArgs &args) {
   if (result.replay_mismatch) {
     std::cerr << "trimcheck prove: MISMATCH between the SMT encoding and the concrete model: "
               << result.note << "; the decoded trace is " << trace_path.value_or("?") << "\n";
-    return kExitMismatch;
+    return kExitInternal; // the two encodings of one version disagree: a bug in trimcheck
   }
   switch (result.result) {
   case prove::Result::proved:
@@ -102,9 +99,9 @@ int run_prove(const ProveArgs &args) {
   case prove::Result::violated:
     return kExitFinding;
   case prove::Result::unknown:
-    return kExitUnknown;
+    return kExitInconclusive;
   }
-  return kExitUnknown;
+  return kExitInconclusive;
 }
 
 } // namespace
@@ -122,16 +119,16 @@ void add_prove(CLI::App &app, int &exit_code) {
   cmd->add_option("--depth", args->depth, "BMC bound in symbolic steps (default 8)");
   cmd->add_option("--timeout", args->timeout, "Seconds for the whole run (default 60)");
   cmd->add_flag("--json", args->json, "One JSON object on stdout");
-  cmd->add_option("--out", args->out, "Directory for the trace (default trimcheck-out)");
+  cmd->add_option("--out", args->out, "Directory for the trace (default trimcheck-out)")
+      ->check(writable_directory());
   cmd->footer(
       "Results: proved (k-induction closed), holds-to-depth K (no counterexample in K steps),\n"
       "violated (trace written and reproduced on the concrete model), unknown (not encoded,\n"
       "or Z3 gave up; the note says why).\n\n"
       "Example:\n  trimcheck prove --proposal chen-v3 --property P7 --depth 6\n"
       "  trimcheck prove --proposal sassu-v5 --property P2 --json --out traces\n\n"
-      "Exit codes: 0 proved or holds-to-depth, 1 violated, 2 bad input, 3 unknown,\n"
-      "4 the SMT counterexample does not reproduce on the concrete model (a bug in one\n"
-      "of the two).");
+      "Exit codes: 0 proved or holds-to-depth, 1 violated, 2 bad input, 3 unknown, 70 the\n"
+      "SMT counterexample does not reproduce on the concrete model (a bug in trimcheck).");
   cmd->callback([args, &exit_code] { exit_code = run_prove(*args); });
 }
 

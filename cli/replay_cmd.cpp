@@ -96,7 +96,8 @@ void add_replay(CLI::App &app, int &exit_code) {
               "reproduces when every kernel observation equals the model's and the property\n"
               "is violated (a conform trace: when the kernel still differs from the model).\n\n"
               "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
-              "malformed, a step is not possible, or the VM could not be started.");
+              "malformed, a step is not possible, or QEMU refuses --kernel; 3 a VM this\n"
+              "machine could not run (swtpm, a boot that did not reach the agent in time).");
   cmd->callback([path, kernel, &exit_code] {
     try {
       props::Trace trace = read_trace(*path);

@@ -120,7 +120,9 @@ void add_report(CLI::App &app, int &exit_code) {
   auto *cmd = app.add_subcommand(
       "report", "Run check (and explore, prove and conform when asked) and write one review "
                 "artefact: index.html, report.md, mail.txt, results.json and the traces.");
-  cmd->add_option("--out", options->out, "Directory to write the report into")->required();
+  cmd->add_option("--out", options->out, "Directory to write the report into")
+      ->required()
+      ->check(writable_directory());
   add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
   cmd->add_flag("--explore", options->explore,
@@ -167,9 +169,9 @@ void add_report(CLI::App &app, int &exit_code) {
               "  trimcheck report --out k --proposal baseline-6.12 --property P14 \\\n"
               "      --conform-kernel $(scripts/build-kernel)\n"
               "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
-              "Exit codes: 0 report written, 1 report written but a step failed (the report\n"
-              "says which) or --strict and a violation or kernel mismatch, 2 bad option or\n"
-              "unwritable --out, 128+N a signal N stopped the conform step (VM cleaned up,\n"
+              "Exit codes: 0 report written, 1 --strict and a violation or kernel mismatch,\n"
+              "2 bad option or unwritable --out, 3 report written but a step failed (the\n"
+              "report says which), 128+N a signal N stopped the conform step (VM cleaned up,\n"
               "the report written so far).");
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
@@ -234,9 +236,11 @@ void add_report(CLI::App &app, int &exit_code) {
     std::cout << (report.dir / "index.html").string() << "\n"
               << (report.dir / "report.md").string() << "\n"
               << (report.dir / "mail.txt").string() << "\n";
-    exit_code = report.interrupted_by                     ? 128 + *report.interrupted_by
-                : failed || (options->strict && violated) ? kExitFinding
-                                                          : kExitOk;
+    // A finding wins over a failed step: what was found stays found.
+    exit_code = report.interrupted_by         ? 128 + *report.interrupted_by
+                : options->strict && violated ? kExitFinding
+                : failed                      ? kExitInconclusive
+                                              : kExitOk;
   });
 }
 

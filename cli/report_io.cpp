@@ -2,10 +2,14 @@
 
 #include "trimcheck/props/scenario.hpp"
 
-#include <cstdlib>
+#include <cerrno>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <spawn.h>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace trimcheck::cli {
 
@@ -28,8 +32,25 @@ void make_directories(const fs::path &dir) {
 
 namespace {
 
-bool graphviz_available() {
-  return std::system("command -v dot >/dev/null 2>&1") == 0;
+// Renders `dot` as SVG into `svg` with graphviz `dot` found on PATH, without a shell (a
+// path may hold quotes or spaces); false if `dot` is missing or fails.
+bool render_svg(const fs::path &dot, const fs::path &svg) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::string program = "dot", format = "-Tsvg", input = dot.string(), flag = "-o",
+              output = svg.string();
+  char *argv[] = {program.data(), format.data(), input.data(), flag.data(), output.data(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "dot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0)
+    return false;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 } // namespace
@@ -100,11 +121,10 @@ std::string write_trace(const fs::path &dir, const Trace &trace,
   write_file(dir / (stem + ".txt"), render_text(trace, condition));
   const fs::path dot = dir / (stem + ".dot");
   write_file(dot, render_dot(trace));
-  if (graphviz_available()) {
-    const std::string command = "dot -Tsvg '" + dot.string() + "' -o '" +
-                                (dir / (stem + ".svg")).string() + "' 2>/dev/null";
-    if (std::system(command.c_str()) != 0)
-      std::remove((dir / (stem + ".svg")).c_str());
+  const fs::path svg = dir / (stem + ".svg");
+  if (!render_svg(dot, svg)) {
+    std::error_code ignored;
+    fs::remove(svg, ignored);
   }
   return json.string();
 }

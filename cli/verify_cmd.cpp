@@ -226,9 +226,9 @@ void add_verify(CLI::App &app, int &exit_code) {
       "that cannot be reconciled is named, with its file and byte offset. See docs/verify.md.");
   cmd->add_option("--chunk", options->chunks,
                   "A saved chunk (binary_runtime_measurements bytes), repeatable, oldest first");
-  cmd->add_option(
-      "--list", options->list,
-      "The current list, e.g. /sys/kernel/security/ima/binary_runtime_measurements_sha256");
+  cmd->add_option("--list", options->list,
+                  "The current list, e.g. binary_runtime_measurements_sha256 of "
+                  "/sys/kernel/security/ima/");
   cmd->add_option("--pcrs", options->pcrs,
                   "PCR values: JSON, tpm2_pcrread output, or tpm2_quote -o (with a quote: values "
                   "of quoted PCRs the log does not extend)");
@@ -240,7 +240,8 @@ void add_verify(CLI::App &app, int &exit_code) {
   cmd->add_option("--checkpoint", options->checkpoint,
                   "Start from this checkpoint of a previous successful run");
   cmd->add_option("--write-checkpoint", options->write_checkpoint,
-                  "After success, write the checkpoint for the next run here");
+                  "After success, write the checkpoint for the next run here")
+      ->check(writable_file());
   cmd->add_option("--bank", options->banks,
                   "Verify only this bank (repeatable; default: every bank of the evidence)");
   cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)")
@@ -251,7 +252,8 @@ void add_verify(CLI::App &app, int &exit_code) {
       "  trimcheck verify --chunk trimmed-1.bin --chunk trimmed-2.bin \\\n"
       "      --list binary_runtime_measurements_sha256 --pcrs pcrs.yaml\n"
       "  trimcheck verify --checkpoint last.json --list now.bin --quote quote.msg \\\n"
-      "      --signature quote.sig --ak-pub ak.pem --nonce 1a2b3c --write-checkpoint next.json\n\n"
+      "      --signature quote.sig --ak-pub ak.pem --nonce 1a2b3c \\\n"
+      "      --write-checkpoint next.json\n\n"
       "Exit codes: 0 verified, 1 not verified (the first record that cannot be reconciled\n"
       "and why: digest_mismatch, gap, overlap, pcr_mismatch, bad_signature, stale_nonce),\n"
       "2 bad input (a file that cannot be read or parsed; the message names file and offset).");

@@ -109,7 +109,8 @@ RunResult run_sequence(KernelUnderTest &kernel, const RunOptions &options,
     for (const TpmBank &bank : options.config.banks.tpm_banks)
       expected_banks.push_back(bank.algo);
     if (kernel.banks() != expected_banks)
-      throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout");
+      throw vm::VmSetupError("the TPM's PCR banks differ from the model's bank layout",
+                             vm::VmSetupError::Cause::environment);
     // The model's TPM starts as the kernel's firmware left it. A trace that assumed other
     // firmware (its PCR values then are not the kernel's) cannot be replayed here; one that
     // names none (older traces, check without confirm) takes the kernel's.

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <regex>
 #include <set>
+#include <sstream>
 
 namespace {
 
@@ -46,6 +48,68 @@ TEST(Cli, BadOptionsExitTwoWithOneClearMessage) {
     EXPECT_EQ(wrapped.code, 2) << bad;
     EXPECT_NE(wrapped.out.find("must be a whole number of digits"), std::string::npos)
         << bad << ": " << wrapped.out;
+  }
+}
+
+const char *const kSubcommands[] = {"list",    "check",  "explore", "prove",  "conform",
+                                    "confirm", "replay", "report",  "verify", "help"};
+
+TEST(Cli, HelpSubcommandAndEveryHelpFitsEightyColumns) {
+  EXPECT_EQ(run("help").out, run("--help").out);
+  for (const char *sub : kSubcommands) {
+    const CliRun help = run(std::string("help ") + sub);
+    EXPECT_EQ(help.code, 0) << sub;
+    EXPECT_EQ(help.out, run(std::string(sub) + " --help").out) << sub;
+    std::istringstream lines(help.out);
+    for (std::string line; std::getline(lines, line);)
+      EXPECT_LE(line.size(), 80u) << sub << " --help: " << line;
+  }
+  const CliRun unknown = run("help chek", true);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.out.find("did you mean 'check'?"), std::string::npos) << unknown.out;
+}
+
+TEST(Cli, AMistypedSubcommandGetsASuggestion) {
+  for (const auto &[typed, meant] :
+       std::vector<std::pair<std::string, std::string>>{{"chek", "check"},
+                                                        {"explor", "explore"},
+                                                        {"veryfy", "verify"},
+                                                        {"rep", "replay' or 'report"}}) {
+    const CliRun typo = run(typed + " --proposal sassu-v7", true);
+    EXPECT_EQ(typo.code, 2) << typed;
+    EXPECT_EQ(typo.out,
+              "trimcheck: unknown subcommand '" + typed + "'; did you mean '" + meant + "'?\n")
+        << typed;
+  }
+  const CliRun nothing_close = run("frobnicate", true);
+  EXPECT_EQ(nothing_close.code, 2);
+  EXPECT_NE(nothing_close.out.find("the subcommands are list, check,"), std::string::npos)
+      << nothing_close.out;
+}
+
+// The exit-code paragraph of a --help text: from "Exit codes" to the end of its sentence
+// list (the first blank line or the end).
+std::string exit_code_paragraph(const std::string &help) {
+  const auto begin = help.find("Exit codes");
+  if (begin == std::string::npos)
+    return {};
+  const auto end = help.find("\n\n", begin);
+  return help.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+TEST(Cli, EverySubcommandDocumentsOnlyTheSharedExitCodes) {
+  // 0 no finding, 1 finding, 2 bad input, 3 inconclusive, 70 internal error, 128+N signal.
+  const std::set<std::string> shared = {"0", "1", "2", "3", "70"};
+  for (const char *sub : kSubcommands) {
+    const std::string paragraph = exit_code_paragraph(run(std::string(sub) + " --help").out);
+    ASSERT_FALSE(paragraph.empty()) << sub << " --help has no exit codes";
+    // A code is a number that starts a clause: after "codes:", ",", ";" or "or".
+    const std::regex code(R"((?:codes:|,|;|\bor)\s+(\d+)\b(?!\+))");
+    for (auto it = std::sregex_iterator(paragraph.begin(), paragraph.end(), code);
+         it != std::sregex_iterator(); ++it)
+      EXPECT_TRUE(shared.contains((*it)[1].str()))
+          << sub << " documents exit code " << (*it)[1] << ":\n"
+          << paragraph;
   }
 }
 
@@ -231,6 +295,39 @@ TEST(Cli, UnwritableOutputsExitTwoNamingThePath) {
     EXPECT_NE(result.out.find("cannot"), std::string::npos) << args << "\n" << result.out;
     EXPECT_NE(result.out.find(blocker + "/"), std::string::npos) << args << "\n" << result.out;
     EXPECT_EQ(result.out.find("terminate called"), std::string::npos) << args;
+  }
+}
+
+TEST(Cli, OutputPathsAreCheckedBeforeAnyWork) {
+  TempDir dir;
+  const std::string blocker = (dir.path() / "blocker").string(); // a file, not a directory
+  std::ofstream(blocker) << "x";
+  // The whole default matrix would take minutes; a path that cannot be written is found
+  // when the command line is read, before the first pair starts.
+  for (const std::string &args :
+       {"check --junit " + blocker + "/junit.xml", "check --out " + blocker + "/traces",
+        "check --markdown " + dir.path().string(), "explore --dot " + blocker + "/x/states.dot",
+        "report --out " + blocker + "/report",
+        "prove --proposal chen-v5 --property P2 --out " + blocker,
+        "verify --list x --pcrs y --write-checkpoint " + blocker + "/checkpoint.json"}) {
+    const CliRun result = run(args, true);
+    EXPECT_EQ(result.code, 2) << args << "\n" << result.out;
+    EXPECT_NE(result.out.find("cannot write"), std::string::npos) << args << "\n" << result.out;
+    EXPECT_EQ(result.out.find("pairs"), std::string::npos) << args << ": work started\n"
+                                                           << result.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "report"));
+}
+
+TEST(Cli, TraceSvgIsRenderedWithoutAShellWhateverTheDirectoryName) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "it's a \"dir\" $(x)";
+  const CliRun result = run("check --proposal chen-v1 --property P1 --runs 20 --out '" +
+                            std::regex_replace(out.string(), std::regex("'"), "'\\''") + "'");
+  ASSERT_EQ(result.code, 0) << result.out;
+  EXPECT_TRUE(std::filesystem::exists(out / "chen-v1-P1.json"));
+  if (run_shell("command -v dot").code == 0) { // graphviz is installed by scripts/setup-deps
+    EXPECT_GT(std::filesystem::file_size(out / "chen-v1-P1.svg"), 0u);
   }
 }
 

@@ -112,7 +112,7 @@ TEST(Report, AFailedStepIsReportedNotHidden) {
   TempDir dir;
   const CliRun report =
       run("report --out " + dir.path().string() + " " + kReportArgs, false, "TMPDIR=/nonexistent");
-  EXPECT_EQ(report.code, 1);
+  EXPECT_EQ(report.code, 3); // inconclusive: the report is written, but not all of it
   const std::string html = slurp(dir.path() / "index.html");
   EXPECT_NE(html.find("<li class=\"failed\">check: cannot create a temporary directory in "
                       "/nonexistent"),
@@ -223,7 +223,7 @@ TEST(Report, AKernelThatDoesNotBootIsAFailedConformStep) {
                             " --proposal baseline-6.12 --property P14 --runs 5 "
                             "--conform-kernel " +
                             std::string(TRIMCHECK_SOURCE_DIR) + "/README.md --conform-runs 1");
-  EXPECT_EQ(report.code, 1);
+  EXPECT_EQ(report.code, 3);
   const nlohmann::json results = nlohmann::json::parse(slurp(dir.path() / "results.json"));
   ASSERT_EQ(results["steps"].size(), 2u);
   EXPECT_EQ(results["steps"][1]["name"], "conform");

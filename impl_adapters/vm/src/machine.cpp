@@ -15,9 +15,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void require_file(const std::filesystem::path &path, const std::string &what) {
+void require_file(const std::filesystem::path &path, const std::string &what,
+                  VmSetupError::Cause cause) {
   if (!std::filesystem::is_regular_file(path))
-    throw VmSetupError(what + " not found: " + path.string());
+    throw VmSetupError(what + " not found: " + path.string(), cause);
 }
 
 bool wait_for_path(const std::filesystem::path &path, detail::ChildProcess &owner,
@@ -94,9 +95,10 @@ VmInterrupted::VmInterrupted(int signal)
     : std::runtime_error("interrupted by signal " + std::to_string(signal)), signal_(signal) {}
 
 Vm::Vm(const VmOptions &options) : options_(options) {
-  require_file(options.kernel, "kernel");
-  require_file(options.agent, "guest agent");
-  require_file(options.initramfs, "initramfs script");
+  constexpr auto kEnvironment = VmSetupError::Cause::environment;
+  require_file(options.kernel, "kernel", VmSetupError::Cause::input);
+  require_file(options.agent, "guest agent", kEnvironment); // installed with trimcheck
+  require_file(options.initramfs, "initramfs script", kEnvironment);
   const auto &dir = dir_.path();
   {
     detail::ChildProcess pack({options.initramfs.string(), options.agent.string(),
@@ -105,7 +107,8 @@ Vm::Vm(const VmOptions &options) : options_(options) {
     while (pack.running())
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (pack.exit_status() != 0)
-      throw VmSetupError("make-initramfs failed: " + read_file(dir / "initramfs.log"));
+      throw VmSetupError("make-initramfs failed: " + read_file(dir / "initramfs.log"),
+                         kEnvironment);
   }
   std::filesystem::create_directory(dir / "tpm");
   swtpm_ = std::make_unique<detail::ChildProcess>(
@@ -115,7 +118,7 @@ Vm::Vm(const VmOptions &options) : options_(options) {
                                "--log", "file=" + (dir / "swtpm.log").string() + ",level=2"},
       dir / "swtpm.log");
   if (!wait_for_path(dir / "swtpm.sock", *swtpm_, Clock::now() + std::chrono::seconds(10)))
-    throw VmSetupError("swtpm did not start: " + read_file(dir / "swtpm.log"));
+    throw VmSetupError("swtpm did not start: " + read_file(dir / "swtpm.log"), kEnvironment);
   qemu_ = std::make_unique<detail::ChildProcess>(
       std::vector<std::string>{"qemu-system-x86_64",
                                "-machine",
@@ -171,7 +174,7 @@ Vm::Vm(const VmOptions &options) : options_(options) {
           std::to_string(qemu_->exit_status()) + (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log) +
           (console_text.empty() ? ""
                                 : "\nconsole ends with:\n" + detail::console_tail(console_text)));
-    return VmSetupError("QEMU did not open its data channel in time: " + qemu_log);
+    return VmSetupError("QEMU did not open its data channel in time: " + qemu_log, kEnvironment);
   };
   while (channel_ < 0) {
     if (!wait_for_path(dir / "data.sock", *qemu_, deadline))
@@ -196,8 +199,9 @@ Vm::Vm(const VmOptions &options) : options_(options) {
       throw not_started();
     const std::string qemu_log = read_file(dir / "qemu.log");
     throw VmSetupError("the kernel did not boot to the guest agent (" +
-                       std::string(failure.kind_name()) + "): " + failure.report() +
-                       (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log));
+                           std::string(failure.kind_name()) + "): " + failure.report() +
+                           (qemu_log.empty() ? "" : "\nQEMU: " + qemu_log),
+                       kEnvironment);
   }
 }
 

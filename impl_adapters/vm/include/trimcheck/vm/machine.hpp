@@ -51,10 +51,20 @@ private:
   std::string report_;
 };
 
-// Could not even start (missing tool or file).
+// Could not even start. `input`: what the user named is wrong (no such kernel file, a file
+// QEMU refuses or that exits at once); `environment`: this machine could not run it (swtpm
+// or the initramfs packer failed, a boot that did not reach the agent in time, a TPM whose
+// banks are not the model's). The CLI exits 2 for the first and 3 (inconclusive) for the
+// second.
 class VmSetupError : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  enum class Cause { input, environment };
+  explicit VmSetupError(const std::string &what, Cause cause = Cause::input)
+      : std::runtime_error(what), cause_(cause) {}
+  Cause cause() const { return cause_; }
+
+private:
+  Cause cause_;
 };
 
 class VmInterrupted : public std::runtime_error {
