@@ -1,5 +1,6 @@
 #include "check_run.hpp"
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_io.hpp"
 
 #include <iostream>
@@ -81,7 +82,7 @@ void add_check(CLI::App &app, int &exit_code) {
     if (!options->markdown.empty())
       write_file(options->markdown, verdicts_markdown(budget, outputs));
     if (options->json)
-      std::cout << results_json(budget.seed, outputs).dump(2) << "\n";
+      std::cout << json_document("check", results_json(budget.seed, outputs)).dump(2) << "\n";
     else
       std::cout << render_matrix(outputs);
     exit_code = options->strict && violated ? kExitFinding : kExitOk;

@@ -4,6 +4,7 @@
 #include "check_run.hpp"
 #include "commands.hpp"
 #include "conform_transcripts.hpp"
+#include "json_document.hpp"
 #include "kernel_fit.hpp"
 #include "report_io.hpp"
 #include "vm_errors.hpp"
@@ -29,6 +30,7 @@ struct ConfirmArgs {
   std::string kernel_info;
   std::vector<std::string> recheck;
   bool rewrite = false;
+  bool json = false;
 };
 
 // "reproduced at step 7: ..." for a progress line.
@@ -110,6 +112,20 @@ conform::Confirmation confirm_trace(const props::PairResult &result,
   return confirmation;
 }
 
+// One confirmation in the --json document; `recorded` with --recheck.
+nlohmann::json confirmation_json(const std::string &file, const conform::Confirmation &now,
+                                 const conform::Confirmation *recorded = nullptr) {
+  nlohmann::json entry{{"file", file},
+                       {"proposal", model::proposal_info(now.trace.proposal).key},
+                       {"property", now.trace.property},
+                       {"verdict", props::verdict_name(now.verdict)},
+                       {"outcome", conform::confirm_outcome_name(now.outcome)},
+                       {"step", now.step == 0 ? nlohmann::json() : nlohmann::json(now.step)}};
+  if (recorded != nullptr)
+    entry["recorded_outcome"] = conform::confirm_outcome_name(recorded->outcome);
+  return entry;
+}
+
 int run_live(const ConfirmArgs &args) {
   const std::vector<Pair> pairs = select_pairs(args.run.selection);
   for (const std::string &kernel : args.kernels)
@@ -141,6 +157,7 @@ int run_live(const ConfirmArgs &args) {
       run_pairs(pairs, budget, args.run.jobs, "trimcheck confirm");
   std::erase_if(results, [](const props::PairResult &result) { return !result.trace; });
   std::map<conform::ConfirmOutcome, int> counts;
+  nlohmann::json entries = nlohmann::json::array();
   std::size_t done = 0;
   for (const props::PairResult &result : results) {
     std::cerr << "[" << ++done << "/" << results.size() << "] " << result.property << " ("
@@ -153,8 +170,15 @@ int run_live(const ConfirmArgs &args) {
       throw OutputError(error.what());
     }
     ++counts[confirmation.outcome];
-    std::cout << model::proposal_info(confirmation.trace.proposal).key << " " << result.property
-              << " (" << verdict_code(result) << "): " << outcome_line(confirmation) << "\n";
+    entries.push_back(confirmation_json(file.string(), confirmation));
+    if (!args.json)
+      std::cout << model::proposal_info(confirmation.trace.proposal).key << " " << result.property
+                << " (" << verdict_code(result) << "): " << outcome_line(confirmation) << "\n";
+  }
+  if (args.json) {
+    std::cout << json_document("confirm", {{"mode", "live"}, {"confirmations", entries}}).dump(2)
+              << "\n";
+    return kExitOk;
   }
   std::cout << results.size() << " counterexample(s) replayed:";
   for (const auto &[outcome, count] : counts)
@@ -163,25 +187,36 @@ int run_live(const ConfirmArgs &args) {
   return kExitOk;
 }
 
-int run_recheck(const std::vector<std::string> &paths, bool rewrite) {
+int run_recheck(const std::vector<std::string> &paths, bool rewrite, bool json) {
   const auto files = recorded_files(paths, "confirm", "confirmation");
   if (!files)
     return kExitBadInput;
   int changed = 0;
+  nlohmann::json entries = nlohmann::json::array();
   for (const fs::path &file : *files) {
     try {
       const conform::Confirmation recorded = conform::read_confirmation(file);
       const conform::Confirmation now = conform::reconfirm(recorded, file.string());
       const bool same = now.outcome == recorded.outcome && now.step == recorded.step;
       changed += same ? 0 : 1;
-      std::cout << file.string() << ": " << outcome_line(now)
-                << (same ? "" : " (recorded: " + outcome_line(recorded) + ")") << "\n";
+      entries.push_back(confirmation_json(file.string(), now, &recorded));
+      if (!json)
+        std::cout << file.string() << ": " << outcome_line(now)
+                  << (same ? "" : " (recorded: " + outcome_line(recorded) + ")") << "\n";
       if (rewrite && (!same || now.detail != recorded.detail))
         conform::write_confirmation(file, now);
     } catch (const std::runtime_error &error) { // malformed, or not covered by its answers
       std::cerr << "trimcheck confirm: " << error.what() << "\n";
       return kExitBadInput;
     }
+  }
+  if (json) {
+    std::cout << json_document(
+                     "confirm",
+                     {{"mode", "recheck"}, {"confirmations", entries}, {"changed", changed}})
+                     .dump(2)
+              << "\n";
+    return changed > 0 ? kExitFinding : kExitOk;
   }
   if (changed > 0) {
     std::cout << changed << " of " << files->size()
@@ -211,6 +246,7 @@ void add_confirm(CLI::App &app, int &exit_code) {
                       "bzImage of the version (repeat for builds of other options, e.g.\n"
                       "the feature option off: each trace runs on the first kernel\n"
                       "whose build its configuration fits)");
+  cmd->add_flag("--json", args->json, "Print the outcomes as one JSON object (docs/json.md)");
   cmd->add_option("--out", args->out, "Directory for <version>-<property>.json.gz")
       ->capture_default_str()
       ->check(writable_directory());
@@ -243,7 +279,7 @@ void add_confirm(CLI::App &app, int &exit_code) {
               "run (swtpm, a boot that did not reach the guest agent in time).");
   cmd->callback([args, recheck, &exit_code] {
     if (!recheck->empty()) {
-      exit_code = run_recheck(args->recheck, args->rewrite);
+      exit_code = run_recheck(args->recheck, args->rewrite, args->json);
       return;
     }
     if (args->kernels.empty() || args->run.selection.proposals.size() != 1) {

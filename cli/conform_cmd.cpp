@@ -29,6 +29,7 @@ struct ConformArgs {
   std::string kernel_info;
   std::vector<std::string> transcripts;
   std::string pack;
+  bool json = false;
 };
 
 // The configurations to run: one name, or every one the version has ("all"; those the
@@ -62,7 +63,7 @@ int run_conform(const ConformArgs &args) {
   if (!args.pack.empty())
     return pack_transcripts(args.transcripts, args.proposal, args.pack);
   if (!args.transcripts.empty())
-    return replay_transcripts(args.transcripts, args.proposal, args.out);
+    return replay_transcripts(args.transcripts, args.proposal, args.out, args.json);
   if (args.kernel.empty() || args.proposal.empty()) {
     std::cerr << "trimcheck conform: give --kernel and --proposal (a run on a VM) or "
                  "--transcripts (recorded runs, no VM)\n";
@@ -120,6 +121,7 @@ int run_conform(const ConformArgs &args) {
   }
   std::optional<conform::ConformResult> found;
   std::size_t runs = 0, actions = 0;
+  nlohmann::json coverage = nlohmann::json::object(); // by configuration
   for (const NamedConfig &named : configs) {
     conform::ConformOptions options;
     options.run.vm = vm::VmOptions::defaults_for(args.kernel);
@@ -138,6 +140,7 @@ int run_conform(const ConformArgs &args) {
     std::cerr << "configuration " << named.name << " (" << named.config.describe() << ")\n";
     conform::ConformResult result = conform::conform(options);
     std::cerr << "coverage of " << named.name << ": " << result.coverage.line() << "\n";
+    coverage[named.name] = result.coverage.line();
     runs += static_cast<std::size_t>(result.runs_done);
     actions += result.actions_done;
     if (result.first_mismatch) {
@@ -145,9 +148,16 @@ int run_conform(const ConformArgs &args) {
       break;
     }
   }
+  const auto document = [&](nlohmann::json mismatches) {
+    return conform_document(args.proposal, "kernel", runs, actions, std::move(mismatches),
+                            coverage);
+  };
   if (!found) {
-    std::cout << "conforms: " << args.proposal << ", " << configs.size() << " configuration(s), "
-              << runs << " runs, " << actions << " actions, every observation equal\n";
+    if (args.json)
+      std::cout << document(nlohmann::json::array()).dump(2) << "\n";
+    else
+      std::cout << "conforms: " << args.proposal << ", " << configs.size() << " configuration(s), "
+                << runs << " runs, " << actions << " actions, every observation equal\n";
     return kExitOk;
   }
   const conform::ConformResult &result = *found;
@@ -159,9 +169,18 @@ int run_conform(const ConformArgs &args) {
   trace.violation = finding.mismatch->what;
   write_file(stem + ".json", props::to_json(trace).dump(2) + "\n");
   write_file(stem + ".txt", props::render_text(trace));
-  std::cout << "MISMATCH after shrinking from " << result.original.size() << " to "
-            << finding.executed.size() << " actions (trace: " << stem << ".json)\n"
-            << props::render_text(trace);
+  if (args.json)
+    std::cout << document({{{"source", "kernel " + args.kernel},
+                            {"what", finding.mismatch->what},
+                            {"trace", stem + ".json"},
+                            {"trace_length", finding.executed.size()},
+                            {"unshrunk_length", result.original.size()}}})
+                     .dump(2)
+              << "\n";
+  else
+    std::cout << "MISMATCH after shrinking from " << result.original.size() << " to "
+              << finding.executed.size() << " actions (trace: " << stem << ".json)\n"
+              << props::render_text(trace);
   return kExitFinding;
 }
 
@@ -229,6 +248,7 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "<proposal>/<proposal>-<config>.jsonl.xz; an existing archive is not\n"
                   "overwritten")
       ->needs(transcripts);
+  cmd->add_flag("--json", args->json, "Print the outcome as one JSON object (docs/json.md)");
   cmd->footer("Examples:\n"
               "  trimcheck conform --kernel $(scripts/build-kernel) --proposal baseline-6.12\n"
               "  trimcheck conform --kernel $(scripts/build-kernel --series v7/ --option \\\n"

@@ -1,5 +1,6 @@
 #include "conform_transcripts.hpp"
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_io.hpp"
 
 #include "trimcheck/conform/transcript.hpp"
@@ -20,9 +21,10 @@ std::string release_of(const conform::Transcript &transcript) {
   return it != transcript.kernel.end() && it->is_string() ? it->get<std::string>() : "unknown";
 }
 
-// Writes the unshrunk trace and prints the report a live run prints.
-void report_mismatch(const conform::RecordedTranscript &file, const conform::RunResult &run,
-                     const std::string &out) {
+// Writes the unshrunk trace and prints the report a live run prints (not with --json);
+// returns the mismatch for the JSON document.
+nlohmann::json report_mismatch(const conform::RecordedTranscript &file,
+                               const conform::RunResult &run, const std::string &out, bool json) {
   make_directories(out);
   const std::string base = out + "/conform-" + file.name;
   props::Trace trace = run.trace;
@@ -30,10 +32,16 @@ void report_mismatch(const conform::RecordedTranscript &file, const conform::Run
   trace.violation = run.mismatch->what;
   write_file(base + ".json", props::to_json(trace).dump(2) + "\n");
   write_file(base + ".txt", props::render_text(trace));
-  std::cout << "MISMATCH in " << file.source << " (kernel " << release_of(file.transcript)
-            << "), not shrunk: shrinking needs a VM; " << run.executed.size()
-            << " actions (trace: " << base << ".json)\n"
-            << props::render_text(trace);
+  if (!json)
+    std::cout << "MISMATCH in " << file.source << " (kernel " << release_of(file.transcript)
+              << "), not shrunk: shrinking needs a VM; " << run.executed.size()
+              << " actions (trace: " << base << ".json)\n"
+              << props::render_text(trace);
+  return {{"source", file.source},
+          {"kernel_release", release_of(file.transcript)},
+          {"what", run.mismatch->what},
+          {"trace", base + ".json"},
+          {"trace_length", run.executed.size()}};
 }
 
 } // namespace
@@ -131,7 +139,7 @@ int pack_transcripts(const std::vector<std::string> &paths, const std::string &p
 }
 
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
-                       const std::string &out) {
+                       const std::string &out, bool json) {
   const auto read = read_recorded_runs(paths, proposal);
   if (!read)
     return kExitBadInput;
@@ -139,6 +147,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
   int exit_code = kExitOk;
   std::size_t actions = 0;
   std::map<std::string, conform::Coverage> coverage; // by version and kernel release
+  nlohmann::json mismatches = nlohmann::json::array();
   for (std::size_t i = 0; i < transcripts.size(); ++i) {
     const conform::RecordedTranscript &file = transcripts[i];
     const std::string key(model::proposal_info(file.transcript.proposal).key);
@@ -151,7 +160,7 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
       std::cerr << run.executed.size() << " actions, " << (run.mismatch ? "MISMATCH" : "conforms")
                 << "\n";
       if (run.mismatch) {
-        report_mismatch(file, run, out);
+        mismatches.push_back(report_mismatch(file, run, out, json));
         exit_code = std::max(exit_code, kExitFinding);
       }
     } catch (const std::runtime_error &error) { // not covered, or banks unlike the config
@@ -165,12 +174,37 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
       exit_code = kExitBadInput;
     }
   }
+  if (json) {
+    nlohmann::json coverage_lines = nlohmann::json::object();
+    for (const auto &[version, covered] : coverage)
+      coverage_lines[version] = covered.line();
+    if (exit_code != kExitBadInput)
+      std::cout << conform_document(proposal.empty() ? nlohmann::json() : nlohmann::json(proposal),
+                                    "transcripts", transcripts.size(), actions, mismatches,
+                                    coverage_lines)
+                       .dump(2)
+                << "\n";
+    return exit_code;
+  }
   for (const auto &[version, covered] : coverage)
     std::cout << "coverage " << version << ": " << covered.line() << "\n";
   if (exit_code == kExitOk)
     std::cout << "conforms: " << transcripts.size() << " transcripts, " << actions
               << " actions, every observation equal to the model's\n";
   return exit_code;
+}
+
+nlohmann::json conform_document(nlohmann::json proposal, std::string_view mode, std::size_t runs,
+                                std::size_t actions, nlohmann::json mismatches,
+                                nlohmann::json coverage) {
+  const bool conforms = mismatches.empty();
+  return json_document("conform", {{"proposal", std::move(proposal)},
+                                   {"mode", mode},
+                                   {"runs", runs},
+                                   {"actions", actions},
+                                   {"conforms", conforms},
+                                   {"mismatches", std::move(mismatches)},
+                                   {"coverage", std::move(coverage)}});
 }
 
 } // namespace trimcheck::cli

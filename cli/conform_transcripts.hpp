@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,12 +23,19 @@ recorded_files(const std::vector<std::string> &paths, std::string_view command,
 // recursively for them), optionally only those of `proposal`; a mismatch's trace goes to `out`.
 // Returns 0 all conform, 1 a mismatch, 2 bad input.
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
-                       const std::string &out);
+                       const std::string &out, bool json);
 
 // Writes the transcripts in `paths` (optionally only those of `proposal`) as one archive
 // per version and configuration, `dir`/<proposal>/<proposal>-<config>.jsonl.xz, runs in
 // the order read; an archive that
 // exists already is not overwritten. Returns 0, or 2 for bad input or an existing archive.
+// The --json document of conform, live or from transcripts ("mode": "kernel" or
+// "transcripts"): "conforms" is true when "mismatches" is empty; "coverage" maps a version
+// (and kernel) to its coverage line.
+nlohmann::json conform_document(nlohmann::json proposal, std::string_view mode, std::size_t runs,
+                                std::size_t actions, nlohmann::json mismatches,
+                                nlohmann::json coverage);
+
 int pack_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
                      const std::string &dir);
 

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_io.hpp"
 
 #include "trimcheck/props/explore.hpp"
@@ -203,7 +204,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                          {"states_per_second", rate},
                          {"bytes_per_state", result.bytes_per_state},
                          {"results", results}};
-      std::cout << out.dump(2) << "\n";
+      std::cout << json_document("explore", std::move(out)).dump(2) << "\n";
     } else {
       std::cout << cli->proposal << ": " << result.states << " states, " << result.transitions
                 << " transitions, depth " << result.max_depth

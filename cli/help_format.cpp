@@ -74,8 +74,7 @@ HelpFormatter::HelpFormatter() {
 }
 
 std::string HelpFormatter::make_option(const CLI::Option *opt, bool is_positional) const {
-  return entry(make_option_name(opt, is_positional) + make_option_opts(opt),
-               make_option_desc(opt));
+  return entry(make_option_name(opt, is_positional) + make_option_opts(opt), make_option_desc(opt));
 }
 
 std::string HelpFormatter::make_subcommand(const CLI::App *sub) const {

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_io.hpp"
 
 #include "trimcheck/props/property.hpp"
@@ -24,8 +25,8 @@ void add_list(CLI::App &app, int &exit_code) {
       return;
     }
     if (*json) {
-      nlohmann::json out = {{"proposals", nlohmann::json::array()},
-                            {"properties", nlohmann::json::array()}};
+      nlohmann::json out = json_document("list", {{"proposals", nlohmann::json::array()},
+                                                  {"properties", nlohmann::json::array()}});
       for (const auto &info : model::all_proposals())
         out["proposals"].push_back({{"id", info.key},
                                     {"title", info.title},

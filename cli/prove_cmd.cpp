@@ -1,5 +1,6 @@
 // trimcheck prove: BMC and k-induction of one (version, property) pair with Z3.
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_io.hpp"
 
 #include "trimcheck/props/scenario.hpp"
@@ -54,12 +55,13 @@ int run_prove(const ProveArgs &args) {
     trace_path = path.string();
   }
   if (args.json) {
-    nlohmann::json out{{"proposal", args.proposal},
-                       {"property", args.property},
-                       {"result", std::string(prove::result_name(result.result))},
-                       {"depth", result.depth},
-                       {"seconds", result.seconds},
-                       {"trace", trace_path ? nlohmann::json(*trace_path) : nlohmann::json()}};
+    nlohmann::json out = json_document("prove", {});
+    out.update({{"proposal", args.proposal},
+                {"property", args.property},
+                {"verdict", std::string(prove::result_name(result.result))},
+                {"depth", result.depth},
+                {"seconds", result.seconds},
+                {"trace", trace_path ? nlohmann::json(*trace_path) : nlohmann::json()}});
     if (result.result == prove::Result::proved) {
       out["induction_k"] = result.induction_k;
       out["lemmas"] = result.lemmas;

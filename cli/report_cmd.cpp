@@ -1,5 +1,6 @@
 #include "check_run.hpp"
 #include "commands.hpp"
+#include "json_document.hpp"
 #include "report_pages.hpp"
 #include "report_steps.hpp"
 
@@ -19,6 +20,7 @@ struct ReportOptions {
   CheckRunOptions run;
   std::string out;
   bool strict = false;
+  bool json = false;
   bool explore = false;
   props::ExploreBounds explore_bounds{2, 2, 7, 1};
   bool prove = false;
@@ -125,6 +127,8 @@ void add_report(CLI::App &app, int &exit_code) {
       ->check(writable_directory());
   add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
+  cmd->add_flag("--json", options->json,
+                "Print results.json (the report's JSON document, docs/json.md) on stdout");
   cmd->add_flag("--explore", options->explore,
                 "Also explore every selected version exhaustively within small bounds and "
                 "flag counterexamples check missed");
@@ -208,6 +212,7 @@ void add_report(CLI::App &app, int &exit_code) {
     } catch (const std::runtime_error &error) {
       report.steps.push_back({"kernel column", ReportStep::Status::failed, error.what()});
     }
+    nlohmann::json document;
     try {
       write_file(report.dir / "index.html", report_html(report));
       write_file(report.dir / "report.md", report_markdown(report));
@@ -216,7 +221,10 @@ void add_report(CLI::App &app, int &exit_code) {
       results["steps"] = steps_json(report);
       results["engines"] = engines_json(report);
       results["kernel_column"] = kernel_column_json(report.kernel);
-      write_file(report.dir / "results.json", results.dump(2) + "\n");
+      results["files"] = {(report.dir / "index.html").string(), (report.dir / "report.md").string(),
+                          (report.dir / "mail.txt").string()};
+      document = json_document("report", std::move(results));
+      write_file(report.dir / "results.json", document.dump(2) + "\n");
     } catch (const std::runtime_error &error) {
       std::cerr << "trimcheck report: " << error.what() << "\n";
       exit_code = kExitBadInput;
@@ -233,9 +241,12 @@ void add_report(CLI::App &app, int &exit_code) {
     for (const EngineSection &section : report.engines)
       for (const EngineOutput &row : section.rows)
         violated |= row.violated;
-    std::cout << (report.dir / "index.html").string() << "\n"
-              << (report.dir / "report.md").string() << "\n"
-              << (report.dir / "mail.txt").string() << "\n";
+    if (options->json)
+      std::cout << document.dump(2) << "\n";
+    else
+      std::cout << (report.dir / "index.html").string() << "\n"
+                << (report.dir / "report.md").string() << "\n"
+                << (report.dir / "mail.txt").string() << "\n";
     // A finding wins over a failed step: what was found stays found.
     exit_code = report.interrupted_by         ? 128 + *report.interrupted_by
                 : options->strict && violated ? kExitFinding

@@ -1,5 +1,6 @@
 // trimcheck verify: the reference verifier for trimmed measurement logs (docs/verify.md).
 #include "commands.hpp"
+#include "json_document.hpp"
 
 #include "trimcheck/verify/input_error.hpp"
 #include "trimcheck/verify/report_json.hpp"
@@ -199,7 +200,12 @@ int run_verify(const VerifyOptions &options) {
       std::cerr << "trimcheck verify: times: inputs read and checked " << ms(built - start)
                 << " ms, replay and judgement " << ms(Clock::now() - built) << " ms\n";
     }
-    std::cout << (options.json ? verify::report_json(report) : verify::report_text(report));
+    if (options.json)
+      std::cout
+          << json_document("verify", nlohmann::json::parse(verify::report_json(report))).dump(2)
+          << "\n";
+    else
+      std::cout << verify::report_text(report);
     if (report.verified && !options.write_checkpoint.empty()) {
       std::ofstream out(options.write_checkpoint, std::ios::binary | std::ios::trunc);
       out << verify::checkpoint_json(report.checkpoint);
