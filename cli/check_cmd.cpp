@@ -62,11 +62,12 @@ void add_check(CLI::App &app, int &exit_code) {
       return;
     }
     const CheckBudget &budget = options->run.budget;
-    std::cerr << "trimcheck check: " << pairs.size() << " (version, property) pairs, "
-              << budget.runs << " runs per regime, seed " << budget.seed << ", "
-              << options->run.jobs << " job(s)\n";
+    if (!options->run.quiet)
+      std::cerr << "trimcheck check: " << pairs.size() << " (version, property) pairs, "
+                << budget.runs << " runs per regime, seed " << budget.seed << ", "
+                << options->run.jobs << " job(s)\n";
     std::vector<PairResult> results =
-        run_pairs(pairs, budget, options->run.jobs, "trimcheck check");
+        run_pairs(pairs, budget, options->run.jobs, "trimcheck check", options->run.quiet);
     std::vector<PairOutput> outputs;
     bool violated = false;
     for (PairResult &result : results) {

@@ -50,6 +50,7 @@ void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
   cmd.add_option("--jobs", options.jobs, "Worker processes")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd.add_flag("--quiet", options.quiet, "No progress lines on stderr");
 }
 
 std::vector<Pair> select_pairs(const PairSelection &options) {
@@ -119,7 +120,7 @@ std::vector<std::vector<std::size_t>> group_by_version(const std::vector<Pair> &
 // writes one line per pair ("<pair index> <result JSON>") to `out`.
 void work(int queue, const std::vector<Pair> &pairs,
           const std::vector<std::vector<std::size_t>> &groups, const CheckBudget &budget,
-          std::ofstream &out) {
+          bool quiet, std::ofstream &out) {
   std::uint32_t group = 0;
   while (::read(queue, &group, sizeof group) == static_cast<ssize_t>(sizeof group)) {
     std::vector<const Property *> properties;
@@ -138,7 +139,8 @@ void work(int queue, const std::vector<Pair> &pairs,
     }
     out << std::flush;
     // One write per group so that workers' progress lines do not interleave.
-    [[maybe_unused]] auto written = ::write(STDERR_FILENO, progress.data(), progress.size());
+    if (!quiet) [[maybe_unused]]
+      auto written = ::write(STDERR_FILENO, progress.data(), progress.size());
   }
 }
 
@@ -149,7 +151,7 @@ void work(int queue, const std::vector<Pair> &pairs,
 // first, and a worker takes the next version when it is done with one. Results come back
 // in pair order whatever the job count.
 std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBudget &budget,
-                                  int jobs, const std::string &who) {
+                                  int jobs, const std::string &who, bool quiet) {
   std::vector<std::vector<std::size_t>> groups = group_by_version(pairs);
   std::stable_sort(groups.begin(), groups.end(),
                    [](const auto &a, const auto &b) { return a.size() > b.size(); });
@@ -168,7 +170,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
       jobs, who,
       [&](int job) {
         std::ofstream out(output(job));
-        work(queue[0], pairs, groups, budget, out);
+        work(queue[0], pairs, groups, budget, quiet, out);
         return 0;
       },
       [&] { std::filesystem::remove_all(dir.path()); });

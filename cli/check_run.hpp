@@ -28,18 +28,19 @@ struct CheckRunOptions {
   PairSelection selection;
   props::CheckBudget budget{1, 2000, 60};
   int jobs = 2;
+  bool quiet = false; // no progress lines on stderr
 };
-// Registers --proposal, --property, --seed, --runs, --max-size, --base and --jobs.
+// Registers --proposal, --property, --seed, --runs, --max-size, --base, --jobs and --quiet.
 void add_check_run_options(CLI::App &cmd, CheckRunOptions &options);
 
 // Pairs in property-major order. Throws CLI::ValidationError naming the bad option.
 std::vector<Pair> select_pairs(const PairSelection &selection);
 
-// Runs the pairs in `jobs` worker processes with a progress line per pair on stderr;
-// `who` names the command in error messages. Results come back in pair order whatever
-// the job count.
+// Runs the pairs in `jobs` worker processes with a progress line per pair on stderr
+// (unless `quiet`); `who` names the command in error messages. Results come back in pair
+// order whatever the job count.
 std::vector<props::PairResult> run_pairs(const std::vector<Pair> &pairs,
                                          const props::CheckBudget &budget, int jobs,
-                                         const std::string &who);
+                                         const std::string &who, bool quiet);
 
 } // namespace trimcheck::cli

@@ -154,7 +154,7 @@ int run_live(const ConfirmArgs &args) {
               << budget.firmware_pcrs.size() << " of PCRs 0-9 not zero)\n";
   }
   std::vector<props::PairResult> results =
-      run_pairs(pairs, budget, args.run.jobs, "trimcheck confirm");
+      run_pairs(pairs, budget, args.run.jobs, "trimcheck confirm", args.run.quiet);
   std::erase_if(results, [](const props::PairResult &result) { return !result.trace; });
   std::map<conform::ConfirmOutcome, int> counts;
   nlohmann::json entries = nlohmann::json::array();

@@ -30,6 +30,7 @@ struct ConformArgs {
   std::vector<std::string> transcripts;
   std::string pack;
   bool json = false;
+  bool quiet = false;
 };
 
 // The configurations to run: one name, or every one the version has ("all"; those the
@@ -63,7 +64,8 @@ int run_conform(const ConformArgs &args) {
   if (!args.pack.empty())
     return pack_transcripts(args.transcripts, args.proposal, args.pack);
   if (!args.transcripts.empty())
-    return replay_transcripts(args.transcripts, args.proposal, args.out, args.json);
+    return replay_transcripts(args.transcripts, args.proposal, args.out,
+                              {.json = args.json, .quiet = args.quiet});
   if (args.kernel.empty() || args.proposal.empty()) {
     std::cerr << "trimcheck conform: give --kernel and --proposal (a run on a VM) or "
                  "--transcripts (recorded runs, no VM)\n";
@@ -131,15 +133,17 @@ int run_conform(const ConformArgs &args) {
     options.seed = args.seed;
     options.length = args.length;
     options.shrink_budget = args.shrink_budget;
-    options.progress = &std::cerr;
+    options.progress = args.quiet ? nullptr : &std::cerr;
     const nlohmann::json identity = kernel_identity(args.kernel, options.run, *info);
     if (!args.record.empty())
       options.record = [&](const conform::Transcript &transcript) {
         write_transcript(args.record, identity, transcript);
       };
-    std::cerr << "configuration " << named.name << " (" << named.config.describe() << ")\n";
+    if (!args.quiet)
+      std::cerr << "configuration " << named.name << " (" << named.config.describe() << ")\n";
     conform::ConformResult result = conform::conform(options);
-    std::cerr << "coverage of " << named.name << ": " << result.coverage.line() << "\n";
+    if (!args.quiet)
+      std::cerr << "coverage of " << named.name << ": " << result.coverage.line() << "\n";
     coverage[named.name] = result.coverage.line();
     runs += static_cast<std::size_t>(result.runs_done);
     actions += result.actions_done;
@@ -249,6 +253,7 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "overwritten")
       ->needs(transcripts);
   cmd->add_flag("--json", args->json, "Print the outcome as one JSON object (docs/json.md)");
+  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->footer("Examples:\n"
               "  trimcheck conform --kernel $(scripts/build-kernel) --proposal baseline-6.12\n"
               "  trimcheck conform --kernel $(scripts/build-kernel --series v7/ --option \\\n"

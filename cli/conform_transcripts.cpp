@@ -139,7 +139,8 @@ int pack_transcripts(const std::vector<std::string> &paths, const std::string &p
 }
 
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
-                       const std::string &out, bool json) {
+                       const std::string &out, TranscriptOutput output) {
+  const bool json = output.json;
   const auto read = read_recorded_runs(paths, proposal);
   if (!read)
     return kExitBadInput;
@@ -151,21 +152,23 @@ int replay_transcripts(const std::vector<std::string> &paths, const std::string 
   for (std::size_t i = 0; i < transcripts.size(); ++i) {
     const conform::RecordedTranscript &file = transcripts[i];
     const std::string key(model::proposal_info(file.transcript.proposal).key);
-    std::cerr << "transcript " << i + 1 << "/" << transcripts.size() << " " << file.source << " ("
-              << key << ", kernel " << release_of(file.transcript) << "): ";
+    const std::string which = "transcript " + std::to_string(i + 1) + "/" +
+                              std::to_string(transcripts.size()) + " " + file.source + " (" + key +
+                              ", kernel " + release_of(file.transcript) + "): ";
     try {
       const conform::RunResult run = conform::replay_transcript(file.transcript, file.source);
       actions += run.executed.size();
       coverage[key + " on " + release_of(file.transcript)].add(run.coverage);
-      std::cerr << run.executed.size() << " actions, " << (run.mismatch ? "MISMATCH" : "conforms")
-                << "\n";
+      if (!output.quiet)
+        std::cerr << which << run.executed.size() << " actions, "
+                  << (run.mismatch ? "MISMATCH" : "conforms") << "\n";
       if (run.mismatch) {
         mismatches.push_back(report_mismatch(file, run, out, json));
         exit_code = std::max(exit_code, kExitFinding);
       }
     } catch (const std::runtime_error &error) { // not covered, or banks unlike the config
       const bool names_file = dynamic_cast<const conform::TranscriptMismatchError *>(&error);
-      std::cerr << "cannot be replayed\ntrimcheck conform: "
+      std::cerr << which << "cannot be replayed\ntrimcheck conform: "
                 << (names_file ? "" : file.source + ": ") << error.what() << "\n";
       if (file.transcript.recorded_mismatch)
         std::cerr << "  (the recorded run stopped at its mismatch at step "

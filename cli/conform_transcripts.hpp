@@ -22,8 +22,12 @@ recorded_files(const std::vector<std::string> &paths, std::string_view command,
 // Replays every transcript in `paths` (files and archives, or directories searched
 // recursively for them), optionally only those of `proposal`; a mismatch's trace goes to `out`.
 // Returns 0 all conform, 1 a mismatch, 2 bad input.
+struct TranscriptOutput {
+  bool json = false;  // one JSON document on stdout instead of text
+  bool quiet = false; // no progress lines on stderr
+};
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
-                       const std::string &out, bool json);
+                       const std::string &out, TranscriptOutput output);
 
 // Writes the transcripts in `paths` (optionally only those of `proposal`) as one archive
 // per version and configuration, `dir`/<proposal>/<proposal>-<config>.jsonl.xz, runs in

@@ -1,6 +1,7 @@
 // trimcheck prove: BMC and k-induction of one (version, property) pair with Z3.
 #include "commands.hpp"
 #include "json_document.hpp"
+#include "progress_line.hpp"
 #include "report_io.hpp"
 
 #include "trimcheck/props/scenario.hpp"
@@ -17,6 +18,7 @@ struct ProveArgs {
   int depth = 8;
   double timeout = 60;
   bool json = false;
+  bool quiet = false;
 };
 
 int run_prove(const ProveArgs &args) {
@@ -44,7 +46,12 @@ int run_prove(const ProveArgs &args) {
   prove::ProveOptions options;
   options.depth = args.depth;
   options.timeout_seconds = args.timeout;
-  const prove::ProveResult result = prove::prove(*proposal, *property, options);
+  prove::ProveResult result;
+  {
+    ProgressLine progress("prove", args.quiet);
+    options.progress = [&progress](const std::string &status) { progress.set(status); };
+    result = prove::prove(*proposal, *property, options);
+  }
 
   std::optional<std::string> trace_path;
   if (result.trace) {
@@ -112,7 +119,8 @@ void add_prove(CLI::App &app, int &exit_code) {
   auto args = std::make_shared<ProveArgs>();
   auto *cmd = app.add_subcommand(
       "prove",
-      "Bounded model checking to --depth, then k-induction, of one property on one version,\n"
+      "Bounded model checking to --depth, interleaved with k-induction (a proof at k ends\n"
+      "the run after BMC depth k), of one property on one version,\n"
       "over a symbolic (Z3) encoding of the version's transition relation. A counterexample\n"
       "is decoded into a trace and replayed on the concrete model. Encoded: P2, P3a, P7 on\n"
       "every version, B1-B4 on the baselines (docs/prove.md).");
@@ -121,6 +129,7 @@ void add_prove(CLI::App &app, int &exit_code) {
   cmd->add_option("--depth", args->depth, "BMC bound in symbolic steps (default 8)");
   cmd->add_option("--timeout", args->timeout, "Seconds for the whole run (default 60)");
   cmd->add_flag("--json", args->json, "One JSON object on stdout");
+  cmd->add_flag("--quiet", args->quiet, "No progress line on stderr (printed every 2 s)");
   cmd->add_option("--out", args->out, "Directory for the trace (default trimcheck-out)")
       ->check(writable_directory());
   cmd->footer(

@@ -97,9 +97,10 @@ std::string check_summary(const std::vector<PairOutput> &outputs) {
 }
 
 // Runs check into `report`; a failure becomes a failed step, not an exception.
-void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs) {
+void run_check_step(Report &report, const std::vector<Pair> &pairs, int jobs, bool quiet) {
   try {
-    std::vector<PairResult> results = run_pairs(pairs, report.budget, jobs, "trimcheck report");
+    std::vector<PairResult> results =
+        run_pairs(pairs, report.budget, jobs, "trimcheck report", quiet);
     for (PairResult &result : results) {
       PairOutput output{std::move(result), std::nullopt};
       if (output.result.trace)
@@ -198,9 +199,11 @@ void add_report(CLI::App &app, int &exit_code) {
     }
     Report report{
         subject_of(options->run.selection), options->run.budget, {}, {}, {}, options->out};
-    std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
-              << " runs per regime, seed " << report.budget.seed << "\n";
-    run_check_step(report, pairs, options->run.jobs);
+    report.quiet = options->run.quiet;
+    if (!options->run.quiet)
+      std::cerr << "trimcheck report: check, " << pairs.size() << " pairs, " << report.budget.runs
+                << " runs per regime, seed " << report.budget.seed << "\n";
+    run_check_step(report, pairs, options->run.jobs, options->run.quiet);
     if (options->explore)
       run_explore_step(report, pairs, options->explore_bounds, options->run.jobs);
     if (options->prove)
@@ -233,8 +236,10 @@ void add_report(CLI::App &app, int &exit_code) {
     bool failed = false, violated = false;
     for (const ReportStep &step : report.steps) {
       failed |= step.status == ReportStep::Status::failed;
-      std::cerr << "trimcheck report: " << step.name << ": "
-                << (step.status == ReportStep::Status::ok ? "" : "FAILED: ") << step.detail << "\n";
+      if (!options->run.quiet || step.status == ReportStep::Status::failed)
+        std::cerr << "trimcheck report: " << step.name << ": "
+                  << (step.status == ReportStep::Status::ok ? "" : "FAILED: ") << step.detail
+                  << "\n";
     }
     for (const PairOutput &output : report.outputs)
       violated |= output.result.verdict == Verdict::violated;

@@ -22,7 +22,7 @@ void run_conform_step(Report &report, const ConformStepOptions &options) {
     conform_options.run.proposal = options.proposal;
     conform_options.runs = options.runs;
     conform_options.seed = options.seed;
-    conform_options.progress = &std::cerr;
+    conform_options.progress = report.quiet ? nullptr : &std::cerr;
     const conform::ConformResult result = conform::conform(conform_options);
     const std::string runs = std::to_string(result.runs_done) + " runs, " +
                              std::to_string(result.actions_done) + " actions, seed " +

@@ -49,8 +49,9 @@ void run_explore_step(Report &report, const std::vector<Pair> &pairs,
       options.threads = threads;
       const props::ExploreResult result = props::explore(options);
       const std::string key(model::proposal_info(proposal).key);
-      std::cerr << "[explore] " << key << ": " << result.states << " states, " << result.transitions
-                << " transitions\n";
+      if (!report.quiet)
+        std::cerr << "[explore] " << key << ": " << result.states << " states, "
+                  << result.transitions << " transitions\n";
       states += result.states;
       const std::string note = std::to_string(result.states) + " states, depth " +
                                std::to_string(result.max_depth) +

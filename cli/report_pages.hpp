@@ -81,6 +81,7 @@ struct Report {
   std::filesystem::path dir;          // where the report is written (SVGs are read back)
   std::optional<int> interrupted_by;  // a signal stopped a step (the VM was cleaned up)
   KernelColumn kernel;                // from recorded confirmations, if any
+  bool quiet = false;                 // --quiet: no progress lines on stderr
 };
 
 // Reads the confirmation files under `dir` (recursively) and fills report.kernel for the

@@ -49,8 +49,9 @@ void run_prove_step(Report &report, const std::vector<Pair> &pairs,
         continue;
       prove::ProveResult result = prove::prove(pair.proposal, *pair.property, options);
       const std::string key(model::proposal_info(pair.proposal).key);
-      std::cerr << "[prove " << results.size() + 1 << "] " << key << " " << pair.property->id
-                << ": " << prove::result_name(result.result) << "\n";
+      if (!report.quiet)
+        std::cerr << "[prove " << results.size() + 1 << "] " << key << " " << pair.property->id
+                  << ": " << prove::result_name(result.result) << "\n";
       if (result.replay_mismatch)
         throw std::runtime_error(key + " " + std::string(pair.property->id) +
                                  ": the SMT counterexample does not reproduce on the concrete "

@@ -1,6 +1,7 @@
 // trimcheck verify: the reference verifier for trimmed measurement logs (docs/verify.md).
 #include "commands.hpp"
 #include "json_document.hpp"
+#include "progress_line.hpp"
 
 #include "trimcheck/verify/input_error.hpp"
 #include "trimcheck/verify/report_json.hpp"
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <span>
 
 #include <fcntl.h>
@@ -29,6 +31,7 @@ struct VerifyOptions {
   std::string list, pcrs, quote, signature, ak_pub, nonce, checkpoint, write_checkpoint;
   unsigned threads = 2;
   bool json = false;
+  bool quiet = false;
 };
 
 // What a device or pipe may give before verify gives up on it: a list streamed through a
@@ -192,9 +195,17 @@ int run_verify(const VerifyOptions &options) {
   try {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
-    const verify::VerifyRequest request = build_request(options);
-    const auto built = Clock::now();
-    const verify::VerifyReport report = verify::verify(request);
+    std::optional<verify::VerifyReport> verified;
+    auto built = start;
+    {
+      ProgressLine progress("verify", options.quiet);
+      progress.set("reading the evidence");
+      const verify::VerifyRequest request = build_request(options);
+      built = Clock::now();
+      progress.set("replaying the records");
+      verified = verify::verify(request);
+    }
+    const verify::VerifyReport &report = *verified;
     if (std::getenv("TRIMCHECK_VERIFY_TIMES")) { // bench/verify-bench
       const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
       std::cerr << "trimcheck verify: times: inputs read and checked " << ms(built - start)
@@ -253,6 +264,7 @@ void add_verify(CLI::App &app, int &exit_code) {
   cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)")
       ->check(digits_only());
   cmd->add_flag("--json", options->json, "Print the report as JSON");
+  cmd->add_flag("--quiet", options->quiet, "No progress line on stderr (printed every 2 s)");
   cmd->footer(
       "Examples:\n"
       "  trimcheck verify --chunk trimmed-1.bin --chunk trimmed-2.bin \\\n"

@@ -1,13 +1,17 @@
-// Bounded model checking, then k-induction strengthened by the candidate lemmas that
-// survive (Houdini): a lemma is dropped when BMC finds a reachable state violating it or
-// when it is not inductive together with the property and the other lemmas.
+// Bounded model checking interleaved with k-induction (after BMC depth k, induction at k
+// for k <= 3), strengthened by the candidate lemmas that survive (Houdini): a lemma is
+// dropped when BMC finds a reachable state violating it or when it is not inductive
+// together with the property and the other lemmas. A proof found at k ends the run; only
+// a property induction cannot close costs BMC to --depth.
 #include "trimcheck/prove/detail/encoding.hpp"
 
 #include "trimcheck/props/scenario.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 namespace trimcheck::prove {
 
@@ -66,7 +70,8 @@ private:
 
 using Lemmas = std::vector<std::pair<std::string, z3::expr>>;
 
-constexpr int kMaxK = 3; // the largest k tried by the induction
+constexpr int kMaxK = 3;                 // the largest k tried by the induction
+constexpr double kInductionShare = 0.25; // of the timeout, for all induction attempts
 
 z3::expr conjunction(z3::context &ctx, const Lemmas &lemmas, const std::vector<bool> &alive) {
   z3::expr_vector parts(ctx);
@@ -87,8 +92,10 @@ public:
 
   ProveResult run() {
     bmc();
-    if (result_.result == Result::holds_to_depth && result_.depth == options_.depth)
-      induction();
+    if (result_.result == Result::holds_to_depth && result_.depth == options_.depth &&
+        !induction_given_up_ && result_.induction_k == 0)
+      induction_note("k-induction did not close for k <= " +
+                     std::to_string(std::min(options_.depth, kMaxK)));
     result_.seconds = deadline_.elapsed();
     return result_;
   }
@@ -96,7 +103,13 @@ public:
 private:
   z3::check_result check(z3::solver &solver, const z3::expr &goal) {
     z3::params params(ctx_);
-    params.set("timeout", deadline_.remaining_ms());
+    unsigned timeout_ms = deadline_.remaining_ms();
+    if (induction_started_) { // an induction attempt may use what is left of its share
+      const double used = induction_seconds_ + deadline_.elapsed() - *induction_started_;
+      const double left = kInductionShare * options_.timeout_seconds - used;
+      timeout_ms = std::min(timeout_ms, left <= 0.001 ? 1u : static_cast<unsigned>(left * 1000));
+    }
+    params.set("timeout", timeout_ms);
     solver.set(params);
     solver.push();
     solver.add(goal);
@@ -125,6 +138,7 @@ private:
     solver.add(ctx_.constant("boot_aggregate#0", encoding_.vocab().record) == 0);
     bool lemmas_known = false;
     for (int depth = 0; depth <= options_.depth; ++depth) {
+      tell("BMC depth " + std::to_string(depth) + " of " + std::to_string(options_.depth));
       if (depth > 0) {
         states.push_back(encoding_.state("s" + std::to_string(depth)));
         steps.push_back(encoding_.transition(states[depth - 1], states[depth], depth - 1));
@@ -158,6 +172,20 @@ private:
       if (depth < kMaxK &&
           !drop_failing_lemmas(solver, lemmas, "BMC depth " + std::to_string(depth)))
         return timed_out(depth, "checking lemmas in BMC at depth " + std::to_string(depth));
+      // Interleaved k-induction: with the property and the lemmas known to hold on every
+      // run of up to `depth` steps (the base case) and a run of `depth` steps existing
+      // (not vacuous), k = depth may close the proof now, long before BMC reaches
+      // --depth. Lemmas dropped by an attempt that fails stay dropped: fewer assumptions
+      // keep later attempts sound.
+      if (depth >= 1 && depth <= std::min(options_.depth, kMaxK) && !induction_given_up_) {
+        const z3::check_result path = check(solver, ctx_.bool_val(true));
+        solver.pop();
+        if (path == z3::sat && induction(depth)) {
+          result_.result = Result::proved;
+          result_.depth = depth;
+          return;
+        }
+      }
     }
     // Vacuity: a run of the full length must exist, or "no counterexample" means nothing.
     const z3::check_result path = check(solver, ctx_.bool_val(true));
@@ -197,49 +225,64 @@ private:
     return true;
   }
 
-  // k-induction for k = 1 .. min(depth, 3): k consecutive states satisfying the
-  // property and the lemmas, then one more step. Houdini drops non-inductive lemmas.
-  void induction() {
-    const int max_k = std::min(options_.depth, kMaxK);
-    for (int k = 1; k <= max_k; ++k) {
-      for (;;) {
-        z3::solver solver(ctx_);
-        solver.add(encoding_.vocab().axioms());
-        std::vector<SymState> states;
-        for (int i = 0; i <= k; ++i)
-          states.push_back(encoding_.state("k" + std::to_string(k) + "s" + std::to_string(i)));
-        for (int i = 0; i < k; ++i) {
-          solver.add(encoding_.transition(states[i], states[i + 1], 1000 * k + i).formula);
-          const PropertyFormula prop =
-              formula_.at(encoding_, i > 0 ? &states[i - 1] : nullptr, states[i]);
-          solver.add(prop.state && prop.transition);
-          solver.add(conjunction(
-              ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics), alive_));
-        }
-        const PropertyFormula goal = formula_.at(encoding_, &states[k - 1], states[k]);
-        const Lemmas lemmas = candidate_lemmas(encoding_, states[k], formula_.lemma_topics);
-        solver.add(encoding_.take_facts());
-        const std::size_t before = dropped_.size();
-        if (!drop_failing_lemmas(solver, lemmas, "induction k=" + std::to_string(k)))
-          return induction_note("Z3 gave up during induction at k=" + std::to_string(k));
-        if (dropped_.size() != before)
-          continue; // the assumptions changed: check again with fewer lemmas
-        const z3::check_result step = check(solver, !(goal.state && goal.transition));
-        solver.pop();
-        if (step == z3::unknown)
-          return induction_note("Z3 gave up during induction at k=" + std::to_string(k));
-        if (step == z3::unsat) {
-          result_.result = Result::proved;
-          result_.induction_k = k;
-          for (std::size_t i = 0; i < alive_.size(); ++i)
-            if (alive_[i])
-              result_.lemmas.push_back(lemma_names_[i]);
-          return;
-        }
-        break; // not k-inductive: try k + 1
+  // k-induction at one k: k consecutive states satisfying the property and the lemmas,
+  // then one more step. Houdini drops non-inductive lemmas. True if the proof closed; a
+  // timeout notes it and ends the induction attempts (BMC goes on).
+  bool induction(int k) {
+    tell("k-induction at k = " + std::to_string(k));
+    induction_started_ = deadline_.elapsed();
+    const bool proved = induction_attempt(k);
+    induction_seconds_ += deadline_.elapsed() - *induction_started_;
+    induction_started_.reset();
+    return proved;
+  }
+
+  bool induction_attempt(int k) {
+    for (;;) {
+      z3::solver solver(ctx_);
+      solver.add(encoding_.vocab().axioms());
+      std::vector<SymState> states;
+      for (int i = 0; i <= k; ++i)
+        states.push_back(encoding_.state("k" + std::to_string(k) + "s" + std::to_string(i)));
+      for (int i = 0; i < k; ++i) {
+        solver.add(encoding_.transition(states[i], states[i + 1], 1000 * k + i).formula);
+        const PropertyFormula prop =
+            formula_.at(encoding_, i > 0 ? &states[i - 1] : nullptr, states[i]);
+        solver.add(prop.state && prop.transition);
+        solver.add(conjunction(ctx_, candidate_lemmas(encoding_, states[i], formula_.lemma_topics),
+                               alive_));
       }
+      const PropertyFormula goal = formula_.at(encoding_, &states[k - 1], states[k]);
+      const Lemmas lemmas = candidate_lemmas(encoding_, states[k], formula_.lemma_topics);
+      solver.add(encoding_.take_facts());
+      const std::size_t before = dropped_.size();
+      if (!drop_failing_lemmas(solver, lemmas, "induction k=" + std::to_string(k)))
+        return give_up_induction(k);
+      if (dropped_.size() != before)
+        continue; // the assumptions changed: check again with fewer lemmas
+      const z3::check_result step = check(solver, !(goal.state && goal.transition));
+      solver.pop();
+      if (step == z3::unknown)
+        return give_up_induction(k);
+      if (step == z3::sat)
+        return false; // not k-inductive: BMC goes one deeper and k + 1 is tried
+      result_.induction_k = k;
+      for (std::size_t i = 0; i < alive_.size(); ++i)
+        if (alive_[i])
+          result_.lemmas.push_back(lemma_names_[i]);
+      return true;
     }
-    induction_note("k-induction did not close for k <= " + std::to_string(max_k));
+  }
+
+  void tell(const std::string &status) const {
+    if (options_.progress)
+      options_.progress(status);
+  }
+
+  bool give_up_induction(int k) {
+    induction_given_up_ = true;
+    induction_note("Z3 gave up during induction at k=" + std::to_string(k));
+    return false;
   }
 
   void induction_note(const std::string &why) {
@@ -294,6 +337,12 @@ private:
   std::vector<std::string> lemma_names_;
   std::vector<bool> alive_;
   std::vector<std::string> dropped_;
+  bool induction_given_up_ = false; // a timeout in the induction ends its attempts
+  // Time in induction attempts: an attempt runs between BMC depths, so that a proof ends
+  // the run early; they share kInductionShare of the timeout, so that a property that is
+  // violated deep down still leaves BMC most of the time to find the counterexample.
+  double induction_seconds_ = 0;
+  std::optional<double> induction_started_; // the attempt running now began at (seconds)
   ProveResult result_;
 };
 

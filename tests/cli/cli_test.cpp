@@ -331,6 +331,28 @@ TEST(Cli, TraceSvgIsRenderedWithoutAShellWhateverTheDirectoryName) {
   }
 }
 
+// What a run prints on stderr only.
+std::string stderr_of(const std::string &args) {
+  return run_shell(std::string(TRIMCHECK_BINARY) + " " + args + " 2>&1 >/dev/null").out;
+}
+
+TEST(Cli, LongRunsShowProgressEveryTwoSecondsUnlessQuiet) {
+  // sassu-v3 P7: BMC does not reach depth 3 within the timeout, so the run takes the
+  // whole 5 s; the progress line comes at 2 s and 4 s, whatever the solver is doing.
+  const std::string prove = "prove --proposal sassu-v3 --property P7 --depth 3 --timeout 5";
+  const std::string loud = stderr_of(prove);
+  EXPECT_NE(loud.find("trimcheck prove: BMC depth"), std::string::npos) << loud;
+  EXPECT_NE(loud.find(" s)\n"), std::string::npos) << loud;
+  EXPECT_EQ(stderr_of(prove + " --quiet"), "");
+  // check's per-pair lines and its header go too; the results do not change.
+  TempDir dir;
+  const std::string check =
+      "check --proposal chen-v1 --property P1 --runs 20 --json --out " + dir.path().string();
+  EXPECT_NE(stderr_of(check).find("[1/1] chen-v1 P1"), std::string::npos);
+  EXPECT_EQ(stderr_of(check + " --quiet"), "");
+  EXPECT_EQ(run(check + " --quiet").out, run(check).out);
+}
+
 TEST(CliExplore, JsonResultsAndTracesThatReplay) {
   TempDir dir;
   const fs::path dot = dir.path() / "states.dot";

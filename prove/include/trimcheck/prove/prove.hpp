@@ -16,6 +16,7 @@
 
 #include "trimcheck/props/property.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ struct ProveOptions {
   int depth = 8;               // BMC bound (transitions); induction tries k = 1 .. min(depth, 3)
   double timeout_seconds = 60; // wall clock for the whole run
   PlantedFault fault = PlantedFault::none;
+  // Told what the run is doing as it goes ("BMC depth 4", "k-induction at k = 2"), for
+  // the CLI's progress line; may be empty.
+  std::function<void(const std::string &)> progress;
 };
 
 struct ProveResult {
