@@ -4,8 +4,11 @@
 
 #include "trimcheck/props/explore.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <new>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace trimcheck::cli {
@@ -28,14 +31,23 @@ struct ExploreCliOptions {
   std::string max_memory = "auto";
 };
 
-// --max-memory: "auto" (3/4 of the physical memory), "none", or a number of MiB.
+// --max-memory: "auto" (3/4 of the physical memory, or half of RLIMIT_AS), "none", or a
+// number of MiB.
 std::uint64_t max_memory_bytes(const std::string &text) {
   constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
   if (text == "auto") {
+    // 3/4 of the physical memory, and half of an address-space limit (ulimit -v) if the
+    // process has one: the allocator reserves address space beyond what is resident.
     const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && page_size > 0
-               ? static_cast<std::uint64_t>(pages) / 4 * 3 * static_cast<std::uint64_t>(page_size)
-               : 0;
+    std::uint64_t limit = pages > 0 && page_size > 0 ? static_cast<std::uint64_t>(pages) / 4 * 3 *
+                                                           static_cast<std::uint64_t>(page_size)
+                                                     : 0;
+    rlimit address_space{};
+    if (getrlimit(RLIMIT_AS, &address_space) == 0 && address_space.rlim_cur != RLIM_INFINITY) {
+      const std::uint64_t half = static_cast<std::uint64_t>(address_space.rlim_cur) / 2;
+      limit = limit == 0 ? half : std::min(limit, half);
+    }
+    return limit;
   }
   if (text == "none")
     return 0;
@@ -131,7 +143,7 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-memory", cli->max_memory,
                   "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
-                  "of the physical memory, none: no limit")
+                  "of the physical memory or half of ulimit -v if lower, none: no limit")
       ->capture_default_str();
   cmd->footer("A property that holds here holds on every run within the bounds; a violation is\n"
               "reported with the shortest trace (written under --out, replayable).\n\n"
@@ -155,6 +167,14 @@ void add_explore(CLI::App &app, int &exit_code) {
     } catch (const std::invalid_argument &error) {
       std::cerr << "trimcheck explore: " << error.what() << "\n";
       exit_code = kExitBadInput;
+      return;
+    } catch (const std::bad_alloc &) {
+      // An allocation failed before the resident-memory check stopped the search (an
+      // address-space limit far below it, or --max-memory none): inconclusive, not a bug.
+      std::cerr << "trimcheck explore: out of memory (an allocation failed) before the search "
+                   "reached its bounds; lower the bounds, explore fewer properties "
+                   "(--property), or set a lower --max-memory to stop cleanly with results\n";
+      exit_code = kExitInconclusive;
       return;
     }
     bool violated = false;

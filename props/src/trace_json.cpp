@@ -1,5 +1,8 @@
 #include "trimcheck/props/trace.hpp"
 
+#include <limits>
+#include <type_traits>
+
 namespace trimcheck::props {
 
 using nlohmann::json;
@@ -36,6 +39,25 @@ std::int64_t signed_field(const json &object, const char *key, const std::string
   if (!value.is_number_integer())
     bad(where + "." + key, "expected an integer");
   return value.get<std::int64_t>();
+}
+
+// A field stored in a narrower type: a value that does not fit is refused, not wrapped
+// (2^32 + 5 is not pid 5).
+template <class T> T narrow_field(const json &object, const char *key, const std::string &where) {
+  if constexpr (std::is_signed_v<T>) {
+    const std::int64_t value = signed_field(object, key, where);
+    if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max())
+      bad(where + "." + key, std::to_string(value) + " is out of range (" +
+                                 std::to_string(std::numeric_limits<T>::min()) + ".." +
+                                 std::to_string(std::numeric_limits<T>::max()) + ")");
+    return static_cast<T>(value);
+  } else {
+    const std::uint64_t value = unsigned_field(object, key, where);
+    if (value > std::numeric_limits<T>::max())
+      bad(where + "." + key, std::to_string(value) + " is out of range (at most " +
+                                 std::to_string(std::numeric_limits<T>::max()) + ")");
+    return static_cast<T>(value);
+  }
 }
 
 bool bool_field(const json &object, const char *key, const std::string &where, bool fallback) {
@@ -161,17 +183,15 @@ json action_to_json(const TraceAction &action) {
 
 TraceAction action_from_json(const json &j, const std::string &where) {
   const std::string type = string_field(j, "type", where);
-  auto pid = [&](const char *key = "pid") {
-    return static_cast<Pid>(unsigned_field(j, key, where));
-  };
-  auto fd = [&] { return static_cast<int>(signed_field(j, "fd", where)); };
+  auto pid = [&](const char *key = "pid") { return narrow_field<Pid>(j, key, where); };
+  auto fd = [&] { return narrow_field<int>(j, "fd", where); };
   if (type == "quote")
     return Quote{pid()};
   if (type == "measure")
-    return Action{Measure{static_cast<std::uint32_t>(unsigned_field(j, "file", where)),
-                          static_cast<std::uint32_t>(unsigned_field(j, "version", where))}};
+    return Action{Measure{narrow_field<std::uint32_t>(j, "file", where),
+                          narrow_field<std::uint32_t>(j, "version", where)}};
   if (type == "violation")
-    return Action{MeasureViolation{static_cast<std::uint32_t>(unsigned_field(j, "file", where))}};
+    return Action{MeasureViolation{narrow_field<std::uint32_t>(j, "file", where)}};
   if (type == "measure_record") {
     auto pcr = unsigned_field(j, "pcr", where);
     if (pcr >= kNumPcrs)
@@ -185,7 +205,7 @@ TraceAction action_from_json(const json &j, const std::string &where) {
     return Action{Open{pid(), string_field(j, "path", where),
                        access_from(string_field(j, "access", where), where + ".access")}};
   if (type == "read")
-    return Action{Read{pid(), fd(), static_cast<std::size_t>(unsigned_field(j, "count", where))}};
+    return Action{Read{pid(), fd(), narrow_field<std::size_t>(j, "count", where)}};
   if (type == "write") {
     Write write{pid(), fd(), hex_field(j, "bytes_hex", where)};
     if (j.contains("fault_after")) {
@@ -315,9 +335,10 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
   config.critical_data_rule = bool_field(j, "critical_data_rule", where, true);
   config.kexec_extra_bytes = unsigned_field(j, "kexec_extra_bytes", where);
   config.ram_bytes = unsigned_field(j, "ram_bytes", where);
-  config.measure_pcr = static_cast<std::uint32_t>(unsigned_field(j, "measure_pcr", where));
-  if (config.measure_pcr >= kNumPcrs)
+  const std::uint64_t measure_pcr = unsigned_field(j, "measure_pcr", where);
+  if (measure_pcr >= kNumPcrs)
     bad(where + ".measure_pcr", "PCR index must be 0..23");
+  config.measure_pcr = static_cast<std::uint32_t>(measure_pcr);
   if (j.contains("wall_clock")) {
     const json &readings = j["wall_clock"];
     if (!readings.is_array())

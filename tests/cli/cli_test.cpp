@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -258,6 +259,39 @@ TEST(Cli, ReplayRejectsMalformedTraces) {
 
 // What confirm wrote is what replay reads: a kernel confirmation file (gzip-compressed
 // JSON) gives its trace, which replays on the model.
+TEST(Cli, ReplayRefusesValuesOutOfRangeInsteadOfWrappingThem) {
+  TempDir dir;
+  ASSERT_EQ(
+      run("check --proposal chen-v1 --property P1 --runs 20 --quiet --out " + dir.path().string())
+          .code,
+      0);
+  const auto original = nlohmann::json::parse(slurp(dir.path() / "chen-v1-P1.json"));
+  const std::uint64_t wrapped = (std::uint64_t{1} << 32) + 10; // was read as 10
+  auto first_with = [](nlohmann::json &trace, const char *key) -> nlohmann::json & {
+    for (auto &step : trace["steps"])
+      if (step["action"].contains(key))
+        return step["action"];
+    throw std::logic_error(std::string("no step with ") + key);
+  };
+  const std::vector<std::pair<std::function<void(nlohmann::json &)>, std::string>> edits = {
+      {[&](nlohmann::json &t) { t["config"]["measure_pcr"] = wrapped; },
+       "$.config.measure_pcr: PCR index must be 0..23"},
+      {[&](nlohmann::json &t) { first_with(t, "pid")["pid"] = wrapped; },
+       "4294967306 is out of range (at most 4294967295)"},
+      {[&](nlohmann::json &t) { first_with(t, "fd")["fd"] = wrapped; },
+       "4294967306 is out of range (-2147483648..2147483647)"},
+  };
+  for (const auto &[edit, message] : edits) {
+    nlohmann::json trace = original;
+    edit(trace);
+    const fs::path file = dir.path() / "edited.json";
+    std::ofstream(file) << trace.dump();
+    const CliRun replay = run("replay " + file.string(), true);
+    EXPECT_EQ(replay.code, 2) << message << "\n" << replay.out;
+    EXPECT_NE(replay.out.find(message), std::string::npos) << replay.out;
+  }
+}
+
 TEST(Cli, ReplayReadsTheTraceOfAKernelConfirmation) {
   const fs::path file = fs::path(TRIMCHECK_TEST_DATA) /
                         "real-kernel/confirmations/baseline-6.12/baseline-6.12-P14.json.gz";
@@ -415,6 +449,19 @@ TEST(CliExplore, TheMemoryLimitStopsTheSearchWithExitThree) {
                          dir.path().string());
   EXPECT_EQ(unlimited.code, 0);
   EXPECT_FALSE(nlohmann::json::parse(unlimited.out).at("memory_limit_reached").get<bool>());
+}
+
+TEST(CliExplore, AnAddressSpaceLimitStopsTheSearchCleanly) {
+  // Under `ulimit -v` the default --max-memory (auto) takes half the limit, so the search
+  // stops with its results instead of dying of bad_alloc as an internal error (exit 70).
+  TempDir dir;
+  const CliRun limited = run_shell("ulimit -v 600000; " + std::string(TRIMCHECK_BINARY) +
+                                   " explore --proposal sassu-v7 --json --out " +
+                                   dir.path().string() + " 2>/dev/null");
+  EXPECT_TRUE(limited.code == 1 || limited.code == 3) << limited.code << "\n" << limited.out;
+  const auto json = nlohmann::json::parse(limited.out);
+  EXPECT_TRUE(json.at("memory_limit_reached").get<bool>());
+  EXPECT_FALSE(json.at("complete").get<bool>());
 }
 
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {

@@ -336,6 +336,13 @@ TEST(VerifyBadInput, EachMalformedInputIsOneMessageNamingFileAndPlace) {
                                   model::to_bytes("{\"format\": \"trimcheck-checkpoint-1\"}"));
        },
        "c.json: checkpoint: missing key 'records'"},
+      {"checkpoint records beyond any kernel (was taken and wrapped)",
+       [&] {
+         verify::parse_checkpoint("c.json",
+                                  model::to_bytes("{\"format\": \"trimcheck-checkpoint-1\", "
+                                                  "\"records\": 18446744073709551615}"));
+       },
+       "c.json: checkpoint: 'records' 18446744073709551615 is out of range (at most 2^40)"},
       {"bank not in the evidence",
        [&] {
          verify::PcrValues only_sha1;

@@ -10,6 +10,7 @@ namespace trimcheck::verify {
 namespace {
 
 constexpr const char *kFormat = "trimcheck-checkpoint-1";
+constexpr std::uint64_t kMaxCheckpointRecords = std::uint64_t{1} << 40;
 
 const nlohmann::json &member(const std::string &name, const nlohmann::json &json, const char *key) {
   if (!json.contains(key))
@@ -50,6 +51,11 @@ Checkpoint parse_checkpoint(const std::string &name, std::span<const std::uint8_
   if (!records.is_number_unsigned())
     throw InputError(name, "checkpoint: 'records' is not a non-negative integer");
   checkpoint.records = records.get<std::uint64_t>();
+  // Records since boot: no kernel holds 2^40 (each is 50 bytes or more of kernel memory),
+  // and a larger count would wrap the arithmetic of the next run's record numbers.
+  if (checkpoint.records > kMaxCheckpointRecords)
+    throw InputError(name, "checkpoint: 'records' " + std::to_string(checkpoint.records) +
+                               " is out of range (at most 2^40)");
   const auto &last = member(name, json, "last_record");
   auto last_bytes = last.is_string() ? model::from_hex(last.get<std::string>()) : std::nullopt;
   if (!last_bytes || (last_bytes->size() != 32 && !(last_bytes->empty() && records == 0)))
