@@ -1,4 +1,5 @@
 // Human-readable names for traces and messages.
+#include "trimcheck/model/field_count.hpp"
 #include "trimcheck/model/machine.hpp"
 
 #include <cstring>
@@ -66,7 +67,27 @@ std::string return_text(std::int64_t ret) {
   return name != nullptr ? name : "errno " + std::to_string(-ret);
 }
 
+namespace {
+
+// The TPM banks as "sha1,sha256,sha384,sha512"; a bank the kernel cannot hash (padded
+// SHA-1) is marked "(padded)".
+std::string describe_tpm_banks(const std::vector<TpmBank> &banks) {
+  std::string out;
+  for (const TpmBank &bank : banks)
+    out += (out.empty() ? "" : ",") + std::string(hash_name(bank.algo)) +
+           (bank.kernel_hash ? "" : "(padded)");
+  return out;
+}
+
+} // namespace
+
 std::string KernelConfig::describe() const {
+  // Every field that is not at its default is named (a trace's text must show the whole
+  // configuration it ran in): a field added to KernelConfig fails the build here.
+  static_assert(field_count<KernelConfig>() == 16,
+                "a field was added to KernelConfig: describe it below when it differs from "
+                "its default, update this count and tests/model/config_test.cpp");
+  const KernelConfig defaults;
   std::string out;
   auto flag = [&](bool on, const char *name) {
     if (on)
@@ -81,13 +102,22 @@ std::string KernelConfig::describe() const {
   flag(!critical_data_rule, "no-critical-data-rule");
   if (template_kind != TemplateKind::ima_ng)
     out += (out.empty() ? "template=" : " template=") + std::string(template_name(template_kind));
-  if (kexec_extra_bytes != 2048)
+  if (kexec_extra_bytes != defaults.kexec_extra_bytes)
     out += (out.empty() ? "kexec_extra=" : " kexec_extra=") + std::to_string(kexec_extra_bytes);
   if (!wall_clock.empty())
     out += (out.empty() ? "" : " ") + std::to_string(wall_clock.size()) + " clock reading(s)";
   if (base != BaseTree::as_posted)
     out += (out.empty() ? "base=" : " base=") + std::string(base_tree_name(base));
   flag(!firmware_pcrs.empty(), "firmware-PCRs");
+  if (banks.tpm_banks != defaults.banks.tpm_banks)
+    out += (out.empty() ? "tpm_banks=" : " tpm_banks=") + describe_tpm_banks(banks.tpm_banks);
+  if (banks.ima_hash != defaults.banks.ima_hash)
+    out += (out.empty() ? "ima_hash=" : " ima_hash=") + std::string(hash_name(banks.ima_hash));
+  if (ram_bytes != defaults.ram_bytes)
+    out += (out.empty() ? "ram=" : " ram=") + std::to_string(ram_bytes);
+  if (measure_pcr != defaults.measure_pcr)
+    out += (out.empty() ? "measure_pcr=" : " measure_pcr=") + std::to_string(measure_pcr);
+  flag(test_wrong_restore_hashed, "test-wrong-restore-hashed");
   return out.empty() ? "default" : out;
 }
 
