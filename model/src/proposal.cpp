@@ -4,6 +4,7 @@
 #include "trimcheck/model/detail/sassu.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace trimcheck::model {
 
@@ -64,6 +65,55 @@ std::optional<ProposalId> proposal_from_key(std::string_view key) {
     if (info.key == key)
       return info.id;
   return std::nullopt;
+}
+
+namespace {
+
+// The row whose date is latest (`latest`) or earliest among those `accept` takes; the
+// earlier row on equal dates.
+template <class Accept> std::optional<ProposalId> by_date(bool latest, Accept accept) {
+  const ProposalInfo *best = nullptr;
+  for (const ProposalInfo &info : all_proposals())
+    if (accept(info) &&
+        (best == nullptr || (latest ? info.date > best->date : info.date < best->date)))
+      best = &info;
+  if (best == nullptr)
+    return std::nullopt;
+  return best->id;
+}
+
+ProposalId required(std::optional<ProposalId> id, const char *what) {
+  if (!id)
+    throw std::logic_error(std::string("the version table has no ") + what);
+  return *id;
+}
+
+} // namespace
+
+ProposalId baseline_proposal() {
+  static const ProposalId kBaseline = required(
+      by_date(false, [](const ProposalInfo &info) { return info.family == Family::baseline; }),
+      "baseline");
+  return kBaseline;
+}
+
+ProposalId newest_proposal() {
+  static const ProposalId kNewest =
+      required(by_date(true, [](const ProposalInfo &) { return true; }), "version");
+  return kNewest;
+}
+
+ProposalId newest_proposal(Family family) {
+  return required(
+      by_date(true, [family](const ProposalInfo &info) { return info.family == family; }),
+      "version of this family");
+}
+
+std::optional<ProposalId> previous_proposal(ProposalId id) {
+  const ProposalInfo &of = proposal_info(id);
+  return by_date(true, [&of](const ProposalInfo &info) {
+    return info.family == of.family && info.date < of.date;
+  });
 }
 
 std::string_view family_name(Family family) {
