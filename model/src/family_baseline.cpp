@@ -182,7 +182,7 @@ const FamilyHooks &hooks_for(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
     return baseline_hooks();
-  case Family::microsoft:
+  case Family::ms:
     return ms_hooks();
   case Family::chen:
     return chen_hooks();

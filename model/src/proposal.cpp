@@ -15,7 +15,7 @@ const std::vector<ProposalInfo> &all_proposals() {
        "upstream", "2024-11-17"},
       {baseline_6_15, "baseline-6.15", Family::baseline,
        "Upstream IMA with reboot suspend and kexec critical data (6.15)", "upstream", "2025-05-25"},
-      {ms_rfc1, "ms-rfc1", Family::microsoft, "[RFC v1] Implement IMA Event Log Trimming",
+      {ms_rfc1, "ms-rfc1", Family::ms, "[RFC v1] Implement IMA Event Log Trimming",
        "Anirudh Venkataramanan (code by Steven Chen)", "2025-11-19"},
       {chen_v1, "chen-v1", Family::chen, "Trim N entries of IMA event logs", "Steven Chen",
        "2025-12-02"},
@@ -120,8 +120,8 @@ std::string_view family_name(Family family) {
   switch (family) {
   case Family::baseline:
     return "baseline";
-  case Family::microsoft:
-    return "microsoft";
+  case Family::ms:
+    return "microsoft"; // `trimcheck list --json`'s "family": kept as published
   case Family::chen:
     return "chen";
   case Family::sassu:
@@ -134,7 +134,7 @@ std::optional<std::string_view> feature_kconfig(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
     return std::nullopt;
-  case Family::microsoft:
+  case Family::ms:
     return "CONFIG_IMA_PCRS";
   case Family::chen:
     if (detail::chen_needs_log_trimming_kconfig(id))
@@ -150,7 +150,7 @@ std::optional<std::string_view> feature_kconfig(ProposalId id) {
 
 bool feature_enabled(ProposalId id, const KernelConfig &config) {
   switch (proposal_info(id).family) {
-  case Family::microsoft:
+  case Family::ms:
     return config.ima_pcrs;
   case Family::chen:
     return config.log_trimming;
@@ -165,7 +165,7 @@ bool feature_enabled(ProposalId id, const KernelConfig &config) {
 bool has_flush_htable(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
-  case Family::microsoft:
+  case Family::ms:
     return false;
   case Family::chen:
     return detail::chen_has_flush_htable(id);

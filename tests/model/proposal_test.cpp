@@ -16,7 +16,7 @@ TEST(Proposal, TheNewestIsTheLatestPostedVersion) {
   for (const ProposalInfo &info : all_proposals())
     EXPECT_LE(info.date, proposal_info(newest_proposal()).date) << info.key;
   EXPECT_EQ(newest_proposal(Family::chen), ProposalId::chen_v5);
-  EXPECT_EQ(newest_proposal(Family::microsoft), ProposalId::ms_rfc1);
+  EXPECT_EQ(newest_proposal(Family::ms), ProposalId::ms_rfc1);
   EXPECT_EQ(newest_proposal(Family::baseline), ProposalId::baseline_6_15);
 }
 

@@ -33,7 +33,9 @@ enum class ProposalId : std::uint8_t {
 #endif
 };
 
-enum class Family : std::uint8_t { baseline, microsoft, chen, sassu };
+// In code the Microsoft RFC's family is `ms` everywhere (its id is "ms-rfc1"); only
+// family_name() still says "microsoft", as `trimcheck list --json` always has.
+enum class Family : std::uint8_t { baseline, ms, chen, sassu };
 
 struct ProposalInfo {
   ProposalId id;
