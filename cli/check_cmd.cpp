@@ -41,17 +41,17 @@ void add_check(CLI::App &app, int &exit_code) {
                   "Also write the verdict document (docs/verdicts.md) to this file")
       ->check(writable_file());
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
-  cmd->footer(
+  cmd->footer(with_example_ids(
       "Verdicts: holds (no counterexample in either regime); conditional (holds when agents\n"
       "follow the documented protocol, or only in some configurations; the condition says\n"
       "which); violated (counterexample with the documented protocol); n/a.\n\n"
       "Examples:\n"
       "  trimcheck check\n"
-      "  trimcheck check --proposal sassu-v7 --property P9 --seed 3 --out traces\n"
+      "  trimcheck check --proposal {newest} --property P9 --seed 3 --out traces\n"
       "  trimcheck check --shard 1/4 --junit shard1.xml --json > shard1.json\n\n"
       "Exit codes: 0 the matrix was computed (also with violated cells, unless --strict:\n"
       "a violated cell is what check reports about a patch, not a failure of the run),\n"
-      "1 --strict and a violated cell, 2 bad option or unwritable output.");
+      "1 --strict and a violated cell, 2 bad option or unwritable output."));
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
     try {

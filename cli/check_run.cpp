@@ -17,6 +17,8 @@
 #include "report_io.hpp"
 #include "worker_processes.hpp"
 
+#include "trimcheck/process/scratch_dir.hpp"
+
 namespace trimcheck::cli {
 
 using namespace props;
@@ -156,7 +158,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
   std::stable_sort(groups.begin(), groups.end(),
                    [](const auto &a, const auto &b) { return a.size() > b.size(); });
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(groups.size())));
-  const ScratchDir dir("trimcheck-jobs");
+  const process::ScratchDir dir("trimcheck-jobs");
   // The work queue: every group's number, written before the workers start (far less than
   // a pipe holds), read four bytes at a time by whichever worker is free.
   int queue[2];
@@ -165,7 +167,7 @@ std::vector<PairResult> run_pairs(const std::vector<Pair> &pairs, const CheckBud
   for (std::uint32_t group = 0; group < groups.size(); ++group)
     [[maybe_unused]] auto queued = ::write(queue[1], &group, sizeof group);
   ::close(queue[1]);
-  auto output = [&](int job) { return dir.path() + "/" + std::to_string(job) + ".jsonl"; };
+  auto output = [&](int job) { return dir.path() / (std::to_string(job) + ".jsonl"); };
   const bool finished = run_workers(
       jobs, who,
       [&](int job) {

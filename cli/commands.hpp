@@ -36,6 +36,13 @@ inline CLI::Validator digits_only() {
 CLI::Validator writable_file();
 CLI::Validator writable_directory();
 
+// A help text's examples name versions by their role in model/, so that cli/ names none:
+// `text` with {baseline} (model::baseline_proposal), {newest} (newest_proposal),
+// {previous} (the newest's predecessor) and {newest-chen} (newest_proposal(Family::chen))
+// replaced by their ids, and {newest-series} and {newest-chen-series} by the arguments of
+// scripts/build-kernel for that version's kernel ("--series <id>/ --option <Kconfig>=y").
+std::string with_example_ids(std::string text);
+
 void add_list(CLI::App &app, int &exit_code);
 void add_check(CLI::App &app, int &exit_code);
 void add_replay(CLI::App &app, int &exit_code);

@@ -263,20 +263,21 @@ void add_confirm(CLI::App &app, int &exit_code) {
                 "explanation differs back to its file (review the listed changes first:\n"
                 "the kernel's answers are kept, only the judgement is redone)")
       ->needs(recheck);
-  cmd->footer("Outcomes: reproduced (every observation equal and the property violated on the\n"
-              "kernel's run; for a use after free, the kernel reported it), reached (equal up\n"
-              "to the model's use after free, nothing reported: build with --kasan),\n"
-              "not-reproduced, kernel-differs at step N, kernel-crashed at step N,\n"
-              "not-replayable.\n\n"
-              "Examples:\n"
-              "  trimcheck confirm --proposal chen-v5 --kernel $(scripts/build-kernel \\\n"
-              "      --series v5/ --option CONFIG_IMA_LOG_TRIMMING=y) --out confirmations/\n"
-              "  trimcheck confirm --recheck tests/data/real-kernel/confirmations\n\n"
-              "Exit codes: 0 confirmations written (whatever their outcomes), or --recheck\n"
-              "found every outcome as recorded; 1 --recheck found an outcome that changed;\n"
-              "2 bad option or file, a --kernel QEMU refuses, or a recorded confirmation\n"
-              "whose answers no longer cover the model's run; 3 a VM this machine could not\n"
-              "run (swtpm, a boot that did not reach the guest agent in time).");
+  cmd->footer(with_example_ids(
+      "Outcomes: reproduced (every observation equal and the property violated on the\n"
+      "kernel's run; for a use after free, the kernel reported it), reached (equal up\n"
+      "to the model's use after free, nothing reported: build with --kasan),\n"
+      "not-reproduced, kernel-differs at step N, kernel-crashed at step N,\n"
+      "not-replayable.\n\n"
+      "Examples:\n"
+      "  trimcheck confirm --proposal {newest-chen} --kernel $(scripts/build-kernel \\\n"
+      "      {newest-chen-series}) --out confirmations/\n"
+      "  trimcheck confirm --recheck tests/data/real-kernel/confirmations\n\n"
+      "Exit codes: 0 confirmations written (whatever their outcomes), or --recheck\n"
+      "found every outcome as recorded; 1 --recheck found an outcome that changed;\n"
+      "2 bad option or file, a --kernel QEMU refuses, or a recorded confirmation\n"
+      "whose answers no longer cover the model's run; 3 a VM this machine could not\n"
+      "run (swtpm, a boot that did not reach the guest agent in time)."));
   cmd->callback([args, recheck, &exit_code] {
     if (!recheck->empty()) {
       exit_code = run_recheck(args->recheck, args->rewrite, args->json);

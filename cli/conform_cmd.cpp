@@ -254,18 +254,20 @@ void add_conform(CLI::App &app, int &exit_code) {
       ->needs(transcripts);
   cmd->add_flag("--json", args->json, "Print the outcome as one JSON object (docs/json.md)");
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
-  cmd->footer("Examples:\n"
-              "  trimcheck conform --kernel $(scripts/build-kernel) --proposal baseline-6.12\n"
-              "  trimcheck conform --kernel $(scripts/build-kernel --series v7/ --option \\\n"
-              "      CONFIG_IMA_STAGING=y) --proposal sassu-v7 --config all --runs 50\n"
-              "  trimcheck conform --kernel bzImage --proposal sassu-v7 --record transcripts \\\n"
-              "      --kernel-info sassu-v7-kernel.json     # on a machine with QEMU and swtpm\n"
-              "  trimcheck conform --transcripts transcripts   # anywhere: no VM, no kernel\n"
-              "  trimcheck conform --transcripts transcripts --pack packed  # for committing\n\n"
-              "Exit codes: 0 the kernel conforms, 1 a mismatch (trace written), 2 bad input\n"
-              "(including a malformed transcript or one the model's run is not covered by, or\n"
-              "a --kernel QEMU refuses), 3 a VM this machine could not run (swtpm, a boot that\n"
-              "did not reach the guest agent in time).");
+  cmd->footer(with_example_ids(
+      "Examples:\n"
+      "  trimcheck conform --kernel $(scripts/build-kernel) --proposal {baseline}\n"
+      "  trimcheck conform --kernel $(scripts/build-kernel \\\n"
+      "      {newest-series}) --proposal {newest} \\\n"
+      "      --config all --runs 50\n"
+      "  trimcheck conform --kernel bzImage --proposal {newest} --record transcripts \\\n"
+      "      --kernel-info {newest}-kernel.json     # on a machine with QEMU and swtpm\n"
+      "  trimcheck conform --transcripts transcripts   # anywhere: no VM, no kernel\n"
+      "  trimcheck conform --transcripts transcripts --pack packed  # for committing\n\n"
+      "Exit codes: 0 the kernel conforms, 1 a mismatch (trace written), 2 bad input\n"
+      "(including a malformed transcript or one the model's run is not covered by, or\n"
+      "a --kernel QEMU refuses), 3 a VM this machine could not run (swtpm, a boot that\n"
+      "did not reach the guest agent in time)."));
   cmd->callback([args, &exit_code] {
     exit_code = reporting_vm_errors("conform", [&] { return run_conform(*args); });
   });

@@ -145,15 +145,16 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
                   "of the physical memory or half of ulimit -v if lower, none: no limit")
       ->capture_default_str();
-  cmd->footer("A property that holds here holds on every run within the bounds; a violation is\n"
-              "reported with the shortest trace (written under --out, replayable).\n\n"
-              "Examples:\n"
-              "  trimcheck explore --proposal sassu-v7 --max-records 2 --max-depth 10\n"
-              "  trimcheck explore --proposal chen-v5 --property P9 --config default --json\n"
-              "  trimcheck explore --proposal baseline-6.12 --max-depth 4 --dot states.dot\n\n"
-              "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
-              "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
-              "the bounds (the results cover the depth reached; nothing violated there).");
+  cmd->footer(with_example_ids(
+      "A property that holds here holds on every run within the bounds; a violation is\n"
+      "reported with the shortest trace (written under --out, replayable).\n\n"
+      "Examples:\n"
+      "  trimcheck explore --proposal {newest} --max-records 2 --max-depth 10\n"
+      "  trimcheck explore --proposal {newest-chen} --property P9 --config default --json\n"
+      "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n\n"
+      "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
+      "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
+      "the bounds (the results cover the depth reached; nothing violated there)."));
   cmd->callback([cli, &exit_code] {
     ExploreOptions options;
     ExploreResult result;

@@ -35,17 +35,18 @@ int main(int argc, char **argv) {
   app.formatter(std::make_shared<trimcheck::cli::HelpFormatter>()); // before the subcommands
   app.set_version_flag("--version", std::string("trimcheck ") + TRIMCHECK_VERSION);
   app.require_subcommand(1);
-  app.footer("Examples:\n"
-             "  trimcheck list\n"
-             "  trimcheck check --proposal sassu-v7 --proposal chen-v5 --out traces\n"
-             "  trimcheck check --json --seed 7 > verdicts.json\n"
-             "  trimcheck explore --proposal chen-v5 --max-depth 10\n"
-             "  trimcheck prove --proposal chen-v3 --property P7\n"
-             "  trimcheck conform --kernel bzImage --proposal baseline-6.12 --runs 5\n"
-             "  trimcheck conform --transcripts tests/data/transcripts/fake-model\n"
-             "  trimcheck replay traces/chen-v5-P5.json\n"
-             "  trimcheck report --out review --proposal sassu-v7\n"
-             "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml");
+  app.footer(trimcheck::cli::with_example_ids(
+      "Examples:\n"
+      "  trimcheck list\n"
+      "  trimcheck check --proposal {newest} --proposal {newest-chen} --out traces\n"
+      "  trimcheck check --json --seed 7 > verdicts.json\n"
+      "  trimcheck explore --proposal {newest-chen} --max-depth 10\n"
+      "  trimcheck prove --proposal {newest-chen} --property P7\n"
+      "  trimcheck conform --kernel bzImage --proposal {baseline} --runs 5\n"
+      "  trimcheck conform --transcripts tests/data/transcripts/fake-model\n"
+      "  trimcheck replay traces/{newest-chen}-P5.json\n"
+      "  trimcheck report --out review --proposal {newest}\n"
+      "  trimcheck verify --chunk saved.bin --list now.bin --pcrs pcrs.yaml"));
   int exit_code = trimcheck::cli::kExitOk;
   trimcheck::cli::add_list(app, exit_code);
   trimcheck::cli::add_check(app, exit_code);

@@ -132,14 +132,14 @@ void add_prove(CLI::App &app, int &exit_code) {
   cmd->add_flag("--quiet", args->quiet, "No progress line on stderr (printed every 2 s)");
   cmd->add_option("--out", args->out, "Directory for the trace (default trimcheck-out)")
       ->check(writable_directory());
-  cmd->footer(
+  cmd->footer(with_example_ids(
       "Results: proved (k-induction closed), holds-to-depth K (no counterexample in K steps),\n"
       "violated (trace written and reproduced on the concrete model), unknown (not encoded,\n"
       "or Z3 gave up; the note says why).\n\n"
-      "Example:\n  trimcheck prove --proposal chen-v3 --property P7 --depth 6\n"
-      "  trimcheck prove --proposal sassu-v5 --property P2 --json --out traces\n\n"
+      "Example:\n  trimcheck prove --proposal {newest-chen} --property P7 --depth 6\n"
+      "  trimcheck prove --proposal {newest} --property P2 --json --out traces\n\n"
       "Exit codes: 0 proved or holds-to-depth, 1 violated, 2 bad input, 3 unknown, 70 the\n"
-      "SMT counterexample does not reproduce on the concrete model (a bug in trimcheck).");
+      "SMT counterexample does not reproduce on the concrete model (a bug in trimcheck)."));
   cmd->callback([args, &exit_code] { exit_code = run_prove(*args); });
 }
 

@@ -136,14 +136,15 @@ void add_replay(CLI::App &app, int &exit_code) {
       ->required();
   cmd->add_option("--kernel", *kernel,
                   "Replay on this bzImage in a VM (QEMU + swtpm) next to the model instead");
-  cmd->footer("Examples:\n  trimcheck replay trimcheck-out/chen-v5-P5.json\n"
-              "  trimcheck replay trimcheck-out/baseline-6.12-P14.json --kernel bzImage\n\n"
-              "With --kernel the kernel must implement the trace's version; the finding\n"
-              "reproduces when every kernel observation equals the model's and the property\n"
-              "is violated (a conform trace: when the kernel still differs from the model).\n\n"
-              "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
-              "malformed, a step is not possible, or QEMU refuses --kernel; 3 a VM this\n"
-              "machine could not run (swtpm, a boot that did not reach the agent in time).");
+  cmd->footer(with_example_ids(
+      "Examples:\n  trimcheck replay trimcheck-out/{newest-chen}-P5.json\n"
+      "  trimcheck replay trimcheck-out/{baseline}-P14.json --kernel bzImage\n\n"
+      "With --kernel the kernel must implement the trace's version; the finding\n"
+      "reproduces when every kernel observation equals the model's and the property\n"
+      "is violated (a conform trace: when the kernel still differs from the model).\n\n"
+      "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
+      "malformed, a step is not possible, or QEMU refuses --kernel; 3 a VM this\n"
+      "machine could not run (swtpm, a boot that did not reach the agent in time)."));
   cmd->add_flag("--json", *json, "Print the outcome as one JSON object (docs/json.md)");
   cmd->callback([path, kernel, json, &exit_code] {
     try {

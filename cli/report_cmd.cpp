@@ -162,22 +162,23 @@ void add_report(CLI::App &app, int &exit_code) {
                   "Directory of recorded kernel confirmations (trimcheck confirm) for the\n"
                   "kernel column (default: tests/data/real-kernel/confirmations of the\n"
                   "source tree trimcheck was built from, when present); '' for none");
-  cmd->footer("index.html is self-contained: the verdict matrix coloured by verdict, every\n"
-              "violated or conditional cell linked to its minimal trace with a sequence\n"
-              "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
-              "forge or CI summary; mail.txt is plain text wrapped at 72 columns with the\n"
-              "traces inline, ready to paste into a review reply.\n\n"
-              "Examples:\n"
-              "  trimcheck report --out review-v7 --proposal sassu-v6 --proposal sassu-v7\n"
-              "  trimcheck report --out p2 --proposal sassu-v7 --property P2 --prove\n"
-              "  trimcheck report --out v7 --proposal sassu-v7 --explore --prove\n"
-              "  trimcheck report --out k --proposal baseline-6.12 --property P14 \\\n"
-              "      --conform-kernel $(scripts/build-kernel)\n"
-              "  firefox review-v7/index.html; cat review-v7/mail.txt\n\n"
-              "Exit codes: 0 report written, 1 --strict and a violation or kernel mismatch,\n"
-              "2 bad option or unwritable --out, 3 report written but a step failed (the\n"
-              "report says which), 128+N a signal N stopped the conform step (VM cleaned up,\n"
-              "the report written so far).");
+  cmd->footer(with_example_ids(
+      "index.html is self-contained: the verdict matrix coloured by verdict, every\n"
+      "violated or conditional cell linked to its minimal trace with a sequence\n"
+      "diagram (graphviz) and the text form. report.md is the same in Markdown for a\n"
+      "forge or CI summary; mail.txt is plain text wrapped at 72 columns with the\n"
+      "traces inline, ready to paste into a review reply.\n\n"
+      "Examples:\n"
+      "  trimcheck report --out review --proposal {previous} --proposal {newest}\n"
+      "  trimcheck report --out p2 --proposal {newest} --property P2 --prove\n"
+      "  trimcheck report --out deep --proposal {newest} --explore --prove\n"
+      "  trimcheck report --out k --proposal {baseline} --property P14 \\\n"
+      "      --conform-kernel $(scripts/build-kernel)\n"
+      "  firefox review/index.html; cat review/mail.txt\n\n"
+      "Exit codes: 0 report written, 1 --strict and a violation or kernel mismatch,\n"
+      "2 bad option or unwritable --out, 3 report written but a step failed (the\n"
+      "report says which), 128+N a signal N stopped the conform step (VM cleaned up,\n"
+      "the report written so far)."));
   cmd->callback([options, &exit_code] {
     std::vector<Pair> pairs;
     ConformStepOptions conform_options;

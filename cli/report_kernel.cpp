@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "6.12.118, chen-v5: [PATCH v5 1/3..3/3] (2026-04-02)"
+// "6.12.118, <version>: [PATCH v5 1/3..3/3] (2026-04-02)"
 std::string kernel_name(const nlohmann::json &kernel) {
   const auto text = [&kernel](const char *key) {
     auto it = kernel.find(key);

@@ -69,11 +69,11 @@ struct KernelCell {
 struct KernelColumn {
   std::string source; // the directory read, empty if none
   std::vector<KernelCell> cells;
-  std::map<model::ProposalId, std::string> kernels; // "6.12.118, chen-v5: [PATCH v5 ...]"
+  std::map<model::ProposalId, std::string> kernels; // "6.12.118, <version>: [PATCH v5 ...]"
 };
 
 struct Report {
-  std::string subject; // e.g. "chen-v5, sassu-v7" or "all versions"
+  std::string subject; // e.g. "<version>, <version>" or "all versions"
   props::CheckBudget budget;
   std::vector<ReportStep> steps;
   std::vector<PairOutput> outputs;    // check results; traces live in <out>/traces/

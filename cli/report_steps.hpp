@@ -24,7 +24,7 @@ void run_prove_step(Report &report, const std::vector<Pair> &pairs,
 // model of `proposal`, every observation compared.
 struct ConformStepOptions {
   std::string kernel;
-  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::ProposalId proposal = model::baseline_proposal();
   int runs = 5;
   std::uint64_t seed = 1;
 };

@@ -1,58 +1,18 @@
 #include "worker_processes.hpp"
 
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
-#include <stdexcept>
 
 namespace trimcheck::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-std::string temp_base() {
-  const char *tmpdir = std::getenv("TMPDIR");
-  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-}
-
-// The pid in "<prefix>.<pid>.XXXXXX", or 0.
-pid_t owner_of(const std::string &name, const std::string &prefix) {
-  if (name.rfind(prefix + ".", 0) != 0)
-    return 0;
-  const std::string rest = name.substr(prefix.size() + 1);
-  const std::size_t dot = rest.find('.');
-  if (dot == 0 || dot == std::string::npos ||
-      !std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(dot),
-                   [](char c) { return c >= '0' && c <= '9'; }))
-    return 0;
-  return static_cast<pid_t>(std::strtol(rest.substr(0, dot).c_str(), nullptr, 10));
-}
-
-// Removes what runs killed before they could clean up: our own directories whose pid is
-// not a live process. A reused pid keeps a directory until that process is gone too.
-void sweep_stale(const std::string &base, const std::string &prefix) {
-  std::error_code error;
-  for (const fs::directory_entry &entry : fs::directory_iterator(base, error)) {
-    const pid_t owner = owner_of(entry.path().filename().string(), prefix);
-    struct stat info {};
-    if (owner <= 0 || ::lstat(entry.path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
-        info.st_uid != ::getuid())
-      continue;
-    if (::kill(owner, 0) != 0 && errno == ESRCH)
-      fs::remove_all(entry.path(), error);
-  }
-}
 
 // SIGINT, SIGTERM and SIGHUP, except those ignored by whoever started us (nohup ignores
 // SIGHUP, a shell's background job SIGINT): those must stay harmless.
@@ -86,21 +46,6 @@ sigset_t termination_signals() {
 }
 
 } // namespace
-
-ScratchDir::ScratchDir(const std::string &prefix) {
-  const std::string base = temp_base();
-  sweep_stale(base, prefix);
-  std::string templ = base + "/" + prefix + "." + std::to_string(::getpid()) + ".XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr)
-    throw std::runtime_error("cannot create a temporary directory in " + base + ": " +
-                             std::strerror(errno));
-  path_ = templ;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code error;
-  fs::remove_all(path_, error);
-}
 
 bool run_workers(int count, const std::string &who, const std::function<int(int)> &body,
                  const std::function<void()> &cleanup) {

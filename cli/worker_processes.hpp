@@ -1,5 +1,5 @@
-// Worker processes that never outlive their run, and a scratch directory that does not
-// outlive it either (issue 20 item 10).
+// Worker processes that never outlive their run (issue 20 item 10); their results go to
+// a scratch directory that does not outlive it either (trimcheck/process/scratch_dir.hpp).
 //
 // `check` and `report` fork workers (RapidCheck keeps global state, so not threads) that
 // write their results into a scratch directory. Three ways a run ends early must leave
@@ -10,7 +10,7 @@
 //     same signal (exit status 128 + n, as the shell expects).
 //   * SIGKILL of the parent (nothing can run then): each worker asked the kernel for
 //     SIGKILL when its parent dies (PR_SET_PDEATHSIG), so none is left as an orphan; the
-//     directory, named after the parent's pid, is swept by the next run (ScratchDir).
+//     directory, named after the parent's pid, is swept by the next run (process::ScratchDir).
 //   * A worker that fails: the parent reports it after the others finish.
 #pragma once
 
@@ -21,21 +21,6 @@
 #include <vector>
 
 namespace trimcheck::cli {
-
-// A directory `$TMPDIR/<prefix>.<pid>.XXXXXX` (or /tmp), removed with its contents on
-// destruction. Creating one first removes every `<prefix>.<pid>.*` whose pid is not a
-// live process: what a killed run left.
-class ScratchDir {
-public:
-  explicit ScratchDir(const std::string &prefix);
-  ~ScratchDir();
-  ScratchDir(const ScratchDir &) = delete;
-  ScratchDir &operator=(const ScratchDir &) = delete;
-  const std::string &path() const { return path_; }
-
-private:
-  std::string path_;
-};
 
 // Runs `count` workers, worker i calling `body(i)` in a child process (its return value is
 // the child's exit code; an exception is reported on stderr as "<who> worker: ..." and

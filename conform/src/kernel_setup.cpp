@@ -82,7 +82,7 @@ KernelSetup kernel_setup(model::ProposalId proposal, const model::KernelConfig &
       setup.required.push_back(std::string(*option) + "=y");
     else
       setup.forbidden.push_back(std::string(*option));
-    if (on && proposal_info(proposal).family == model::Family::microsoft)
+    if (on && proposal_info(proposal).family == model::Family::ms)
       setup.required.push_back("CONFIG_CONFIGFS_FS=y");
   }
   auto word = [&](const std::string &text) {

@@ -94,12 +94,10 @@ void baseline_write_step(KernelState &state, Request &request) {
   // Only the policy file has a write method; vfs_write refuses the others. The policy
   // write copies with memdup_user_nul: a faulting buffer is EFAULT.
   if (spec.kind != FileKind::policy)
-    request.result = -kEINVAL;
-  else
-    request.result = copy_from_user(request).faulted()
-                         ? -kEFAULT
-                         : static_cast<std::int64_t>(request.input.size());
-  request.pc = -1;
+    return finish(request, -kEINVAL);
+  if (copy_from_user(request).faulted())
+    return finish(request, -kEFAULT);
+  succeed(request);
 }
 
 std::string kexec_event_buffer(const KernelState &state, std::size_t segment_size) {
@@ -184,7 +182,7 @@ const FamilyHooks &hooks_for(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
     return baseline_hooks();
-  case Family::microsoft:
+  case Family::ms:
     return ms_hooks();
   case Family::chen:
     return chen_hooks();

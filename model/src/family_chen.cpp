@@ -48,11 +48,6 @@ std::int64_t Counters::*entries(const ChenTraits &t) {
   return t.entries_counter == number_entries ? &Counters::number_entries : &Counters::htable_len;
 }
 
-void finish(Request &request, std::int64_t result) {
-  request.result = result;
-  request.pc = -1;
-}
-
 // ima_measure_trim_event (2.3-2.6): label ima_log_trim, event "trim ima event logs".
 void measure_trim_event(KernelState &state, const ChenTraits &t, std::int64_t removed,
                         std::int64_t total_before) {
@@ -91,7 +86,7 @@ void account(KernelState &state, const ChenTraits &t, Request &request, std::int
   if (removed > 0)
     measure_trim_event(state, t, removed, total_before);
   state.counters.trimcount = t.trimcount_rule == total ? total_before + removed : removed;
-  finish(request, static_cast<std::int64_t>(request.input.size()));
+  succeed(request);
 }
 
 // Frees of the cut records (2.2-2.6), then the accounting.
@@ -204,7 +199,7 @@ void cut_at_mark(KernelState &state, const ChenTraits &t, Request &request) {
       touch(state, mark, Obj::qe, "ima_delete_event_log cut");
       state.events.push_back({MemEventKind::list_corruption, state.nodes.at(mark).serial, Obj::qe,
                               "ima_delete_event_log cut at a record no longer in L"});
-      return finish(request, static_cast<std::int64_t>(request.input.size()));
+      return succeed(request);
     }
     count = static_cast<std::size_t>(it - state.list.begin()) + 1;
   }

@@ -4,6 +4,7 @@
 #include "trimcheck/model/detail/sassu.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace trimcheck::model {
 
@@ -14,7 +15,7 @@ const std::vector<ProposalInfo> &all_proposals() {
        "upstream", "2024-11-17"},
       {baseline_6_15, "baseline-6.15", Family::baseline,
        "Upstream IMA with reboot suspend and kexec critical data (6.15)", "upstream", "2025-05-25"},
-      {ms_rfc1, "ms-rfc1", Family::microsoft, "[RFC v1] Implement IMA Event Log Trimming",
+      {ms_rfc1, "ms-rfc1", Family::ms, "[RFC v1] Implement IMA Event Log Trimming",
        "Anirudh Venkataramanan (code by Steven Chen)", "2025-11-19"},
       {chen_v1, "chen-v1", Family::chen, "Trim N entries of IMA event logs", "Steven Chen",
        "2025-12-02"},
@@ -66,12 +67,61 @@ std::optional<ProposalId> proposal_from_key(std::string_view key) {
   return std::nullopt;
 }
 
+namespace {
+
+// The row whose date is latest (`latest`) or earliest among those `accept` takes; the
+// earlier row on equal dates.
+template <class Accept> std::optional<ProposalId> by_date(bool latest, Accept accept) {
+  const ProposalInfo *best = nullptr;
+  for (const ProposalInfo &info : all_proposals())
+    if (accept(info) &&
+        (best == nullptr || (latest ? info.date > best->date : info.date < best->date)))
+      best = &info;
+  if (best == nullptr)
+    return std::nullopt;
+  return best->id;
+}
+
+ProposalId required(std::optional<ProposalId> id, const char *what) {
+  if (!id)
+    throw std::logic_error(std::string("the version table has no ") + what);
+  return *id;
+}
+
+} // namespace
+
+ProposalId baseline_proposal() {
+  static const ProposalId kBaseline = required(
+      by_date(false, [](const ProposalInfo &info) { return info.family == Family::baseline; }),
+      "baseline");
+  return kBaseline;
+}
+
+ProposalId newest_proposal() {
+  static const ProposalId kNewest =
+      required(by_date(true, [](const ProposalInfo &) { return true; }), "version");
+  return kNewest;
+}
+
+ProposalId newest_proposal(Family family) {
+  return required(
+      by_date(true, [family](const ProposalInfo &info) { return info.family == family; }),
+      "version of this family");
+}
+
+std::optional<ProposalId> previous_proposal(ProposalId id) {
+  const ProposalInfo &of = proposal_info(id);
+  return by_date(true, [&of](const ProposalInfo &info) {
+    return info.family == of.family && info.date < of.date;
+  });
+}
+
 std::string_view family_name(Family family) {
   switch (family) {
   case Family::baseline:
     return "baseline";
-  case Family::microsoft:
-    return "microsoft";
+  case Family::ms:
+    return "microsoft"; // `trimcheck list --json`'s "family": kept as published
   case Family::chen:
     return "chen";
   case Family::sassu:
@@ -84,7 +134,7 @@ std::optional<std::string_view> feature_kconfig(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
     return std::nullopt;
-  case Family::microsoft:
+  case Family::ms:
     return "CONFIG_IMA_PCRS";
   case Family::chen:
     if (detail::chen_needs_log_trimming_kconfig(id))
@@ -100,7 +150,7 @@ std::optional<std::string_view> feature_kconfig(ProposalId id) {
 
 bool feature_enabled(ProposalId id, const KernelConfig &config) {
   switch (proposal_info(id).family) {
-  case Family::microsoft:
+  case Family::ms:
     return config.ima_pcrs;
   case Family::chen:
     return config.log_trimming;
@@ -115,7 +165,7 @@ bool feature_enabled(ProposalId id, const KernelConfig &config) {
 bool has_flush_htable(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
-  case Family::microsoft:
+  case Family::ms:
     return false;
   case Family::chen:
     return detail::chen_has_flush_htable(id);

@@ -54,7 +54,7 @@ RemovalInterface removal_interface(ProposalId id) {
   switch (proposal_info(id).family) {
   case Family::baseline:
     return {};
-  case Family::microsoft:
+  case Family::ms:
     return {.command = RemovalCommand::pcr_values};
   case Family::chen:
     return chen_interface(id);

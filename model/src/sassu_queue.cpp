@@ -11,15 +11,6 @@
 namespace trimcheck::model::detail::sassu {
 namespace {
 
-void finish(Request &request, std::int64_t result) {
-  request.result = result;
-  request.pc = -1;
-}
-
-void succeed(Request &request) {
-  finish(request, static_cast<std::int64_t>(request.input.size()));
-}
-
 // A walk from the head of a list over n records (kAll: all of them), reading each
 // entry's size as get_binary_runtime_size() does. `mark` is the n-th node.
 struct Walk {

@@ -30,7 +30,7 @@ std::vector<Protocol> protocols_for(ProposalId proposal) {
   switch (proposal_info(proposal).family) {
   case Family::baseline:
     return {reader};
-  case Family::microsoft:
+  case Family::ms:
     return {reader, quote_then_trim};
   case Family::chen:
     return {reader, save_then_trim, quote_then_trim};
@@ -67,7 +67,7 @@ std::vector<Op> session(ProposalId proposal, Protocol protocol) {
     return {open_live_rw, read_fd_all, seek_fd, write_count, close_fd};
   case Protocol::quote_then_trim:
     switch (proposal_info(proposal).family) {
-    case Family::microsoft:
+    case Family::ms:
       return {quote, open_pcrs_write, write_quoted_pcrs, close_fd};
     case Family::chen:
       if (total_colon_count(proposal)) // T first, so that a concurrent trim makes T:N stale

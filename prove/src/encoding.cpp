@@ -57,8 +57,8 @@ const FamilyDelta &delta_for(model::ProposalId id) {
     return chen_delta();
   case model::Family::sassu:
     return sassu_delta();
-  case model::Family::microsoft:
-    return microsoft_delta();
+  case model::Family::ms:
+    return ms_delta();
   }
   return baseline_delta();
 }

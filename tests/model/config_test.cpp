@@ -29,7 +29,9 @@ TEST(KernelConfigDescribe, EveryFieldAwayFromItsDefaultIsNamed) {
       {"base", [](KernelConfig &c) { c.base = BaseTree::linux_6_12; }},
       {"wall_clock", [](KernelConfig &c) { c.wall_clock = {1}; }},
       {"firmware_pcrs",
-       [](KernelConfig &c) { c.firmware_pcrs = {{HashAlgo::sha1, 0, Bytes(20, 1)}}; }},
+       [](KernelConfig &c) {
+         c.firmware_pcrs = {{HashAlgo::sha1, 0, Bytes(20, 1)}};
+       }},
       {"test_wrong_restore_hashed", [](KernelConfig &c) { c.test_wrong_restore_hashed = true; }},
   };
   // One row per field, and one more for the bank layout's second member.

@@ -48,7 +48,7 @@ TEST(ProveProofs, KexecCarryOverIsProved) {
   }
 }
 
-TEST(ProveProofs, MicrosoftListOrderIsProved) {
+TEST(ProveProofs, MsListOrderIsProved) {
   const ProveResult result = run(ProposalId::ms_rfc1, "P2", 3);
   EXPECT_EQ(result.result, Result::proved) << result.note;
 }
@@ -70,7 +70,7 @@ TEST(ProveViolations, ChenV1CountersReplayOnTheConcreteModel) {
 
 // The RFC leaves binary_runtime_size after a purge (spec 2.1); the decoded write carries
 // the PCR value the replay of the trimmed records reaches, computed on the concrete kernel.
-TEST(ProveViolations, MicrosoftCountersReplayOnTheConcreteModel) {
+TEST(ProveViolations, MsCountersReplayOnTheConcreteModel) {
   const ProveResult result = run(ProposalId::ms_rfc1, "P7", 4);
   expect_replayed_size_violation(result);
   ASSERT_TRUE(result.trace);

@@ -83,13 +83,14 @@ bool socket_accepts(const std::string &path) {
 } // namespace
 
 SwtpmProcess SwtpmProcess::start() {
-  const char *tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/trimcheck-swtpm.XXXXXX";
-  if (!mkdtemp(pattern.data()))
-    throw SwtpmError("mkdtemp " + pattern + ": " + std::strerror(errno));
-  SwtpmProcess process;
-  process.directory_ = pattern;
-  const std::string dir = pattern, socket = dir + "/swtpm.sock";
+  SwtpmProcess process{[] {
+    try {
+      return process::ScratchDir("trimcheck-swtpm");
+    } catch (const std::runtime_error &error) {
+      throw SwtpmError(error.what());
+    }
+  }()};
+  const std::string dir = process.directory().string(), socket = dir + "/swtpm.sock";
   std::vector<std::string> swtpm_args = {find_program("swtpm"),
                                          "socket",
                                          "--tpm2",
@@ -113,10 +114,8 @@ SwtpmProcess SwtpmProcess::start() {
   };
   const std::vector<char *> swtpm_argv = argv(swtpm_args), rm_argv = argv(rm_args);
   int lifeline[2], report[2];
-  if (pipe2(lifeline, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0) {
-    std::filesystem::remove_all(dir);
+  if (pipe2(lifeline, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
     throw SwtpmError(std::string("pipe: ") + std::strerror(errno));
-  }
   const pid_t guardian = fork();
   if (guardian == 0) {
     close(lifeline[1]);
@@ -172,7 +171,7 @@ void SwtpmProcess::stop() {
 }
 
 std::string SwtpmProcess::tcti() const {
-  return "swtpm:path=" + (directory_ / "swtpm.sock").string();
+  return "swtpm:path=" + (directory() / "swtpm.sock").string();
 }
 
 } // namespace trimcheck::swtpm

@@ -1,4 +1,6 @@
-// What a VM run leaves behind: nothing (temporary directory, child processes).
+// What a VM run leaves behind: no child process (its directory:
+// tests/impl_adapters/process/scratch_dir_test.cpp).
+#include "trimcheck/process/scratch_dir.hpp"
 #include "trimcheck/vm/detail/process.hpp"
 
 #include <gtest/gtest.h>
@@ -9,20 +11,8 @@
 namespace trimcheck::vm::detail {
 namespace {
 
-TEST(TempDir, IsRemovedWithItsContents) {
-  std::filesystem::path path;
-  {
-    TempDir dir;
-    path = dir.path();
-    std::filesystem::create_directories(path / "tpm");
-    std::ofstream(path / "tpm" / "state") << "x";
-    EXPECT_TRUE(std::filesystem::is_directory(path));
-  }
-  EXPECT_FALSE(std::filesystem::exists(path));
-}
-
 TEST(ChildProcess, IsStoppedAndReapedOnDestruction) {
-  TempDir dir;
+  const process::ScratchDir dir("trimcheck-vm-test");
   pid_t pid = 0;
   {
     ChildProcess sleeper(
@@ -39,7 +29,7 @@ TEST(ChildProcess, IsStoppedAndReapedOnDestruction) {
 }
 
 TEST(ChildProcess, ReportsExitStatus) {
-  TempDir dir;
+  const process::ScratchDir dir("trimcheck-vm-test");
   ChildProcess failing({"sh", "-c", "exit 3"}, dir.path() / "log");
   while (failing.running())
     usleep(10'000);

@@ -64,6 +64,12 @@ ExploreOptions small(ProposalId proposal, std::vector<const Property *> properti
   return options;
 }
 
+// The defaults name versions by their role (model::newest_proposal, baseline_proposal).
+TEST(Explore, DefaultsToTheNewestVersionAndTracesToTheBaseline) {
+  EXPECT_EQ(ExploreOptions{}.proposal, ProposalId::sassu_v7);
+  EXPECT_EQ(Trace{}.proposal, ProposalId::baseline_6_12);
+}
+
 TEST(Explore, FindsAPlantedViolationWithTheShortestTrace) {
   ExploreResult result = explore(small(ProposalId::sassu_v7, {&kListStaysShort}));
   ASSERT_EQ(result.results.size(), 1u);

@@ -62,7 +62,7 @@ struct RunResult {
 
 struct RunOptions {
   vm::VmOptions vm;
-  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::ProposalId proposal = model::baseline_proposal();
   model::KernelConfig config; // must describe the kernel under test
 };
 

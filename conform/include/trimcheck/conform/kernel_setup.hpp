@@ -45,7 +45,7 @@ vm::VmOptions vm_options(vm::VmOptions vm, model::ProposalId proposal,
                          const model::KernelConfig &config);
 
 // Why `build` cannot run `config` ("the kernel lacks CONFIG_IMA_STAGING=y, which the
-// configuration default of sassu-v7 needs"), or nullopt when it can.
+// configuration default of <version> needs"), or nullopt when it can.
 std::optional<std::string> unmet(const KernelSetup &setup, const KernelBuild &build);
 
 // A named configuration of `conform --config`: the names of `explore --config`

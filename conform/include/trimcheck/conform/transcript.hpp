@@ -63,7 +63,7 @@ struct Transcript {
   // Free-form identity of the kernel (release, config options, command line, base tree,
   // series and its patches' Message-IDs): from --kernel-info and the guest.
   nlohmann::json kernel = nlohmann::json::object();
-  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::ProposalId proposal = model::baseline_proposal();
   model::KernelConfig config;
   std::uint64_t seed = 0;             // conform's --seed
   int run = 1;                        // 1-based run index within that conform
@@ -99,7 +99,7 @@ void write_transcript(const std::filesystem::path &file, const Transcript &trans
 // Whether `file` is named as a transcript (*.json, *.json.gz) or a transcript archive
 // (*.jsonl, *.jsonl.xz).
 bool is_transcript_file_name(const std::filesystem::path &file);
-// The file name without its suffix: "sassu-v7-default-run-007", "sassu-v7-default".
+// The file name without its suffix: "<version>-default-run-007", "<version>-default".
 std::string transcript_stem(const std::filesystem::path &file);
 
 // A transcript archive holds the runs of one version and configuration: one transcript's

@@ -33,7 +33,9 @@ enum class ProposalId : std::uint8_t {
 #endif
 };
 
-enum class Family : std::uint8_t { baseline, microsoft, chen, sassu };
+// In code the Microsoft RFC's family is `ms` everywhere (its id is "ms-rfc1"); only
+// family_name() still says "microsoft", as `trimcheck list --json` always has.
+enum class Family : std::uint8_t { baseline, ms, chen, sassu };
 
 struct ProposalInfo {
   ProposalId id;
@@ -48,6 +50,18 @@ const std::vector<ProposalInfo> &all_proposals();
 const ProposalInfo &proposal_info(ProposalId id);
 std::optional<ProposalId> proposal_from_key(std::string_view key);
 std::string_view family_name(Family family);
+
+// The versions the other layers name by role instead of by id, each derived from the table
+// above (dates compare as text; on equal dates the earlier row wins):
+// The upstream IMA without any series, the kernel scripts/build-kernel builds when given
+// none and the version a trace or run defaults to: the oldest baseline.
+ProposalId baseline_proposal();
+// The most recently posted version: the latest date.
+ProposalId newest_proposal();
+// The most recently posted version of `family`; throws std::logic_error if it has none.
+ProposalId newest_proposal(Family family);
+// The version of the same family posted before `id` (latest earlier date), if any.
+std::optional<ProposalId> previous_proposal(ProposalId id);
 
 // The Kconfig option without which a kernel has no removal interface for this version
 // (e.g. "CONFIG_IMA_STAGING"); nullopt when the version has none (always built, or a

@@ -29,7 +29,7 @@ struct ExploreBounds {
 };
 
 struct ExploreOptions {
-  model::ProposalId proposal = model::ProposalId::sassu_v7;
+  model::ProposalId proposal = model::newest_proposal();
   std::vector<const Property *> properties; // empty: every property
   Regime regime = Regime::protocol;
   ExploreBounds bounds;

@@ -36,7 +36,7 @@ std::string_view regime_name(Regime regime);
 
 struct Trace {
   static constexpr int kFormatVersion = 1;
-  model::ProposalId proposal = model::ProposalId::baseline_6_12;
+  model::ProposalId proposal = model::baseline_proposal();
   model::KernelConfig config;
   std::string property;
   Regime regime = Regime::protocol;

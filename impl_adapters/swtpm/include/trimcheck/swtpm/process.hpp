@@ -1,8 +1,9 @@
 // A private swtpm process: TPM 2.0 in socket mode, fresh state, gone without a trace.
 //
-// start() creates a private directory (mkdtemp, mode 0700) under $TMPDIR or /tmp, and
-// starts `swtpm socket --tpm2` with its state, its command socket and its control socket
-// in that directory. Nothing is shared with other swtpm instances (no TCP ports).
+// start() creates a private directory (process::ScratchDir: mode 0700, under $TMPDIR or
+// /tmp, `trimcheck-swtpm.<pid>.XXXXXX`) and starts `swtpm socket --tpm2` with its state,
+// its command socket and its control socket in that directory. Nothing is shared with
+// other swtpm instances (no TCP ports).
 //
 // Cleanup on every exit path. The swtpm is not a child of the caller: a small guardian
 // process (its own process group, so a signal to the caller's group does not reach it)
@@ -15,10 +16,13 @@
 // nor directory exists.
 #pragma once
 
+#include "trimcheck/process/scratch_dir.hpp"
+
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 
 namespace trimcheck::swtpm {
 
@@ -41,7 +45,7 @@ public:
   // The TCTI configuration for tpm2-tss ("swtpm:path=<socket>"), also usable as
   // TPM2TOOLS_TCTI for tpm2-tools.
   std::string tcti() const;
-  const std::filesystem::path &directory() const { return directory_; }
+  const std::filesystem::path &directory() const { return directory_.path(); }
   pid_t swtpm_pid() const { return swtpm_pid_; }
   pid_t guardian_pid() const { return guardian_pid_; }
 
@@ -49,9 +53,11 @@ public:
   void stop();
 
 private:
-  SwtpmProcess() = default;
+  explicit SwtpmProcess(process::ScratchDir directory) : directory_(std::move(directory)) {}
 
-  std::filesystem::path directory_;
+  // Removed by the guardian; the ScratchDir removes it too if the guardian never ran,
+  // and a later start() sweeps it if the guardian was killed with its owner.
+  process::ScratchDir directory_;
   pid_t guardian_pid_ = -1;
   pid_t swtpm_pid_ = -1;
   int lifeline_ = -1; // write end of the guardian's pipe

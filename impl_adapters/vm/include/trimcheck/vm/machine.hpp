@@ -7,6 +7,7 @@
 // VmInterrupted so that the caller unwinds through these destructors.
 #pragma once
 
+#include "trimcheck/process/scratch_dir.hpp"
 #include "trimcheck/vm/detail/console.hpp"
 #include "trimcheck/vm/detail/process.hpp"
 
@@ -99,7 +100,9 @@ private:
 
   VmOptions options_;
   detail::SignalCatcher signals_;
-  detail::TempDir dir_;
+  // initrd, TPM state, sockets and logs: `trimcheck-vm.<pid>.XXXXXX`, swept by a later
+  // run if this one is killed.
+  process::ScratchDir dir_{"trimcheck-vm"};
   std::unique_ptr<detail::ChildProcess> swtpm_;
   std::unique_ptr<detail::ChildProcess> qemu_;
   int channel_ = -1;

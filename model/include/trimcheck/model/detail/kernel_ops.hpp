@@ -17,6 +17,17 @@ inline constexpr int kEPERM = 1, kENOENT = 2, kEIO = 5, kEBADF = 9, kENOMEM = 12
                      kEFAULT = 14, kEBUSY = 16, kEEXIST = 17, kENODEV = 19, kEINVAL = 22,
                      kENFILE = 23, kERANGE = 34, kEOPNOTSUPP = 95, kESTALE = 116;
 
+// The write returns `result` (a byte count or -errno) and has no further step
+// (FamilyHooks::write_step); every family ends its writes here.
+inline void finish(Request &request, std::int64_t result) {
+  request.result = result;
+  request.pc = -1;
+}
+// The write returns success having consumed the whole buffer.
+inline void succeed(Request &request) {
+  finish(request, static_cast<std::int64_t>(request.input.size()));
+}
+
 // A record in this kernel's bank layout, its digests looked up in the state's memo.
 Record new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
                   bool violation = false);

@@ -163,7 +163,7 @@ void no_dump_flags(const Encoding &enc, const SymState &before, SymState &next);
 const FamilyDelta &baseline_delta();
 const FamilyDelta &chen_delta();
 const FamilyDelta &sassu_delta();
-const FamilyDelta &microsoft_delta();
+const FamilyDelta &ms_delta();
 const FamilyDelta &delta_for(model::ProposalId id);
 
 class Encoding {

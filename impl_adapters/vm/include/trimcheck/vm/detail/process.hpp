@@ -1,7 +1,7 @@
-// RAII for what a VM run leaves on the host: a private temporary directory, child
-// processes (killed and reaped on destruction, and killed by the kernel if trimcheck
-// dies: PR_SET_PDEATHSIG), and SIGINT/SIGTERM/SIGHUP turned into a readable fd so that
-// an interrupted run unwinds and cleans up instead of dying.
+// RAII for what a VM run leaves on the host (its private temporary directory is a
+// process::ScratchDir): child processes (killed and reaped on destruction, and killed by
+// the kernel if trimcheck dies: PR_SET_PDEATHSIG), and SIGINT/SIGTERM/SIGHUP turned into a
+// readable fd so that an interrupted run unwinds and cleans up instead of dying.
 #pragma once
 
 #include <filesystem>
@@ -11,18 +11,6 @@
 #include <vector>
 
 namespace trimcheck::vm::detail {
-
-class TempDir {
-public:
-  TempDir(); // mkdtemp under $TMPDIR (or /tmp)
-  ~TempDir();
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  const std::filesystem::path &path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
 
 class ChildProcess {
 public:

@@ -83,7 +83,7 @@ Command ms_command(const model::KernelState &now, int, std::int64_t n, std::int6
 
 } // namespace
 
-const FamilyDelta &microsoft_delta() {
+const FamilyDelta &ms_delta() {
   static const FamilyDelta kDelta{
       baseline_count_append, htable_len_shown, list_runtime_size, list_dump_order,
       no_dump_flags,         ms_requests,      ms_lemmas,         ms_command,
