@@ -38,8 +38,9 @@ struct ExploreOptions {
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
   // Stop before the bounds when the process's resident memory exceeds this (0: no limit).
-  // The frontier holds whole Worlds (several KB each), so memory, not the visited set, is
-  // what ends a big exploration; stopping cleanly beats being killed by the OOM killer.
+  // A search keeps about 100 bytes per state (the frontier is ids, its Worlds are rebuilt
+  // when expanded), so a search that outgrows memory has tens of millions of states; it
+  // stops cleanly and says how deep it got, instead of being killed by the OOM killer.
   std::uint64_t max_memory_bytes = 0;
 };
 
@@ -72,7 +73,14 @@ struct ExploreResult {
   // is dropped, and the results (states, transitions, verdicts) cover depth max_depth only.
   bool memory_limit_reached = false;
   double seconds = 0;
-  double bytes_per_state = 0;           // visited set and trace links, per state
+  double bytes_per_state = 0; // visited set and trace links, per state
+  // The most memory the frontier took: the next level's candidates (key and fingerprint
+  // each), while a level was expanded. The level being expanded is a range of ids: its
+  // Worlds are rebuilt from the links (docs/explore.md), a path of them per thread.
+  std::uint64_t peak_frontier_bytes = 0;
+  // Successors computed again to rebuild the states being expanded, over every level (the
+  // price of not keeping a level's Worlds; `transitions` counts the ones explored).
+  std::uint64_t rebuilt_successors = 0;
   std::vector<PropertyOutcome> results; // the properties that apply to some configuration
   std::optional<StateGraph> graph;      // when graph_limit >= states
 };
