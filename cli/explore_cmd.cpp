@@ -4,6 +4,7 @@
 #include "trimcheck/props/explore.hpp"
 
 #include <charconv>
+#include <cstdio>
 #include <iostream>
 #include <unistd.h>
 
@@ -25,7 +26,25 @@ struct ExploreCliOptions {
   std::string dot;
   std::size_t dot_limit = 2000;
   std::string max_memory = "auto";
+  bool quiet = false;
 };
+
+// The progress line on stderr, every two seconds of a run (none for a shorter run):
+// where the search is and what it costs, so that a long run can be judged, or stopped,
+// before it ends. stdout, and the results, are the same with or without it.
+void print_progress(const ExploreProgress &progress) {
+  constexpr double kMiB = 1 << 20;
+  const double rate =
+      progress.seconds > 0 ? static_cast<double>(progress.states) / progress.seconds : 0;
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "trimcheck explore: depth %d, %llu states, %llu transitions, %.0f states/s, "
+                "%.0f MiB resident, %.0f s\n",
+                progress.depth, static_cast<unsigned long long>(progress.states),
+                static_cast<unsigned long long>(progress.transitions), rate,
+                static_cast<double>(progress.resident_bytes) / kMiB, progress.seconds);
+  std::cerr << line << std::flush;
+}
 
 // Exit code when the memory limit stopped the search before its bounds and nothing was
 // violated in what it covered: not "holds within the bounds", since it did not cover them.
@@ -84,6 +103,8 @@ ExploreOptions to_options(const ExploreCliOptions &cli) {
   options.threads = cli.threads;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
   options.max_memory_bytes = max_memory_bytes(cli.max_memory);
+  if (!cli.quiet)
+    options.on_progress = print_progress;
   return options;
 }
 
@@ -133,6 +154,9 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
                   "of the physical memory, none: no limit")
       ->capture_default_str();
+  cmd->add_flag("--quiet", cli->quiet,
+                "No progress line on stderr (otherwise one every 2 s: depth, states, states/s, "
+                "resident memory)");
   cmd->footer("A property that holds here holds on every run within the bounds; a violation is\n"
               "reported with the shortest trace (written under --out, replayable).\n\n"
               "Examples:\n"

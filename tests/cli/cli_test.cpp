@@ -298,6 +298,32 @@ TEST(CliExplore, TheMemoryLimitStopsTheSearchWithExitThree) {
   EXPECT_FALSE(nlohmann::json::parse(unlimited.out).at("memory_limit_reached").get<bool>());
 }
 
+// A run of several seconds prints progress lines on stderr (one every 2 s), --quiet none,
+// and stdout is the same either way (timings aside).
+TEST(CliExplore, ProgressOnStderrUnlessQuiet) {
+  TempDir dir;
+  auto explore_to = [&](const std::string &extra, const fs::path &err) {
+    return run_shell(std::string(TRIMCHECK_BINARY) +
+                     " explore --proposal sassu-v7 --config default --max-depth 14 --json --out " +
+                     dir.path().string() + extra + " 2>" + err.string());
+  };
+  auto without_timings = [](const std::string &out) {
+    auto json = nlohmann::json::parse(out);
+    json.erase("seconds");
+    json.erase("states_per_second");
+    return json;
+  };
+  const CliRun loud = explore_to("", dir.path() / "loud.err");
+  const CliRun quiet = explore_to(" --quiet", dir.path() / "quiet.err");
+  EXPECT_EQ(loud.code, quiet.code);
+  EXPECT_EQ(without_timings(loud.out), without_timings(quiet.out));
+  const std::string progress = slurp(dir.path() / "loud.err");
+  EXPECT_NE(progress.find("trimcheck explore: depth "), std::string::npos) << progress;
+  for (const char *part : {" states, ", " states/s, ", " MiB resident"})
+    EXPECT_NE(progress.find(part), std::string::npos) << part << "\n" << progress;
+  EXPECT_EQ(slurp(dir.path() / "quiet.err"), "");
+}
+
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
   for (const std::string args :
        {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
@@ -76,6 +77,38 @@ std::string vertex_summary(const World &world) {
   return " L" + std::to_string(k.list.size()) + " S" + std::to_string(k.staged.size()) + " Del" +
          std::to_string(k.ghost.del.size());
 }
+
+// Calls `tick` every `interval` from a thread of its own, until destroyed; never if it is
+// destroyed within the first interval. The search's threads only bump atomic counters, so
+// a report costs them nothing and comes on time in the middle of a long level as well.
+class Ticker {
+public:
+  Ticker(std::chrono::milliseconds interval, std::function<void()> tick)
+      : thread_([this, interval, tick = std::move(tick)] {
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, interval, [this] { return stop_; })) {
+            lock.unlock();
+            tick();
+            lock.lock();
+          }
+        }) {}
+  Ticker(const Ticker &) = delete;
+  Ticker &operator=(const Ticker &) = delete;
+  ~Ticker() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_; // last: it starts once the members it uses exist
+};
 
 // Rebuilds the Worlds of one BFS level from the parent links, for one thread.
 //
@@ -186,6 +219,11 @@ private:
   std::vector<std::optional<Found>> found_;
   std::optional<StateGraph> graph_;
   std::atomic<bool> over_memory_{false};
+  // What ExploreOptions::on_progress reports, kept up to date by the working threads.
+  struct {
+    std::atomic<int> depth{0};
+    std::atomic<std::uint64_t> states{0}, transitions{0};
+  } progress_;
 };
 
 void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
@@ -207,6 +245,7 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
         }
       }
       const World &world = rebuilder.world_of(parent, level.depth);
+      std::uint64_t new_states = 0;
       for_each_successor(space_, world, [&](Successor &&successor) {
         const std::uint64_t key = key_of(position, index);
         ++out.transitions;
@@ -219,7 +258,9 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
             violated.push_back(violation.first);
           out.edges.push_back({parent, fp, describe(successor.action), std::move(violated)});
         }
-        if (visited_.claim(fp, key) == VisitedSet::Claim::won) {
+        const VisitedSet::Claim claim = visited_.claim(fp, key);
+        new_states += claim == VisitedSet::Claim::first;
+        if (claim == VisitedSet::Claim::first || claim == VisitedSet::Claim::won) {
           out.candidates.push_back({key, fp});
           if (graph_)
             out.summaries[key] = vertex_summary(successor.world);
@@ -228,6 +269,8 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
       });
       if (index > 0xFFFF)
         throw std::logic_error("explore: more than 65535 successors of one state");
+      progress_.states.fetch_add(new_states, std::memory_order_relaxed);
+      progress_.transitions.fetch_add(index, std::memory_order_relaxed);
     }
   }
 }
@@ -265,6 +308,16 @@ void Search::expand_level(const Level &level, std::vector<LevelWork> &work) {
 
 ExploreResult Search::run() {
   const auto started = std::chrono::steady_clock::now();
+  std::optional<Ticker> reporter;
+  if (options_.on_progress)
+    reporter.emplace(options_.progress_interval, [this, started] {
+      options_.on_progress(
+          {progress_.depth.load(std::memory_order_relaxed),
+           progress_.states.load(std::memory_order_relaxed),
+           progress_.transitions.load(std::memory_order_relaxed),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+           resident_bytes()});
+    });
   if (options_.graph_limit > 0)
     graph_.emplace();
   found_.assign(space_.properties.size(), std::nullopt);
@@ -283,10 +336,12 @@ ExploreResult Search::run() {
         graph_->vertices.push_back({0, "s" + std::to_string(id) + vertex_summary(roots_[c]), {}});
     }
   }
+  progress_.states = links_.size();
   const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
   rebuilders_.assign(threads, WorldRebuilder(space_, roots_, links_));
   Level level{0, links_.size(), 0};
   while (level.size > 0 && level.depth < static_cast<std::size_t>(space_.bounds.max_depth)) {
+    progress_.depth = static_cast<int>(level.depth);
     std::vector<LevelWork> work(threads);
     expand_level(level, work);
     if (over_memory_) { // the level is incomplete: drop it

@@ -17,6 +17,8 @@
 #include "trimcheck/props/property.hpp"
 #include "trimcheck/props/scenario.hpp"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 namespace trimcheck::props {
@@ -26,6 +28,17 @@ struct ExploreBounds {
   int max_agents = 2;  // protocol: agents; arbitrary: live processes besides init
   int max_depth = 12;  // actions per run
   int max_kexecs = 1;  // kexec loads, and kexec executions, per run
+};
+
+// Where a running exploration is, for a progress line (`trimcheck explore` prints one on
+// stderr every two seconds). Counters are read while the threads work, so a report in the
+// middle of a level counts the states and transitions that level has reached so far.
+struct ExploreProgress {
+  int depth = 0;            // the level being expanded (its successors are at depth + 1)
+  std::uint64_t states = 0; // distinct states reached, the next level's so far included
+  std::uint64_t transitions = 0;
+  double seconds = 0;               // since the search started
+  std::uint64_t resident_bytes = 0; // of the process (0 if /proc cannot be read)
 };
 
 struct ExploreOptions {
@@ -42,6 +55,11 @@ struct ExploreOptions {
   // when expanded), so a search that outgrows memory has tens of millions of states; it
   // stops cleanly and says how deep it got, instead of being killed by the OOM killer.
   std::uint64_t max_memory_bytes = 0;
+  // Called every `progress_interval` while the search runs, from a thread of its own (so
+  // also in the middle of a long level), and never for a search shorter than one interval.
+  // Empty: no reports. It sees counters only: what it does cannot change the results.
+  std::function<void(const ExploreProgress &)> on_progress;
+  std::chrono::milliseconds progress_interval{2000};
 };
 
 struct PropertyOutcome {
