@@ -324,13 +324,60 @@ TEST(CliExplore, ProgressOnStderrUnlessQuiet) {
   EXPECT_EQ(slurp(dir.path() / "quiet.err"), "");
 }
 
+// --shard I/N explores a block of the configurations; --merge of every share's JSON is the
+// JSON of the whole search: the same counts, verdicts and shortest traces (timings aside).
+TEST(CliExplore, MergedSharesEqualTheWholeSearch) {
+  TempDir dir;
+  const std::string bounds = "explore --proposal sassu-rfc1 --max-depth 5 --json --quiet";
+  const CliRun whole = run(bounds + " --out " + (dir.path() / "whole").string());
+  ASSERT_EQ(whole.code, 1) << whole.out; // two properties are violated within these bounds
+  std::string shares;
+  for (int i = 1; i <= 3; ++i) {
+    const fs::path out = dir.path() / ("share" + std::to_string(i));
+    const CliRun share = run(bounds + " --shard " + std::to_string(i) + "/3 --out " + out.string());
+    ASSERT_NE(share.code, 2) << share.out;
+    EXPECT_EQ(nlohmann::json::parse(share.out)["bounds"]["shard"], std::to_string(i) + "/3");
+    std::ofstream(out.string() + ".json") << share.out;
+    shares = out.string() + ".json " + shares; // in reverse: the order of the files is free
+  }
+  const CliRun merged = run("explore --merge " + shares);
+  EXPECT_EQ(merged.code, whole.code);
+  const auto expected = nlohmann::json::parse(whole.out);
+  const auto actual = nlohmann::json::parse(merged.out);
+  for (const char *key : {"proposal", "bounds", "states", "transitions", "max_depth", "complete",
+                          "memory_limit_reached"})
+    EXPECT_EQ(actual[key], expected[key]) << key;
+  ASSERT_EQ(actual["results"].size(), expected["results"].size());
+  int violated = 0;
+  for (std::size_t i = 0; i < expected["results"].size(); ++i) {
+    const auto &want = expected["results"][i];
+    const auto &got = actual["results"][i];
+    EXPECT_EQ(got["property"], want["property"]);
+    EXPECT_EQ(got["verdict"], want["verdict"]) << want["property"];
+    EXPECT_EQ(got["trace_length"], want["trace_length"]) << want["property"];
+    if (want["trace"].is_null())
+      continue;
+    ++violated; // the same shortest trace, its configuration included
+    EXPECT_EQ(slurp(got["trace"].get<std::string>()), slurp(want["trace"].get<std::string>()))
+        << want["property"];
+  }
+  EXPECT_GT(violated, 0);
+  // A share missing, or given twice, is refused.
+  const std::string one = (dir.path() / "share1").string() + ".json";
+  EXPECT_EQ(run("explore --merge " + one, true).code, 2);
+  EXPECT_EQ(run("explore --merge " + one + " " + one, true).code, 2);
+}
+
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
   for (const std::string args :
        {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",
         "explore --proposal chen-v5 --regime sometimes",
         "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
         "explore --proposal chen-v5 --threads 0", "explore --proposal chen-v5 --max-memory 0",
-        "explore --proposal chen-v5 --max-memory lots"}) {
+        "explore --proposal chen-v5 --max-memory lots", "explore --proposal chen-v5 --shard 3/2",
+        "explore --proposal chen-v5 --shard 33/33",
+        "explore --proposal chen-v5 --config default --shard 1/2",
+        "explore --merge /nonexistent.json"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;
     EXPECT_FALSE(result.out.empty()) << args;

@@ -508,8 +508,19 @@ ExploreResult explore(const ExploreOptions &options) {
     if (property->make_monitor()->copy_size() == 0)
       throw std::invalid_argument("property " + std::string(property->id) +
                                   " cannot be explored: its monitor cannot be copied");
-  space.configs =
+  const std::vector<ConfigChoice> configs =
       options.config ? std::vector<ConfigChoice>{*options.config} : all_config_choices();
+  if (options.shard_count < 1 || static_cast<std::size_t>(options.shard_count) > configs.size())
+    throw std::invalid_argument("--shard: between 1 and " + std::to_string(configs.size()) +
+                                " shares (one configuration each at most)");
+  if (options.shard_index < 0 || options.shard_index >= options.shard_count)
+    throw std::invalid_argument("--shard: the share must be between 1 and the number of shares");
+  const auto share_begin = [&](int share) {
+    return configs.begin() +
+           static_cast<std::ptrdiff_t>(configs.size() * static_cast<std::size_t>(share) /
+                                       static_cast<std::size_t>(options.shard_count));
+  };
+  space.configs.assign(share_begin(options.shard_index), share_begin(options.shard_index + 1));
   return Search(options, std::move(space)).run();
 }
 

@@ -47,6 +47,13 @@ struct ExploreOptions {
   Regime regime = Regime::protocol;
   ExploreBounds bounds;
   std::optional<ConfigChoice> config; // empty: every configuration `check` chooses from
+  // Explore share `shard_index` of `shard_count` (0-based): a contiguous block of the
+  // configurations, in their fixed order. Configurations never share a state (the state
+  // names its configuration), so the shares partition the search: their counts add up to
+  // the whole's, and the whole's shortest trace for a property is the shortest of the
+  // shares' traces, the lowest share on a tie (docs/explore.md, Sharding).
+  int shard_index = 0;
+  int shard_count = 1;
   int threads = 1;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
