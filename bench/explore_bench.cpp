@@ -1,7 +1,13 @@
-// Exhaustive exploration figures (issue 5): states per second and bytes per state on one
-// core for sassu-v7 and chen-v5 at a bound that runs 20-60 s, the scaling from one to two
-// threads, and for every violation `check` finds on these versions, the length of check's
-// shrunk trace over explore's shortest one.
+// Exhaustive exploration figures (issues 5 and 19): states and transitions per second and
+// bytes per state on one core for sassu-v7 and chen-v5 at a bound that runs 20-60 s, the
+// scaling from one to two threads, and for every violation `check` finds on these
+// versions, the length of check's shrunk trace over explore's shortest one.
+//
+// Bytes per state three ways: the visited set and the links (what the search keeps for
+// every state); that plus the peak of the frontier (the next level's candidates: the level
+// being expanded is a range of ids whose Worlds are rebuilt); and the peak resident memory
+// of the process over the states (everything: the program, the memos, the allocator). The
+// rebuilt successors per state are what not keeping Worlds costs in time.
 //
 //   build/bench/trimcheck_explore_bench [sassu-v7-depth [chen-v5-depth]]   (17, 21)
 #include "trimcheck/props/check.hpp"
@@ -26,11 +32,11 @@ constexpr double kTargetStatesPerSecond = 2e6;
 struct Measured {
   std::uint64_t states = 0, transitions = 0;
   double seconds = 0, bytes_per_state = 0;
+  std::uint64_t peak_frontier_bytes = 0, rebuilt_successors = 0;
   long peak_rss_kb = 0;
 };
 
-// Explores in a child process, so that its peak resident memory (the frontier of Worlds,
-// which bytes_per_state leaves out) is its own.
+// Explores in a child process, so that its peak resident memory is its own.
 Measured measured(model::ProposalId proposal, int depth, int threads) {
   int channel[2];
   if (pipe(channel) != 0) {
@@ -50,7 +56,12 @@ Measured measured(model::ProposalId proposal, int depth, int threads) {
     options.bounds = {2, 2, depth, 1};
     options.threads = threads;
     const ExploreResult result = explore(options);
-    const Measured out{result.states, result.transitions, result.seconds, result.bytes_per_state,
+    const Measured out{result.states,
+                       result.transitions,
+                       result.seconds,
+                       result.bytes_per_state,
+                       result.peak_frontier_bytes,
+                       result.rebuilt_successors,
                        0};
     const bool sent = write(channel[1], &out, sizeof out) == sizeof out;
     _exit(sent ? 0 : 2);
@@ -73,14 +84,21 @@ Measured measured(model::ProposalId proposal, int depth, int threads) {
 void throughput(model::ProposalId proposal, int depth) {
   const auto key = model::proposal_info(proposal).key;
   const Measured one = measured(proposal, depth, 1);
-  const double rate = static_cast<double>(one.states) / one.seconds;
+  const auto states = static_cast<double>(one.states);
+  const double rate = states / one.seconds;
   std::printf("%-9.*s depth %2d: %9llu states %10llu transitions %6.1f s  %9.0f states/s "
-              "(target %.0f: %.4f of it)  %5.1f bytes/state  peak RSS %.0f bytes/state\n",
+              "%9.0f transitions/s (target %.0f states/s: %.4f of it)\n",
               static_cast<int>(key.size()), key.data(), depth,
               static_cast<unsigned long long>(one.states),
               static_cast<unsigned long long>(one.transitions), one.seconds, rate,
-              kTargetStatesPerSecond, rate / kTargetStatesPerSecond, one.bytes_per_state,
-              1024.0 * static_cast<double>(one.peak_rss_kb) / static_cast<double>(one.states));
+              static_cast<double>(one.transitions) / one.seconds, kTargetStatesPerSecond,
+              rate / kTargetStatesPerSecond);
+  std::printf("%-9.*s bytes/state: %5.1f visited set and links, %5.1f with the frontier, "
+              "%5.0f peak RSS; %.2f successors rebuilt per state\n",
+              static_cast<int>(key.size()), key.data(), one.bytes_per_state,
+              one.bytes_per_state + static_cast<double>(one.peak_frontier_bytes) / states,
+              1024.0 * static_cast<double>(one.peak_rss_kb) / states,
+              static_cast<double>(one.rebuilt_successors) / states);
   const Measured two = measured(proposal, depth, 2);
   std::printf("%-9.*s 2 threads: %6.1f s, speed-up %.2f (same states: %s)\n",
               static_cast<int>(key.size()), key.data(), two.seconds, one.seconds / two.seconds,

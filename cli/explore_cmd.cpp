@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <new>
+#include <sstream>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -29,7 +33,116 @@ struct ExploreCliOptions {
   std::string dot;
   std::size_t dot_limit = 2000;
   std::string max_memory = "auto";
+  bool quiet = false;
+  std::string shard;              // "I/N", 1-based
+  std::vector<std::string> merge; // shard results to merge
 };
+
+struct Shard {
+  int index = 0, count = 1; // 0-based
+};
+
+// --shard I/N with 1 <= I <= N.
+Shard parse_shard(const std::string &text) {
+  int index = 0, count = 0;
+  char slash = 0;
+  std::istringstream in(text);
+  if (!(in >> index >> slash >> count) || slash != '/' || count < 1 || index < 1 || index > count ||
+      !in.eof())
+    throw CLI::ValidationError("--shard",
+                               "expected I/N with 1 <= I <= N, e.g. 2/4, not '" + text + "'");
+  return {index - 1, count};
+}
+
+// The results of the shares of one exploration (`--json` output of `explore --shard I/N`
+// for every I), merged into the result of the whole search. The shares partition the
+// configurations and configurations share no state, so counts add up; the whole's
+// shortest trace for a property is the shortest of the shares', the lowest share on a tie
+// (the search orders its traces by configuration, then by path; docs/explore.md).
+nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
+  if (shards.empty())
+    throw std::invalid_argument("--merge: no results to merge");
+  auto without_shard = [](nlohmann::json bounds) {
+    bounds.erase("shard");
+    return bounds;
+  };
+  const nlohmann::json &first = shards.front();
+  std::vector<const nlohmann::json *> by_share;
+  for (const nlohmann::json &shard : shards) {
+    if (!shard.contains("bounds") || !shard["bounds"].contains("shard"))
+      throw std::invalid_argument("--merge: a result without bounds.shard (not from --shard)");
+    if (shard.value("proposal", "") != first.value("proposal", "") ||
+        without_shard(shard["bounds"]) != without_shard(first["bounds"]))
+      throw std::invalid_argument("--merge: the results are of different versions or bounds");
+    const Shard share = parse_shard(shard["bounds"]["shard"].get<std::string>());
+    if (by_share.empty())
+      by_share.assign(static_cast<std::size_t>(share.count), nullptr);
+    if (static_cast<std::size_t>(share.count) != by_share.size() ||
+        by_share[static_cast<std::size_t>(share.index)] != nullptr)
+      throw std::invalid_argument("--merge: shares of different splits, or one share twice");
+    by_share[static_cast<std::size_t>(share.index)] = &shard;
+  }
+  for (std::size_t i = 0; i < by_share.size(); ++i)
+    if (by_share[i] == nullptr)
+      throw std::invalid_argument("--merge: share " + std::to_string(i + 1) + "/" +
+                                  std::to_string(by_share.size()) + " is missing");
+  std::uint64_t states = 0, transitions = 0;
+  int max_depth = 0;
+  bool complete = true, memory_limit_reached = false;
+  double seconds = 0, bytes = 0;
+  std::map<std::string, nlohmann::json> results; // property -> the chosen entry
+  for (const nlohmann::json *shard : by_share) { // in share order: ties go to the lowest
+    const auto shard_states = (*shard)["states"].get<std::uint64_t>();
+    states += shard_states;
+    transitions += (*shard)["transitions"].get<std::uint64_t>();
+    max_depth = std::max(max_depth, (*shard)["max_depth"].get<int>());
+    complete = complete && (*shard)["complete"].get<bool>();
+    memory_limit_reached = memory_limit_reached || (*shard)["memory_limit_reached"].get<bool>();
+    seconds += (*shard)["seconds"].get<double>();
+    bytes += (*shard)["bytes_per_state"].get<double>() * static_cast<double>(shard_states);
+    for (const nlohmann::json &entry : (*shard)["results"]) {
+      const std::string property = entry["property"];
+      auto [at, inserted] = results.emplace(property, entry);
+      if (inserted || entry["trace_length"].is_null())
+        continue;
+      if (at->second["trace_length"].is_null() ||
+          entry["trace_length"].get<std::size_t>() < at->second["trace_length"].get<std::size_t>())
+        at->second = entry;
+    }
+  }
+  nlohmann::json ordered = nlohmann::json::array(); // in the order of the property catalogue
+  for (const Property &property : all_properties())
+    if (auto found = results.find(std::string(property.id)); found != results.end())
+      ordered.push_back(found->second);
+  return {{"proposal", first["proposal"]},
+          {"bounds", without_shard(first["bounds"])},
+          {"states", states},
+          {"transitions", transitions},
+          {"max_depth", max_depth},
+          {"complete", complete},
+          {"memory_limit_reached", memory_limit_reached},
+          {"seconds", seconds},
+          {"states_per_second", seconds > 0 ? static_cast<double>(states) / seconds : 0},
+          {"bytes_per_state", states > 0 ? bytes / static_cast<double>(states) : 0},
+          {"results", ordered}};
+}
+
+// The progress line on stderr, every two seconds of a run (none for a shorter run):
+// where the search is and what it costs, so that a long run can be judged, or stopped,
+// before it ends. stdout, and the results, are the same with or without it.
+void print_progress(const ExploreProgress &progress) {
+  constexpr double kMiB = 1 << 20;
+  const double rate =
+      progress.seconds > 0 ? static_cast<double>(progress.states) / progress.seconds : 0;
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "trimcheck explore: depth %d, %llu states, %llu transitions, %.0f states/s, "
+                "%.0f MiB resident, %.0f s\n",
+                progress.depth, static_cast<unsigned long long>(progress.states),
+                static_cast<unsigned long long>(progress.transitions), rate,
+                static_cast<double>(progress.resident_bytes) / kMiB, progress.seconds);
+  std::cerr << line << std::flush;
+}
 
 // --max-memory: "auto" (3/4 of the physical memory, or half of RLIMIT_AS), "none", or a
 // number of MiB.
@@ -90,19 +203,56 @@ ExploreOptions to_options(const ExploreCliOptions &cli) {
                           cli.config + "'");
   }
   options.bounds = cli.bounds;
+  if (!cli.shard.empty()) {
+    const Shard shard = parse_shard(cli.shard);
+    options.shard_index = shard.index;
+    options.shard_count = shard.count;
+  }
   options.threads = cli.threads;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
   options.max_memory_bytes = max_memory_bytes(cli.max_memory);
+  if (!cli.quiet)
+    options.on_progress = print_progress;
   return options;
 }
 
 nlohmann::json bounds_json(const ExploreCliOptions &cli) {
-  return {{"max_records", cli.bounds.max_records},
-          {"max_agents", cli.bounds.max_agents},
-          {"max_depth", cli.bounds.max_depth},
-          {"max_kexecs", cli.bounds.max_kexecs},
-          {"regime", cli.regime},
-          {"config", cli.config}};
+  nlohmann::json bounds{{"max_records", cli.bounds.max_records},
+                        {"max_agents", cli.bounds.max_agents},
+                        {"max_depth", cli.bounds.max_depth},
+                        {"max_kexecs", cli.bounds.max_kexecs},
+                        {"regime", cli.regime},
+                        {"config", cli.config}};
+  if (!cli.shard.empty())
+    bounds["shard"] = cli.shard;
+  return bounds;
+}
+
+// `explore --merge FILE...`: the merged result on stdout, the exit code of the whole.
+int run_merge(const std::vector<std::string> &files) {
+  std::vector<nlohmann::json> shards;
+  for (const std::string &file : files) {
+    std::ifstream in(file);
+    if (!in)
+      throw std::invalid_argument("--merge: cannot read " + file);
+    nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+      throw std::invalid_argument("--merge: " + file + " is not the JSON of `explore --json`");
+    shards.push_back(std::move(json));
+  }
+  nlohmann::json merged;
+  try {
+    merged = merge_shards(shards);
+  } catch (const nlohmann::json::exception &error) {
+    throw std::invalid_argument(std::string("--merge: a result lacks a field: ") + error.what());
+  }
+  std::cout << json_document("explore", merged).dump(2) << "\n";
+  bool violated = false;
+  for (const nlohmann::json &entry : merged["results"])
+    violated = violated || entry["verdict"] == "violated";
+  return violated                                     ? kExitFinding
+         : merged["memory_limit_reached"].get<bool>() ? kExitInconclusive
+                                                      : kExitOk;
 }
 
 } // namespace
@@ -113,7 +263,8 @@ void add_explore(CLI::App &app, int &exit_code) {
       "explore", "Visit every state of one version within bounds (breadth-first) and check "
                  "every property on every transition; a violation comes with the shortest "
                  "trace, which `trimcheck replay` re-executes.");
-  cmd->add_option("--proposal", cli->proposal, "Version id (see `trimcheck list`)")->required();
+  cmd->add_option("--proposal", cli->proposal,
+                  "Version id (see `trimcheck list`); required unless --merge");
   cmd->add_option("--property", cli->properties, "Property id (repeatable; default: all)");
   cmd->add_option("--max-records", cli->bounds.max_records,
                   "Kernel measurements per run (new file, duplicate or violation)")
@@ -145,6 +296,16 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
                   "of the physical memory or half of ulimit -v if lower, none: no limit")
       ->capture_default_str();
+  cmd->add_option("--shard", cli->shard,
+                  "Explore share I of N (a block of the configurations), e.g. 2/4; "
+                  "--merge joins the shares' --json results");
+  cmd->add_option("--merge", cli->merge,
+                  "Merge the --json results of every share of a --shard split (files) into "
+                  "the result of the whole, printed as JSON; no exploration")
+      ->expected(1, -1);
+  cmd->add_flag("--quiet", cli->quiet,
+                "No progress line on stderr (otherwise one every 2 s: depth, states, states/s, "
+                "resident memory)");
   cmd->footer(with_example_ids(
       "A property that holds here holds on every run within the bounds; a violation is\n"
       "reported with the shortest trace (written under --out, replayable).\n\n"
@@ -156,9 +317,20 @@ void add_explore(CLI::App &app, int &exit_code) {
       "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
       "the bounds (the results cover the depth reached; nothing violated there)."));
   cmd->callback([cli, &exit_code] {
+    if (!cli->merge.empty()) {
+      try {
+        exit_code = run_merge(cli->merge);
+      } catch (const std::invalid_argument &error) {
+        std::cerr << "trimcheck explore: " << error.what() << "\n";
+        exit_code = kExitBadInput;
+      }
+      return;
+    }
     ExploreOptions options;
     ExploreResult result;
     try {
+      if (cli->proposal.empty())
+        throw CLI::ValidationError("--proposal", "required (or --merge FILE...)");
       options = to_options(*cli);
       result = explore(options);
     } catch (const CLI::ValidationError &error) {

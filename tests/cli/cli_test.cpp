@@ -452,16 +452,94 @@ TEST(CliExplore, TheMemoryLimitStopsTheSearchWithExitThree) {
 }
 
 TEST(CliExplore, AnAddressSpaceLimitStopsTheSearchCleanly) {
-  // Under `ulimit -v` the default --max-memory (auto) takes half the limit, so the search
-  // stops with its results instead of dying of bad_alloc as an internal error (exit 70).
+  // Under `ulimit -v` the default --max-memory (auto) takes half the limit: the search
+  // stops with its results (exit 1 or 3), or, if the allocator's address space runs out
+  // first, with one line saying so (exit 3); never bad_alloc as an internal error (70).
   TempDir dir;
-  const CliRun limited = run_shell("ulimit -v 600000; " + std::string(TRIMCHECK_BINARY) +
-                                   " explore --proposal sassu-v7 --json --out " +
-                                   dir.path().string() + " 2>/dev/null");
+  const CliRun limited = run_shell("ulimit -v 250000; " + std::string(TRIMCHECK_BINARY) +
+                                   " explore --proposal sassu-v7 --quiet --json --out " +
+                                   dir.path().string() + " 2>" + (dir.path() / "err").string());
   EXPECT_TRUE(limited.code == 1 || limited.code == 3) << limited.code << "\n" << limited.out;
-  const auto json = nlohmann::json::parse(limited.out);
-  EXPECT_TRUE(json.at("memory_limit_reached").get<bool>());
-  EXPECT_FALSE(json.at("complete").get<bool>());
+  const std::string err = slurp(dir.path() / "err");
+  if (limited.out.empty()) {
+    EXPECT_EQ(limited.code, 3);
+    EXPECT_NE(err.find("trimcheck explore: out of memory"), std::string::npos) << err;
+  } else {
+    const auto json = nlohmann::json::parse(limited.out);
+    EXPECT_TRUE(json.at("memory_limit_reached").get<bool>());
+    EXPECT_FALSE(json.at("complete").get<bool>());
+  }
+  EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
+}
+
+// A run of several seconds prints progress lines on stderr (one every 2 s), --quiet none,
+// and stdout is the same either way (timings aside).
+TEST(CliExplore, ProgressOnStderrUnlessQuiet) {
+  TempDir dir;
+  auto explore_to = [&](const std::string &extra, const fs::path &err) {
+    return run_shell(std::string(TRIMCHECK_BINARY) +
+                     " explore --proposal sassu-v7 --config default --max-depth 14 --json --out " +
+                     dir.path().string() + extra + " 2>" + err.string());
+  };
+  auto without_timings = [](const std::string &out) {
+    auto json = nlohmann::json::parse(out);
+    json.erase("seconds");
+    json.erase("states_per_second");
+    return json;
+  };
+  const CliRun loud = explore_to("", dir.path() / "loud.err");
+  const CliRun quiet = explore_to(" --quiet", dir.path() / "quiet.err");
+  EXPECT_EQ(loud.code, quiet.code);
+  EXPECT_EQ(without_timings(loud.out), without_timings(quiet.out));
+  const std::string progress = slurp(dir.path() / "loud.err");
+  EXPECT_NE(progress.find("trimcheck explore: depth "), std::string::npos) << progress;
+  for (const char *part : {" states, ", " states/s, ", " MiB resident"})
+    EXPECT_NE(progress.find(part), std::string::npos) << part << "\n" << progress;
+  EXPECT_EQ(slurp(dir.path() / "quiet.err"), "");
+}
+
+// --shard I/N explores a block of the configurations; --merge of every share's JSON is the
+// JSON of the whole search: the same counts, verdicts and shortest traces (timings aside).
+TEST(CliExplore, MergedSharesEqualTheWholeSearch) {
+  TempDir dir;
+  const std::string bounds = "explore --proposal sassu-rfc1 --max-depth 5 --json --quiet";
+  const CliRun whole = run(bounds + " --out " + (dir.path() / "whole").string());
+  ASSERT_EQ(whole.code, 1) << whole.out; // two properties are violated within these bounds
+  std::string shares;
+  for (int i = 1; i <= 3; ++i) {
+    const fs::path out = dir.path() / ("share" + std::to_string(i));
+    const CliRun share = run(bounds + " --shard " + std::to_string(i) + "/3 --out " + out.string());
+    ASSERT_NE(share.code, 2) << share.out;
+    EXPECT_EQ(nlohmann::json::parse(share.out)["bounds"]["shard"], std::to_string(i) + "/3");
+    std::ofstream(out.string() + ".json") << share.out;
+    shares = out.string() + ".json " + shares; // in reverse: the order of the files is free
+  }
+  const CliRun merged = run("explore --merge " + shares);
+  EXPECT_EQ(merged.code, whole.code);
+  const auto expected = nlohmann::json::parse(whole.out);
+  const auto actual = nlohmann::json::parse(merged.out);
+  for (const char *key : {"proposal", "bounds", "states", "transitions", "max_depth", "complete",
+                          "memory_limit_reached"})
+    EXPECT_EQ(actual[key], expected[key]) << key;
+  ASSERT_EQ(actual["results"].size(), expected["results"].size());
+  int violated = 0;
+  for (std::size_t i = 0; i < expected["results"].size(); ++i) {
+    const auto &want = expected["results"][i];
+    const auto &got = actual["results"][i];
+    EXPECT_EQ(got["property"], want["property"]);
+    EXPECT_EQ(got["verdict"], want["verdict"]) << want["property"];
+    EXPECT_EQ(got["trace_length"], want["trace_length"]) << want["property"];
+    if (want["trace"].is_null())
+      continue;
+    ++violated; // the same shortest trace, its configuration included
+    EXPECT_EQ(slurp(got["trace"].get<std::string>()), slurp(want["trace"].get<std::string>()))
+        << want["property"];
+  }
+  EXPECT_GT(violated, 0);
+  // A share missing, or given twice, is refused.
+  const std::string one = (dir.path() / "share1").string() + ".json";
+  EXPECT_EQ(run("explore --merge " + one, true).code, 2);
+  EXPECT_EQ(run("explore --merge " + one + " " + one, true).code, 2);
 }
 
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
@@ -470,7 +548,10 @@ TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
         "explore --proposal chen-v5 --regime sometimes",
         "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
         "explore --proposal chen-v5 --threads 0", "explore --proposal chen-v5 --max-memory 0",
-        "explore --proposal chen-v5 --max-memory lots"}) {
+        "explore --proposal chen-v5 --max-memory lots", "explore --proposal chen-v5 --shard 3/2",
+        "explore --proposal chen-v5 --shard 33/33",
+        "explore --proposal chen-v5 --config default --shard 1/2",
+        "explore --merge /nonexistent.json"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;
     EXPECT_FALSE(result.out.empty()) << args;

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace trimcheck::props {
 
@@ -41,7 +43,6 @@ struct LevelWork {
   struct Candidate {
     std::uint64_t key;
     Fingerprint fp;
-    std::unique_ptr<World> world;
   };
   struct PendingEdge {
     std::uint32_t from;
@@ -51,7 +52,8 @@ struct LevelWork {
   };
   std::vector<Candidate> candidates;
   std::vector<PendingEdge> edges;
-  std::vector<std::optional<Found>> found; // per property
+  std::unordered_map<std::uint64_t, std::string> summaries; // graph only: by candidate key
+  std::vector<std::optional<Found>> found;                  // per property
   std::uint64_t transitions = 0;
 };
 
@@ -69,10 +71,123 @@ std::uint64_t resident_bytes() {
   return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-std::string vertex_label(std::uint32_t id, const World &world) {
+// A state's label in the graph, after its id: the sizes of its lists.
+std::string vertex_summary(const World &world) {
   const KernelState &k = world.kernel;
-  return "s" + std::to_string(id) + " L" + std::to_string(k.list.size()) + " S" +
-         std::to_string(k.staged.size()) + " Del" + std::to_string(k.ghost.del.size());
+  return " L" + std::to_string(k.list.size()) + " S" + std::to_string(k.staged.size()) + " Del" +
+         std::to_string(k.ghost.del.size());
+}
+
+// Calls `tick` every `interval` from a thread of its own, until destroyed; never if it is
+// destroyed within the first interval. The search's threads only bump atomic counters, so
+// a report costs them nothing and comes on time in the middle of a long level as well.
+class Ticker {
+public:
+  Ticker(std::chrono::milliseconds interval, std::function<void()> tick)
+      : thread_([this, interval, tick = std::move(tick)] {
+          std::unique_lock lock(mutex_);
+          while (!wake_.wait_for(lock, interval, [this] { return stop_; })) {
+            lock.unlock();
+            tick();
+            lock.lock();
+          }
+        }) {}
+  Ticker(const Ticker &) = delete;
+  Ticker &operator=(const Ticker &) = delete;
+  ~Ticker() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_; // last: it starts once the members it uses exist
+};
+
+// Rebuilds the Worlds of one BFS level from the parent links, for one thread.
+//
+// Why: a World is some 3 KB with its heap (kernel state, agents, one monitor per
+// property), while the visited set keeps about 60 bytes per state and the links 8. When
+// the frontier held the Worlds of a whole level, it was nine tenths of the memory and what
+// ended every large search. Now the frontier is the range of ids of the level, and each
+// state's World is computed again when the state is expanded: its parent's World, then the
+// parent's move `successor` (moves come in a fixed order, so the same index gives the same
+// World, with the same monitors and agents, as when the state was first reached).
+//
+// States are numbered level by level in key order (parent, then successor index), so a
+// level in id order is a depth-first walk of the BFS tree, and the children of a parent
+// are neighbours. The rebuilder keeps the Worlds on the path from a root to the last state
+// it was asked for, one per level, with the moves of each (computed once per parent). A
+// state whose parent is on the path costs one successor; a run of neighbours shares the
+// whole path. Rebuilding a level costs one successor per state of the levels above that
+// still has a descendant in it, against about three successors with their canonical
+// encodings for expanding it (the bench prints the figures; docs/explore.md).
+//
+// Nothing is encoded or decoded: the World is recomputed by the model's own step, so a
+// rebuilt World is the World the search first reached, not a reading of its encoding
+// (the encoding has no decoder: it is hashed to a fingerprint and kept only as that).
+class WorldRebuilder {
+public:
+  WorldRebuilder(const ExploreSpace &space, const std::vector<World> &roots,
+                 const std::vector<Link> &links)
+      : space_(&space), roots_(&roots), links_(&links) {}
+
+  // The World of state `id`, which lies at BFS depth `depth`. Valid until the next call.
+  const World &world_of(std::uint32_t id, std::size_t depth);
+  std::uint64_t rebuilt() const { return rebuilt_; }
+
+private:
+  struct OnPath {
+    std::uint32_t id = 0;
+    World world;
+    std::optional<std::vector<Move>> moves; // of `world`, once one of its children is rebuilt
+  };
+  const ExploreSpace *space_;
+  const std::vector<World> *roots_;
+  const std::vector<Link> *links_;
+  std::vector<OnPath> path_;         // path_[k]: a state at depth k, the parent of path_[k + 1]
+  std::vector<std::uint32_t> climb_; // scratch: the ids above `id` not on the path, deepest first
+  std::uint64_t rebuilt_ = 0;        // successors computed to rebuild Worlds
+};
+
+const World &WorldRebuilder::world_of(std::uint32_t id, std::size_t depth) {
+  climb_.clear();
+  std::size_t level = depth + 1;
+  for (std::uint32_t at = id;;) {
+    --level;
+    if (level < path_.size() && path_[level].id == at) {
+      ++level; // path_[0..level) stays: it leads to `at`
+      break;
+    }
+    climb_.push_back(at);
+    if (level == 0)
+      break;
+    at = (*links_)[at].parent;
+  }
+  path_.resize(level);
+  path_.reserve(depth + 1);
+  for (auto at = climb_.rbegin(); at != climb_.rend(); ++at) {
+    const Link &link = (*links_)[*at];
+    if (path_.empty()) {
+      path_.push_back({*at, (*roots_)[link.successor], std::nullopt});
+      continue;
+    }
+    OnPath &parent = path_.back();
+    if (!parent.moves)
+      parent.moves = moves_of(*space_, parent.world);
+    if (link.successor >= parent.moves->size())
+      throw std::logic_error("explore: a stored link no longer leads anywhere");
+    World child = successor_by(parent.world, (*parent.moves)[link.successor]).world;
+    ++rebuilt_;
+    path_.push_back({*at, std::move(child), std::nullopt});
+  }
+  return path_.back().world;
 }
 
 class Search {
@@ -83,36 +198,45 @@ public:
   ExploreResult run();
 
 private:
-  void expand_level(std::uint32_t first_id, std::vector<LevelWork> &work);
-  void expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next, LevelWork &out);
+  // The level being expanded: ids [first_id, first_id + size), all at BFS depth `depth`.
+  struct Level {
+    std::uint32_t first_id = 0;
+    std::size_t size = 0;
+    std::size_t depth = 0;
+  };
+  void expand_level(const Level &level, std::vector<LevelWork> &work);
+  void expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
+                    WorldRebuilder &rebuilder, LevelWork &out);
   std::vector<TraceAction> actions_to(std::uint32_t id, std::uint16_t last) const;
   Trace trace_for(std::size_t property, const Found &found) const;
 
   const ExploreOptions &options_;
   ExploreSpace space_;
+  std::vector<World> roots_; // per configuration (a root's link names its configuration)
   VisitedSet visited_;
   std::vector<Link> links_;
-  // The level being expanded. Worlds are held by pointer: they are large (some 3 KB with
-  // their heap), levels are moved between vectors several times, and each is freed as soon
-  // as it is expanded, so that memory in use is one level, not two plus vector slack.
-  std::vector<std::unique_ptr<World>> frontier_;
+  std::vector<WorldRebuilder> rebuilders_; // one per thread, kept from level to level
   std::vector<std::optional<Found>> found_;
   std::optional<StateGraph> graph_;
   std::atomic<bool> over_memory_{false};
+  // What ExploreOptions::on_progress reports, kept up to date by the working threads.
+  struct {
+    std::atomic<int> depth{0};
+    std::atomic<std::uint64_t> states{0}, transitions{0};
+  } progress_;
 };
 
-void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next, LevelWork &out) {
+void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
+                          WorldRebuilder &rebuilder, LevelWork &out) {
   Canonicalizer canonical;
-  constexpr std::size_t kChunk = 8;
   std::uint64_t until_memory_check = 0;
   for (;;) {
-    const std::size_t begin = next.fetch_add(kChunk);
-    if (begin >= frontier_.size() || over_memory_)
+    const std::size_t begin = next.fetch_add(chunk);
+    if (begin >= level.size || over_memory_)
       return;
-    for (std::size_t position = begin; position < std::min(begin + kChunk, frontier_.size());
-         ++position) {
+    for (std::size_t position = begin; position < std::min(begin + chunk, level.size); ++position) {
       std::size_t index = 0;
-      const auto parent = static_cast<std::uint32_t>(first_id + position);
+      const auto parent = static_cast<std::uint32_t>(level.first_id + position);
       if (options_.max_memory_bytes > 0 && until_memory_check-- == 0) {
         until_memory_check = 64; // states; reading /proc costs a few microseconds
         if (resident_bytes() > options_.max_memory_bytes) {
@@ -120,7 +244,9 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
           return;
         }
       }
-      for_each_successor(space_, *frontier_[position], [&](Successor &&successor) {
+      const World &world = rebuilder.world_of(parent, level.depth);
+      std::uint64_t new_states = 0;
+      for_each_successor(space_, world, [&](Successor &&successor) {
         const std::uint64_t key = key_of(position, index);
         ++out.transitions;
         for (const auto &[property, message] : successor.violations)
@@ -132,36 +258,46 @@ void Search::expand_share(std::uint32_t first_id, std::atomic<std::size_t> &next
             violated.push_back(violation.first);
           out.edges.push_back({parent, fp, describe(successor.action), std::move(violated)});
         }
-        if (visited_.claim(fp, key) == VisitedSet::Claim::won)
-          out.candidates.push_back({key, fp, std::make_unique<World>(std::move(successor.world))});
+        const VisitedSet::Claim claim = visited_.claim(fp, key);
+        new_states += claim == VisitedSet::Claim::first;
+        if (claim == VisitedSet::Claim::first || claim == VisitedSet::Claim::won) {
+          out.candidates.push_back({key, fp});
+          if (graph_)
+            out.summaries[key] = vertex_summary(successor.world);
+        }
         ++index;
       });
-      frontier_[position].reset();
       if (index > 0xFFFF)
         throw std::logic_error("explore: more than 65535 successors of one state");
+      progress_.states.fetch_add(new_states, std::memory_order_relaxed);
+      progress_.transitions.fetch_add(index, std::memory_order_relaxed);
     }
   }
 }
 
-void Search::expand_level(std::uint32_t first_id, std::vector<LevelWork> &work) {
+void Search::expand_level(const Level &level, std::vector<LevelWork> &work) {
   std::atomic<std::size_t> next{0};
   for (LevelWork &w : work)
     w.found.assign(space_.properties.size(), std::nullopt);
+  // Each thread takes runs of neighbouring states, which share their path in the BFS tree
+  // (WorldRebuilder); runs are long enough that rebuilding their first state's path from
+  // a root is rare, and short enough that the threads finish together.
+  const std::size_t chunk = std::clamp<std::size_t>(level.size / (16 * work.size()), 8, 1024);
   if (work.size() == 1) {
-    expand_share(first_id, next, work[0]);
+    expand_share(level, chunk, next, rebuilders_[0], work[0]);
     return;
   }
   std::vector<std::thread> threads;
   std::exception_ptr error;
   std::mutex error_mutex;
-  for (LevelWork &w : work)
-    threads.emplace_back([&, out = &w] {
+  for (std::size_t t = 0; t < work.size(); ++t)
+    threads.emplace_back([&, t] {
       try {
-        expand_share(first_id, next, *out);
+        expand_share(level, chunk, next, rebuilders_[t], work[t]);
       } catch (...) {
         std::lock_guard lock(error_mutex);
         error = std::current_exception();
-        next = frontier_.size();
+        next = level.size;
       }
     });
   for (std::thread &thread : threads)
@@ -172,31 +308,42 @@ void Search::expand_level(std::uint32_t first_id, std::vector<LevelWork> &work) 
 
 ExploreResult Search::run() {
   const auto started = std::chrono::steady_clock::now();
+  std::optional<Ticker> reporter;
+  if (options_.on_progress)
+    reporter.emplace(options_.progress_interval, [this, started] {
+      options_.on_progress(
+          {progress_.depth.load(std::memory_order_relaxed),
+           progress_.states.load(std::memory_order_relaxed),
+           progress_.transitions.load(std::memory_order_relaxed),
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+           resident_bytes()});
+    });
   if (options_.graph_limit > 0)
     graph_.emplace();
   found_.assign(space_.properties.size(), std::nullopt);
   ExploreResult result;
+  roots_ = initial_worlds(space_);
   {
     Canonicalizer canonical;
-    std::vector<World> roots = initial_worlds(space_);
-    for (std::size_t c = 0; c < roots.size(); ++c) {
-      const Fingerprint fp = fingerprint(canonical.encode_view(roots[c]));
+    for (std::size_t c = 0; c < roots_.size(); ++c) {
+      const Fingerprint fp = fingerprint(canonical.encode_view(roots_[c]));
       if (visited_.id_of(fp))
         continue; // two configurations that boot to the same state
       const auto id = static_cast<std::uint32_t>(links_.size());
       visited_.settle(fp, id);
       links_.push_back({kRoot, static_cast<std::uint16_t>(c)});
       if (graph_)
-        graph_->vertices.push_back({0, vertex_label(id, roots[c]), {}});
-      frontier_.push_back(std::make_unique<World>(std::move(roots[c])));
+        graph_->vertices.push_back({0, "s" + std::to_string(id) + vertex_summary(roots_[c]), {}});
     }
   }
-  const int threads = std::max(1, options_.threads);
-  int depth = 0;
-  while (!frontier_.empty() && depth < space_.bounds.max_depth) {
-    const auto first_id = static_cast<std::uint32_t>(links_.size() - frontier_.size());
-    std::vector<LevelWork> work(static_cast<std::size_t>(threads));
-    expand_level(first_id, work);
+  progress_.states = links_.size();
+  const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
+  rebuilders_.assign(threads, WorldRebuilder(space_, roots_, links_));
+  Level level{0, links_.size(), 0};
+  while (level.size > 0 && level.depth < static_cast<std::size_t>(space_.bounds.max_depth)) {
+    progress_.depth = static_cast<int>(level.depth);
+    std::vector<LevelWork> work(threads);
+    expand_level(level, work);
     if (over_memory_) { // the level is incomplete: drop it
       result.memory_limit_reached = true;
       break;
@@ -204,6 +351,9 @@ ExploreResult Search::run() {
     // Merge in key order, so that nothing depends on the number of threads.
     std::vector<std::optional<Found>> level_found(found_.size());
     std::vector<LevelWork::Candidate> winners;
+    std::uint64_t candidate_bytes = 0;
+    for (const LevelWork &w : work)
+      candidate_bytes += w.candidates.capacity() * sizeof(LevelWork::Candidate);
     for (LevelWork &w : work) {
       result.transitions += w.transitions;
       for (std::size_t p = 0; p < found_.size(); ++p)
@@ -211,26 +361,32 @@ ExploreResult Search::run() {
           keep_least(level_found[p], *w.found[p]);
       for (LevelWork::Candidate &candidate : w.candidates)
         if (visited_.holds(candidate.fp, candidate.key))
-          winners.push_back(std::move(candidate));
-      w.candidates.clear();
+          winners.push_back(candidate);
+      w.candidates = {};
     }
+    // An upper bound: the candidates are freed while the winners are gathered.
+    result.peak_frontier_bytes =
+        std::max(result.peak_frontier_bytes,
+                 candidate_bytes + winners.capacity() * sizeof(LevelWork::Candidate));
     for (std::size_t p = 0; p < found_.size(); ++p)
       if (!found_[p])
         found_[p] = level_found[p];
     std::sort(winners.begin(), winners.end(),
               [](const auto &a, const auto &b) { return a.key < b.key; });
-    std::vector<std::unique_ptr<World>> next;
-    next.reserve(winners.size());
-    ++depth;
-    for (LevelWork::Candidate &winner : winners) {
+    const Level next{static_cast<std::uint32_t>(links_.size()), winners.size(), level.depth + 1};
+    for (const LevelWork::Candidate &winner : winners) {
       const auto id = static_cast<std::uint32_t>(links_.size());
       visited_.settle(winner.fp, id);
-      links_.push_back({static_cast<std::uint32_t>(first_id + (winner.key >> 16)),
+      links_.push_back({static_cast<std::uint32_t>(level.first_id + (winner.key >> 16)),
                         static_cast<std::uint16_t>(winner.key & 0xFFFF)});
-      if (graph_)
+      if (graph_) {
+        std::string summary;
+        for (const LevelWork &w : work)
+          if (auto found = w.summaries.find(winner.key); found != w.summaries.end())
+            summary = found->second;
         graph_->vertices.push_back(
-            {static_cast<std::uint32_t>(depth), vertex_label(id, *winner.world), {}});
-      next.push_back(std::move(winner.world));
+            {static_cast<std::uint32_t>(next.depth), "s" + std::to_string(id) + summary, {}});
+      }
     }
     if (graph_) {
       for (LevelWork &w : work)
@@ -243,9 +399,9 @@ ExploreResult Search::run() {
       if (links_.size() > options_.graph_limit)
         graph_.reset();
     }
-    frontier_ = std::move(next);
-    if (!frontier_.empty())
-      result.max_depth = depth;
+    level = next;
+    if (level.size > 0)
+      result.max_depth = static_cast<int>(level.depth);
   }
   if (graph_) {
     std::sort(graph_->edges.begin(), graph_->edges.end(), [](const auto &a, const auto &b) {
@@ -257,8 +413,9 @@ ExploreResult Search::run() {
                             vertex.violated.end());
     }
   }
-  result.complete = frontier_.empty();
-  frontier_.clear();
+  result.complete = level.size == 0;
+  for (const WorldRebuilder &rebuilder : rebuilders_)
+    result.rebuilt_successors += rebuilder.rebuilt();
   result.states = links_.size();
   result.bytes_per_state =
       result.states == 0
@@ -292,20 +449,14 @@ std::vector<TraceAction> Search::actions_to(std::uint32_t id, std::uint16_t last
     id = links_[id].parent;
   }
   std::reverse(path.begin(), path.end());
-  std::vector<World> roots = initial_worlds(space_);
-  World world = std::move(roots.at(links_[id].successor));
+  World world = roots_.at(links_[id].successor);
   std::vector<TraceAction> actions;
   for (std::uint16_t wanted : path) {
-    std::size_t index = 0;
-    std::optional<Successor> chosen;
-    for_each_successor(space_, world, [&](Successor &&successor) {
-      if (index++ == wanted)
-        chosen.emplace(std::move(successor));
-    });
-    if (!chosen)
+    std::vector<Move> moves = moves_of(space_, world);
+    if (wanted >= moves.size())
       throw std::logic_error("explore: a stored path no longer leads anywhere");
-    actions.push_back(chosen->action);
-    world = std::move(chosen->world);
+    actions.push_back(moves[wanted].action);
+    world = successor_by(world, std::move(moves[wanted])).world;
   }
   return actions;
 }
@@ -357,8 +508,19 @@ ExploreResult explore(const ExploreOptions &options) {
     if (property->make_monitor()->copy_size() == 0)
       throw std::invalid_argument("property " + std::string(property->id) +
                                   " cannot be explored: its monitor cannot be copied");
-  space.configs =
+  const std::vector<ConfigChoice> configs =
       options.config ? std::vector<ConfigChoice>{*options.config} : all_config_choices();
+  if (options.shard_count < 1 || static_cast<std::size_t>(options.shard_count) > configs.size())
+    throw std::invalid_argument("--shard: between 1 and " + std::to_string(configs.size()) +
+                                " shares (one configuration each at most)");
+  if (options.shard_index < 0 || options.shard_index >= options.shard_count)
+    throw std::invalid_argument("--shard: the share must be between 1 and the number of shares");
+  const auto share_begin = [&](int share) {
+    return configs.begin() +
+           static_cast<std::ptrdiff_t>(configs.size() * static_cast<std::size_t>(share) /
+                                       static_cast<std::size_t>(options.shard_count));
+  };
+  space.configs.assign(share_begin(options.shard_index), share_begin(options.shard_index + 1));
   return Search(options, std::move(space)).run();
 }
 

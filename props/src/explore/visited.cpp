@@ -46,7 +46,7 @@ VisitedSet::Claim VisitedSet::claim(const Fingerprint &raw, std::uint64_t key) {
   std::lock_guard lock(shard.mutex);
   Slot *slot = find(shard, fp);
   if (insert_if_new(shard, slot, fp, kPending | key))
-    return Claim::won;
+    return Claim::first;
   if ((slot->value & kPending) == 0)
     return Claim::known;
   if ((slot->value & ~kPending) <= key)

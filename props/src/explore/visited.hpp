@@ -22,8 +22,10 @@ namespace trimcheck::props::detail {
 class VisitedSet {
 public:
   VisitedSet();
-  enum class Claim { known, won, lost };
-  // known: seen in an earlier level; won: this key is (for now) the least of the level.
+  enum class Claim { known, first, won, lost };
+  // known: seen in an earlier level; first: not seen before (so this key is, for now, the
+  // least of the level); won: seen in this level, and this key is now the least; lost: seen
+  // in this level with a lesser key. `first` counts the new states of a level as it goes.
   Claim claim(const Fingerprint &fp, std::uint64_t key);
   bool holds(const Fingerprint &fp, std::uint64_t key);
   void settle(const Fingerprint &fp, std::uint32_t id);

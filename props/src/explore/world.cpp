@@ -25,13 +25,6 @@ std::vector<Agent> fresh_agents(const ExploreSpace &space) {
   return agents;
 }
 
-// An action together with the agent it belongs to (its state after next()).
-struct Move {
-  TraceAction action;
-  std::optional<std::size_t> agent;
-  std::optional<Agent> agent_after;
-};
-
 // Kernel events. Files are symmetric (only equality of contents matters), so a run
 // measures the files in order of first use: a new file is always the lowest unused one
 // and is measured in its first content version.
@@ -153,8 +146,7 @@ std::vector<World> initial_worlds(const ExploreSpace &space) {
   return worlds;
 }
 
-void for_each_successor(const ExploreSpace &space, const World &world,
-                        const std::function<void(Successor &&)> &visit) {
+std::vector<Move> moves_of(const ExploreSpace &space, const World &world) {
   std::vector<Move> moves;
   kernel_moves(space, world, moves);
   if (space.regime == Regime::protocol) {
@@ -163,34 +155,42 @@ void for_each_successor(const ExploreSpace &space, const World &world,
   } else {
     arbitrary_moves(space, world, moves);
   }
-  for (Move &move : moves) {
-    Successor next{move.action, world, {}};
-    World &after = next.world;
-    if (move.agent)
-      after.agents[*move.agent] = std::move(*move.agent_after);
-    const std::uint32_t boot_before = after.kernel.ghost.boot;
-    StepResult step = perform_step(after.kernel, move.action, 0);
-    if (after.kernel.ghost.boot != boot_before)
-      for (Agent &agent : after.agents)
-        agent.reset_after_kexec();
-    else if (move.agent)
-      after.agents[*move.agent].observe(after.kernel, step.outcome);
-    update_budget(after.budget, move.action);
-    for (std::size_t p = 0; p < after.monitors.size(); ++p) {
-      Monitor *monitor = after.monitors.get(p);
-      if (monitor == nullptr)
-        continue;
-      if (step.facts.memory_undefined && !monitor->watches_memory()) {
-        after.monitors.reset(p); // the kernel is undefined from here: nothing left to judge
-        continue;
-      }
-      if (auto violation = monitor->observe(after.kernel, move.action, step.outcome, step.facts)) {
-        next.violations.emplace_back(p, std::move(*violation));
-        after.monitors.reset(p); // judged: its later steps do not matter on this run
-      }
+  return moves;
+}
+
+Successor successor_by(const World &world, Move move) {
+  Successor next{move.action, world, {}};
+  World &after = next.world;
+  if (move.agent)
+    after.agents[*move.agent] = std::move(*move.agent_after);
+  const std::uint32_t boot_before = after.kernel.ghost.boot;
+  StepResult step = perform_step(after.kernel, move.action, 0);
+  if (after.kernel.ghost.boot != boot_before)
+    for (Agent &agent : after.agents)
+      agent.reset_after_kexec();
+  else if (move.agent)
+    after.agents[*move.agent].observe(after.kernel, step.outcome);
+  update_budget(after.budget, move.action);
+  for (std::size_t p = 0; p < after.monitors.size(); ++p) {
+    Monitor *monitor = after.monitors.get(p);
+    if (monitor == nullptr)
+      continue;
+    if (step.facts.memory_undefined && !monitor->watches_memory()) {
+      after.monitors.reset(p); // the kernel is undefined from here: nothing left to judge
+      continue;
     }
-    visit(std::move(next));
+    if (auto violation = monitor->observe(after.kernel, move.action, step.outcome, step.facts)) {
+      next.violations.emplace_back(p, std::move(*violation));
+      after.monitors.reset(p); // judged: its later steps do not matter on this run
+    }
   }
+  return next;
+}
+
+void for_each_successor(const ExploreSpace &space, const World &world,
+                        const std::function<void(Successor &&)> &visit) {
+  for (Move &move : moves_of(space, world))
+    visit(successor_by(world, std::move(move)));
 }
 
 } // namespace trimcheck::props::detail

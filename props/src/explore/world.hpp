@@ -53,6 +53,23 @@ struct Successor {
   std::vector<std::pair<std::size_t, std::string>> violations;
 };
 
+// An action available in a World, together with the agent it belongs to and that agent's
+// state after choosing it (Agent::next has already run; the step has not). The moves of a
+// World, in the fixed order, are its successors before any of them is computed: making the
+// list is cheap next to a successor (a World copy, the model's step, every monitor), so the
+// search can rebuild one chosen successor of a World without computing its siblings.
+struct Move {
+  TraceAction action;
+  std::optional<std::size_t> agent;
+  std::optional<Agent> agent_after;
+};
+
+// The moves of `world`: move i leads to its successor i.
+std::vector<Move> moves_of(const ExploreSpace &space, const World &world);
+
+// The successor that `move` (one of moves_of(space, world)) leads to.
+Successor successor_by(const World &world, Move move);
+
 // Calls `visit(Successor &&)` for every successor of `world`, in the fixed order.
 void for_each_successor(const ExploreSpace &space, const World &world,
                         const std::function<void(Successor &&)> &visit);

@@ -149,6 +149,33 @@ TEST(Explore, TheMemoryLimitDropsTheLevelItInterrupted) {
   }
 }
 
+// Progress reports come from a thread of their own while the search works, and see
+// counters only: the results are the same with them.
+TEST(Explore, ProgressReportsCountUpAndChangeNothing) {
+  ExploreOptions options = small(ProposalId::sassu_v7, {});
+  options.bounds = {2, 2, 9, 1};
+  options.threads = 2;
+  const ExploreResult quiet = explore(options);
+  std::vector<ExploreProgress> reports;
+  options.progress_interval = std::chrono::milliseconds(1);
+  options.on_progress = [&](const ExploreProgress &progress) { reports.push_back(progress); };
+  const ExploreResult reported = explore(options);
+  EXPECT_EQ(reported.states, quiet.states);
+  EXPECT_EQ(reported.transitions, quiet.transitions);
+  ASSERT_EQ(reported.results.size(), quiet.results.size());
+  for (std::size_t i = 0; i < quiet.results.size(); ++i)
+    EXPECT_EQ(reported.results[i].trace.has_value(), quiet.results[i].trace.has_value());
+  ASSERT_FALSE(reports.empty()); // the search takes far more than a millisecond
+  for (std::size_t i = 1; i < reports.size(); ++i) {
+    EXPECT_GE(reports[i].depth, reports[i - 1].depth);
+    EXPECT_GE(reports[i].states, reports[i - 1].states);
+    EXPECT_GE(reports[i].transitions, reports[i - 1].transitions);
+  }
+  EXPECT_LE(reports.back().states, reported.states);
+  EXPECT_LE(reports.back().transitions, reported.transitions);
+  EXPECT_LE(reports.back().depth, options.bounds.max_depth);
+}
+
 TEST(Explore, RejectsBadBounds) {
   ExploreOptions options = small(ProposalId::sassu_v7, {});
   options.bounds.max_depth = -1;

@@ -17,6 +17,8 @@
 #include "trimcheck/props/property.hpp"
 #include "trimcheck/props/scenario.hpp"
 
+#include <chrono>
+#include <functional>
 #include <optional>
 
 namespace trimcheck::props {
@@ -28,19 +30,43 @@ struct ExploreBounds {
   int max_kexecs = 1;  // kexec loads, and kexec executions, per run
 };
 
+// Where a running exploration is, for a progress line (`trimcheck explore` prints one on
+// stderr every two seconds). Counters are read while the threads work, so a report in the
+// middle of a level counts the states and transitions that level has reached so far.
+struct ExploreProgress {
+  int depth = 0;            // the level being expanded (its successors are at depth + 1)
+  std::uint64_t states = 0; // distinct states reached, the next level's so far included
+  std::uint64_t transitions = 0;
+  double seconds = 0;               // since the search started
+  std::uint64_t resident_bytes = 0; // of the process (0 if /proc cannot be read)
+};
+
 struct ExploreOptions {
   model::ProposalId proposal = model::newest_proposal();
   std::vector<const Property *> properties; // empty: every property
   Regime regime = Regime::protocol;
   ExploreBounds bounds;
   std::optional<ConfigChoice> config; // empty: every configuration `check` chooses from
+  // Explore share `shard_index` of `shard_count` (0-based): a contiguous block of the
+  // configurations, in their fixed order. Configurations never share a state (the state
+  // names its configuration), so the shares partition the search: their counts add up to
+  // the whole's, and the whole's shortest trace for a property is the shortest of the
+  // shares' traces, the lowest share on a tie (docs/explore.md, Sharding).
+  int shard_index = 0;
+  int shard_count = 1;
   int threads = 1;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
   // Stop before the bounds when the process's resident memory exceeds this (0: no limit).
-  // The frontier holds whole Worlds (several KB each), so memory, not the visited set, is
-  // what ends a big exploration; stopping cleanly beats being killed by the OOM killer.
+  // A search keeps about 100 bytes per state (the frontier is ids, its Worlds are rebuilt
+  // when expanded), so a search that outgrows memory has tens of millions of states; it
+  // stops cleanly and says how deep it got, instead of being killed by the OOM killer.
   std::uint64_t max_memory_bytes = 0;
+  // Called every `progress_interval` while the search runs, from a thread of its own (so
+  // also in the middle of a long level), and never for a search shorter than one interval.
+  // Empty: no reports. It sees counters only: what it does cannot change the results.
+  std::function<void(const ExploreProgress &)> on_progress;
+  std::chrono::milliseconds progress_interval{2000};
 };
 
 struct PropertyOutcome {
@@ -72,7 +98,14 @@ struct ExploreResult {
   // is dropped, and the results (states, transitions, verdicts) cover depth max_depth only.
   bool memory_limit_reached = false;
   double seconds = 0;
-  double bytes_per_state = 0;           // visited set and trace links, per state
+  double bytes_per_state = 0; // visited set and trace links, per state
+  // The most memory the frontier took: the next level's candidates (key and fingerprint
+  // each), while a level was expanded. The level being expanded is a range of ids: its
+  // Worlds are rebuilt from the links (docs/explore.md), a path of them per thread.
+  std::uint64_t peak_frontier_bytes = 0;
+  // Successors computed again to rebuild the states being expanded, over every level (the
+  // price of not keeping a level's Worlds; `transitions` counts the ones explored).
+  std::uint64_t rebuilt_successors = 0;
   std::vector<PropertyOutcome> results; // the properties that apply to some configuration
   std::optional<StateGraph> graph;      // when graph_limit >= states
 };
