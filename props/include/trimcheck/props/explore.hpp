@@ -23,6 +23,10 @@
 
 namespace trimcheck::props {
 
+// The defaults are the bounds of a plain `trimcheck explore`: chosen so that the largest
+// versions (the newest of the Sassu and Chen series: 3.4 and 4.3 million states over the
+// 32 configurations) take about a minute of one core and under 400 MB (docs/explore.md,
+// Defaults).
 struct ExploreBounds {
   int max_records = 2; // kernel measurements (new files, duplicates, violations) per run
   int max_agents = 2;  // protocol: agents; arbitrary: live processes besides init
