@@ -363,12 +363,14 @@ void add_explore(CLI::App &app, int &exit_code) {
         entry["verdict"] = "violated";
         entry["trace"] = path;
         entry["trace_length"] = outcome.trace->steps.size();
+        entry["found_in"] = found_in_json(&*outcome.trace);
         text << "  " << outcome.property << ": violated in " << outcome.trace->steps.size()
              << " steps (" << path << "): " << outcome.trace->violation << "\n";
       } else {
         entry["verdict"] = "holds-within-bounds";
         entry["trace"] = nullptr;
         entry["trace_length"] = nullptr;
+        entry["found_in"] = nullptr;
         text << "  " << outcome.property
              << (result.memory_limit_reached
                      ? ": holds to depth " + std::to_string(result.max_depth) + " (memory limit)\n"

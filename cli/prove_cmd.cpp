@@ -68,7 +68,8 @@ int run_prove(const ProveArgs &args) {
                 {"verdict", std::string(prove::result_name(result.result))},
                 {"depth", result.depth},
                 {"seconds", result.seconds},
-                {"trace", trace_path ? nlohmann::json(*trace_path) : nlohmann::json()}});
+                {"trace", trace_path ? nlohmann::json(*trace_path) : nlohmann::json()},
+                {"found_in", found_in_json(result.trace ? &*result.trace : nullptr)}});
     if (result.result == prove::Result::proved) {
       out["induction_k"] = result.induction_k;
       out["lemmas"] = result.lemmas;

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "json_document.hpp"
 #include "kernel_fit.hpp"
+#include "report_io.hpp"
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
@@ -98,6 +99,7 @@ nlohmann::json outcome_json(const std::string &path, const props::Trace &trace, 
                  {"proposal", model::proposal_info(trace.proposal).key},
                  {"property", trace.property},
                  {"trace_length", trace.steps.size()},
+                 {"found_in", found_in_json(&trace)},
                  {"on", on_kernel ? "kernel" : "model"},
                  {"reproduced", outcome.reproduced},
                  {"summary", outcome.summary},

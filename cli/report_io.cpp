@@ -139,6 +139,14 @@ std::string condition_summary(const Trace &trace) {
   return "with " + trace.config.describe();
 }
 
+nlohmann::json found_in_json(const Trace *trace) {
+  if (trace == nullptr)
+    return nullptr;
+  return {{"regime", props::regime_name(trace->regime)},
+          {"config", is_default_choice(trace->proposal, trace->config) ? std::string("default")
+                                                                       : trace->config.describe()}};
+}
+
 std::string letter_matrix(const Grid &grid, bool with_titles) {
   std::ostringstream out;
   out << "Verdicts (H holds, C conditional, V violated, - n/a):\n\n     ";
@@ -192,6 +200,7 @@ nlohmann::json results_json(std::uint64_t seed, const std::vector<PairOutput> &o
          {"property", r.property},
          {"verdict", verdict_name(r.verdict)},
          {"condition", r.condition ? nlohmann::json(*r.condition) : nlohmann::json(nullptr)},
+         {"found_in", found_in_json(r.trace ? &*r.trace : nullptr)},
          {"trace",
           output.trace_path ? nlohmann::json(*output.trace_path) : nlohmann::json(nullptr)},
          {"trace_length",

@@ -65,6 +65,12 @@ std::string verdicts_markdown(const props::CheckBudget &budget,
 // docs/properties.md: the property catalogue.
 std::string properties_markdown();
 
+// Where a counterexample was found, in every --json result that can carry a trace (check,
+// explore, prove, replay): {"regime": "protocol" or "arbitrary", "config": "default" or what
+// differs from the version's default}; null without a trace. Tools that compare engines
+// (tests/scripts/engines_agree.py) read it instead of the trace's text header.
+nlohmann::json found_in_json(const props::Trace *trace);
+
 // Serialisation of a result between worker processes (--jobs).
 nlohmann::json result_to_json(const props::PairResult &result);
 props::PairResult result_from_json(const nlohmann::json &json);

@@ -18,8 +18,8 @@ capture() { # name command... (exit 0 or 1 expected: a finding is still a docume
 }
 capture list "$bin" list --json
 capture check "$bin" check --proposal chen-v1 --property P1 --property P2 --runs 20 --json --out "$work/t"
-capture explore "$bin" explore --proposal chen-v1 --property P1 --config default --max-depth 3 --json --out "$work/t"
-capture prove "$bin" prove --proposal chen-v1 --property P2 --depth 1 --json --out "$work/t"
+capture explore "$bin" explore --proposal chen-v1 --property P1 --property P14 --config default --max-depth 4 --json --out "$work/t"
+capture prove "$bin" prove --proposal chen-v1 --property P7 --depth 1 --json --out "$work/t"
 capture replay "$bin" replay --json "$work/t/chen-v1-P1.json"
 capture conform "$bin" conform --json --transcripts "$source/tests/data/transcripts/fake-model"
 capture confirm "$bin" confirm --json --recheck "$source/tests/data/real-kernel/confirmations/chen-v5"
@@ -47,7 +47,21 @@ for name in names:
     if document.get("command") != expected:
         print("%s.json: command is %r" % (name, document.get("command")))
         bad += 1
+# found_in is exercised as an object (explore's P14 and prove's P7 are violated).
+for name in ("explore", "prove"):
+    document = json.load(open(work / (name + ".json")))
+    entries = document["results"] if name == "explore" else [document]
+    if not any(entry["found_in"] for entry in entries):
+        print("%s.json: no result with a found_in object" % name)
+        bad += 1
 # The validator must reject what is not a document: planted faults.
+explore = json.load(open(work / "explore.json"))
+for planted in ({**explore, "results": [{**explore["results"][-1],
+                                          "found_in": {"regime": "kernel", "config": "default"}}]},
+                {**explore, "results": [{**explore["results"][-1], "found_in": {"config": ""}}]}):
+    if validator.is_valid(planted):
+        print("a planted fault passed validation: %s" % json.dumps(planted)[:200])
+        bad += 1
 check = json.load(open(work / "check.json"))
 for planted in ({k: v for k, v in check.items() if k != "schema_version"},
                 {**check, "results": [{**check["results"][0], "verdict": "maybe"}]},

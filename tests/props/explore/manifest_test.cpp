@@ -11,8 +11,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <map>
-#include <sstream>
 
 namespace trimcheck::props {
 namespace {
@@ -66,56 +64,6 @@ TEST_P(ExploreManifest, StateCountsMatch) {
   EXPECT_EQ(expected["states"], entry["states"]);
   EXPECT_EQ(expected["transitions"], entry["transitions"]);
   EXPECT_EQ(expected["max_depth"], entry["max_depth"]);
-}
-
-// The verdict matrix of docs/verdicts.md, which docs.verdicts_up_to_date keeps equal to
-// a default `trimcheck check`: cell[property][version] is H, C, V or -.
-std::map<std::string, std::map<std::string, std::string>> default_check_matrix() {
-  std::ifstream in(std::string(TRIMCHECK_SOURCE_DIR) + "/docs/verdicts.md");
-  auto cells_of = [](const std::string &row) {
-    std::vector<std::string> cells;
-    std::istringstream fields(row.substr(1));
-    for (std::string cell; std::getline(fields, cell, '|');) {
-      const auto first = cell.find_first_not_of(' ');
-      cells.push_back(first == std::string::npos
-                          ? std::string()
-                          : cell.substr(first, cell.find_last_not_of(' ') - first + 1));
-    }
-    return cells;
-  };
-  std::vector<std::string> versions;
-  std::map<std::string, std::map<std::string, std::string>> matrix;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("| |", 0) == 0) {
-      versions = cells_of(line); // the first cell is empty
-    } else if (!versions.empty() && (line.rfind("| P", 0) == 0 || line.rfind("| B", 0) == 0)) {
-      const std::vector<std::string> cells = cells_of(line);
-      const std::string id = cells[0].substr(0, cells[0].find(' '));
-      for (std::size_t i = 1; i < cells.size() && i < versions.size(); ++i)
-        matrix[id][versions[i]] = cells[i];
-    }
-  }
-  return matrix;
-}
-
-// Issue 17: the default check misses nothing the other engines find. Every violation
-// explore finds within the manifest's bounds is a V or C cell of the default check (and
-// ProveAgreement ties prove's findings on these bounds to explore's).
-TEST_P(ExploreManifest, DefaultCheckFindsEveryViolationFoundHere) {
-  const std::string key(model::proposal_info(GetParam()).key);
-  const auto matrix = default_check_matrix();
-  ASSERT_FALSE(matrix.empty()) << "no verdict matrix in docs/verdicts.md";
-  const ExploreResult result = explore(manifest_options(GetParam()));
-  for (const PropertyOutcome &outcome : result.results) {
-    if (!outcome.trace)
-      continue;
-    ASSERT_TRUE(matrix.count(outcome.property) && matrix.at(outcome.property).count(key))
-        << outcome.property << " " << key << " is not in docs/verdicts.md";
-    const std::string &cell = matrix.at(outcome.property).at(key);
-    EXPECT_TRUE(cell == "V" || cell == "C")
-        << key << " " << outcome.property << ": explore finds a violation in "
-        << outcome.trace->steps.size() << " steps, the default check says " << cell;
-  }
 }
 
 std::vector<model::ProposalId> every_version() {
