@@ -32,7 +32,7 @@ void add_check(CLI::App &app, int &exit_code) {
   cmd->add_option("--out", options->out, "Directory for counterexample traces")
       ->capture_default_str()
       ->check(writable_directory());
-  cmd->add_flag("--json", options->json, "Print the results as JSON on stdout");
+  add_json_flag(*cmd, options->json, "the results");
   cmd->add_option("--shard", options->run.selection.shard,
                   "Only the I-th of N deterministic shares (I/N)");
   cmd->add_option("--junit", options->junit, "Also write JUnit XML (one test case per pair)")

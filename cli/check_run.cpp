@@ -52,7 +52,7 @@ void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
   cmd.add_option("--jobs", options.jobs, "Worker processes")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd.add_flag("--quiet", options.quiet, "No progress lines on stderr");
+  add_quiet_flag(cmd, options.quiet, "a line per pair as it is judged");
 }
 
 std::vector<Pair> select_pairs(const PairSelection &options) {

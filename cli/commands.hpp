@@ -30,6 +30,12 @@ inline CLI::Validator digits_only() {
       "DIGITS");
 }
 
+// The two flags every subcommand shares, registered with one wording. `what` is what the
+// JSON document holds ("the results"); `progress` what is printed without --quiet ("a line
+// every 2 s: ...").
+void add_json_flag(CLI::App &cmd, bool &json, std::string_view what);
+void add_quiet_flag(CLI::App &cmd, bool &quiet, std::string_view progress);
+
 // For an output option: the file (or directory) can be written, or created under its
 // nearest existing ancestor; checked when the command line is parsed, so a run does not
 // spend minutes before it finds that it cannot write its result (issue 20 item 8).

@@ -246,7 +246,7 @@ void add_confirm(CLI::App &app, int &exit_code) {
                       "bzImage of the version (repeat for builds of other options, e.g.\n"
                       "the feature option off: each trace runs on the first kernel\n"
                       "whose build its configuration fits)");
-  cmd->add_flag("--json", args->json, "Print the outcomes as one JSON object (docs/json.md)");
+  add_json_flag(*cmd, args->json, "the outcomes");
   cmd->add_option("--out", args->out, "Directory for <version>-<property>.json.gz")
       ->capture_default_str()
       ->check(writable_directory());

@@ -252,8 +252,8 @@ void add_conform(CLI::App &app, int &exit_code) {
                   "<proposal>/<proposal>-<config>.jsonl.xz; an existing archive is not\n"
                   "overwritten")
       ->needs(transcripts);
-  cmd->add_flag("--json", args->json, "Print the outcome as one JSON object (docs/json.md)");
-  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  add_json_flag(*cmd, args->json, "the outcome");
+  add_quiet_flag(*cmd, args->quiet, "a line per run, and each configuration's coverage");
   cmd->footer(with_example_ids(
       "Examples:\n"
       "  trimcheck conform --kernel $(scripts/build-kernel) --proposal {baseline}\n"

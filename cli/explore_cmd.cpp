@@ -286,7 +286,7 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_option("--out", cli->out, "Directory for counterexample traces")
       ->capture_default_str()
       ->check(writable_directory());
-  cmd->add_flag("--json", cli->json, "Print the results as JSON on stdout");
+  add_json_flag(*cmd, cli->json, "the results");
   cmd->add_option("--dot", cli->dot, "Write the state graph (graphviz DOT) to this file")
       ->check(writable_file());
   cmd->add_option("--dot-limit", cli->dot_limit, "Most states --dot draws")
@@ -303,9 +303,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "Merge the --json results of every share of a --shard split (files) into "
                   "the result of the whole, printed as JSON; no exploration")
       ->expected(1, -1);
-  cmd->add_flag("--quiet", cli->quiet,
-                "No progress line on stderr (otherwise one every 2 s: depth, states, states/s, "
-                "resident memory)");
+  add_quiet_flag(*cmd, cli->quiet, "a line every 2 s: depth, states, states/s, resident memory");
   cmd->footer(with_example_ids(
       "A property that holds here holds on every run within the bounds; a violation is\n"
       "reported with the shortest trace (written under --out, replayable).\n\n"

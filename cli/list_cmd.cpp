@@ -15,7 +15,7 @@ void add_list(CLI::App &app, int &exit_code) {
   cmd->footer("Example:\n  trimcheck list --json | jq '.proposals[].id'\n\nExit codes: 0.");
   auto json = std::make_shared<bool>(false);
   auto markdown = std::make_shared<std::string>();
-  cmd->add_flag("--json", *json, "Machine-readable output");
+  add_json_flag(*cmd, *json, "the versions and properties");
   cmd->add_option("--markdown", *markdown, "Write the property catalogue (docs/properties.md)")
       ->check(writable_file());
   cmd->callback([json, markdown, &exit_code] {

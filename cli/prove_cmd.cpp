@@ -129,8 +129,8 @@ void add_prove(CLI::App &app, int &exit_code) {
   cmd->add_option("--property", args->property, "Property id, e.g. P2")->required();
   cmd->add_option("--depth", args->depth, "BMC bound in symbolic steps (default 8)");
   cmd->add_option("--timeout", args->timeout, "Seconds for the whole run (default 60)");
-  cmd->add_flag("--json", args->json, "One JSON object on stdout");
-  cmd->add_flag("--quiet", args->quiet, "No progress line on stderr (printed every 2 s)");
+  add_json_flag(*cmd, args->json, "the result");
+  add_quiet_flag(*cmd, args->quiet, "a line every 2 s: the BMC depth or induction step at work");
   cmd->add_option("--out", args->out, "Directory for the trace (default trimcheck-out)")
       ->check(writable_directory());
   cmd->footer(with_example_ids(

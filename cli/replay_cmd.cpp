@@ -147,7 +147,7 @@ void add_replay(CLI::App &app, int &exit_code) {
       "Exit codes: 1 the violation reproduces, 0 it no longer does, 2 the trace is\n"
       "malformed, a step is not possible, or QEMU refuses --kernel; 3 a VM this\n"
       "machine could not run (swtpm, a boot that did not reach the agent in time)."));
-  cmd->add_flag("--json", *json, "Print the outcome as one JSON object (docs/json.md)");
+  add_json_flag(*cmd, *json, "the outcome");
   cmd->callback([path, kernel, json, &exit_code] {
     try {
       const props::Trace trace = read_trace(*path);

@@ -128,8 +128,7 @@ void add_report(CLI::App &app, int &exit_code) {
       ->check(writable_directory());
   add_check_run_options(*cmd, options->run);
   cmd->add_flag("--strict", options->strict, "Exit 1 if any pair is violated");
-  cmd->add_flag("--json", options->json,
-                "Print results.json (the report's JSON document, docs/json.md) on stdout");
+  add_json_flag(*cmd, options->json, "results.json (the report's document)");
   cmd->add_flag("--explore", options->explore,
                 "Also explore every selected version exhaustively within small bounds and "
                 "flag counterexamples check missed");

@@ -263,8 +263,8 @@ void add_verify(CLI::App &app, int &exit_code) {
                   "Verify only this bank (repeatable; default: every bank of the evidence)");
   cmd->add_option("--threads", options->threads, "Threads hashing template data (default 2)")
       ->check(digits_only());
-  cmd->add_flag("--json", options->json, "Print the report as JSON");
-  cmd->add_flag("--quiet", options->quiet, "No progress line on stderr (printed every 2 s)");
+  add_json_flag(*cmd, options->json, "the report");
+  add_quiet_flag(*cmd, options->quiet, "a line every 2 s: the stage at work");
   cmd->footer(
       "Examples:\n"
       "  trimcheck verify --chunk trimmed-1.bin --chunk trimmed-2.bin \\\n"
