@@ -168,23 +168,14 @@ int run_conform(const ConformArgs &args) {
   const conform::RunResult &finding = *result.first_mismatch;
   make_directories(args.out);
   const std::string stem = args.out + "/conform-" + args.proposal;
-  props::Trace trace = finding.trace;
-  trace.seed = args.seed;
-  trace.violation = finding.mismatch->what;
-  write_file(stem + ".json", props::to_json(trace).dump(2) + "\n");
-  write_file(stem + ".txt", props::render_text(trace));
+  WrittenMismatch written = write_mismatch(stem, "kernel " + args.kernel, finding, args.seed);
+  written.entry["unshrunk_length"] = result.original.size();
   if (args.json)
-    std::cout << document({{{"source", "kernel " + args.kernel},
-                            {"what", finding.mismatch->what},
-                            {"trace", stem + ".json"},
-                            {"trace_length", finding.executed.size()},
-                            {"unshrunk_length", result.original.size()}}})
-                     .dump(2)
-              << "\n";
+    std::cout << document(nlohmann::json::array({written.entry})).dump(2) << "\n";
   else
     std::cout << "MISMATCH after shrinking from " << result.original.size() << " to "
               << finding.executed.size() << " actions (trace: " << stem << ".json)\n"
-              << props::render_text(trace);
+              << written.text;
   return kExitFinding;
 }
 

@@ -27,24 +27,32 @@ nlohmann::json report_mismatch(const conform::RecordedTranscript &file,
                                const conform::RunResult &run, const std::string &out, bool json) {
   make_directories(out);
   const std::string base = out + "/conform-" + file.name;
-  props::Trace trace = run.trace;
-  trace.seed = file.transcript.seed;
-  trace.violation = run.mismatch->what;
-  write_file(base + ".json", props::to_json(trace).dump(2) + "\n");
-  write_file(base + ".txt", props::render_text(trace));
+  WrittenMismatch written = write_mismatch(base, file.source, run, file.transcript.seed);
   if (!json)
     std::cout << "MISMATCH in " << file.source << " (kernel " << release_of(file.transcript)
               << "), not shrunk: shrinking needs a VM; " << run.executed.size()
               << " actions (trace: " << base << ".json)\n"
-              << props::render_text(trace);
-  return {{"source", file.source},
-          {"kernel_release", release_of(file.transcript)},
-          {"what", run.mismatch->what},
-          {"trace", base + ".json"},
-          {"trace_length", run.executed.size()}};
+              << written.text;
+  written.entry["kernel_release"] = release_of(file.transcript);
+  return written.entry;
 }
 
 } // namespace
+
+WrittenMismatch write_mismatch(const std::string &stem, const std::string &source,
+                               const conform::RunResult &run, std::uint64_t seed) {
+  props::Trace trace = run.trace;
+  trace.seed = seed;
+  trace.violation = run.mismatch->what;
+  write_file(stem + ".json", props::to_json(trace).dump(2) + "\n");
+  std::string text = props::render_text(trace);
+  write_file(stem + ".txt", text);
+  return {{{"source", source},
+           {"what", run.mismatch->what},
+           {"trace", stem + ".json"},
+           {"trace_length", run.executed.size()}},
+          std::move(text)};
+}
 
 std::optional<std::vector<fs::path>> recorded_files(const std::vector<std::string> &paths,
                                                     std::string_view command,

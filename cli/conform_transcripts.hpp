@@ -2,6 +2,9 @@
 // again, without a VM (docs/vm.md, "Transcripts").
 #pragma once
 
+#include "trimcheck/conform/conform.hpp"
+
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,10 +32,6 @@ struct TranscriptOutput {
 int replay_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
                        const std::string &out, TranscriptOutput output);
 
-// Writes the transcripts in `paths` (optionally only those of `proposal`) as one archive
-// per version and configuration, `dir`/<proposal>/<proposal>-<config>.jsonl.xz, runs in
-// the order read; an archive that
-// exists already is not overwritten. Returns 0, or 2 for bad input or an existing archive.
 // The --json document of conform, live or from transcripts ("mode": "kernel" or
 // "transcripts"): "conforms" is true when "mismatches" is empty; "coverage" maps a version
 // (and kernel) to its coverage line.
@@ -40,6 +39,20 @@ nlohmann::json conform_document(nlohmann::json proposal, std::string_view mode, 
                                 std::size_t actions, nlohmann::json mismatches,
                                 nlohmann::json coverage);
 
+// A mismatch of conform, live or from a transcript: its trace written to <stem>.json and
+// <stem>.txt, the entry of the document's "mismatches" (source, what, trace,
+// trace_length; callers add what only they know) and the trace as text.
+struct WrittenMismatch {
+  nlohmann::json entry;
+  std::string text;
+};
+WrittenMismatch write_mismatch(const std::string &stem, const std::string &source,
+                               const conform::RunResult &run, std::uint64_t seed);
+
+// Writes the transcripts in `paths` (optionally only those of `proposal`) as one archive
+// per version and configuration, `dir`/<proposal>/<proposal>-<config>.jsonl.xz, runs in
+// the order read; an archive that exists already is not overwritten. Returns 0, or 2 for
+// bad input or an existing archive.
 int pack_transcripts(const std::vector<std::string> &paths, const std::string &proposal,
                      const std::string &dir);
 
