@@ -3,8 +3,14 @@
 #include "help_format.hpp"
 #include "report_io.hpp"
 
+#include "trimcheck/model/proposal.hpp"
+
+#include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -16,21 +22,48 @@ std::string command_name(const CLI::App &app) {
   return name;
 }
 
+// The posted series, from model/'s table of versions, so that the overview names no
+// version by hand: each family with its first and last version id, in table order.
+std::string posted_series() {
+  using trimcheck::model::Family;
+  std::vector<std::pair<Family, std::vector<std::string_view>>> families;
+  for (const trimcheck::model::ProposalInfo &info : trimcheck::model::all_proposals()) {
+    if (info.family == Family::baseline)
+      continue;
+    if (families.empty() || families.back().first != info.family)
+      families.push_back({info.family, {}});
+    families.back().second.push_back(info.key);
+  }
+  std::string text;
+  for (const auto &[family, keys] : families) {
+    std::string name(trimcheck::model::family_name(family));
+    name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    const bool last = &family == &families.back().first;
+    text += (text.empty() ? ""
+             : last       ? " and "
+                          : ", ") +
+            name + " (" + std::string(keys.front()) +
+            (keys.size() > 1 ? " to " + std::string(keys.back()) : "") + ")";
+  }
+  return text;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{
-      "trimcheck: checks the posted IMA measurement-list trimming patch series (Microsoft RFC,\n"
-      "Chen v1-v5, Sassu RFC v1/v2 and v3-v7) against the review concerns P1-P23 and the\n"
-      "baseline invariants B1-B5, on an executable model of every version.\n\n"
-      "Start with `trimcheck list`, then `trimcheck check`. Every counterexample is a trace\n"
-      "that `trimcheck replay` re-executes. `trimcheck help CMD` explains a subcommand.\n\n"
-      "Exit codes, the same for every subcommand: 0 no finding (holds, verified, conforms,\n"
-      "no reproduction), 1 a finding (a violation, a reproduction, a kernel mismatch, a\n"
-      "failed verification), 2 bad input (an option, trace or file, or an output path that\n"
-      "cannot be written), 3 inconclusive (a memory limit, an unknown answer, a timeout, a\n"
-      "VM this machine could not run), 70 an internal error (a bug), 128+N stopped by\n"
-      "signal N (after cleaning up). Each subcommand's --help says what 1 and 3 mean for it.\n",
+      "trimcheck: checks the posted IMA measurement-list trimming patch series, " +
+          posted_series() +
+          ", against the review concerns P1-P23 and the baseline invariants B1-B5, on an "
+          "executable model of every version.\n\n"
+          "Start with `trimcheck list`, then `trimcheck check`. Every counterexample is a trace\n"
+          "that `trimcheck replay` re-executes. `trimcheck help CMD` explains a subcommand.\n\n"
+          "Exit codes, the same for every subcommand: 0 no finding (holds, verified, conforms,\n"
+          "no reproduction), 1 a finding (a violation, a reproduction, a kernel mismatch, a\n"
+          "failed verification), 2 bad input (an option, trace or file, or an output path that\n"
+          "cannot be written), 3 inconclusive (a memory limit, an unknown answer, a timeout, a\n"
+          "VM this machine could not run), 70 an internal error (a bug), 128+N stopped by\n"
+          "signal N (after cleaning up). Each subcommand's --help says what 1 and 3 mean for it.\n",
       "trimcheck"};
   app.formatter(std::make_shared<trimcheck::cli::HelpFormatter>()); // before the subcommands
   app.set_version_flag("--version", std::string("trimcheck ") + TRIMCHECK_VERSION);
