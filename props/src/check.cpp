@@ -1,5 +1,6 @@
 #include "trimcheck/props/check.hpp"
 
+#include "scenario_run.hpp"
 #include "shared_search.hpp"
 #include "trimcheck/props/scenario.hpp"
 
@@ -70,25 +71,23 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
                             const CheckBudget &budget, bool default_config_only) {
   std::optional<Trace> last_failure;
   std::string internal_error;
+  detail::BootCache boots;
   const std::uint64_t seed =
       pair_seed(budget.seed, proposal, property.id, regime, default_config_only);
   auto testable = [&] {
     const Scenario scenario = *scenario_gen(default_config_only);
     const KernelConfig config = budget_config(proposal, scenario.config, budget);
-    std::vector<TraceAction> actions;
-    RunResult run;
+    const Property *one[] = {&property};
+    detail::DrivenRun run;
     try {
-      actions = interpret(proposal, regime, scenario, config);
-      run = run_actions(proposal, config, property, actions);
+      run = detail::drive_watched(regime, scenario, boots.boot(proposal, config), one,
+                                  {.keep_steps = true, .coverage = false});
     } catch (const std::exception &error) {
-      internal_error = error.what();
+      internal_error =
+          "the scenario driver emitted an impossible action: " + std::string(error.what());
       throw;
     }
-    if (!run.invalid.empty()) {
-      internal_error = "the scenario driver emitted an impossible action: " + run.invalid;
-      RC_FAIL(internal_error);
-    }
-    if (!run.violation.empty()) {
+    if (std::string &violation = run.violations.front(); !violation.empty()) {
       Trace trace;
       trace.proposal = proposal;
       trace.config = config;
@@ -96,9 +95,9 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
       trace.regime = regime;
       trace.seed = budget.seed;
       trace.steps = std::move(run.steps);
-      trace.violation = run.violation;
+      trace.violation = violation;
       last_failure = std::move(trace); // the last failure seen is the shrunk one
-      RC_FAIL(run.violation);
+      RC_FAIL(violation);
     }
   };
   rc::detail::TestParams params;
@@ -139,6 +138,55 @@ bool violates_outright(ProposalId proposal, const Property &property, const Trac
          !(property.about_config == nullptr || property.about_config(proposal, defaults));
 }
 
+// Whether a trace has no user-space step: measurements, kexec and the kexec's own steps
+// only. Every protocol allows such a run, so when arbitrary user space finds one it is a
+// counterexample of the protocol regime, judged by its configuration alone.
+bool kernel_events_only(const Trace &trace) {
+  for (const TraceStep &step : trace.steps) {
+    const Action *action = std::get_if<Action>(&step.action);
+    const Continue *next = action ? std::get_if<Continue>(action) : nullptr;
+    if (action == nullptr ||
+        !(std::holds_alternative<Measure>(*action) ||
+          std::holds_alternative<MeasureViolation>(*action) ||
+          std::holds_alternative<MeasureRecord>(*action) ||
+          std::holds_alternative<KexecLoad>(*action) ||
+          std::holds_alternative<KexecExecute>(*action) || (next != nullptr && next->pid == 0)))
+      return false;
+  }
+  return true;
+}
+
+void take_violation(PairResult &result, Trace trace) {
+  result.verdict = Verdict::violated;
+  result.condition.reset();
+  result.trace = std::move(trace);
+}
+
+// A protocol counterexample: V if it violates outright, else C (unless already C).
+void take_protocol_trace(ProposalId proposal, const Property &property, const CheckBudget &budget,
+                         PairResult &result, Trace trace) {
+  if (violates_outright(proposal, property, trace, budget)) {
+    take_violation(result, std::move(trace));
+  } else if (result.verdict == Verdict::holds) {
+    result.verdict = Verdict::conditional;
+    result.condition = config_condition(trace);
+    result.trace = std::move(trace);
+  }
+}
+
+// An arbitrary user-space counterexample of a cell that holds under the protocol.
+void take_arbitrary_trace(ProposalId proposal, const Property &property, const CheckBudget &budget,
+                          PairResult &result, Trace trace) {
+  if (kernel_events_only(trace)) {
+    trace.regime = Regime::protocol;
+    take_protocol_trace(proposal, property, budget, result, std::move(trace));
+    return;
+  }
+  result.verdict = Verdict::conditional;
+  result.condition = arbitrary_condition(trace);
+  result.trace = std::move(trace);
+}
+
 // The property's own searches: protocol, then (if the counterexample needs a configuration
 // the property is not about) protocol in the default configuration, then arbitrary.
 PairResult judge_alone(ProposalId proposal, const Property &property, const CheckBudget &budget) {
@@ -150,24 +198,15 @@ PairResult judge_alone(ProposalId proposal, const Property &property, const Chec
   if (auto trace = search(proposal, property, Regime::protocol, budget, false)) {
     if (!violates_outright(proposal, property, *trace, budget)) {
       if (auto plain = search(proposal, property, Regime::protocol, budget, true)) {
-        result.verdict = Verdict::violated;
-        result.trace = std::move(plain);
+        take_violation(result, std::move(*plain));
         return result;
       }
-      result.verdict = Verdict::conditional;
-      result.condition = config_condition(*trace);
-      result.trace = std::move(trace);
-      return result;
     }
-    result.verdict = Verdict::violated;
-    result.trace = std::move(trace);
+    take_protocol_trace(proposal, property, budget, result, std::move(*trace));
     return result;
   }
-  if (auto trace = search(proposal, property, Regime::arbitrary, budget, false)) {
-    result.verdict = Verdict::conditional;
-    result.condition = arbitrary_condition(*trace);
-    result.trace = std::move(trace);
-  }
+  if (auto trace = search(proposal, property, Regime::arbitrary, budget, false))
+    take_arbitrary_trace(proposal, property, budget, result, std::move(*trace));
   return result;
 }
 
@@ -208,30 +247,18 @@ std::vector<PairResult> check_version(ProposalId proposal,
   auto not_violated = [](const PairResult &r) {
     return r.verdict == Verdict::holds || r.verdict == Verdict::conditional;
   };
-  auto violated_by = [](PairResult &r, const Property &, Trace trace) {
-    r.verdict = Verdict::violated;
-    r.condition.reset();
-    r.trace = std::move(trace);
-  };
-  shared_stage(proposal, results, properties, Regime::protocol, true, budget, not_violated,
-               violated_by);
+  shared_stage(
+      proposal, results, properties, Regime::protocol, true, budget, not_violated,
+      [](PairResult &r, const Property &, Trace trace) { take_violation(r, std::move(trace)); });
   shared_stage(proposal, results, properties, Regime::protocol, false, budget, not_violated,
                [&](PairResult &r, const Property &property, Trace trace) {
-                 if (violates_outright(proposal, property, trace, budget)) {
-                   violated_by(r, property, std::move(trace));
-                 } else if (r.verdict == Verdict::holds) {
-                   r.verdict = Verdict::conditional;
-                   r.condition = config_condition(trace);
-                   r.trace = std::move(trace);
-                 }
+                 take_protocol_trace(proposal, property, budget, r, std::move(trace));
                });
   shared_stage(
       proposal, results, properties, Regime::arbitrary, false, budget,
       [](const PairResult &r) { return r.verdict == Verdict::holds; },
-      [](PairResult &r, const Property &, Trace trace) {
-        r.verdict = Verdict::conditional;
-        r.condition = arbitrary_condition(trace);
-        r.trace = std::move(trace);
+      [&](PairResult &r, const Property &property, Trace trace) {
+        take_arbitrary_trace(proposal, property, budget, r, std::move(trace));
       });
   return results;
 }

@@ -96,19 +96,39 @@ StepResult perform_step(KernelState &state, const TraceAction &action, std::size
 
 namespace detail {
 
+RunWatch::RunWatch(std::span<const Property *const> properties, const KernelState &booted)
+    : violations(properties.size()), watching_(properties.size()) {
+  for (const Property *property : properties) {
+    monitors_.push_back(property->make_monitor());
+    monitors_.back()->start(booted);
+  }
+}
+
+void RunWatch::observe(const KernelState &state, const TraceAction &action,
+                       const StepResult &step) {
+  for (std::size_t p = 0; p < monitors_.size(); ++p) {
+    if (monitors_[p] == nullptr)
+      continue;
+    // Nothing after an undefined step says anything about a property that does not
+    // judge memory itself.
+    const bool stops = step.facts.memory_undefined && !monitors_[p]->watches_memory();
+    if (!stops)
+      if (auto violation = monitors_[p]->observe(state, action, step.outcome, step.facts))
+        violations[p] = std::move(*violation);
+    if (stops || !violations[p].empty()) {
+      monitors_[p].reset();
+      --watching_;
+    }
+  }
+}
+
 WatchedRun watch_actions(ProposalId proposal, const KernelConfig &config,
                          std::span<const Property *const> properties,
                          std::span<const TraceAction> actions, bool keep_steps) {
   WatchedRun run;
-  run.violations.resize(properties.size());
   KernelState state = boot(proposal, config);
-  std::vector<std::unique_ptr<Monitor>> monitors;
-  for (const Property *property : properties) {
-    monitors.push_back(property->make_monitor());
-    monitors.back()->start(state);
-  }
-  std::size_t watching = monitors.size();
-  for (std::size_t i = 0; i < actions.size() && watching > 0; ++i) {
+  RunWatch watch(properties, state);
+  for (std::size_t i = 0; i < actions.size() && !watch.done(); ++i) {
     const TraceAction &action = actions[i];
     StepResult step;
     try {
@@ -116,25 +136,14 @@ WatchedRun watch_actions(ProposalId proposal, const KernelConfig &config,
     } catch (const std::invalid_argument &error) {
       run.invalid =
           "step " + std::to_string(i + 1) + " (" + describe(action) + "): " + error.what();
+      run.violations = std::move(watch.violations);
       return run;
     }
     if (keep_steps)
       run.steps.push_back({action, step.outcome});
-    for (std::size_t p = 0; p < monitors.size(); ++p) {
-      if (monitors[p] == nullptr)
-        continue;
-      // Nothing after an undefined step says anything about a property that does not
-      // judge memory itself.
-      const bool stops = step.facts.memory_undefined && !monitors[p]->watches_memory();
-      if (!stops)
-        if (auto violation = monitors[p]->observe(state, action, step.outcome, step.facts))
-          run.violations[p] = std::move(*violation);
-      if (stops || !run.violations[p].empty()) {
-        monitors[p].reset();
-        --watching;
-      }
-    }
+    watch.observe(state, action, step);
   }
+  run.violations = std::move(watch.violations);
   return run;
 }
 

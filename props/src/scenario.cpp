@@ -2,6 +2,10 @@
 
 #include "agents.hpp"
 #include "arbitrary.hpp"
+#include "scenario_run.hpp"
+
+#include <algorithm>
+#include <bit>
 
 namespace trimcheck::props {
 
@@ -95,10 +99,13 @@ namespace {
 // Interprets choices against a live model state; every emitted action is valid there.
 class ScenarioDriver {
 public:
-  ScenarioDriver(ProposalId proposal, const KernelConfig &config, Regime regime)
-      : proposal_(proposal), regime_(regime),
-        state_(boot(proposal, config)), agents_{detail::Agent(proposal), detail::Agent(proposal)} {
-    const auto protocols = detail::protocols_for(proposal);
+  // With `watch`, each step is taken by perform_step and shown to the monitors; `run`
+  // receives the steps and features that `options` asks for.
+  ScenarioDriver(KernelState booted, Regime regime, detail::RunWatch *watch = nullptr,
+                 detail::DrivenRun *run = nullptr, detail::DriveOptions options = {})
+      : proposal_(booted.proposal), regime_(regime), watch_(watch), run_(run), options_(options),
+        state_(std::move(booted)), agents_{detail::Agent(proposal_), detail::Agent(proposal_)} {
+    const auto protocols = detail::protocols_for(proposal_);
     for (std::size_t i = 0; i < agents_.size(); ++i)
       agents_[i].restart(protocols[std::min(i + 1, protocols.size() - 1)]);
   }
@@ -144,9 +151,21 @@ private:
   Outcome emit(const TraceAction &action) {
     const std::uint32_t boot_before = state_.ghost.boot;
     Outcome outcome;
-    if (const Action *a = std::get_if<Action>(&action))
+    if (watch_ != nullptr) {
+      const bool watching = !watch_->done();
+      detail::StepResult step = detail::perform_step(state_, action, actions.size());
+      if (watching) {
+        watch_->observe(state_, action, step);
+        if (options_.keep_steps)
+          run_->steps.push_back({action, step.outcome});
+      }
+      outcome = std::move(step.outcome);
+    } else if (const Action *a = std::get_if<Action>(&action)) {
       outcome = apply(state_, *a);
+    }
     actions.push_back(action);
+    if (options_.coverage)
+      run_->features.push_back(detail::coverage_feature(state_, action, outcome));
     if (state_.ghost.boot != boot_before)
       for (detail::Agent &agent : agents_)
         agent.reset_after_kexec();
@@ -192,23 +211,91 @@ private:
 
   ProposalId proposal_;
   Regime regime_;
+  detail::RunWatch *watch_;
+  detail::DrivenRun *run_;
+  detail::DriveOptions options_;
   KernelState state_;
   std::array<detail::Agent, 2> agents_;
 };
 
 } // namespace
 
-std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Scenario &scenario,
-                                   const std::optional<KernelConfig> &config) {
-  ScenarioDriver driver(proposal, config ? *config : make_config(proposal, scenario.config),
-                        regime);
+namespace {
+
+// Feeds every choice (or, when `stop` says so, until it does) and ends arbitrary user
+// space at a quiescent point.
+template <typename Stop>
+void drive(ScenarioDriver &driver, Regime regime, const Scenario &scenario, Stop stop) {
   for (Choice choice : scenario.choices) {
+    if (stop())
+      return;
     choice.kind = scenario.swarm.kind(choice.kind);
     driver.feed(choice);
   }
-  if (regime == Regime::arbitrary)
+  if (regime == Regime::arbitrary && !stop())
     driver.wind_down();
+}
+
+} // namespace
+
+std::vector<TraceAction> interpret(ProposalId proposal, Regime regime, const Scenario &scenario,
+                                   const std::optional<KernelConfig> &config) {
+  ScenarioDriver driver(boot(proposal, config ? *config : make_config(proposal, scenario.config)),
+                        regime);
+  drive(driver, regime, scenario, [] { return false; });
   return std::move(driver.actions);
 }
+
+namespace detail {
+
+std::uint64_t coverage_feature(const KernelState &state, const TraceAction &action,
+                               const Outcome &outcome) {
+  // Exact up to 16, then by eights up to 64, then by powers of two: a list that grows by one
+  // record is new coverage while it is short, and every doubling after that.
+  auto bucket = [](std::size_t n) -> std::uint64_t {
+    return n <= 16 ? n : n <= 64 ? 16 + (n - 16) / 8 : 22 + std::bit_width(n);
+  };
+  const Action *kernel_action = std::get_if<Action>(&action);
+  const std::uint64_t kind = kernel_action ? kernel_action->index() : std::variant_size_v<Action>;
+  const std::uint64_t result = !outcome.done      ? 0
+                               : outcome.ret < 0  ? 1 + std::min<std::int64_t>(-outcome.ret, 62)
+                               : outcome.ret == 0 ? 64
+                                                  : 65;
+  std::uint64_t feature = kind;
+  auto put = [&feature](std::uint64_t value, int bits) { feature = feature << bits | value; };
+  put(result, 7);
+  put(bucket(state.list.size()), 6);
+  put(bucket(state.staged.size()), 6);
+  put(std::min<std::uint32_t>(state.ghost.boot, 3), 2);
+  put(state.kexec.loaded ? 1 : 0, 1);
+  put(std::min<std::size_t>(state.requests.size(), 3), 2);
+  put(std::min<std::size_t>(state.open_files.size(), 7), 3);
+  put(state.events.empty() ? 0 : 1, 1);
+  return feature;
+}
+
+KernelState BootCache::boot(ProposalId proposal, const KernelConfig &config) {
+  auto cached = std::find_if(states_.begin(), states_.end(), [&](const KernelState &state) {
+    return state.proposal == proposal && state.config == config;
+  });
+  KernelState state =
+      cached != states_.end() ? *cached : states_.emplace_back(model::boot(proposal, config));
+  // Its own memo, as a kernel booted here would have: one shared by every run would grow
+  // to its bound with PCR values no other run extends, and its lookups miss the cache.
+  state.digest_memo = SharedDigestMemo::fresh();
+  return state;
+}
+
+DrivenRun drive_watched(Regime regime, const Scenario &scenario, KernelState booted,
+                        std::span<const Property *const> properties, DriveOptions options) {
+  DrivenRun run;
+  RunWatch watch(properties, booted);
+  ScenarioDriver driver(std::move(booted), regime, &watch, &run, options);
+  drive(driver, regime, scenario, [&] { return !options.coverage && watch.done(); });
+  run.violations = std::move(watch.violations);
+  return run;
+}
+
+} // namespace detail
 
 } // namespace trimcheck::props

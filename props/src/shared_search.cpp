@@ -1,6 +1,7 @@
 #include "shared_search.hpp"
 
-#include "step.hpp"
+#include "scenario_corpus.hpp"
+#include "scenario_run.hpp"
 #include "trimcheck/props/scenario.hpp"
 
 #include <rapidcheck.h>
@@ -31,22 +32,21 @@ std::uint64_t stream_seed(std::uint64_t seed, ProposalId proposal, Regime regime
   return pair_seed(seed, proposal, "shared stream", regime, default_config_only);
 }
 
-// What a scenario does under one property: its run, with the violation if any.
+// What a scenario does under one property: its steps, with the violation if any.
 RunResult run_scenario(ProposalId proposal, const Property &property, Regime regime,
-                       const Scenario &scenario, const CheckBudget &budget) {
-  const KernelConfig config = budget_config(proposal, scenario.config, budget);
-  RunResult run =
-      run_actions(proposal, config, property, interpret(proposal, regime, scenario, config));
-  if (!run.invalid.empty())
-    throw std::logic_error("the scenario driver emitted an impossible action: " + run.invalid);
-  return run;
+                       const Scenario &scenario, const CheckBudget &budget, BootCache &boots) {
+  const Property *one[] = {&property};
+  DrivenRun run = drive_watched(
+      regime, scenario, boots.boot(proposal, budget_config(proposal, scenario.config, budget)), one,
+      {.keep_steps = true, .coverage = false});
+  return {std::move(run.steps), std::move(run.violations.front()), {}};
 }
 
 // Shrinks a scenario that violates `property` the way RapidCheck does: take the first
 // shrink that still violates it, until none does (or the step limit is reached, which
 // keeps a pathological shrink bounded; the scenario is then smaller, not minimal).
 Scenario shrink(ProposalId proposal, const Property &property, Regime regime,
-                const CheckBudget &budget, rc::Shrinkable<Scenario> failing) {
+                const CheckBudget &budget, BootCache &boots, rc::Shrinkable<Scenario> failing) {
   constexpr int kMaxTries = 20000;
   int tries = 0;
   for (bool smaller = true; smaller && tries < kMaxTries;) {
@@ -55,7 +55,8 @@ Scenario shrink(ProposalId proposal, const Property &property, Regime regime,
     while (auto candidate = shrinks.next()) {
       if (++tries >= kMaxTries)
         break;
-      if (!run_scenario(proposal, property, regime, candidate->value(), budget).violation.empty()) {
+      if (!run_scenario(proposal, property, regime, candidate->value(), budget, boots)
+               .violation.empty()) {
         failing = std::move(*candidate);
         smaller = true;
         break;
@@ -78,16 +79,23 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
     open_index[p] = p;
   const rc::Gen<Scenario> gen = scenario_gen(default_config_only, true);
   rc::Random random(stream_seed(budget.seed, proposal, regime, default_config_only));
+  rc::Random mutation_random = random.split();
+  ScenarioCorpus corpus;
+  BootCache boots;
+  const std::size_t longest_mutant = 2 * static_cast<std::size_t>(budget.max_size);
   for (int i = 0; i < runs && !open.empty(); ++i) {
-    // Sizes cycle through 0..max_size, as RapidCheck spreads them.
-    const int size = i % (budget.max_size + 1);
-    rc::Shrinkable<Scenario> scenario = gen(random.split(), size);
+    // Even runs: a fresh scenario, sizes cycling through 0..max_size as RapidCheck spreads
+    // them. Odd runs: a mutant of one that reached new coverage (scenario_corpus.hpp).
+    const bool fresh = i % 2 == 0 || corpus.empty();
+    rc::Shrinkable<Scenario> scenario =
+        fresh ? gen(random.split(), i / 2 % (budget.max_size + 1))
+              : shrinkable_scenario(
+                    corpus.mutant(mutation_random, default_config_only, longest_mutant));
     const Scenario value = scenario.value();
-    const KernelConfig config = budget_config(proposal, value.config, budget);
-    WatchedRun run =
-        watch_actions(proposal, config, open, interpret(proposal, regime, value, config), false);
-    if (!run.invalid.empty())
-      throw std::logic_error("the scenario driver emitted an impossible action: " + run.invalid);
+    DrivenRun run = drive_watched(
+        regime, value, boots.boot(proposal, budget_config(proposal, value.config, budget)), open,
+        {.keep_steps = false, .coverage = true});
+    corpus.add_if_new(value, run.features);
     const std::vector<std::string> &violations = run.violations;
     std::size_t kept = 0;
     for (std::size_t p = 0; p < open.size(); ++p) {
@@ -106,8 +114,8 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
     if (!first[p])
       continue;
     const Property &property = *properties[p];
-    const Scenario minimal = shrink(proposal, property, regime, budget, *first[p]);
-    RunResult run = run_scenario(proposal, property, regime, minimal, budget);
+    const Scenario minimal = shrink(proposal, property, regime, budget, boots, *first[p]);
+    RunResult run = run_scenario(proposal, property, regime, minimal, budget, boots);
     Trace trace;
     trace.proposal = proposal;
     trace.config = budget_config(proposal, minimal.config, budget);

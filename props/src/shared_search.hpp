@@ -1,14 +1,20 @@
-// One stream of random scenarios judged by every property of a version at once.
+// One stream of scenarios judged by every property of a version at once.
 //
 // Why: `check` first searches each (version, property, regime) on its own, 2000 scenarios
 // each. Most of a run's cost is generating the scenario and simulating the kernel, not the
 // monitor, so a scenario judged by one property is mostly wasted on the others. A shared
-// stream simulates each scenario once and lets every property's monitor watch it: for
-// about the cost of a few per-property searches, each property sees ten times as many
-// scenarios (issue 17: the default check must find what longer searches find).
+// stream simulates each scenario once (scenario_run.hpp) and lets every property's monitor
+// watch it: for about the cost of a few per-property searches, each property sees ten times
+// as many scenarios (issue 17: the default check must find what longer searches find).
+//
+// Half of a stream's scenarios are fresh (RapidCheck's generator, with swarm testing), the
+// other half mutants of scenarios that reached new coverage (scenario_corpus.hpp): deep
+// states that need a long list, a kexec before a removal or several removals in a row are
+// a few mutations away from a scenario that got half way, and rare among fresh ones.
 //
 // Determinism: the stream's seed depends on the user's seed, the version, the regime and
-// the configuration mode, never on which properties watch it, and a property's
+// the configuration mode, never on which properties watch it; what the corpus keeps is
+// decided by the whole scenario's coverage, never by the monitors; and a property's
 // counterexample is the first scenario of the stream that violates it, shrunk with that
 // property alone. So a property's result is the same whether it is checked alone, with
 // all the others, in any worker or shard.

@@ -15,10 +15,23 @@ struct StepResult {
 // Throws std::invalid_argument (from model::apply) if the state does not allow the action.
 StepResult perform_step(model::KernelState &state, const TraceAction &action, std::size_t index);
 
-// `actions` run once from boot under several properties' monitors. Each monitor stops at
-// its first violation, and, unless it judges memory itself, after the step past which the
-// kernel's behaviour is undefined; the run stops when every monitor has. run_actions is
-// this with one property; check's shared streams use it with many.
+// The monitors of several properties watching one run, step by step. Each stops at its
+// first violation, and, unless it judges memory itself, after the step past which the
+// kernel's behaviour is undefined.
+class RunWatch {
+public:
+  RunWatch(std::span<const Property *const> properties, const model::KernelState &booted);
+  void observe(const model::KernelState &state, const TraceAction &action, const StepResult &step);
+  bool done() const { return watching_ == 0; }
+  std::vector<std::string> violations; // per property; empty: none
+
+private:
+  std::vector<std::unique_ptr<Monitor>> monitors_;
+  std::size_t watching_ = 0;
+};
+
+// `actions` run once from boot under several properties' monitors (RunWatch); the run
+// stops when every monitor has. run_actions is this with one property.
 struct WatchedRun {
   std::vector<TraceStep> steps;        // only if asked for
   std::vector<std::string> violations; // per property; empty: none

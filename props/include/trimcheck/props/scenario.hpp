@@ -18,6 +18,7 @@ struct Choice {
   std::uint8_t a = 0;    // which agent / process / file / command
   std::uint8_t b = 0;    // a second selector (fd, access, content version)
   std::uint8_t c = 0;    // a third, independent of a and b (the file of an echo)
+  bool operator==(const Choice &) const = default;
 };
 
 struct ConfigChoice {
