@@ -138,24 +138,6 @@ bool violates_outright(ProposalId proposal, const Property &property, const Trac
          !(property.about_config == nullptr || property.about_config(proposal, defaults));
 }
 
-// Whether a trace has no user-space step: measurements, kexec and the kexec's own steps
-// only. Every protocol allows such a run, so when arbitrary user space finds one it is a
-// counterexample of the protocol regime, judged by its configuration alone.
-bool kernel_events_only(const Trace &trace) {
-  for (const TraceStep &step : trace.steps) {
-    const Action *action = std::get_if<Action>(&step.action);
-    const Continue *next = action ? std::get_if<Continue>(action) : nullptr;
-    if (action == nullptr ||
-        !(std::holds_alternative<Measure>(*action) ||
-          std::holds_alternative<MeasureViolation>(*action) ||
-          std::holds_alternative<MeasureRecord>(*action) ||
-          std::holds_alternative<KexecLoad>(*action) ||
-          std::holds_alternative<KexecExecute>(*action) || (next != nullptr && next->pid == 0)))
-      return false;
-  }
-  return true;
-}
-
 void take_violation(PairResult &result, Trace trace) {
   result.verdict = Verdict::violated;
   result.condition.reset();
@@ -174,7 +156,8 @@ void take_protocol_trace(ProposalId proposal, const Property &property, const Ch
   }
 }
 
-// An arbitrary user-space counterexample of a cell that holds under the protocol.
+// An arbitrary user-space counterexample of a cell that holds under the protocol; one with
+// no user-space step is a protocol counterexample.
 void take_arbitrary_trace(ProposalId proposal, const Property &property, const CheckBudget &budget,
                           PairResult &result, Trace trace) {
   if (kernel_events_only(trace)) {

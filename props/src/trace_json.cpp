@@ -1,5 +1,6 @@
 #include "trimcheck/props/trace.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <type_traits>
 
@@ -10,6 +11,21 @@ using namespace model;
 
 std::string_view regime_name(Regime regime) {
   return regime == Regime::protocol ? "protocol" : "arbitrary";
+}
+
+bool kernel_events_only(const Trace &trace) {
+  using namespace model;
+  return std::all_of(trace.steps.begin(), trace.steps.end(), [](const TraceStep &step) {
+    const Action *action = std::get_if<Action>(&step.action);
+    if (action == nullptr)
+      return false;
+    const Continue *next = std::get_if<Continue>(action);
+    return std::holds_alternative<Measure>(*action) ||
+           std::holds_alternative<MeasureViolation>(*action) ||
+           std::holds_alternative<MeasureRecord>(*action) ||
+           std::holds_alternative<KexecLoad>(*action) ||
+           std::holds_alternative<KexecExecute>(*action) || (next != nullptr && next->pid == 0);
+  });
 }
 
 namespace {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace trimcheck::props {
 namespace {
 
@@ -78,6 +80,41 @@ TEST(Check, SharedStreamsFindWhatEachPropertysOwnSearchMisses) {
     EXPECT_EQ(with_streams[i].trace->regime, Regime::protocol);
     EXPECT_EQ(replay(*with_streams[i].trace), with_streams[i].trace->violation);
   }
+}
+
+// A leak that needs a kexec, then the documented agent's read and trim: fresh random
+// scenarios of the default budget found it only in arbitrary user space (C); the
+// coverage-guided mutants of the streams reach it under the protocol (docs/checking.md).
+TEST(Check, CoverageGuidedStreamsReachTheProtocolLeakAfterKexec) {
+  const PairResult result =
+      check_pair(ProposalId::chen_v2, *find_property("P6"), CheckBudget{1, 2000, 60});
+  ASSERT_EQ(result.verdict, Verdict::violated);
+  ASSERT_TRUE(result.trace);
+  EXPECT_EQ(result.trace->regime, Regime::protocol);
+  const bool kexec = std::any_of(
+      result.trace->steps.begin(), result.trace->steps.end(), [](const TraceStep &step) {
+        return std::holds_alternative<Action>(step.action) &&
+               std::holds_alternative<KexecExecute>(std::get<Action>(step.action));
+      });
+  EXPECT_TRUE(kexec);
+  EXPECT_EQ(replay(*result.trace), result.trace->violation);
+}
+
+TEST(Check, ATraceOfKernelEventsOnlyIsARunOfEveryProtocol) {
+  Trace trace;
+  for (Action action : {Action{Measure{1, 0}}, Action{MeasureViolation{2}}, Action{KexecLoad{}},
+                        Action{KexecExecute{}}, Action{Continue{0}}})
+    trace.steps.push_back({action, Outcome{}});
+  EXPECT_TRUE(kernel_events_only(trace));
+  Trace spawned = trace;
+  spawned.steps.push_back({Action{Spawn{}}, Outcome{}});
+  EXPECT_FALSE(kernel_events_only(spawned));
+  Trace continued = trace;
+  continued.steps.push_back({Action{Continue{2}}, Outcome{}});
+  EXPECT_FALSE(kernel_events_only(continued));
+  Trace quoted = trace;
+  quoted.steps.push_back({Quote{1}, Outcome{}});
+  EXPECT_FALSE(kernel_events_only(quoted));
 }
 
 TEST(Check, ABaseTreeInTheBudgetIsTheBaseOfEveryTrace) {

@@ -46,6 +46,10 @@ struct Trace {
   std::string violation; // the property's message at the last step
 };
 
+// Whether every step is a kernel event (a measurement, a kexec load or execute, the kexec's
+// own steps): no process acted, so every protocol allows the run, whatever regime found it.
+bool kernel_events_only(const Trace &trace);
+
 class TraceFormatError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
