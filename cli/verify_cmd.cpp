@@ -4,6 +4,7 @@
 #include "progress_line.hpp"
 
 #include "trimcheck/verify/input_error.hpp"
+#include "trimcheck/verify/mapped_file.hpp"
 #include "trimcheck/verify/report_json.hpp"
 
 #include <cerrno>
@@ -16,7 +17,6 @@
 #include <span>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,32 +111,15 @@ model::Bytes read_file(const std::string &path, std::uint64_t limit = kLargestSt
   return bytes;
 }
 
-// A measurement list, mapped rather than read (it may be hundreds of MB and is only read;
-// reading it into memory measured 40% slower here); anything that cannot be mapped, such
-// as a live securityfs list (size 0), is read to end of file. A regular file truncated
-// by another process while verify runs would end verify with SIGBUS (docs/verify.md).
+// A measurement list, mapped rather than read (verify/mapped_file.hpp: a file truncated
+// while verify reads it is one line and exit 2); anything that cannot be mapped, such as
+// a live securityfs list (size 0), is read to end of file.
 verify::LogPiece read_piece(const std::string &path, unsigned threads) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); // a FIFO: read_file
-  if (fd < 0)
-    throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
-  struct stat info {};
-  void *mapped = MAP_FAILED;
-  std::size_t size = 0;
-  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
-    size = static_cast<std::size_t>(info.st_size);
-    mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-  }
-  ::close(fd);
-  if (mapped == MAP_FAILED) {
-    auto bytes = std::make_shared<const model::Bytes>(read_file(path, kLargestStreamedList, true));
-    const std::span<const std::uint8_t> view(*bytes);
-    return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
-  }
-  std::shared_ptr<const void> storage(
-      mapped, [size](const void *p) { ::munmap(const_cast<void *>(p), size); });
-  return verify::parse_piece(path, storage,
-                             std::span(static_cast<const std::uint8_t *>(mapped), size),
-                             std::nullopt, threads);
+  if (auto mapped = verify::MappedFile::open(path))
+    return verify::parse_piece(path, mapped->keep_alive(), mapped->bytes(), std::nullopt, threads);
+  auto bytes = std::make_shared<const model::Bytes>(read_file(path, kLargestStreamedList, true));
+  const std::span<const std::uint8_t> view(*bytes);
+  return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
 }
 
 verify::VerifyRequest build_request(const VerifyOptions &options) {
