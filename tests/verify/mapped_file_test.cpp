@@ -59,7 +59,7 @@ TEST(MappedFileDeathTest, ANameWithANewlineStaysOneLine) {
   ScratchFiles files;
   const std::string path = files.file("two\nlines.bin", 2 * 4096);
   EXPECT_EXIT(read_after_truncation(path), ::testing::ExitedWithCode(2),
-              "two\\?lines\\.bin: the file shrank");
+              "two\\\\nlines\\.bin: the file shrank");
 }
 
 TEST(MappedFile, MapsARegularFileWhole) {

@@ -156,6 +156,26 @@ TEST(VerifyCli, TamperedLogExitsOneNamingTheRecord) {
   EXPECT_EQ(json.at("failure").at("record").at("index"), 29);
 }
 
+// A name with a byte that is not printable (nor UTF-8) is escaped in the text report and
+// replaced by U+FFFD in the JSON report, which must stay valid JSON (issue 20 item 12).
+TEST(VerifyCli, ARawByteInAFileNameIsEscapedInTextAndValidInJson) {
+  Workspace ws;
+  const auto log = cli_log();
+  auto bytes = log.list_bytes(HashAlgo::sha256);
+  bytes[bytes.size() - 3] ^= 0x01;
+  const auto list = ws.file("list\xff.bin", bytes);
+  const auto pcrs =
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+  const auto text = ws.trimcheck("verify --list " + list + " --pcrs " + pcrs);
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.out.find("list\\xff.bin record 29"), std::string::npos) << text.out;
+  const auto run = ws.trimcheck("verify --json --list " + list + " --pcrs " + pcrs);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const auto json = nlohmann::json::parse(run.out);
+  const std::string piece = json.at("failure").at("record").at("piece");
+  EXPECT_TRUE(piece.ends_with("list\xef\xbf\xbd.bin")) << piece;
+}
+
 TEST(VerifyCli, BadInputExitsTwoWithOneMessageNamingTheFile) {
   Workspace ws;
   const auto log = cli_log();

@@ -240,9 +240,9 @@ std::string describe_record(const model::ListEntry &entry) {
       const Bytes &field = entry.data.fields[i];
       for (std::uint8_t byte : field)
         if (byte != 0)
-          name += byte >= 0x20 && byte < 0x7f ? static_cast<char>(byte) : '?';
+          name += static_cast<char>(byte);
     }
-  return "'" + name + "' (" + std::string(model::template_name(entry.data.kind)) +
+  return "'" + printable(name) + "' (" + std::string(model::template_name(entry.data.kind)) +
          (is_violation(entry) ? ", violation" : "") + ", PCR " + std::to_string(entry.pcr) + ")";
 }
 

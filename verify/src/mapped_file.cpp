@@ -1,5 +1,7 @@
 #include "trimcheck/verify/mapped_file.hpp"
 
+#include "trimcheck/verify/input_error.hpp"
+
 #include <array>
 #include <atomic>
 #include <csignal>
@@ -41,14 +43,12 @@ void on_sigbus(int signal, siginfo_t *info, void *) {
   ::raise(signal);
 }
 
-// The handler's line for `path`: bytes that are not printable ASCII (a newline in a name
-// included) are shown as `?`, so the line stays one line.
+// The handler's line for `path` (escaped as every message of verify is, so it stays one
+// line), cut to fit the slot.
 std::size_t write_line(std::array<char, 512> &line, const std::string &path) {
   const std::string tail = ": the file shrank while verify read it (another process truncated or "
                            "rewrote it); verify a copy that nothing writes\n";
-  std::string text = "trimcheck verify: ";
-  for (unsigned char c : path)
-    text.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  std::string text = "trimcheck verify: " + printable(path);
   if (text.size() + tail.size() > line.size())
     text.resize(line.size() - tail.size());
   text += tail;

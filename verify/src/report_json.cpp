@@ -27,7 +27,9 @@ std::string report_json(const VerifyReport &report) {
                            {"offset", record->offset}};
     json["failure"] = failure;
   }
-  return json.dump(1) + "\n";
+  // A path is not always UTF-8, and a JSON string must be: such bytes become U+FFFD here
+  // (the text report and the messages escape them as \xNN instead).
+  return json.dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string report_text(const VerifyReport &report) {

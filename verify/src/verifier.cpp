@@ -329,9 +329,10 @@ private:
   }
 
   std::string where(const RecordLocation &location, std::size_t sequence_index) const {
-    return "record " + std::to_string(location.index) + " (" + location.piece + " record " +
-           std::to_string(location.piece_record) + ", byte " + std::to_string(location.offset) +
-           ", " + describe_record(sequence_.view(sequence_index).to_entry()) + ")";
+    return "record " + std::to_string(location.index) + " (" + printable(location.piece) +
+           " record " + std::to_string(location.piece_record) + ", byte " +
+           std::to_string(location.offset) + ", " +
+           describe_record(sequence_.view(sequence_index).to_entry()) + ")";
   }
 
   Failure diagnose(const Attempt &attempt) const {
@@ -361,9 +362,9 @@ private:
       const RecordLocation location = locate(overlap->first, skip);
       return {FailureKind::overlap, location,
               "overlap between chunks: the first " + std::to_string(overlap->length) +
-                  " records of " + request_.pieces[overlap->next].name + " repeat the last " +
-                  std::to_string(overlap->length) + " of " +
-                  request_.pieces[overlap->previous].name + ", from " +
+                  " records of " + printable(request_.pieces[overlap->next].name) +
+                  " repeat the last " + std::to_string(overlap->length) + " of " +
+                  printable(request_.pieces[overlap->previous].name) + ", from " +
                   where(location, overlap->first) +
                   (fixes ? "; without the repeated records the log verifies"
                          : "; the log does not verify without them either")};

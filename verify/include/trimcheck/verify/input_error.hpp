@@ -12,14 +12,20 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace trimcheck::verify {
+
+// `text` as it may appear in a one-line message: a newline as \n, a tab as \t, a backslash
+// as \\ and every other byte outside printable ASCII as \xNN, so that a path or a record's
+// file name with raw bytes or newlines stays one line and can be told apart from another.
+std::string printable(std::string_view text);
 
 class InputError : public std::runtime_error {
 public:
   // `source` is the file (or option) name, `where_and_what` the place and the problem.
   InputError(const std::string &source, const std::string &where_and_what)
-      : std::runtime_error(source + ": " + where_and_what) {}
+      : std::runtime_error(printable(source) + ": " + where_and_what) {}
 };
 
 } // namespace trimcheck::verify
