@@ -82,9 +82,12 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
     try {
       run = detail::drive_watched(regime, scenario, boots.boot(proposal, config), one,
                                   {.keep_steps = true, .coverage = false});
-    } catch (const std::exception &error) {
+    } catch (const std::invalid_argument &error) { // from model::apply (drive_watched)
       internal_error =
           "the scenario driver emitted an impossible action: " + std::string(error.what());
+      throw;
+    } catch (const std::exception &error) {
+      internal_error = error.what();
       throw;
     }
     if (std::string &violation = run.violations.front(); !violation.empty()) {
