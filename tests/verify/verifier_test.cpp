@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace trimcheck::test {
@@ -157,6 +158,10 @@ TEST(VerifySynthetic, GenuineSplitLogsVerifyInEveryTemplateWithViolationsAndPadd
     ASSERT_TRUE(report.verified) << report.failure->message;
     EXPECT_EQ(report.records_total, 40u);
     EXPECT_EQ(report.banks.at(2).padded, padded);
+    EXPECT_EQ(report.violations, static_cast<std::size_t>(std::count_if(
+                                     log.records.begin(), log.records.end(),
+                                     [](const model::Record &r) { return r.violation; })));
+    EXPECT_GT(report.violations, 0u);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sys/stat.h>
@@ -79,6 +80,17 @@ TEST(VerifyCli, SplitLogVerifiesAndTheCheckpointCarriesTheNextRun) {
                                   pcrs + " --write-checkpoint " + ws.path("cp.json"));
   EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
   EXPECT_NE(first.out.find("verified: 20 records replayed"), std::string::npos) << first.out;
+  auto violations = [&log](std::size_t from, std::size_t to) {
+    return std::count_if(log.records.begin() + static_cast<std::ptrdiff_t>(from),
+                         log.records.begin() + static_cast<std::ptrdiff_t>(to),
+                         [](const model::Record &record) { return record.violation; });
+  };
+  ASSERT_GT(violations(0, 20), 1);
+  EXPECT_NE(first.out.find("note: " + std::to_string(violations(0, 20)) +
+                           " violation records' template data (file name, fields) is covered "
+                           "by no digest"),
+            std::string::npos)
+      << first.out;
 
   const auto next = ws.file("next.bin", log.list_bytes(HashAlgo::sha256, 20, 30));
   const auto pcrs_now =
@@ -90,6 +102,7 @@ TEST(VerifyCli, SplitLogVerifiesAndTheCheckpointCarriesTheNextRun) {
   EXPECT_TRUE(json.at("verified").get<bool>());
   EXPECT_EQ(json.at("first_record").get<int>(), 20);
   EXPECT_EQ(json.at("records_total").get<int>(), 30);
+  EXPECT_EQ(json.at("violations").get<long>(), violations(20, 30));
   EXPECT_FALSE(json.contains("failure"));
 }
 

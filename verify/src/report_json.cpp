@@ -11,6 +11,7 @@ std::string report_json(const VerifyReport &report) {
   json["first_record"] = report.first_record;
   json["replayed"] = report.replayed;
   json["skipped"] = report.skipped;
+  json["violations"] = report.violations;
   json["banks"] = nlohmann::ordered_json::array();
   for (const BankOutcome &bank : report.banks)
     json["banks"].push_back(
@@ -49,7 +50,13 @@ std::string report_text(const VerifyReport &report) {
             std::to_string(report.records_total - 1) + " since boot)";
   if (report.skipped > 0)
     text += ", " + std::to_string(report.skipped) + " already covered by the checkpoint";
-  return text + "; banks " + banks + "; PCR " + pcrs + "\n";
+  text += "; banks " + banks + "; PCR " + pcrs + "\n";
+  if (report.violations > 0)
+    text += "note: " + std::to_string(report.violations) +
+            (report.violations == 1 ? " violation record's" : " violation records'") +
+            " template data (file name, fields) is covered by no digest: the kernel extends "
+            "0xFF.. for a violation, so an edit of that data cannot be detected\n";
+  return text;
 }
 
 } // namespace trimcheck::verify

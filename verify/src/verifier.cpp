@@ -398,6 +398,8 @@ private:
     const std::size_t skip = std::min(attempt.skip, sequence_.size());
     report.skipped = skip;
     report.replayed = sequence_.size() - skip;
+    for (std::size_t i = skip; i < sequence_.size(); ++i)
+      report.violations += is_violation(sequence_.view(i)) ? 1 : 0;
     report.first_record = base_records();
     report.records_total = base_records() + report.replayed;
     report.banks = outcomes(attempt.plans);

@@ -89,6 +89,10 @@ struct VerifyReport {
   std::uint64_t records_total = 0; // records since boot, after the last replayed one
   std::size_t replayed = 0;        // records replayed in this run
   std::size_t skipped = 0;         // records already covered by the checkpoint
+  // Replayed violation records. By IMA's design no digest covers their template data (the
+  // PCR is extended with 0xFF.., whatever the record says), so an edit of the file name
+  // or fields of such a record cannot be detected.
+  std::size_t violations = 0;
   std::vector<BankOutcome> banks;
   std::vector<unsigned> pcrs; // PCRs compared
   Checkpoint checkpoint;      // the state after the last record (when verified)
