@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,11 +23,18 @@ inline constexpr int kExitInternal = 70;    // an internal error (a bug), report
 
 // For an unsigned option: the value must be digits only. CLI11 itself reads "-1" as
 // 2^64 - 1 and "" as 0 (issue 20 item 12).
-inline CLI::Validator digits_only() {
+// An unsigned option: digits only (no sign, not empty) and at most `max`, which is checked
+// here because the conversion saturates (2^64 would be read as 2^64 - 1).
+inline CLI::Validator digits_only(std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
   return CLI::Validator(
-      [](const std::string &value) -> std::string {
+      [max](const std::string &value) -> std::string {
         if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
           return "must be a whole number of digits, not '" + value + "'";
+        std::uint64_t number = 0;
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), number);
+        if (error == std::errc::result_out_of_range || number > max)
+          return "must be at most " + std::to_string(max) + ", not " + value;
         return {};
       },
       "DIGITS");

@@ -50,6 +50,15 @@ TEST(Cli, BadOptionsExitTwoWithOneClearMessage) {
     EXPECT_NE(wrapped.out.find("must be a whole number of digits"), std::string::npos)
         << bad << ": " << wrapped.out;
   }
+  // Nor saturated: 2^64 was read as seed 2^64 - 1.
+  for (const char *bad :
+       {"check --seed 18446744073709551616", "explore --dot-limit 99999999999999999999",
+        "conform --seed 18446744073709551616"}) {
+    CliRun saturated = run(std::string(bad), true);
+    EXPECT_EQ(saturated.code, 2) << bad;
+    EXPECT_NE(saturated.out.find("must be at most 18446744073709551615"), std::string::npos)
+        << bad << ": " << saturated.out;
+  }
 }
 
 const char *const kSubcommands[] = {"list",    "check",  "explore", "prove",  "conform",
