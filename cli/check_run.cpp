@@ -37,6 +37,10 @@ void add_check_run_options(CLI::App &cmd, CheckRunOptions &options) {
   cmd.add_option("--max-size", options.budget.max_size, "Longest scenario (choices)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd.add_flag_function(
+      "--no-seeds", [&options](std::int64_t) { options.budget.seeds = false; },
+      "Leave out the seed corpus (scenarios earlier, longer searches found counterexamples\n"
+      "with: docs/checking.md), to measure what the random search alone finds");
   cmd.add_option_function<std::string>(
       "--base",
       [&options](const std::string &name) {

@@ -99,6 +99,7 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
       trace.seed = budget.seed;
       trace.steps = std::move(run.steps);
       trace.violation = violation;
+      trace.scenario = scenario_code(scenario);
       last_failure = std::move(trace); // the last failure seen is the shrunk one
       RC_FAIL(violation);
     }

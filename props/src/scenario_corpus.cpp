@@ -19,10 +19,6 @@ Choice random_choice(rc::Random &random) {
                 static_cast<std::uint8_t>(bits >> 24 & 7)};
 }
 
-constexpr bool ConfigChoice::*kConfigFlags[] = {
-    &ConfigChoice::flush_htable, &ConfigChoice::disable_htable, &ConfigChoice::feature_off,
-    &ConfigChoice::legacy_template, &ConfigChoice::small_kexec_margin};
-
 // One mutation of `scenario`, `other` being a second kept scenario (for a splice).
 void mutate_once(Scenario &scenario, const Scenario &other, rc::Random &random,
                  bool default_config_only) {
@@ -67,7 +63,7 @@ void mutate_once(Scenario &scenario, const Scenario &other, rc::Random &random,
         below(random, 4) == 0 ? 0u : scenario.swarm.left_out ^ (1u << below(random, Swarm::kKinds));
     break;
   default: {
-    bool &flag = scenario.config.*kConfigFlags[below(random, std::size(kConfigFlags))];
+    bool &flag = scenario.config.*kConfigChoiceFlags[below(random, std::size(kConfigChoiceFlags))];
     flag = !flag;
   }
   }
@@ -92,7 +88,7 @@ rc::Seq<Scenario> scenario_shrinks(const Scenario &scenario) {
     simpler.push_back(scenario);
     simpler.back().swarm = Swarm{};
   }
-  for (bool ConfigChoice::*flag : kConfigFlags)
+  for (bool ConfigChoice::*flag : kConfigChoiceFlags)
     if (scenario.config.*flag) {
       simpler.push_back(scenario);
       simpler.back().config.*flag = false;

@@ -2,6 +2,7 @@
 
 #include "scenario_corpus.hpp"
 #include "scenario_run.hpp"
+#include "seed_corpus.hpp"
 #include "trimcheck/props/scenario.hpp"
 
 #include <rapidcheck.h>
@@ -83,6 +84,22 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
   ScenarioCorpus corpus;
   BootCache boots;
   const std::size_t longest_mutant = 2 * static_cast<std::size_t>(budget.max_size);
+  // Keeps `scenario` as the first counterexample of each open property it violates, and
+  // closes those properties.
+  auto close_found = [&](const std::vector<std::string> &violations,
+                         rc::Shrinkable<Scenario> scenario) {
+    std::size_t kept = 0;
+    for (std::size_t p = 0; p < open.size(); ++p) {
+      if (violations[p].empty()) {
+        open[kept] = open[p];
+        open_index[kept++] = open_index[p];
+      } else {
+        first[open_index[p]] = scenario;
+      }
+    }
+    open.resize(kept);
+    open_index.resize(kept);
+  };
   for (int i = 0; i < runs && !open.empty(); ++i) {
     // Even runs: a fresh scenario, sizes cycling through 0..max_size as RapidCheck spreads
     // them. Odd runs: a mutant of one that reached new coverage (scenario_corpus.hpp).
@@ -96,18 +113,21 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
         regime, value, boots.boot(proposal, budget_config(proposal, value.config, budget)), open,
         {.keep_steps = false, .coverage = true});
     corpus.add_if_new(value, run.features);
-    const std::vector<std::string> &violations = run.violations;
-    std::size_t kept = 0;
-    for (std::size_t p = 0; p < open.size(); ++p) {
-      if (violations[p].empty()) {
-        open[kept] = open[p];
-        open_index[kept++] = open_index[p];
-      } else {
-        first[open_index[p]] = scenario;
-      }
-    }
-    open.resize(kept);
-    open_index.resize(kept);
+    close_found(run.violations, std::move(scenario));
+  }
+  // The seed corpus, for the properties still open (seed_corpus.hpp); a seed of another
+  // configuration stays out of a stream of the default one.
+  for (const SeedScenario &seed :
+       budget.seeds ? seed_scenarios() : std::span<const SeedScenario>{}) {
+    if (open.empty())
+      break;
+    Scenario value = scenario_from_code(seed.code);
+    if (default_config_only && !is_default_choice(proposal, make_config(proposal, value.config)))
+      continue;
+    DrivenRun run = drive_watched(
+        regime, value, boots.boot(proposal, budget_config(proposal, value.config, budget)), open,
+        {.keep_steps = false, .coverage = false});
+    close_found(run.violations, shrinkable_scenario(std::move(value)));
   }
   std::vector<std::optional<Trace>> traces(properties.size());
   for (std::size_t p = 0; p < properties.size(); ++p) {
@@ -124,6 +144,7 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
     trace.seed = budget.seed;
     trace.steps = std::move(run.steps);
     trace.violation = std::move(run.violation);
+    trace.scenario = scenario_code(minimal);
     traces[p] = std::move(trace);
   }
   return traces;

@@ -11,6 +11,8 @@
 // other half mutants of scenarios that reached new coverage (scenario_corpus.hpp): deep
 // states that need a long list, a kexec before a removal or several removals in a row are
 // a few mutations away from a scenario that got half way, and rare among fresh ones.
+// After its random scenarios, a stream runs the seed corpus (seed_corpus.hpp) for the
+// properties it has found nothing for.
 //
 // Determinism: the stream's seed depends on the user's seed, the version, the regime and
 // the configuration mode, never on which properties watch it; what the corpus keeps is
@@ -28,7 +30,7 @@
 namespace trimcheck::props::detail {
 
 // For each property (in order): the shrunk counterexample of the first of `runs`
-// scenarios that violates it, if any.
+// scenarios (then of the seeds, if budget.seeds) that violates it, if any.
 std::vector<std::optional<Trace>> search_shared(model::ProposalId proposal,
                                                 std::span<const Property *const> properties,
                                                 Regime regime, const CheckBudget &budget,

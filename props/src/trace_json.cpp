@@ -1,5 +1,7 @@
 #include "trimcheck/props/trace.hpp"
 
+#include "trimcheck/props/scenario.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <type_traits>
@@ -386,16 +388,19 @@ json to_json(const Trace &trace) {
                      {"text", describe(step.action)},
                      {"outcome", outcome}});
   }
-  return {{"format", "trimcheck-trace"},
-          {"format_version", Trace::kFormatVersion},
-          {"proposal", proposal_info(trace.proposal).key},
-          {"config", config_to_json(trace.config)},
-          {"property", trace.property},
-          {"regime", regime_name(trace.regime)},
-          {"seed", trace.seed},
-          {"source", trace.source},
-          {"violation", trace.violation},
-          {"steps", steps}};
+  json document = {{"format", "trimcheck-trace"},
+                   {"format_version", Trace::kFormatVersion},
+                   {"proposal", proposal_info(trace.proposal).key},
+                   {"config", config_to_json(trace.config)},
+                   {"property", trace.property},
+                   {"regime", regime_name(trace.regime)},
+                   {"seed", trace.seed},
+                   {"source", trace.source},
+                   {"violation", trace.violation},
+                   {"steps", steps}};
+  if (!trace.scenario.empty())
+    document["scenario"] = trace.scenario;
+  return document;
 }
 
 Trace trace_from_json(const json &j) {
@@ -421,6 +426,14 @@ Trace trace_from_json(const json &j) {
     trace.source = j["source"].get<std::string>();
   if (j.contains("violation") && j["violation"].is_string())
     trace.violation = j["violation"].get<std::string>();
+  if (j.contains("scenario")) {
+    trace.scenario = string_field(j, "scenario", "$");
+    try {
+      (void)scenario_from_code(trace.scenario);
+    } catch (const std::invalid_argument &error) {
+      bad("$.scenario", error.what());
+    }
+  }
   const json &steps = field(j, "steps", "$");
   if (!steps.is_array())
     bad("$.steps", "expected an array");

@@ -1,6 +1,7 @@
 // The checking pipeline end to end: determinism, replay of every emitted trace, trace
 // format round trip and its error messages.
 #include "trimcheck/props/check.hpp"
+#include "trimcheck/props/scenario.hpp"
 
 #include <gtest/gtest.h>
 
@@ -70,7 +71,8 @@ TEST(Check, SharedStreamsFindWhatEachPropertysOwnSearchMisses) {
                                            find_property("P13")};
   CheckBudget own{1, 2000, 60};
   own.shared_factor = 0;
-  const CheckBudget shared{1, 2000, 60};
+  CheckBudget shared{1, 2000, 60};
+  shared.seeds = false; // the random streams alone
   const auto alone = check_version(ProposalId::chen_v5, properties, own);
   const auto with_streams = check_version(ProposalId::chen_v5, properties, shared);
   for (std::size_t i = 0; i < properties.size(); ++i) {
@@ -86,8 +88,9 @@ TEST(Check, SharedStreamsFindWhatEachPropertysOwnSearchMisses) {
 // scenarios of the default budget found it only in arbitrary user space (C); the
 // coverage-guided mutants of the streams reach it under the protocol (docs/checking.md).
 TEST(Check, CoverageGuidedStreamsReachTheProtocolLeakAfterKexec) {
-  const PairResult result =
-      check_pair(ProposalId::chen_v2, *find_property("P6"), CheckBudget{1, 2000, 60});
+  CheckBudget streams{1, 2000, 60};
+  streams.seeds = false; // the random streams alone
+  const PairResult result = check_pair(ProposalId::chen_v2, *find_property("P6"), streams);
   ASSERT_EQ(result.verdict, Verdict::violated);
   ASSERT_TRUE(result.trace);
   EXPECT_EQ(result.trace->regime, Regime::protocol);
@@ -193,6 +196,24 @@ TEST(TraceFormat, TextFitsInSeventyTwoColumns) {
   EXPECT_NE(render_dot(*result.trace).find("digraph"), std::string::npos);
 }
 
+TEST(TraceFormat, CheckTracesCarryTheirScenario) {
+  CheckBudget budget;
+  budget.runs = 50;
+  budget.max_size = 60;
+  const PairResult result = check_pair(ProposalId::sassu_v7, *find_property("P9"), budget);
+  ASSERT_TRUE(result.trace);
+  ASSERT_FALSE(result.trace->scenario.empty());
+  const Trace again = trace_from_json(to_json(*result.trace));
+  EXPECT_EQ(again.scenario, result.trace->scenario);
+  // The scenario is what the steps were interpreted from.
+  const std::vector<TraceAction> actions =
+      interpret(ProposalId::sassu_v7, result.trace->regime, scenario_from_code(again.scenario),
+                result.trace->config);
+  ASSERT_GE(actions.size(), result.trace->steps.size());
+  for (std::size_t i = 0; i < result.trace->steps.size(); ++i)
+    EXPECT_EQ(actions[i], result.trace->steps[i].action) << i;
+}
+
 TEST(TraceFormat, AFaultingWriteRoundTripsAndSaysWhereItFaults) {
   const Action write = Write{1, 3, to_bytes("0:5\n"), 2};
   EXPECT_EQ(action_from_json(action_to_json(write), "$"), TraceAction{write});
@@ -233,6 +254,10 @@ TEST(TraceFormat, MalformedTracesNameThePlace) {
       std::string::npos);
   EXPECT_NE(error_of(head + R"("config":{"tpm_banks":[]},"steps":[]})").find("$.config.tpm_banks"),
             std::string::npos);
+  EXPECT_NE(
+      error_of(head + cfg + R"("scenario":"config=00000 swarm=0 choices=","steps":[]})")
+          .find("$.scenario: scenario \"config=00000 swarm=0 choices=\": swarm: expected 8 hex"),
+      std::string::npos);
   auto with_firmware = [&](const std::string &list) {
     nlohmann::json json_config = config_to_json(config);
     json_config["firmware_pcrs"] = nlohmann::json::parse(list);

@@ -26,6 +26,8 @@ struct CheckBudget {
   // default configuration, protocol in any, arbitrary) that simulate each scenario once.
   // 0: no shared streams.
   int shared_factor = 20;
+  // Whether the shared streams also run the seed corpus (props/src/seed_corpus.hpp).
+  bool seeds = true;
   // The base tree every configuration of a series takes (e.g. 6.12 to search
   // counterexamples that a kernel of a series ported to 6.12 can replay); default: each
   // series as posted. The baselines are their own trees whatever this says.

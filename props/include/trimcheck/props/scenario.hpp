@@ -29,6 +29,12 @@ struct ConfigChoice {
   bool small_kexec_margin = false;
 };
 
+// Every flag of ConfigChoice, in declaration order (what mutation, shrinking and
+// scenario_code walk).
+inline constexpr bool ConfigChoice::*kConfigChoiceFlags[] = {
+    &ConfigChoice::flush_htable, &ConfigChoice::disable_htable, &ConfigChoice::feature_off,
+    &ConfigChoice::legacy_template, &ConfigChoice::small_kexec_margin};
+
 // Swarm testing (Groce et al., ISSTA 2012): a scenario that leaves out some kinds of
 // choice entirely reaches deep states of the kinds it keeps (many reads and no
 // measurements; kexec and nothing else) that a scenario mixing every kind rarely does.
@@ -45,6 +51,14 @@ struct Scenario {
   std::vector<Choice> choices;
   Swarm swarm;
 };
+
+// A scenario as one line of text, the form a trace carries it in (Trace::scenario) and the
+// seed corpus holds it in (seed_corpus.hpp): "config=FFFFF swarm=HHHHHHHH choices=..." with
+// the five ConfigChoice flags as 0/1 in declaration order, Swarm::left_out in hex, and
+// each choice as eight hex digits (kind, a, b, c).
+std::string scenario_code(const Scenario &scenario);
+// Throws std::invalid_argument naming what is wrong in `code`.
+Scenario scenario_from_code(std::string_view code);
 
 model::KernelConfig make_config(model::ProposalId proposal, const ConfigChoice &choice);
 // Whether `config` is the version's default configuration (ConfigChoice{}) on whatever base

@@ -44,6 +44,9 @@ struct Trace {
   std::string source = "check"; // check | explore | prove
   std::vector<TraceStep> steps;
   std::string violation; // the property's message at the last step
+  // The scenario check interpreted into these steps (scenario_code, scenario.hpp), so that
+  // it can seed later searches (seed_corpus.hpp); empty for explore's and prove's traces.
+  std::string scenario;
 };
 
 // Whether every step is a kernel event (a measurement, a kexec load or execute, the kexec's
