@@ -40,11 +40,13 @@ struct VerifyOptions {
 constexpr std::uint64_t kLargestStreamedList = 4ull << 30;
 constexpr std::uint64_t kLargestStreamedSmallFile = 16ull << 20;
 
-// Whether the first bytes of a stream can start a binary measurement list: a PCR index of
-// 0..23, then a template digest (20, 32, 48 or 64 bytes, by bank) and a template name
-// length of 1..255. /dev/zero and /dev/urandom cannot; refusing them at once beats reading
-// gigabytes first.
+// Whether the first bytes of a stream can start a measurement list: an ascii one, or a
+// binary one: a PCR index of 0..23, then a template digest (20, 32, 48 or 64 bytes, by
+// bank) and a template name length of 1..255. /dev/zero and /dev/urandom cannot;
+// refusing them at once beats reading gigabytes first.
 void check_list_start(const std::string &path, std::span<const std::uint8_t> head) {
+  if (verify::looks_like_ascii_list(head))
+    return;
   auto u32 = [&](std::size_t at) {
     return static_cast<std::uint32_t>(head[at]) | static_cast<std::uint32_t>(head[at + 1]) << 8 |
            static_cast<std::uint32_t>(head[at + 2]) << 16 |
@@ -228,7 +230,7 @@ void add_verify(CLI::App &app, int &exit_code) {
                   "A saved chunk (binary_runtime_measurements bytes), repeatable, oldest first");
   cmd->add_option("--list", options->list,
                   "The current list, e.g. binary_runtime_measurements_sha256 of "
-                  "/sys/kernel/security/ima/");
+                  "/sys/kernel/security/ima/ (or an ascii_runtime_measurements* file)");
   cmd->add_option("--pcrs", options->pcrs,
                   "PCR values: JSON, tpm2_pcrread output, or tpm2_quote -o (with a quote: values "
                   "of quoted PCRs the log does not extend)");

@@ -1,5 +1,5 @@
-// libFuzzer target for everything `trimcheck verify` reads: the binary list parser (with
-// bank detection), PCR value files (JSON, YAML, tpm2_quote -o), quote messages,
+// libFuzzer target for everything `trimcheck verify` reads: the list parsers (binary with
+// bank detection, and ascii), PCR value files (JSON, YAML, tpm2_quote -o), quote messages,
 // signatures, AK public keys, checkpoints, and whole verifications of fuzzed chunks.
 //
 // The first input byte selects the reader; the rest is the file. Readers may reject the

@@ -2,6 +2,8 @@
 // reports, checkpoints written by one run and read by the next, and --help.
 #include "verify_fixture.hpp"
 
+#include "trimcheck/model/list_format.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -106,21 +108,49 @@ TEST(VerifyCli, SplitLogVerifiesAndTheCheckpointCarriesTheNextRun) {
   EXPECT_FALSE(json.contains("failure"));
 }
 
-TEST(VerifyCli, AListThatReportsSizeZeroIsReadToTheEnd) {
-  // securityfs files (the live lists) report size 0; a pipe stands in for one here.
-  Workspace ws;
-  const auto log = cli_log();
-  const auto saved = ws.file("list.bin", log.list_bytes(HashAlgo::sha1, 0, 30));
+// `cat LIST | trimcheck verify --list /dev/stdin` against the PCRs after cli_log()'s 30
+// records: it must verify all 30.
+void expect_verified_from_pipe(Workspace &ws, const std::string &list) {
   const auto pcrs =
-      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(log.pcrs_after(30))));
+      ws.file("pcrs.json", model::to_bytes(verify::pcr_values_json(cli_log().pcrs_after(30))));
   const std::string out = ws.path("stdout");
-  const int status = std::system(("cat " + saved + " | " + TRIMCHECK_BINARY +
+  const int status = std::system(("cat " + list + " | " + TRIMCHECK_BINARY +
                                   " verify --list /dev/stdin --pcrs " + pcrs + " >" + out)
                                      .c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   const auto printed = read_bytes(out);
   EXPECT_NE(std::string(printed.begin(), printed.end()).find("verified: 30 records replayed"),
             std::string::npos);
+}
+
+TEST(VerifyCli, AListThatReportsSizeZeroIsReadToTheEnd) {
+  // securityfs files (the live lists) report size 0; a pipe stands in for one here.
+  Workspace ws;
+  expect_verified_from_pipe(ws, ws.file("list.bin", cli_log().list_bytes(HashAlgo::sha1, 0, 30)));
+}
+
+TEST(VerifyCli, AnAsciiListFromAPipeVerifiesAndAnEditIsReportedAtItsLine) {
+  Workspace ws;
+  const auto log = cli_log();
+  const std::string ascii =
+      model::to_ascii(model::parse_binary(log.list_bytes(HashAlgo::sha256, 0, 30), 32));
+  expect_verified_from_pipe(ws,
+                            ws.file("ascii_runtime_measurements_sha256", model::to_bytes(ascii)));
+
+  std::string edited = ascii;
+  const std::size_t line5 = [&] {
+    std::size_t at = 0;
+    for (int line = 1; line < 5; ++line)
+      at = edited.find('\n', at) + 1;
+    return at;
+  }();
+  edited[edited.find('\n', line5) - 1] ^= 0x01; // the last byte of line 5's last field
+  const auto bad = ws.file("edited", model::to_bytes(edited));
+  const auto result =
+      ws.trimcheck("verify --json --list " + bad + " --pcrs " + ws.path("pcrs.json"));
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json.at("failure").at("record").at("line").get<int>(), 5) << result.out;
 }
 
 // Devices and pipes are bounded and a list from one must start like a list: /dev/zero and

@@ -108,7 +108,7 @@ std::optional<std::vector<std::size_t>> offsets_in_parts(std::span<const std::ui
 
 std::optional<HashAlgo> bank_from_file_name(const std::string &name) {
   const std::string base = name.substr(name.find_last_of('/') + 1);
-  if (base == "binary_runtime_measurements")
+  if (base == "binary_runtime_measurements" || base == "ascii_runtime_measurements")
     return HashAlgo::sha1;
   const auto underscore = base.rfind('_');
   if (underscore == std::string::npos)
@@ -126,6 +126,8 @@ LogPiece parse_piece(const std::string &name, std::span<const std::uint8_t> byte
 LogPiece parse_piece(const std::string &name, std::shared_ptr<const void> storage,
                      std::span<const std::uint8_t> bytes, std::optional<HashAlgo> bank,
                      unsigned threads) {
+  if (looks_like_ascii_list(bytes))
+    return parse_ascii_piece(name, bytes, bank ? bank : bank_from_file_name(name));
   if (!bank)
     bank = bank_from_file_name(name);
   if (!bank) {

@@ -26,6 +26,8 @@ std::string report_json(const VerifyReport &report) {
                            {"piece", record->piece},
                            {"piece_record", record->piece_record},
                            {"offset", record->offset}};
+    if (const auto &record = report.failure->record; record && record->line > 0)
+      failure["record"]["line"] = record->line;
     json["failure"] = failure;
   }
   // A path is not always UTF-8, and a JSON string must be: such bytes become U+FFFD here

@@ -325,14 +325,15 @@ private:
     const auto [piece, index] = sequence_.origin(sequence_index);
     const LogPiece &source = request_.pieces[piece];
     return {base_records() + sequence_index - skip, source.name, index,
-            record_offset(source, index)};
+            record_offset(source, index), index < source.lines.size() ? source.lines[index] : 0};
   }
 
   std::string where(const RecordLocation &location, std::size_t sequence_index) const {
     return "record " + std::to_string(location.index) + " (" + printable(location.piece) +
-           " record " + std::to_string(location.piece_record) + ", byte " +
-           std::to_string(location.offset) + ", " +
-           describe_record(sequence_.view(sequence_index).to_entry()) + ")";
+           " record " + std::to_string(location.piece_record) +
+           (location.line > 0 ? ", line " + std::to_string(location.line)
+                              : ", byte " + std::to_string(location.offset)) +
+           ", " + describe_record(sequence_.view(sequence_index).to_entry()) + ")";
   }
 
   Failure diagnose(const Attempt &attempt) const {

@@ -32,6 +32,11 @@ Bytes to_binary(std::span<const ListEntry> entries);
 // ima_measurements_ascii_show for one record (with its trailing newline).
 std::string ascii_line(const ListEntry &entry);
 std::string to_ascii(std::span<const ListEntry> entries);
+// The record one line of an ascii list shows (ascii_line's inverse; the line without its
+// newline). The ascii form loses nothing of the four templates' fields, except that a
+// name with a newline breaks its line (names have no spaces: the kernel stores them as
+// '_'). Throws std::invalid_argument naming the column that is wrong.
+ListEntry parse_ascii_line(std::string_view line);
 
 // Malformed binary input: names the byte offset and the index of the record.
 class ListParseError : public std::runtime_error {

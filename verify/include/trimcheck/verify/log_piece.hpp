@@ -31,6 +31,10 @@ struct LogPiece {
   std::span<const std::uint8_t> bytes; // the file
   std::vector<std::size_t> offsets;    // where each record starts
   std::size_t size = 0;                // bytes
+  // An ascii list (ascii_runtime_measurements*): `bytes` is its records re-encoded as the
+  // binary list of the same bank, and this is the line of each record (1-based). Empty
+  // for a binary list.
+  std::vector<std::size_t> lines;
 
   std::size_t records() const { return offsets.size(); }
   // Record `index` read in place (parse_piece checked it).
@@ -40,7 +44,9 @@ struct LogPiece {
 
 // Checks `bytes` (throws InputError naming `name`, the byte offset and the record index
 // when the file is not a binary measurement list) and keeps a copy. `bank` overrides
-// detection.
+// detection. An ascii list is read too (LogPiece::lines): its bank is the one its name
+// announces, else the one its template digests' length implies; a malformed line is an
+// InputError naming the line.
 //
 // With threads > 1 a large file is parsed in parts by the model's parser: each split
 // point is a position where a record plausibly starts (a PCR index, then after the digest
@@ -56,6 +62,14 @@ LogPiece parse_piece(const std::string &name, std::shared_ptr<const void> storag
 
 // The bank a file name announces (`..._sha384`, `binary_runtime_measurements`), if any.
 std::optional<model::HashAlgo> bank_from_file_name(const std::string &name);
+
+// Whether `bytes` start like an ascii list: one or two digits (the PCR, "%2u"), a space
+// and a hex digit. A binary list starts with a little-endian PCR index, whose first byte
+// is 0..23, never a printable digit.
+bool looks_like_ascii_list(std::span<const std::uint8_t> bytes);
+// parse_piece for an ascii list (`bank`: nullopt to take it from the digests' length).
+LogPiece parse_ascii_piece(const std::string &name, std::span<const std::uint8_t> text,
+                           std::optional<model::HashAlgo> bank);
 
 // Byte offset of record `index` in the piece's file.
 std::size_t record_offset(const LogPiece &piece, std::size_t index);

@@ -69,6 +69,7 @@ struct RecordLocation {
   std::string piece;
   std::size_t piece_record = 0;
   std::size_t offset = 0;
+  std::size_t line = 0; // an ascii list: the record's line (1-based); 0 for a binary list
 };
 
 struct Failure {
