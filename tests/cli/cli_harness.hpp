@@ -2,11 +2,14 @@
 #pragma once
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 namespace trimcheck::test {
 
@@ -39,6 +42,27 @@ inline CliRun run(const std::string &args, bool with_stderr = false,
 inline std::string slurp(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Starts `trimcheck ARGS` in the background with TMPDIR=tmp (which also marks its
+// processes), the default action for SIGINT, SIGTERM and SIGHUP as from an interactive
+// shell, and its output discarded; returns its pid.
+inline pid_t start_in_background(const fs::path &tmp, const std::vector<std::string> &args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setenv("TMPDIR", tmp.c_str(), 1);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+      signal(sig, SIG_DFL);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    std::vector<char *> argv{const_cast<char *>(TRIMCHECK_BINARY)};
+    for (const std::string &arg : args)
+      argv.push_back(const_cast<char *>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(TRIMCHECK_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
 }
 
 class TempDir {

@@ -45,20 +45,7 @@ bool running(pid_t pid) {
 // Starts `trimcheck ARGS` with TMPDIR=tmp and waits until its workers run.
 pid_t start_with_workers(const std::string &tmp, const std::vector<std::string> &args,
                          std::vector<pid_t> &workers) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setenv("TMPDIR", tmp.c_str(), 1);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) // as from an interactive shell
-      signal(sig, SIG_DFL);
-    freopen("/dev/null", "w", stdout);
-    freopen("/dev/null", "w", stderr);
-    std::vector<char *> argv{const_cast<char *>(TRIMCHECK_BINARY)};
-    for (const std::string &arg : args)
-      argv.push_back(const_cast<char *>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(TRIMCHECK_BINARY, argv.data());
-    _exit(127);
-  }
+  const pid_t pid = start_in_background(tmp, args);
   for (int tries = 0; tries < 600 && workers.size() < 2; ++tries) {
     std::this_thread::sleep_for(50ms);
     workers = children_of(pid);

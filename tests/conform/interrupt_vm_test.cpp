@@ -2,6 +2,7 @@
 // --conform-kernel), signalled while its VM runs, stops QEMU, swtpm and its check workers
 // and removes its files; after SIGKILL nothing runs either, and the next run sweeps the
 // directory left behind (issue 20 item 10).
+#include "../cli/cli_harness.hpp"
 #include "../impl_adapters/vm/kernel_path.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,8 @@
 
 namespace {
 
+using trimcheck::test::start_in_background;
+using trimcheck::test::TempDir;
 namespace fs = std::filesystem;
 
 // Live processes whose environment holds `marker`.
@@ -46,39 +49,6 @@ std::vector<fs::path> vm_dirs(const fs::path &tmp) {
     if (entry.path().filename().string().rfind("trimcheck-vm.", 0) == 0)
       found.push_back(entry.path());
   return found;
-}
-
-class TempDir {
-public:
-  TempDir() {
-    char templ[] = "/tmp/trimcheck-interrupt.XXXXXX";
-    path_ = mkdtemp(templ);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path &path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-// `trimcheck ARGS` with TMPDIR=tmp (the marker of its processes), output discarded.
-pid_t start(const fs::path &tmp, const std::vector<std::string> &args) {
-  const pid_t child = fork();
-  if (child == 0) {
-    setenv("TMPDIR", tmp.c_str(), 1);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) // as from an interactive shell
-      signal(sig, SIG_DFL);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    std::vector<char *> argv{const_cast<char *>(TRIMCHECK_BINARY)};
-    for (const std::string &arg : args)
-      argv.push_back(const_cast<char *>(arg.c_str()));
-    argv.push_back(nullptr);
-    execv(TRIMCHECK_BINARY, argv.data());
-    _exit(127);
-  }
-  return child;
 }
 
 // Kills and reaps `child` if it still runs, whatever assertion ends the test.
@@ -131,10 +101,9 @@ const char *command_name(Command command) {
 const std::string &baseline_trace() {
   static const std::string trace = [] {
     static TempDir out;
-    const std::string command = std::string(TRIMCHECK_BINARY) +
-                                " check --quiet --proposal baseline-6.12 --property P14 --out " +
-                                out.path().string() + " >/dev/null";
-    if (std::system(command.c_str()) != 0)
+    if (trimcheck::test::run("check --quiet --proposal baseline-6.12 --property P14 --out " +
+                             out.path().string())
+            .code != 0)
       return std::string();
     for (const auto &entry : fs::directory_iterator(out.path()))
       if (entry.path().extension() == ".json")
@@ -172,7 +141,7 @@ TEST_P(InterruptedVmRun, LeavesNoProcessAndNoFiles) {
     ASSERT_FALSE(baseline_trace().empty()) << "check wrote no P14 trace";
   }
   TempDir tmp, out;
-  Reaper run{start(tmp.path(), arguments(command, out.path() / "out"))};
+  Reaper run{start_in_background(tmp.path(), arguments(command, out.path() / "out"))};
   ASSERT_TRUE(vm_running(tmp.path())) << command_name(command) << ": the VM did not start";
   ASSERT_EQ(kill(run.child, sig), 0);
   int status = 0;
@@ -190,7 +159,7 @@ TEST_P(InterruptedVmRun, LeavesNoProcessAndNoFiles) {
   // Nothing can clean up after SIGKILL: the directory stays until the next run sweeps it.
   const std::vector<fs::path> stale = vm_dirs(tmp.path());
   ASSERT_EQ(stale.size(), 1u);
-  Reaper next{start(tmp.path(), arguments(command, out.path() / "next"))};
+  Reaper next{start_in_background(tmp.path(), arguments(command, out.path() / "next"))};
   ASSERT_TRUE(vm_running(tmp.path()));
   EXPECT_FALSE(fs::exists(stale.front())) << "the next run did not sweep " << stale.front();
   kill(next.child, SIGTERM);

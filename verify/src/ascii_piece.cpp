@@ -21,17 +21,12 @@ bool looks_like_ascii_list(std::span<const std::uint8_t> bytes) {
 
 namespace {
 
+// The bank whose digests are `bytes` long: the first in model::kAllHashAlgos (sha256
+// before sm3, which only a file name can tell apart).
 std::optional<HashAlgo> bank_of_digest(std::size_t bytes) {
-  switch (bytes) {
-  case 20:
-    return HashAlgo::sha1;
-  case 32: // sha256 or sm3: only a file name can tell sm3
-    return HashAlgo::sha256;
-  case 48:
-    return HashAlgo::sha384;
-  case 64:
-    return HashAlgo::sha512;
-  }
+  for (HashAlgo algo : model::kAllHashAlgos)
+    if (model::digest_size(algo) == bytes)
+      return algo;
   return std::nullopt;
 }
 
