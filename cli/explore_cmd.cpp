@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "json_document.hpp"
 #include "report_io.hpp"
+#include "trace_file.hpp"
 
 #include "trimcheck/props/explore.hpp"
 
@@ -36,6 +37,7 @@ struct ExploreCliOptions {
   bool quiet = false;
   std::string shard;              // "I/N", 1-based
   std::vector<std::string> merge; // shard results to merge
+  std::string cover;              // a trace whose bounds to explore within
 };
 
 struct Shard {
@@ -173,7 +175,8 @@ std::uint64_t max_memory_bytes(const std::string &text) {
   return mib * kMiB;
 }
 
-ExploreOptions to_options(const ExploreCliOptions &cli) {
+// The version, properties, regime, configurations and bounds given as options.
+ExploreOptions search_options(const ExploreCliOptions &cli) {
   ExploreOptions options;
   auto proposal = model::proposal_from_key(cli.proposal);
   if (!proposal)
@@ -208,6 +211,50 @@ ExploreOptions to_options(const ExploreCliOptions &cli) {
     options.shard_index = shard.index;
     options.shard_count = shard.count;
   }
+  return options;
+}
+
+// --cover TRACE: the version, property, regime and configuration of the trace, and bounds
+// that contain it (props::options_covering); bounds given on the command line replace the
+// trace's (e.g. a lower --max-depth asks for a shorter counterexample).
+ExploreOptions covering_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
+  for (const char *option : {"--proposal", "--property", "--regime", "--config", "--shard"})
+    if (cmd.count(option) > 0)
+      throw CLI::ValidationError(option, "not with --cover: the trace fixes it");
+  props::Trace trace;
+  try {
+    trace = read_trace_file(cli.cover, "explore");
+  } catch (const std::runtime_error &error) { // unreadable, not JSON, malformed trace
+    throw CLI::ValidationError("--cover", cli.cover + ": " + error.what());
+  }
+  ExploreOptions options = options_covering(trace);
+  if (options.properties.empty())
+    throw CLI::ValidationError("--cover", cli.cover + ": unknown property '" + trace.property +
+                                              "' (see `trimcheck list`)");
+  if (!options.config)
+    throw CLI::ValidationError("--cover", cli.cover +
+                                              ": the trace's kernel configuration is none of the "
+                                              "configurations explore knows (--config)");
+  const std::pair<const char *, int ExploreBounds::*> bounds[] = {
+      {"--max-records", &ExploreBounds::max_records},
+      {"--max-agents", &ExploreBounds::max_agents},
+      {"--max-depth", &ExploreBounds::max_depth},
+      {"--max-kexecs", &ExploreBounds::max_kexecs}};
+  for (const auto &[option, member] : bounds)
+    if (cmd.count(option) > 0)
+      options.bounds.*member = cli.bounds.*member;
+  return options;
+}
+
+ExploreOptions to_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
+  ExploreOptions options;
+  if (!cli.cover.empty()) {
+    options = covering_options(cli, cmd);
+  } else {
+    if (cli.proposal.empty())
+      throw CLI::ValidationError("--proposal", "required (or --cover TRACE, or --merge FILE...)");
+    options = search_options(cli);
+  }
   options.threads = cli.threads;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
   options.max_memory_bytes = max_memory_bytes(cli.max_memory);
@@ -216,15 +263,17 @@ ExploreOptions to_options(const ExploreCliOptions &cli) {
   return options;
 }
 
-nlohmann::json bounds_json(const ExploreCliOptions &cli) {
-  nlohmann::json bounds{{"max_records", cli.bounds.max_records},
-                        {"max_agents", cli.bounds.max_agents},
-                        {"max_depth", cli.bounds.max_depth},
-                        {"max_kexecs", cli.bounds.max_kexecs},
-                        {"regime", cli.regime},
-                        {"config", cli.config}};
+nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOptions &cli) {
+  nlohmann::json bounds{{"max_records", options.bounds.max_records},
+                        {"max_agents", options.bounds.max_agents},
+                        {"max_depth", options.bounds.max_depth},
+                        {"max_kexecs", options.bounds.max_kexecs},
+                        {"regime", regime_name(options.regime)},
+                        {"config", options.config ? config_choice_names(*options.config) : "all"}};
   if (!cli.shard.empty())
     bounds["shard"] = cli.shard;
+  if (!cli.cover.empty())
+    bounds["cover"] = cli.cover;
   return bounds;
 }
 
@@ -310,13 +359,18 @@ void add_explore(CLI::App &app, int &exit_code) {
       "Examples:\n"
       "  trimcheck explore --proposal {newest} --max-records 2 --max-depth 10\n"
       "  trimcheck explore --proposal {newest-chen} --property P9 --config default --json\n"
-      "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n\n"
+      "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n"
+      "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n\n"
       "The default bounds take about a minute and 400 MB on one core for the largest\n"
       "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n\n"
       "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
       "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
       "the bounds (the results cover the depth reached; nothing violated there)."));
-  cmd->callback([cli, &exit_code] {
+  cmd->add_option("--cover", cli->cover,
+                  "Explore within the bounds of this trace (of check, explore or prove): its "
+                  "version, property, regime and configuration, its measurements, kexecs and "
+                  "processes, its length as depth; --max-* options given replace its bounds");
+  cmd->callback([cli, cmd, &exit_code] {
     if (!cli->merge.empty()) {
       try {
         exit_code = run_merge(cli->merge);
@@ -329,9 +383,7 @@ void add_explore(CLI::App &app, int &exit_code) {
     ExploreOptions options;
     ExploreResult result;
     try {
-      if (cli->proposal.empty())
-        throw CLI::ValidationError("--proposal", "required (or --merge FILE...)");
-      options = to_options(*cli);
+      options = to_options(*cli, *cmd);
       result = explore(options);
     } catch (const CLI::ValidationError &error) {
       std::cerr << "trimcheck explore: " << error.what() << "\n";
@@ -350,6 +402,7 @@ void add_explore(CLI::App &app, int &exit_code) {
       exit_code = kExitInconclusive;
       return;
     }
+    const std::string proposal_key(model::proposal_info(options.proposal).key);
     bool violated = false;
     nlohmann::json results = nlohmann::json::array();
     std::ostringstream text;
@@ -388,8 +441,8 @@ void add_explore(CLI::App &app, int &exit_code) {
     const double rate =
         result.seconds > 0 ? static_cast<double>(result.states) / result.seconds : 0;
     if (cli->json) {
-      nlohmann::json out{{"proposal", cli->proposal},
-                         {"bounds", bounds_json(*cli)},
+      nlohmann::json out{{"proposal", proposal_key},
+                         {"bounds", bounds_json(options, *cli)},
                          {"states", result.states},
                          {"transitions", result.transitions},
                          {"max_depth", result.max_depth},
@@ -401,7 +454,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                          {"results", results}};
       std::cout << json_document("explore", std::move(out)).dump(2) << "\n";
     } else {
-      std::cout << cli->proposal << ": " << result.states << " states, " << result.transitions
+      std::cout << proposal_key << ": " << result.states << " states, " << result.transitions
                 << " transitions, depth " << result.max_depth
                 << (result.complete               ? " (every reachable state)"
                     : result.memory_limit_reached ? " (memory limit reached)"

@@ -2,10 +2,10 @@
 #include "json_document.hpp"
 #include "kernel_fit.hpp"
 #include "report_io.hpp"
+#include "trace_file.hpp"
 #include "vm_errors.hpp"
 
 #include "trimcheck/conform/conform.hpp"
-#include "trimcheck/conform/detail/compressed_file.hpp"
 #include "trimcheck/props/check.hpp"
 
 #include <filesystem>
@@ -109,20 +109,6 @@ nlohmann::json outcome_json(const std::string &path, const props::Trace &trace, 
                                                          : nlohmann::json()}});
 }
 
-// The trace in `path`: a trace file, or the trace of a kernel confirmation (confirm);
-// either may be gzip-compressed. Throws TraceFormatError for a malformed trace and
-// std::runtime_error naming the file when it cannot be read as JSON.
-props::Trace read_trace(const std::string &path) {
-  nlohmann::json json = conform::detail::read_json_file(path);
-  if (json.is_object() && json.value("format", "") == "trimcheck-kernel-confirmation") {
-    if (!json.contains("trace"))
-      throw props::TraceFormatError("a kernel confirmation without \"trace\"");
-    std::cerr << "trimcheck replay: the trace of the kernel confirmation in " << path << "\n";
-    json = json["trace"];
-  }
-  return props::trace_from_json(json);
-}
-
 } // namespace
 
 void add_replay(CLI::App &app, int &exit_code) {
@@ -150,7 +136,7 @@ void add_replay(CLI::App &app, int &exit_code) {
   add_json_flag(*cmd, *json, "the outcome");
   cmd->callback([path, kernel, json, &exit_code] {
     try {
-      const props::Trace trace = read_trace(*path);
+      const props::Trace trace = read_trace_file(*path, "replay");
       std::optional<ReplayOutcome> outcome;
       if (kernel->empty())
         outcome = replay_on_model(trace);

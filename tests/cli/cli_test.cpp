@@ -551,6 +551,52 @@ TEST(CliExplore, MergedSharesEqualTheWholeSearch) {
   EXPECT_EQ(run("explore --merge " + one + " " + one, true).code, 2);
 }
 
+// --cover: explore within the bounds of a trace of check (its version, property, regime,
+// configuration, measurements and length), where it must find a violation no longer than
+// check's; a bound given on the command line replaces the trace's.
+TEST(CliExplore, CoverExploresWithinTheBoundsOfATrace) {
+  TempDir dir;
+  const CliRun check =
+      run("check --proposal chen-v1 --property P13 --jobs 1 --quiet --json --out " +
+          (dir.path() / "check").string());
+  const auto checked = nlohmann::json::parse(check.out)["results"][0];
+  ASSERT_EQ(checked["verdict"], "violated") << check.out;
+  const std::string trace = checked["trace"];
+  const auto steps = checked["trace_length"].get<int>();
+  const CliRun covered = run("explore --cover " + trace + " --quiet --json --out " +
+                             (dir.path() / "explore").string());
+  ASSERT_EQ(covered.code, 1) << covered.out;
+  const auto json = nlohmann::json::parse(covered.out);
+  EXPECT_EQ(json["proposal"], "chen-v1");
+  EXPECT_EQ(json["bounds"]["max_depth"], steps);
+  EXPECT_EQ(json["bounds"]["regime"], "protocol");
+  EXPECT_EQ(json["bounds"]["cover"], trace);
+  ASSERT_EQ(json["results"].size(), 1u);
+  EXPECT_EQ(json["results"][0]["property"], "P13");
+  EXPECT_LE(json["results"][0]["trace_length"].get<int>(), steps);
+  const int shortest = json["results"][0]["trace_length"];
+  // One step less than the shortest: nothing is found, and the JSON says which depth.
+  const CliRun shorter =
+      run("explore --cover " + trace + " --max-depth " + std::to_string(shortest - 1) +
+          " --quiet --json --out " + (dir.path() / "shorter").string());
+  EXPECT_EQ(shorter.code, 0) << shorter.out;
+  EXPECT_EQ(nlohmann::json::parse(shorter.out)["bounds"]["max_depth"], shortest - 1);
+  // The trace fixes the version, property, regime and configuration; a bad trace is bad input.
+  for (const std::string args : {"--proposal chen-v5", "--property P1", "--regime arbitrary",
+                                 "--config default", "--shard 1/2"}) {
+    const CliRun refused = run("explore --cover " + trace + " " + args, true);
+    EXPECT_EQ(refused.code, 2) << args;
+    EXPECT_NE(refused.out.find("--cover"), std::string::npos) << args << ": " << refused.out;
+  }
+  const fs::path bad = dir.path() / "bad.json";
+  std::ofstream(bad) << "{\"format\": \"trimcheck-trace\"}";
+  for (const std::string &path : {bad.string(), (dir.path() / "missing.json").string()}) {
+    const CliRun refused = run("explore --cover " + path, true);
+    EXPECT_EQ(refused.code, 2) << path;
+    EXPECT_NE(refused.out.find(path), std::string::npos) << refused.out;
+  }
+}
+
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
   for (const std::string args :
        {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",

@@ -2,6 +2,7 @@
 #include "trimcheck/props/explore.hpp"
 
 #include <array>
+#include <string>
 
 namespace trimcheck::props {
 
@@ -51,6 +52,14 @@ std::optional<ConfigChoice> config_choice_from_names(std::string_view names) {
     names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
   }
   return choice;
+}
+
+std::string config_choice_names(const ConfigChoice &choice) {
+  std::string names;
+  for (const Flag &flag : kFlags)
+    if (choice.*flag.member)
+      names += (names.empty() ? "" : ",") + std::string(flag.name);
+  return names.empty() ? "default" : names;
 }
 
 ExploreOptions options_covering(const Trace &trace) {

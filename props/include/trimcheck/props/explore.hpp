@@ -132,5 +132,7 @@ std::vector<ConfigChoice> all_config_choices();
 // "default" or a comma-separated list of flush_htable, disable_htable, feature_off,
 // legacy_template, small_kexec_margin; nullopt if a name is unknown.
 std::optional<ConfigChoice> config_choice_from_names(std::string_view names);
+// The inverse: "default", or the names of the flags that are set, comma-separated.
+std::string config_choice_names(const ConfigChoice &choice);
 
 } // namespace trimcheck::props
