@@ -165,7 +165,7 @@ std::string describe(const Action &action) {
         else if constexpr (std::is_same_v<A, MeasureViolation>)
           out << "violation /f" << a.file;
         else if constexpr (std::is_same_v<A, MeasureRecord>)
-          out << "measure record " << template_name(a.data.kind) << " pcr " << a.pcr
+          out << "measure record " << template_name(a.data) << " pcr " << a.pcr
               << (a.violation ? " (violation)" : "");
         else if constexpr (std::is_same_v<A, Spawn>)
           out << "spawn process" << (a.cap_sys_admin ? "" : " without CAP_SYS_ADMIN");

@@ -18,10 +18,13 @@ std::vector<ListEntry> parse_segment(const Bytes &segment, std::uint64_t count) 
   if (entries.size() > count)
     entries.resize(count);
   // ima_restore_measurement_list refuses the legacy `ima` template ("attempting to
-  // restore an unsupported template") and stops there: nothing from that record on is
-  // carried. Found by conform on 6.12 booted with ima_template=ima.
+  // restore an unsupported template"; found by conform on 6.12 booted with
+  // ima_template=ima) and a template name of 70 bytes or more (MAX_TEMPLATE_NAME_LEN, a
+  // long custom format), and stops there: nothing from that record on is carried.
+  constexpr std::size_t kMaxRestoredNameLen = 69;
   const auto legacy = std::find_if(entries.begin(), entries.end(), [](const ListEntry &entry) {
-    return entry.data.kind == TemplateKind::ima;
+    return entry.data.kind == TemplateKind::ima ||
+           template_name(entry.data).size() > kMaxRestoredNameLen;
   });
   entries.erase(legacy, entries.end());
   return entries;

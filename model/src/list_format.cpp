@@ -86,9 +86,10 @@ ListParseError::ListParseError(std::size_t offset, std::size_t record_index,
     : std::runtime_error(what), offset_(offset), record_index_(record_index) {}
 
 ListEntry EntryView::to_entry() const {
-  ListEntry entry{pcr, Digest(template_digest.begin(), template_digest.end()), {kind, {}}};
-  const std::size_t count = template_fields(kind).size();
-  for (std::size_t i = 0; i < count; ++i)
+  ListEntry entry{pcr, Digest(template_digest.begin(), template_digest.end()), {kind, {}, {}}};
+  if (kind == TemplateKind::custom)
+    entry.data.format.assign(name.begin(), name.end());
+  for (std::size_t i = 0; i < field_count; ++i)
     entry.data.fields.emplace_back(fields[i].begin(), fields[i].end());
   if (kind == TemplateKind::ima)
     entry.data.fields[1].push_back('\0'); // the kernel stores the name with its NUL
@@ -100,7 +101,7 @@ ListEntry list_entry(const Record &record, std::size_t slot) {
 }
 
 void append_binary(Bytes &out, const ListEntry &entry) {
-  const std::string_view name = template_name(entry.data.kind);
+  const std::string_view name = template_name(entry.data);
   const bool legacy = entry.data.kind == TemplateKind::ima;
   put_u32(out, entry.pcr);
   put(out, entry.template_digest);
@@ -108,7 +109,7 @@ void append_binary(Bytes &out, const ListEntry &entry) {
   out.insert(out.end(), name.begin(), name.end());
   if (!legacy)
     put_u32(out, entry.data.data_len());
-  const auto &ids = template_fields(entry.data.kind);
+  const TemplateFields ids = template_fields(entry.data);
   for (std::size_t i = 0; i < entry.data.fields.size(); ++i) {
     const Bytes &field = entry.data.fields[i];
     if (legacy && ids[i] == "d") {
@@ -136,9 +137,9 @@ std::string ascii_line(const ListEntry &entry) {
   char pcr[16];
   std::snprintf(pcr, sizeof pcr, "%2u ", entry.pcr);
   std::string line = pcr + to_hex(entry.template_digest) + " ";
-  line += template_name(entry.data.kind);
-  const auto &ids = template_fields(entry.data.kind);
-  for (std::size_t i = 0; i < entry.data.fields.size(); ++i) {
+  line += template_name(entry.data);
+  const TemplateFields ids = template_fields(entry.data);
+  for (std::size_t i = 0; i < entry.data.fields.size() && i < ids.size(); ++i) {
     line += ' ';
     if (!entry.data.fields[i].empty())
       line += field_ascii(ids[i], entry.data.fields[i]);
@@ -168,14 +169,24 @@ template <bool kCheck> EntryView parse_record(Reader &in, std::size_t digest_len
   if (kCheck && (name_len == 0 || name_len > kMaxTemplateNameLen))
     in.fail("absurd template name length " + std::to_string(name_len) + " (1.." +
             std::to_string(kMaxTemplateNameLen) + ")");
-  const auto name = in.take(name_len, "template name");
-  const std::string_view name_text(reinterpret_cast<const char *>(name.data()), name.size());
-  auto kind = template_from_name(name_text);
-  if (!kind)
-    in.fail("unknown template '" + std::string(name_text) + "'");
-  entry.kind = *kind;
-  const auto &ids = template_fields(*kind);
-  if (*kind == TemplateKind::ima) {
+  entry.name = in.take(name_len, "template name");
+  const std::string_view name_text(reinterpret_cast<const char *>(entry.name.data()),
+                                   entry.name.size());
+  TemplateFields ids;
+  if (auto kind = template_from_name(name_text)) {
+    entry.kind = *kind;
+    for (std::string_view id : template_fields(*kind))
+      ids.push_back(id);
+  } else {
+    entry.kind = TemplateKind::custom;
+    try {
+      ids = format_fields(name_text); // the kernel's restore_template_fmt
+    } catch (const std::invalid_argument &error) {
+      in.fail(error.what());
+    }
+  }
+  entry.field_count = ids.size();
+  if (entry.kind == TemplateKind::ima) {
     entry.fields[0] = in.take(digest_size(HashAlgo::sha1), "ima d field");
     std::uint32_t len = in.u32("ima n field length");
     if (kCheck && len > kEventNameLenMax)
@@ -195,12 +206,12 @@ template <bool kCheck> EntryView parse_record(Reader &in, std::size_t digest_len
         in.fail("field '" + std::string(ids[i]) + "' of " + std::to_string(len) +
                 " bytes runs past the template data length " + std::to_string(data_len));
       entry.fields[i] = in.take(len, "field data");
-      if (kCheck && ids[i] == "d-ng")
+      if (kCheck && (ids[i] == "d-ng" || ids[i] == "d-modsig"))
         check_digest_field(in, entry.fields[i]);
     }
     if (kCheck && in.pos() != data_end)
       in.fail("template data length " + std::to_string(data_len) + " does not match the " +
-              std::to_string(ids.size()) + " fields of " + std::string(name_text));
+              std::to_string(ids.size()) + " fields of " + std::string(name_text.substr(0, 80)));
     entry.template_data = in.since(data_start);
   }
   entry.bytes = in.since(start);

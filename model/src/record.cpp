@@ -48,7 +48,7 @@ Digest extend_value(const BankLayout &layout, std::size_t bank, const Record &re
 }
 
 std::size_t binary_runtime_size(const Record &record) {
-  return 4 + digest_size(HashAlgo::sha1) + 4 + template_name(record.data.kind).size() + 4 +
+  return 4 + digest_size(HashAlgo::sha1) + 4 + template_name(record.data).size() + 4 +
          record.data.data_len();
 }
 

@@ -31,11 +31,13 @@ void encode_digest(std::span<const std::uint8_t> digest, StateEncoder &out) {
 }
 
 IDENTITY_FIELDS(Record, 4);
-IDENTITY_FIELDS(TemplateData, 2);
+IDENTITY_FIELDS(TemplateData, 3);
 void encode_record(const Record &record, StateEncoder &out) {
   out.number(record.pcr);
   out.flag(record.violation);
   out.number(static_cast<std::uint8_t>(record.data.kind));
+  const std::string &format = record.data.format; // empty but for a custom template
+  out.blob({reinterpret_cast<const std::uint8_t *>(format.data()), format.size()});
   out.number(record.data.fields.size());
   // The "ima" template's digest pads the name to a fixed size instead of prefixing its
   // length: names differing only past that size or in trailing zeros hash alike.

@@ -127,16 +127,18 @@ json template_to_json(const TemplateData &data) {
   json fields = json::array();
   for (const Bytes &field : data.fields)
     fields.push_back(to_hex(field));
-  return {{"template", template_name(data.kind)}, {"fields_hex", fields}};
+  return {{"template", template_name(data)}, {"fields_hex", fields}};
 }
 
 TemplateData template_from_json(const json &object, const std::string &where) {
-  auto kind = template_from_name(string_field(object, "template", where));
-  if (!kind)
-    bad(where + ".template", "unknown template");
-  TemplateData data{*kind, {}};
+  TemplateData data;
+  try {
+    data = template_named(string_field(object, "template", where));
+  } catch (const std::invalid_argument &error) {
+    bad(where + ".template", error.what());
+  }
   const json &fields = field(object, "fields_hex", where);
-  if (!fields.is_array() || fields.size() != template_fields(*kind).size())
+  if (!fields.is_array() || fields.size() != template_fields(data).size())
     bad(where + ".fields_hex", "expected one hex string per template field");
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (!fields[i].is_string() || !from_hex(fields[i].get<std::string>()))

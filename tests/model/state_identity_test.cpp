@@ -176,7 +176,7 @@ TEST(StateIdentity, RecordFields) {
   }};
   static_assert(record.size() == field_count<Record>(), "a Record field has no row");
   expect_decided(record, "Record");
-  const std::array<FieldChange, 2> data{{
+  const std::array<FieldChange, 3> data{{
       {"kind",
        [=](KernelState &s) {
          change_record(s, violation, [](Record &x) { x.data.kind = TemplateKind::ima; });
@@ -185,6 +185,11 @@ TEST(StateIdentity, RecordFields) {
       {"fields", // a violation record's fields are written whole
        [=](KernelState &s) {
          change_record(s, violation, [](Record &x) { x.data.fields.back().push_back(0); });
+       },
+       true},
+      {"format", // a custom template's: the record's digest does not cover it
+       [=](KernelState &s) {
+         change_record(s, measured, [](Record &x) { x.data.format = "d-ng|n-ng"; });
        },
        true},
   }};

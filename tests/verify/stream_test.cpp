@@ -126,7 +126,8 @@ TEST(VerifyStream, MalformedRecordAfterManyGoodOnesNamesItsIndexAndOffset) {
   model::Bytes bytes = log.list_bytes(HashAlgo::sha1);
   const auto good = verify::parse_piece("l", bytes, HashAlgo::sha1);
   const std::size_t bad = 27345, at = good.offsets[bad];
-  bytes[at + 4 + 20] = 0x7f; // template name length
+  bytes[at + 4 + 20] = 0x00; // template name length 0x7f00 (32512)
+  bytes[at + 4 + 20 + 1] = 0x7f;
   std::string model_error;
   try {
     model::parse_binary(bytes, 20);
@@ -136,7 +137,7 @@ TEST(VerifyStream, MalformedRecordAfterManyGoodOnesNamesItsIndexAndOffset) {
   // The byte after the length word, as for every malformed length.
   EXPECT_EQ(model_error, "record " + std::to_string(bad) + " (starting at byte " +
                              std::to_string(at) + "), byte " + std::to_string(at + 28) +
-                             ": absurd template name length 127 (1..15)");
+                             ": absurd template name length 32512 (1..255)");
   for (unsigned threads : {1u, 2u})
     EXPECT_EQ(input_error([&] { verify::parse_piece("l", bytes, HashAlgo::sha1, threads); }),
               "l: sha1 list, " + model_error)

@@ -40,6 +40,20 @@ std::uint32_t u32_at(std::span<const std::uint8_t> bytes, std::size_t pos) {
          static_cast<std::uint32_t>(bytes[pos + 3]) << 24;
 }
 
+// A builtin template's name or a custom format of known field ids.
+bool is_template_name(std::string_view name) {
+  if (model::template_from_name(name))
+    return true;
+  if (name.find('|') == std::string_view::npos && name.size() > model::kMaxFieldIdLen)
+    return false; // not worth a try
+  try {
+    model::format_fields(name);
+    return true;
+  } catch (const std::invalid_argument &) {
+    return false;
+  }
+}
+
 // A position at or after `from` where a record plausibly starts (checked later).
 std::optional<std::size_t> plausible_record_start(std::span<const std::uint8_t> bytes,
                                                   std::size_t from, std::size_t digest_len) {
@@ -51,7 +65,7 @@ std::optional<std::size_t> plausible_record_start(std::span<const std::uint8_t> 
     if (name_len == 0 || name_len > model::kMaxTemplateNameLen)
       continue;
     const auto *name = reinterpret_cast<const char *>(bytes.data() + pos + 8 + digest_len);
-    if (model::template_from_name(std::string_view(name, name_len)))
+    if (is_template_name(std::string_view(name, name_len)))
       return pos;
   }
   return std::nullopt;
@@ -204,7 +218,7 @@ bool is_violation(const model::EntryView &entry) {
 }
 
 bool is_boot_aggregate(const model::ListEntry &entry) {
-  const auto &ids = model::template_fields(entry.data.kind);
+  const model::TemplateFields ids = model::template_fields(entry.data);
   for (std::size_t i = 0; i < ids.size() && i < entry.data.fields.size(); ++i)
     if (ids[i] == "n" || ids[i] == "n-ng")
       return entry.data.fields[i] == model::field_name("boot_aggregate");
@@ -236,7 +250,7 @@ bool same_record(const model::EntryView &a, const model::EntryView &b) {
 
 std::string describe_record(const model::ListEntry &entry) {
   std::string name;
-  const auto &ids = model::template_fields(entry.data.kind);
+  const model::TemplateFields ids = model::template_fields(entry.data);
   for (std::size_t i = 0; i < ids.size() && i < entry.data.fields.size(); ++i)
     if (ids[i] == "n" || ids[i] == "n-ng") {
       const Bytes &field = entry.data.fields[i];
@@ -244,7 +258,7 @@ std::string describe_record(const model::ListEntry &entry) {
         if (byte != 0)
           name += static_cast<char>(byte);
     }
-  return "'" + printable(name) + "' (" + std::string(model::template_name(entry.data.kind)) +
+  return "'" + printable(name) + "' (" + printable(std::string(model::template_name(entry.data))) +
          (is_violation(entry) ? ", violation" : "") + ", PCR " + std::to_string(entry.pcr) + ")";
 }
 

@@ -60,8 +60,10 @@ struct EntryView {
   std::uint32_t pcr = 10;
   std::span<const std::uint8_t> template_digest;
   TemplateKind kind = TemplateKind::ima_ng;
-  // The first template_fields(kind).size() are the fields; the `ima` name without its NUL.
-  std::array<std::span<const std::uint8_t>, 3> fields{};
+  std::span<const std::uint8_t> name; // the template's name (a custom template's format)
+  // The first field_count are the fields; the `ima` name without its NUL.
+  std::array<std::span<const std::uint8_t>, kMaxTemplateFields> fields{};
+  std::size_t field_count = 0;
   // Every template but `ima`: the template data as shown (u32 length and bytes per field),
   // which is exactly what its template digest hashes (template_digest_input).
   std::span<const std::uint8_t> template_data;
@@ -101,9 +103,11 @@ struct ParsedList {
 };
 ParsedList parse_binary_prefix(std::span<const std::uint8_t> bytes, std::size_t digest_len);
 
-// Upper bounds the parser accepts. Template names are at most 15 bytes in the kernel
-// (restore refuses longer); no record field in practice comes near the data limit.
-inline constexpr std::size_t kMaxTemplateNameLen = 15;
+// Upper bounds the parser accepts. A template name is a builtin's (at most 10 bytes) or a
+// custom format, at most 15 field ids of at most 16 bytes and their separators (a kernel
+// restoring a carried list refuses names of 70 bytes or more); no record field in practice
+// comes near the data limit.
+inline constexpr std::size_t kMaxTemplateNameLen = 255;
 inline constexpr std::size_t kMaxTemplateDataLen = 1 << 24;
 
 } // namespace trimcheck::model
