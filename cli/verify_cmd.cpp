@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -28,7 +29,8 @@ using verify::InputError;
 
 struct VerifyOptions {
   std::vector<std::string> chunks, banks;
-  std::string list, pcrs, quote, signature, ak_pub, nonce, checkpoint, write_checkpoint;
+  std::string list, quote, signature, ak_pub, nonce, checkpoint, write_checkpoint;
+  std::vector<std::string> pcrs; // [ALG,]PATH, repeatable
   unsigned threads = 2;
   bool json = false;
   bool quiet = false;
@@ -124,6 +126,25 @@ verify::LogPiece read_piece(const std::string &path, unsigned threads) {
   return verify::parse_piece(path, std::move(bytes), view, std::nullopt, threads);
 }
 
+// One --pcrs: "[ALG,]PATH", PATH a file (any format parse_pcr_values reads; ALG the bank
+// of one that does not name it) or a directory of pcr-<alg>/<n> files.
+verify::PcrValues read_pcrs(const std::string &spec) {
+  std::string path = spec;
+  std::optional<model::HashAlgo> bank;
+  if (const auto comma = spec.find(',');
+      comma != std::string::npos && !std::filesystem::exists(spec))
+    if (auto named = model::hash_from_name(spec.substr(0, comma))) {
+      bank = named;
+      path = spec.substr(comma + 1);
+    }
+  if (std::filesystem::is_directory(path)) {
+    if (bank)
+      throw InputError(spec, "a directory names its banks (pcr-<alg>); give it without ALG,");
+    return verify::read_pcr_directory(path);
+  }
+  return verify::parse_pcr_values(path, read_file(path), bank);
+}
+
 verify::VerifyRequest build_request(const VerifyOptions &options) {
   verify::VerifyRequest request;
   request.threads = std::max(1u, options.threads);
@@ -143,8 +164,13 @@ verify::VerifyRequest build_request(const VerifyOptions &options) {
     request.checkpoint =
         verify::parse_checkpoint(options.checkpoint, read_file(options.checkpoint));
   std::optional<verify::PcrValues> values;
-  if (!options.pcrs.empty())
-    values = verify::parse_pcr_values(options.pcrs, read_file(options.pcrs));
+  for (const std::string &spec : options.pcrs) {
+    const verify::PcrValues more = read_pcrs(spec);
+    if (!values)
+      values = more;
+    else
+      verify::merge_pcr_values(*values, more, spec);
+  }
   const bool any_quote = !options.quote.empty() || !options.signature.empty() ||
                          !options.ak_pub.empty() || !options.nonce.empty();
   if (!any_quote) {
@@ -232,8 +258,10 @@ void add_verify(CLI::App &app, int &exit_code) {
                   "The current list, e.g. binary_runtime_measurements_sha256 of "
                   "/sys/kernel/security/ima/ (or an ascii_runtime_measurements* file)");
   cmd->add_option("--pcrs", options->pcrs,
-                  "PCR values: JSON, tpm2_pcrread output, or tpm2_quote -o (with a quote: values "
-                  "of quoted PCRs the log does not extend)");
+                  "PCR values, repeatable: [ALG,]FILE of JSON, tpm2_pcrread output, tpm2_quote -o, "
+                  "or evmctl's 'PCR-NN: hex' lines (ALG: their bank, else by digest size); or a "
+                  "directory of pcr-<alg>/<n> files (/sys/class/tpm/tpm0). With a quote: values "
+                  "of quoted PCRs the log does not extend");
   cmd->add_option("--quote", options->quote, "Quote message (tpm2_quote -m: TPMS_ATTEST)");
   cmd->add_option("--signature", options->signature,
                   "Quote signature (tpm2_quote -s, TPMT_SIGNATURE)");

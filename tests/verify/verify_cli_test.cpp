@@ -180,6 +180,60 @@ TEST(VerifyCli, DevicesAndPipesAreRefusedEarlyNotReadWithoutBound) {
   EXPECT_EQ(unwritten.exit_code, 2) << unwritten.out << unwritten.err;
 }
 
+// PCR values in the forms users hold (issue 20 item 3): evmctl's --pcrs files ("PCR-NN:
+// hex" lines, the TPM 1.2 sysfs form with spaces too), named by bank (ALG,FILE) or by
+// digest size; a copy of /sys/class/tpm/tpm0 (pcr-<alg>/<n> files); several --pcrs merged.
+TEST(VerifyCli, PcrValuesFromEvmctlFilesAndSysfsDirectories) {
+  Workspace ws;
+  const auto log = cli_log();
+  const auto pcrs = log.pcrs_after(30);
+  const auto list = ws.file("binary_runtime_measurements_sha256", log.list_bytes(HashAlgo::sha256));
+  auto pcr_lines = [](const verify::PcrValues &values, HashAlgo bank, bool spaced) {
+    std::string text;
+    for (const auto &[pcr, value] : values.banks.at(bank)) {
+      std::string hex = model::to_hex(value);
+      if (spaced)
+        for (std::size_t at = hex.size() - 2; at > 0; at -= 2)
+          hex.insert(at, " ");
+      text += "PCR-" + std::string(pcr < 10 ? "0" : "") + std::to_string(pcr) + ": " + hex + "\n";
+    }
+    return model::to_bytes(text);
+  };
+  const auto sha1 = ws.file("sha1.txt", pcr_lines(pcrs, HashAlgo::sha1, true));
+  const auto sha256 = ws.file("sha256.txt", pcr_lines(pcrs, HashAlgo::sha256, false));
+  const auto ok = ws.trimcheck("verify --list " + list + " --pcrs sha1," + sha1 + " --pcrs " +
+                               sha256 + " --json");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  const auto json = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(json["banks"].size(), 2u) << ok.out; // sha1 and sha256 compared
+  // A copy of /sys/class/tpm/tpm0: every bank, one file per PCR.
+  for (const auto &[bank, values] : pcrs.banks) {
+    const fs::path dir = fs::path(ws.path("tpm0")) / ("pcr-" + std::string(model::hash_name(bank)));
+    fs::create_directories(dir);
+    for (const auto &[pcr, value] : values)
+      std::ofstream(dir / std::to_string(pcr)) << model::to_hex(value) << "\n";
+  }
+  const auto sysfs = ws.trimcheck("verify --list " + list + " --pcrs " + ws.path("tpm0"));
+  EXPECT_EQ(sysfs.exit_code, 0) << sysfs.out << sysfs.err;
+  EXPECT_NE(sysfs.out.find("banks sha1, sha256, sha384, sha512"), std::string::npos) << sysfs.out;
+  // A wrong value in one bank is a failed verification; two --pcrs that disagree, a bank
+  // that is not the file's, and a value of no bank's size are bad input.
+  verify::PcrValues wrong = pcrs;
+  wrong.banks.at(HashAlgo::sha256).at(10)[0] ^= 1;
+  const auto bad = ws.trimcheck("verify --list " + list + " --pcrs sha256," +
+                                ws.file("wrong.txt", pcr_lines(wrong, HashAlgo::sha256, false)));
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  for (const std::string &args :
+       {"--pcrs " + sha256 + " --pcrs " + ws.path("wrong.txt"), "--pcrs sha384," + sha256,
+        "--pcrs " + ws.file("odd.txt", model::to_bytes("PCR-10: 00112233\n")),
+        "--pcrs " + ws.file("junk.txt", model::to_bytes("PCR-10 0011\n")),
+        "--pcrs sha1," + ws.path("tpm0"), "--pcrs " + ws.path("nothing-here")}) {
+    const auto refused = ws.trimcheck("verify --list " + list + " " + args);
+    EXPECT_EQ(refused.exit_code, 2) << args << ": " << refused.out << refused.err;
+    EXPECT_FALSE(refused.err.empty()) << args;
+  }
+}
+
 TEST(VerifyCli, TamperedLogExitsOneNamingTheRecord) {
   Workspace ws;
   const auto log = cli_log();

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace trimcheck::verify {
@@ -97,6 +99,45 @@ PcrValues from_yaml(const std::string &name, const std::string &text) {
   return values;
 }
 
+// The bank of digests of `size` bytes (evmctl's files do not name theirs).
+std::optional<HashAlgo> bank_of_size(std::size_t size) {
+  for (HashAlgo bank : {HashAlgo::sha1, HashAlgo::sha256, HashAlgo::sha384, HashAlgo::sha512})
+    if (model::digest_size(bank) == size)
+      return bank;
+  return std::nullopt;
+}
+
+// "PCR-NN: <hex>" lines (evmctl --pcrs, the TPM 1.2 sysfs pcrs file), spaces in the hex
+// allowed.
+PcrValues from_pcr_lines(const std::string &name, const std::string &text,
+                         std::optional<HashAlgo> bank) {
+  PcrValues values;
+  std::istringstream in(text);
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    const std::string where = "line " + std::to_string(number);
+    const std::string content = trim(line);
+    if (content.empty())
+      continue;
+    const auto colon = content.find(':');
+    if (content.rfind("PCR-", 0) != 0 || colon == std::string::npos)
+      throw InputError(name, where + ": expected 'PCR-NN: <hex>'");
+    const unsigned long pcr = pcr_index(name, where, content.substr(4, colon - 4));
+    std::string hex;
+    for (char c : content.substr(colon + 1))
+      if (c != ' ' && c != '\t')
+        hex += c;
+    if (!bank) {
+      bank = bank_of_size(hex.size() / 2);
+      if (!bank)
+        throw InputError(name, where + ": a value of " + std::to_string(hex.size()) +
+                                   " hex digits is no bank's size; name the bank (ALG,FILE)");
+    }
+    put(values, name, where, std::string(model::hash_name(*bank)), pcr, hex);
+  }
+  return values;
+}
+
 // tpm2_quote -o (default "serialized"): TPML_PCR_SELECTION as the C struct (u32 count,
 // 16 x {u16 hash, u8 sizeofSelect, u8 pcrSelect[4], pad}), u32 number of TPML_DIGEST,
 // each {u32 count, 8 x {u16 size, u8 buffer[64]}}; little-endian, x86-64 layout.
@@ -182,18 +223,68 @@ const model::Digest *PcrValues::find(HashAlgo bank, unsigned pcr) const {
   return value == in_bank->second.end() ? nullptr : &value->second;
 }
 
-PcrValues parse_pcr_values(const std::string &name, std::span<const std::uint8_t> bytes) {
+PcrValues parse_pcr_values(const std::string &name, std::span<const std::uint8_t> bytes,
+                           std::optional<HashAlgo> bank) {
   const bool binary = std::any_of(bytes.begin(), bytes.end(), [](std::uint8_t byte) {
     return byte == 0 || (byte < 0x20 && byte != '\n' && byte != '\r' && byte != '\t');
   });
-  if (binary)
-    return from_tpm2_serialized(name, bytes);
   const std::string text(bytes.begin(), bytes.end());
   const auto first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '{') {
-    return from_json(name, detail::parse_json(name, bytes));
+  if (!binary && first != std::string::npos && text.compare(first, 4, "PCR-") == 0)
+    return from_pcr_lines(name, text, bank);
+  PcrValues values = binary ? from_tpm2_serialized(name, bytes)
+                     : first != std::string::npos && text[first] == '{'
+                         ? from_json(name, detail::parse_json(name, bytes))
+                         : from_yaml(name, text);
+  if (bank)
+    for (const auto &[named, pcrs] : values.banks)
+      if (named != *bank)
+        throw InputError(name, "holds " + std::string(model::hash_name(named)) +
+                                   " values, not the " + std::string(model::hash_name(*bank)) +
+                                   " values given for it (" + std::string(model::hash_name(*bank)) +
+                                   "," + name + ")");
+  return values;
+}
+
+PcrValues read_pcr_directory(const std::string &directory) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> banks;
+  const fs::path root(directory);
+  if (root.filename().string().rfind("pcr-", 0) == 0)
+    banks.push_back(root);
+  else
+    for (const auto &entry : fs::directory_iterator(root))
+      if (entry.is_directory() && entry.path().filename().string().rfind("pcr-", 0) == 0)
+        banks.push_back(entry.path());
+  PcrValues values;
+  for (const fs::path &dir : banks) {
+    const std::string bank = dir.filename().string().substr(4);
+    for (const auto &entry : fs::directory_iterator(dir)) {
+      const std::string index = entry.path().filename().string();
+      if (!entry.is_regular_file() || index.empty() || index.size() > 2 ||
+          index.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      std::ifstream in(entry.path());
+      std::string hex;
+      in >> hex;
+      put(values, entry.path().string(), "the value", bank, std::stoul(index), hex);
+    }
   }
-  return from_yaml(name, text);
+  if (values.banks.empty())
+    throw InputError(directory, "no pcr-<alg>/<index> files (expected a copy of "
+                                "/sys/class/tpm/tpm0 or one of its pcr-<alg> directories)");
+  return values;
+}
+
+void merge_pcr_values(PcrValues &values, const PcrValues &more, const std::string &name) {
+  for (const auto &[bank, pcrs] : more.banks)
+    for (const auto &[pcr, digest] : pcrs) {
+      auto [at, inserted] = values.banks[bank].emplace(pcr, digest);
+      if (!inserted && at->second != digest)
+        throw InputError(name, "PCR " + std::to_string(pcr) + " of " +
+                                   std::string(model::hash_name(bank)) +
+                                   " differs from the value an earlier --pcrs gave");
+    }
 }
 
 std::string pcr_values_json(const PcrValues &values) {
