@@ -191,8 +191,7 @@ verify::VerifyRequest build_request(const VerifyOptions &options) {
   quote.message = read_file(options.quote);
   quote.attest = verify::parse_attest(options.quote, quote.message);
   quote.signature = verify::parse_signature(options.signature, read_file(options.signature));
-  const model::Bytes pem = read_file(options.ak_pub);
-  quote.ak = verify::PublicKey::from_pem(options.ak_pub, std::string(pem.begin(), pem.end()));
+  quote.ak = verify::PublicKey::from_file(options.ak_pub, read_file(options.ak_pub));
   auto nonce = model::from_hex(options.nonce);
   if (!nonce)
     throw InputError("--nonce", "'" + options.nonce + "' is not hex (an even number of digits)");
@@ -265,7 +264,9 @@ void add_verify(CLI::App &app, int &exit_code) {
   cmd->add_option("--quote", options->quote, "Quote message (tpm2_quote -m: TPMS_ATTEST)");
   cmd->add_option("--signature", options->signature,
                   "Quote signature (tpm2_quote -s, TPMT_SIGNATURE)");
-  cmd->add_option("--ak-pub", options->ak_pub, "Attestation key public part (PEM)");
+  cmd->add_option("--ak-pub", options->ak_pub,
+                  "Attestation key public part: PEM, or TPM2B_PUBLIC as tpm2_createak -u and "
+                  "tpm2_readpublic -o write");
   cmd->add_option("--nonce", options->nonce, "The nonce the quote must carry (hex)");
   cmd->add_option("--checkpoint", options->checkpoint,
                   "Start from this checkpoint of a previous successful run");

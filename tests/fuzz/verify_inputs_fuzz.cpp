@@ -65,8 +65,7 @@ void run(Reader reader, std::span<const std::uint8_t> data) {
     (void)verify::parse_checkpoint("checkpoint", data);
     break;
   case public_key: {
-    const auto key = verify::PublicKey::from_pem(
-        "ak", std::string_view(reinterpret_cast<const char *>(data.data()), data.size()));
+    const auto key = verify::PublicKey::from_file("ak", data); // PEM or TPM2B_PUBLIC
     verify::QuoteSignature sig;
     sig.rsa_signature.assign(data.begin(), data.begin() + std::min<std::size_t>(data.size(), 256));
     (void)verify::signature_valid(key, sig, data);

@@ -169,6 +169,11 @@ TEST(SwtpmQuote, EachForgeryIsRejectedWithItsReason) {
 // The same check with the files tpm2-tools writes: tpm2_pcrextend, tpm2_createprimary,
 // tpm2_readpublic -f pem and tpm2_quote -m/-s/-o against the adapter's swtpm, verified by
 // the trimcheck binary (with and without the -o PCR file).
+std::string read_text(const std::string &path) {
+  const auto bytes = read_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
 TEST(SwtpmQuote, Tpm2ToolsQuoteFilesVerifyWithTheCli) {
   const auto log = quote_log();
   auto process = swtpm::SwtpmProcess::start();
@@ -229,6 +234,39 @@ TEST(SwtpmQuote, Tpm2ToolsQuoteFilesVerifyWithTheCli) {
   EXPECT_EQ(pcrs.banks.at(HashAlgo::sha256).size(), 2u);
   EXPECT_EQ(pcrs.banks.at(HashAlgo::sha1).at(10),
             log.pcrs_after(25).banks.at(HashAlgo::sha1).at(10));
+  // The attestation key in the TSS form (TPM2B_PUBLIC, tpm2_readpublic -o's and
+  // tpm2_createak -u's default) verifies as its PEM does, for an ECC and an RSA key; a
+  // file that is neither form is bad input.
+  // No resource manager between the tools and swtpm: every context load leaves a transient
+  // object behind, and the TPM holds three.
+  ASSERT_EQ(shell("tpm2_flushcontext -t"), 0);
+  ASSERT_EQ(shell("tpm2_readpublic -Q -c " + d + "ak.ctx -o " + d + "ak.tss"), 0)
+      << read_text(d + "tools.err");
+  const std::string with_tss = std::string(TRIMCHECK_BINARY) + " verify --list " + list +
+                               " --quote " + d + "quote.msg --signature " + d + "quote.sig" +
+                               " --pcrs " + d + "pcrs.bin --nonce " + model::to_hex(kNonce) +
+                               " --ak-pub ";
+  const auto ecc_tss = run(with_tss + d + "ak.tss");
+  EXPECT_EQ(ecc_tss.first, 0) << ecc_tss.second;
+  ASSERT_EQ(shell("tpm2_flushcontext -t"), 0);
+  ASSERT_EQ(shell("tpm2_createprimary -Q -C e -G rsa2048:rsassa-sha256:null -a "
+                  "'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' -c " +
+                  d + "rsa.ctx"),
+            0);
+  ASSERT_EQ(shell("tpm2_flushcontext -t"), 0);
+  ASSERT_EQ(shell("tpm2_readpublic -Q -c " + d + "rsa.ctx -o " + d + "rsa.tss"), 0);
+  ASSERT_EQ(shell("tpm2_flushcontext -t"), 0);
+  ASSERT_EQ(shell("tpm2_quote -c " + d + "rsa.ctx -l sha1:10+sha256:0,10 -q " +
+                  model::to_hex(kNonce) + " -m " + d + "quote.msg -s " + d + "quote.sig -g sha256"),
+            0);
+  const auto rsa_tss = run(with_tss + d + "rsa.tss");
+  EXPECT_EQ(rsa_tss.first, 0) << rsa_tss.second;
+  const auto wrong_key = run(with_tss + d + "ak.tss"); // the ECC key for the RSA quote
+  EXPECT_EQ(wrong_key.first, 1) << wrong_key.second;
+  write("junk.tss", model::Bytes{0x00, 0x08, 0x00, 0x23, 0x00, 0x0b});
+  const auto junk = run(with_tss + d + "junk.tss");
+  EXPECT_EQ(junk.first, 2) << junk.second;
+  EXPECT_NE(junk.second.find("TPM2B_PUBLIC"), std::string::npos) << junk.second;
 }
 
 } // namespace

@@ -71,6 +71,10 @@ class PublicKey {
 public:
   // PEM "PUBLIC KEY" (SubjectPublicKeyInfo); throws InputError naming `name`.
   static PublicKey from_pem(const std::string &name, std::string_view pem);
+  // A key file as users have it: PEM, or the TSS form, a marshalled TPM2B_PUBLIC (what
+  // tpm2_createak -u and tpm2_readpublic -o write by default) of an RSA or ECC (NIST
+  // P-256, P-384, P-521) key, read with libtss2-mu. Throws InputError naming `name`.
+  static PublicKey from_file(const std::string &name, std::span<const std::uint8_t> bytes);
   // The EVP_PKEY*, owned by this object.
   void *evp_pkey() const { return key_.get(); }
   std::string to_pem() const;
