@@ -91,7 +91,8 @@ ListEntry parse_ascii_line(std::string_view line) {
     start = space + 1;
   }
   if (columns.size() < 3)
-    bad("expected 'PCR TEMPLATE-DIGEST TEMPLATE-NAME FIELDS...'");
+    bad("expected 'PCR TEMPLATE-DIGEST TEMPLATE-NAME FIELDS...' (a file name with a newline "
+        "breaks its line in the ascii list, as the kernel prints it: verify the binary list)");
   ListEntry entry;
   const std::string_view pcr = columns[0];
   if (pcr.empty() || pcr.size() > 2 ||

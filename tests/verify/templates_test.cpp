@@ -313,5 +313,41 @@ TEST(Templates, RealCapturesOfEveryTemplateReplayInEvmctlToo) {
   }
 }
 
+// File names as a real kernel records them (tests/data/real-kernel/names/README.md): the
+// binary lists verify in every bank and keep every byte of every name (spaces made `_` by
+// the kernel, a tab, a newline, bytes that are not UTF-8, a path of 3,838 bytes); the ascii
+// lists cannot be read back past the newline, and the message says why; evmctl agrees.
+TEST(Templates, RealFileNamesVerifyFromTheBinaryListsWithEveryByteKept) {
+  const auto dir = capture_dir("names", "");
+  const auto pcrs = verify::parse_pcr_values("state.json", read_bytes(dir / "state.json"));
+  std::string deep;
+  while (deep.size() < 3800)
+    deep += "/" + std::string(200, 'd');
+  const std::vector<std::string> names{"/with_space/a_file_name", "/tab\there", "/new\nline",
+                                       "/not-utf8-\xff\xfe\xc3(", deep + "/end-of-a-long-path"};
+  for (HashAlgo bank : kBanks) {
+    const std::string suffix = "_" + std::string(model::hash_name(bank));
+    const auto binary =
+        verify::parse_piece("binary_runtime_measurements" + suffix,
+                            read_bytes(dir / ("binary_runtime_measurements" + suffix)));
+    ASSERT_EQ(binary.records(), 11u);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      EXPECT_EQ(binary.entry(6 + i).data.fields[1], model::field_name(names[i])) << i;
+    const auto report = verify::verify(request({binary}, pcrs));
+    EXPECT_TRUE(report.verified) << (report.failure ? report.failure->message : "");
+    const auto ascii = read_bytes(dir / ("ascii_runtime_measurements" + suffix));
+    try {
+      verify::parse_piece("ascii_runtime_measurements" + suffix, ascii);
+      ADD_FAILURE() << "an ascii list with a newline in a name was read";
+    } catch (const std::exception &error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find("line 10"), std::string::npos) << message;
+      EXPECT_NE(message.find("newline"), std::string::npos) << message;
+    }
+  }
+  TempDir temp;
+  EXPECT_TRUE(evmctl_matches(temp.path, dir / "binary_runtime_measurements_sha1", pcrs));
+}
+
 } // namespace
 } // namespace trimcheck::test

@@ -150,6 +150,8 @@ public:
       return exit_worker(in);
     if (op == "measure" || op == "violation")
       return measure(op, in);
+    if (op == "measure-path")
+      return measure_path(in);
     if (op == "kexec-load")
       return kexec_load();
     if (op == "kexec-exec")
@@ -260,6 +262,30 @@ private:
       ::close(reader);
     if (op == "violation")
       ::close(writer);
+    return ok(reader < 0 ? -error : 0);
+  }
+
+  // A file of any name (spaces, newlines, bytes that are not UTF-8, thousands of bytes of
+  // directories), created with its directories and read once, for captures of lists.
+  std::string measure_path(std::istringstream &in) {
+    std::string hex;
+    in >> hex;
+    const auto bytes = from_hex(hex);
+    if (!bytes || bytes->empty() || (*bytes)[0] != '/')
+      return "err measure-path needs an absolute path in hex";
+    const std::string path(bytes->begin(), bytes->end());
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos;
+         slash = path.find('/', slash + 1))
+      if (::mkdir(path.substr(0, slash).c_str(), 0755) < 0 && errno != EEXIST)
+        return ok(-errno);
+    const int writer = create_measured_file(path, "v0");
+    if (writer < 0)
+      return ok(writer);
+    ::close(writer);
+    const int reader = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int error = errno;
+    if (reader >= 0)
+      ::close(reader);
     return ok(reader < 0 ? -error : 0);
   }
 

@@ -1,5 +1,5 @@
-// trimcheck-capture-lists KERNEL OUTDIR [KERNEL-PARAMETER...]: boots KERNEL (QEMU + a fresh
-// swtpm) with the extra command-line words (e.g. ima_template=ima-modsig), measures a small
+// trimcheck-capture-lists KERNEL OUTDIR [--odd-names] [KERNEL-PARAMETER...]: boots KERNEL (QEMU + a
+// fresh swtpm) with the extra command-line words (e.g. ima_template=ima-modsig), measures a small
 // workload through the guest agent, and writes what a verifier is given: every bank's
 // binary and ascii list files as the kernel shows them, and state.json with the TPM's PCR
 // values of every bank, the two counters and the command line. The captures under
@@ -7,7 +7,8 @@
 //
 // Workload: /f1 v0, /f2 v0, an open-writers violation on /f3, /f1 v1 (new content, new
 // record), /f2 v0 again (a duplicate: no record). Files are owned by uid 4242, which the
-// agent's policy measures (protocol.hpp).
+// agent's policy measures (protocol.hpp). With --odd-names first, then files whose names
+// hold spaces, a tab, a newline, bytes that are not UTF-8, and a path of about 4000 bytes.
 #include "trimcheck/model/hash.hpp"
 #include "trimcheck/vm/machine.hpp"
 
@@ -56,8 +57,17 @@ std::string json_string(const std::string &text) {
   return out + "\"";
 }
 
+// Paths whose names a list must carry: what the kernel does with their bytes is the point.
+std::vector<std::string> odd_names() {
+  std::string deep;
+  while (deep.size() < 3800)
+    deep += "/" + std::string(200, 'd');
+  return {"/with space/a file name", "/tab\there", "/new\nline", "/not-utf8-\xff\xfe\xc3(",
+          deep + "/end-of-a-long-path"};
+}
+
 int capture(const std::filesystem::path &kernel, const std::filesystem::path &out,
-            const std::string &parameters) {
+            const std::string &parameters, bool odd) {
   auto options = trimcheck::vm::VmOptions::defaults_for(kernel);
   if (!parameters.empty())
     options.cmdline += " " + parameters;
@@ -65,6 +75,10 @@ int capture(const std::filesystem::path &kernel, const std::filesystem::path &ou
   for (const char *step :
        {"measure 1 0", "measure 2 0", "violation 3", "measure 1 1", "measure 2 0"})
     ask(vm, step);
+  if (odd)
+    for (const std::string &name : odd_names())
+      ask(vm, "measure-path " +
+                  trimcheck::model::to_hex(std::vector<std::uint8_t>(name.begin(), name.end())));
   std::filesystem::create_directories(out);
   std::vector<std::string> banks;
   std::istringstream names(ask(vm, "banks"));
@@ -105,14 +119,16 @@ int capture(const std::filesystem::path &kernel, const std::filesystem::path &ou
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    std::cerr << "usage: trimcheck-capture-lists KERNEL OUTDIR [KERNEL-PARAMETER...]\n";
+    std::cerr
+        << "usage: trimcheck-capture-lists KERNEL OUTDIR [--odd-names] [KERNEL-PARAMETER...]\n";
     return 2;
   }
+  const bool odd = argc > 3 && std::string(argv[3]) == "--odd-names";
   std::string parameters;
-  for (int i = 3; i < argc; ++i)
+  for (int i = odd ? 4 : 3; i < argc; ++i)
     parameters += (parameters.empty() ? "" : " ") + std::string(argv[i]);
   try {
-    return capture(argv[1], argv[2], parameters);
+    return capture(argv[1], argv[2], parameters, odd);
   } catch (const std::exception &error) {
     std::cerr << "trimcheck-capture-lists: " << error.what() << "\n";
     return 1;

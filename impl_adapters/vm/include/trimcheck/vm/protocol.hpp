@@ -15,6 +15,8 @@
 //   exit PID                  close every fd in order, _exit -> 0
 //   measure FILE VERSION      create "/f<FILE>" = "v<VERSION>" (owner 4242), read it -> 0
 //   violation FILE            "/f<FILE>" = "v0" open for write, then opened for read -> 0
+//   measure-path HEXPATH      create the absolute path (any bytes; its directories too)
+//                             = "v0" (owner 4242), read it -> 0
 //   kexec-load                kexec -s -l (the list is carried) -> exit status
 //   kexec-exec                kexec -e (kexec -c -l first if nothing is loaded); the
 //                             reply is "ok 0", then the next kernel says "ready"
