@@ -91,16 +91,9 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
       throw;
     }
     if (std::string &violation = run.violations.front(); !violation.empty()) {
-      Trace trace;
-      trace.proposal = proposal;
-      trace.config = config;
-      trace.property = std::string(property.id);
-      trace.regime = regime;
-      trace.seed = budget.seed;
-      trace.steps = std::move(run.steps);
-      trace.violation = violation;
-      trace.scenario = scenario_code(scenario);
-      last_failure = std::move(trace); // the last failure seen is the shrunk one
+      // The last failure seen is the shrunk one.
+      last_failure = detail::check_trace(proposal, config, property, regime, budget.seed,
+                                         std::move(run.steps), violation, scenario);
       RC_FAIL(violation);
     }
   };

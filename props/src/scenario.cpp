@@ -296,6 +296,21 @@ DrivenRun drive_watched(Regime regime, const Scenario &scenario, KernelState boo
   return run;
 }
 
+Trace check_trace(model::ProposalId proposal, const model::KernelConfig &config,
+                  const Property &property, Regime regime, std::uint64_t seed,
+                  std::vector<TraceStep> steps, std::string violation, const Scenario &scenario) {
+  Trace trace;
+  trace.proposal = proposal;
+  trace.config = config;
+  trace.property = std::string(property.id);
+  trace.regime = regime;
+  trace.seed = seed;
+  trace.steps = std::move(steps);
+  trace.violation = std::move(violation);
+  trace.scenario = scenario_code(scenario);
+  return trace;
+}
+
 } // namespace detail
 
 } // namespace trimcheck::props

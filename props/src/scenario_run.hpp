@@ -58,4 +58,10 @@ private:
 DrivenRun drive_watched(Regime regime, const Scenario &scenario, model::KernelState booted,
                         std::span<const Property *const> properties, DriveOptions options);
 
+// The trace of a counterexample check found: `scenario`, run in `regime` on `config`,
+// took `steps`, after which `property`'s monitor said `violation`.
+Trace check_trace(model::ProposalId proposal, const model::KernelConfig &config,
+                  const Property &property, Regime regime, std::uint64_t seed,
+                  std::vector<TraceStep> steps, std::string violation, const Scenario &scenario);
+
 } // namespace trimcheck::props::detail

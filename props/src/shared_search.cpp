@@ -136,16 +136,9 @@ std::vector<std::optional<Trace>> search_shared(ProposalId proposal,
     const Property &property = *properties[p];
     const Scenario minimal = shrink(proposal, property, regime, budget, boots, *first[p]);
     RunResult run = run_scenario(proposal, property, regime, minimal, budget, boots);
-    Trace trace;
-    trace.proposal = proposal;
-    trace.config = budget_config(proposal, minimal.config, budget);
-    trace.property = std::string(property.id);
-    trace.regime = regime;
-    trace.seed = budget.seed;
-    trace.steps = std::move(run.steps);
-    trace.violation = std::move(run.violation);
-    trace.scenario = scenario_code(minimal);
-    traces[p] = std::move(trace);
+    traces[p] =
+        check_trace(proposal, budget_config(proposal, minimal.config, budget), property, regime,
+                    budget.seed, std::move(run.steps), std::move(run.violation), minimal);
   }
   return traces;
 }
