@@ -390,7 +390,12 @@ void add_explore(CLI::App &app, int &exit_code) {
       exit_code = kExitBadInput;
       return;
     } catch (const std::invalid_argument &error) {
-      std::cerr << "trimcheck explore: " << error.what() << "\n";
+      // A bound taken from a --cover trace is not one the user typed: say where it came from.
+      std::cerr << "trimcheck explore: "
+                << (cli->cover.empty()
+                        ? ""
+                        : "within the bounds of " + cli->cover + " (lower them with --max-*): ")
+                << error.what() << "\n";
       exit_code = kExitBadInput;
       return;
     } catch (const std::bad_alloc &) {
