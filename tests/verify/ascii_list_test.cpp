@@ -14,10 +14,6 @@ namespace {
 
 using model::HashAlgo;
 
-struct Snapshot {
-  std::string capture, snapshot;
-};
-
 // Snapshots whose lists replay to their PCRs (verifier_test.cpp has the same list).
 const Snapshot kSnapshots[] = {
     {"linux-6.12-kexec", "1-boot"},     {"linux-6.12-kexec", "1-after"},

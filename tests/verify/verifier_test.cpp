@@ -20,19 +20,8 @@ using verify::LogPiece;
 
 // -- real kernels -------------------------------------------------------------------------
 
-struct Replayable {
-  std::string capture, snapshot;
-};
-
-const std::vector<Replayable> kReplayable = {
-    {"linux-6.12-kexec", "1-boot"},           {"linux-6.12-kexec", "1-after"},
-    {"linux-6.12-kexec", "1-prekexec"},       {"linux-6.12-kexec", "2-boot"},
-    {"linux-6.12-kexec-overflow", "1-after"}, {"linux-6.12-kexec-overflow", "1-prekexec"},
-    {"debian-6.1-kexec", "1-after"},          {"debian-6.1-kexec", "1-prekexec"},
-};
-
 TEST(VerifyRealKernel, EveryReplayableSnapshotVerifiesAgainstItsPcrs) {
-  for (const auto &[capture, snapshot] : kReplayable) {
+  for (const auto &[capture, snapshot] : replayable_snapshots()) {
     const auto path = capture_list(capture, snapshot);
     auto request = verify::VerifyRequest{};
     request.pieces.push_back(verify::parse_piece(path.string(), read_bytes(path)));

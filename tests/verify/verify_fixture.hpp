@@ -26,4 +26,21 @@ verify::LogPiece piece(const std::string &name, const model::Bytes &bytes, model
 
 verify::VerifyRequest request(std::vector<verify::LogPiece> pieces, verify::PcrValues pcrs);
 
+// The snapshots of tests/data/real-kernel whose lists replay to their PCRs.
+struct Snapshot {
+  std::string capture, snapshot;
+};
+const std::vector<Snapshot> &replayable_snapshots();
+
+// What evmctl (ima-evm-utils) said of a list replayed against the sha1 and sha256 values of
+// `pcrs` (written into `scratch` as evmctl's --pcrs files, "PCR-NN: HEX" lines), with
+// --ignore-violations, under which it extends a violation as the kernel does.
+struct EvmctlReplay {
+  bool matched = false; // "Matched per TPM bank calculated digest(s)"
+  int exit_status = -1;
+  std::string output;
+};
+EvmctlReplay evmctl_replay(const std::filesystem::path &scratch, const std::filesystem::path &list,
+                           const verify::PcrValues &pcrs);
+
 } // namespace trimcheck::test
