@@ -127,8 +127,15 @@ verify::LogPiece read_piece(const std::string &path, unsigned threads) {
 }
 
 // One --pcrs: "[ALG,]PATH", PATH a file (any format parse_pcr_values reads; ALG the bank
-// of one that does not name it) or a directory of pcr-<alg>/<n> files.
+// of one that does not name it) or a directory of pcr-<alg>/<n> files; or "SELECTION=FILE",
+// the values tpm2_pcrread -o wrote for that selection.
 verify::PcrValues read_pcrs(const std::string &spec) {
+  if (const auto equals = spec.find('='); equals != std::string::npos &&
+                                          !std::filesystem::exists(spec) &&
+                                          verify::is_pcr_selection(spec.substr(0, equals))) {
+    const std::string path = spec.substr(equals + 1);
+    return verify::parse_pcr_value_list(path, read_file(path), spec.substr(0, equals));
+  }
   std::string path = spec;
   std::optional<model::HashAlgo> bank;
   if (const auto comma = spec.find(',');
@@ -256,11 +263,13 @@ void add_verify(CLI::App &app, int &exit_code) {
   cmd->add_option("--list", options->list,
                   "The current list, e.g. binary_runtime_measurements_sha256 of "
                   "/sys/kernel/security/ima/ (or an ascii_runtime_measurements* file)");
-  cmd->add_option("--pcrs", options->pcrs,
-                  "PCR values, repeatable: [ALG,]FILE of JSON, tpm2_pcrread output, tpm2_quote -o, "
-                  "or evmctl's 'PCR-NN: hex' lines (ALG: their bank, else by digest size); or a "
-                  "directory of pcr-<alg>/<n> files (/sys/class/tpm/tpm0). With a quote: values "
-                  "of quoted PCRs the log does not extend");
+  cmd->add_option(
+      "--pcrs", options->pcrs,
+      "PCR values, repeatable: [ALG,]FILE of JSON, tpm2_pcrread output, tpm2_quote -o, "
+      "or evmctl's 'PCR-NN: hex' lines (ALG: their bank, else by digest size); "
+      "SELECTION=FILE for tpm2_pcrread -o FILE SELECTION (e.g. sha256:10=pcrs.bin); or a "
+      "directory of pcr-<alg>/<n> files (/sys/class/tpm/tpm0). With a quote: values "
+      "of quoted PCRs the log does not extend");
   cmd->add_option("--quote", options->quote, "Quote message (tpm2_quote -m: TPMS_ATTEST)");
   cmd->add_option("--signature", options->signature,
                   "Quote signature (tpm2_quote -s, TPMT_SIGNATURE)");

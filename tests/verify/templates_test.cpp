@@ -336,6 +336,17 @@ TEST(Templates, RealFileNamesVerifyFromTheBinaryListsWithEveryByteKept) {
   }
   TempDir temp;
   EXPECT_TRUE(evmctl_matches(temp.path, dir / "binary_runtime_measurements_sha1", pcrs));
+  // A message about the record of the long path shows its start and end, not 3,838 bytes.
+  verify::PcrValues other = pcrs;
+  other.banks.at(HashAlgo::sha256).at(10)[0] ^= 1;
+  const auto binary = verify::parse_piece("binary_runtime_measurements_sha256",
+                                          read_bytes(dir / "binary_runtime_measurements_sha256"));
+  const auto report = verify::verify(request({binary}, other));
+  ASSERT_TRUE(report.failure);
+  const std::string &message = report.failure->message;
+  EXPECT_NE(message.find("/end-of-a-long-path'"), std::string::npos) << message;
+  EXPECT_NE(message.find("bytes ...]"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 1000u) << message; // the name alone has 3,838 bytes
 }
 
 } // namespace

@@ -248,6 +248,21 @@ bool same_record(const model::EntryView &a, const model::EntryView &b) {
          std::ranges::equal(a_rest, b_rest);
 }
 
+namespace {
+
+// A name of up to kShownNameBytes as it is; a longer one (a path may have 4096 bytes) as its
+// start and end around the number of bytes left out, so that a message stays readable.
+constexpr std::size_t kShownNameBytes = 160;
+std::string shortened(const std::string &name) {
+  if (name.size() <= kShownNameBytes)
+    return name;
+  constexpr std::size_t kEnd = 60, kStart = kShownNameBytes - kEnd;
+  return name.substr(0, kStart) + "[... " + std::to_string(name.size() - kStart - kEnd) +
+         " bytes ...]" + name.substr(name.size() - kEnd);
+}
+
+} // namespace
+
 std::string describe_record(const model::ListEntry &entry) {
   std::string name;
   const model::TemplateFields ids = model::template_fields(entry.data);
@@ -258,7 +273,8 @@ std::string describe_record(const model::ListEntry &entry) {
         if (byte != 0)
           name += static_cast<char>(byte);
     }
-  return "'" + printable(name) + "' (" + printable(std::string(model::template_name(entry.data))) +
+  return "'" + printable(shortened(name)) + "' (" +
+         printable(shortened(std::string(model::template_name(entry.data)))) +
          (is_violation(entry) ? ", violation" : "") + ", PCR " + std::to_string(entry.pcr) + ")";
 }
 

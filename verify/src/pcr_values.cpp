@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace trimcheck::verify {
 
@@ -243,6 +244,71 @@ PcrValues parse_pcr_values(const std::string &name, std::span<const std::uint8_t
                                    " values, not the " + std::string(model::hash_name(*bank)) +
                                    " values given for it (" + std::string(model::hash_name(*bank)) +
                                    "," + name + ")");
+  return values;
+}
+
+namespace {
+
+// tpm2-tools' PCR selection, "sha256:0,10+sha1:10": banks in order, PCRs ascending.
+std::optional<std::vector<std::pair<HashAlgo, std::vector<unsigned>>>>
+read_selection(const std::string &text) {
+  std::vector<std::pair<HashAlgo, std::vector<unsigned>>> selection;
+  std::istringstream banks(text);
+  for (std::string bank; std::getline(banks, bank, '+');) {
+    const auto colon = bank.find(':');
+    if (colon == std::string::npos)
+      return std::nullopt;
+    const auto algo = model::hash_from_name(bank.substr(0, colon));
+    if (!algo)
+      return std::nullopt;
+    std::vector<unsigned> pcrs;
+    std::istringstream indices(bank.substr(colon + 1));
+    for (std::string index; std::getline(indices, index, ',');) {
+      if (index.empty() || index.size() > 2 ||
+          index.find_first_not_of("0123456789") != std::string::npos || std::stoul(index) >= kPcrs)
+        return std::nullopt;
+      pcrs.push_back(static_cast<unsigned>(std::stoul(index)));
+    }
+    if (pcrs.empty())
+      return std::nullopt;
+    std::sort(pcrs.begin(), pcrs.end());
+    pcrs.erase(std::unique(pcrs.begin(), pcrs.end()), pcrs.end());
+    selection.emplace_back(*algo, std::move(pcrs));
+  }
+  if (selection.empty())
+    return std::nullopt;
+  return selection;
+}
+
+} // namespace
+
+bool is_pcr_selection(const std::string &text) {
+  return read_selection(text).has_value();
+}
+
+PcrValues parse_pcr_value_list(const std::string &name, std::span<const std::uint8_t> bytes,
+                               const std::string &selection_text) {
+  const auto selection = read_selection(selection_text);
+  if (!selection)
+    throw InputError(name,
+                     "'" + selection_text + "' is not a PCR selection such as sha256:0,10+sha1:10");
+  std::size_t expected = 0;
+  for (const auto &[bank, pcrs] : *selection)
+    expected += pcrs.size() * model::digest_size(bank);
+  if (bytes.size() != expected)
+    throw InputError(name, std::to_string(bytes.size()) + " bytes, but the values of " +
+                               selection_text + " take " + std::to_string(expected) +
+                               " (tpm2_pcrread -o writes them one after another)");
+  PcrValues values;
+  std::size_t at = 0;
+  for (const auto &[bank, pcrs] : *selection)
+    for (unsigned pcr : pcrs) {
+      const std::size_t size = model::digest_size(bank);
+      values.banks[bank][pcr] =
+          model::Digest(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                        bytes.begin() + static_cast<std::ptrdiff_t>(at + size));
+      at += size;
+    }
   return values;
 }
 

@@ -228,6 +228,19 @@ TEST(SwtpmQuote, Tpm2ToolsQuoteFilesVerifyWithTheCli) {
   const auto without = run(base);
   EXPECT_EQ(without.first, 2) << without.second; // PCR 0 is quoted, nothing gives its value
   EXPECT_NE(without.second.find("covers PCR 0 of sha256"), std::string::npos) << without.second;
+  // The PCR values as tpm2_pcrread -o writes them: its default "values" form, read with
+  // its selection, and its "serialized" form.
+  ASSERT_EQ(shell("tpm2_pcrread -o " + d + "values.bin sha1:10+sha256:0,10"), 0);
+  ASSERT_EQ(shell("tpm2_pcrread -F serialized -o " + d + "serialized.bin sha1:10+sha256:0,10"), 0);
+  const auto with_values = run(base + " --pcrs sha1:10+sha256:0,10=" + d + "values.bin");
+  EXPECT_EQ(with_values.first, 0) << with_values.second;
+  const auto with_serialized = run(base + " --pcrs " + d + "serialized.bin");
+  EXPECT_EQ(with_serialized.first, 0) << with_serialized.second;
+  const auto wrong_selection = run(base + " --pcrs sha256:0,10=" + d + "values.bin");
+  EXPECT_EQ(wrong_selection.first, 2) << wrong_selection.second;
+  EXPECT_NE(wrong_selection.second.find("84 bytes, but the values of sha256:0,10 take 64"),
+            std::string::npos)
+      << wrong_selection.second;
   const auto stale = run(quote_files + "00 --pcrs " + d + "pcrs.bin");
   EXPECT_EQ(stale.first, 1) << stale.second;
   const auto pcrs = verify::parse_pcr_values("pcrs.bin", read_bytes(d + "pcrs.bin"));

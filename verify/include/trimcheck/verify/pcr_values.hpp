@@ -38,6 +38,16 @@ struct PcrValues {
 PcrValues parse_pcr_values(const std::string &name, std::span<const std::uint8_t> bytes,
                            std::optional<model::HashAlgo> bank = std::nullopt);
 
+// The values that `tpm2_pcrread -o FILE SELECTION` writes in its default format ("values":
+// the digests one after another, no selection), read with that SELECTION (tpm2-tools'
+// syntax, e.g. "sha256:0,10+sha1:10"): banks in the order given, each bank's PCRs in
+// ascending order (the TPM's). Throws InputError naming `name` for a selection it cannot
+// read or a file whose size is not the selection's.
+PcrValues parse_pcr_value_list(const std::string &name, std::span<const std::uint8_t> bytes,
+                               const std::string &selection);
+// Whether `text` reads as such a selection.
+bool is_pcr_selection(const std::string &text);
+
 // The values of a directory of `pcr-<alg>/<index>` files (a copy of /sys/class/tpm/tpm0,
 // or one `pcr-<alg>` directory itself); files of other names are ignored. Throws
 // InputError naming the file of a bad value, or the directory if it holds no value.
