@@ -166,7 +166,7 @@ TEST(Parser, EveryMalformedInputNamesOffsetAndRecord) {
   const std::vector<MalformedCase> cases{
       {"truncated", Bytes(two.begin(), two.end() - 3), "truncated record"},
       {"pcr", patched(0, {99, 0, 0, 0}), "PCR index 99 out of range"},
-      {"name length", patched(24, {200, 0, 0, 0}), "absurd template name length 200"},
+      {"name length", patched(24, {0x2c, 1, 0, 0}), "absurd template name length 300 (1..255)"},
       {"unknown template", patched(28, {'x'}), "unknown template 'xma-ng'"},
       {"data length", patched(34, {0xff, 0xff, 0xff, 0x7f}), "absurd template data length"},
       {"field length", patched(38, {39, 0, 0, 0}), "wrong digest size"},
