@@ -92,7 +92,10 @@ bool realisable(const Action &action) {
 VmKernel::VmKernel(const VmOptions &options) : vm_(options) {}
 
 Outcome VmKernel::ask(const std::string &line) {
-  const std::string reply = vm_.request(line);
+  return agent_reply(line, vm_.request(line));
+}
+
+Outcome agent_reply(const std::string &line, const std::string &reply) {
   std::istringstream in(reply);
   std::string status, hex;
   std::int64_t ret = 0;

@@ -10,6 +10,7 @@
 // agent's policy measures (protocol.hpp). With --odd-names first, then files whose names
 // hold spaces, a tab, a newline, bytes that are not UTF-8, and a path of about 4000 bytes.
 #include "trimcheck/model/hash.hpp"
+#include "trimcheck/vm/kernel.hpp"
 #include "trimcheck/vm/machine.hpp"
 
 #include <fstream>
@@ -22,25 +23,12 @@ namespace {
 
 using trimcheck::vm::Vm;
 
-// The reply "ok RET[ HEX]" split into RET and the bytes of HEX; anything else throws.
-std::pair<long long, std::string> ok_reply(const std::string &request, const std::string &reply) {
-  std::istringstream words(reply);
-  std::string ok, hex;
-  long long ret = 0;
-  if (!(words >> ok >> ret) || ok != "ok")
-    throw std::runtime_error("'" + request + "' answered '" + reply.substr(0, 200) + "'");
-  words >> hex;
-  const auto bytes = trimcheck::model::from_hex(hex);
-  if (!bytes)
-    throw std::runtime_error("'" + request + "' answered with bad hex");
-  return {ret, std::string(bytes->begin(), bytes->end())};
-}
-
 std::string ask(Vm &vm, const std::string &request) {
-  const auto [ret, data] = ok_reply(request, vm.request(request));
-  if (ret < 0)
-    throw std::runtime_error("'" + request + "' failed with " + std::to_string(ret));
-  return data;
+  const trimcheck::model::Outcome outcome =
+      trimcheck::vm::agent_reply(request, vm.request(request));
+  if (outcome.ret < 0)
+    throw std::runtime_error("'" + request + "' failed with " + std::to_string(outcome.ret));
+  return std::string(outcome.data.begin(), outcome.data.end());
 }
 
 void write(const std::filesystem::path &path, const std::string &bytes) {
@@ -94,8 +82,7 @@ int capture(const std::filesystem::path &kernel, const std::filesystem::path &ou
     }
     state << (b ? "," : "") << "\n  \"" << bank << "\": {";
     for (unsigned pcr = 0; pcr <= 10; ++pcr) {
-      const auto reply = vm.request("pcr " + bank + " " + std::to_string(pcr));
-      const auto [ret, digest] = ok_reply("pcr", reply);
+      const std::string digest = ask(vm, "pcr " + bank + " " + std::to_string(pcr));
       state << (pcr ? "," : "") << "\n   \"" << pcr << "\": \""
             << trimcheck::model::to_hex(std::vector<std::uint8_t>(digest.begin(), digest.end()))
             << "\"";

@@ -27,6 +27,10 @@
 
 namespace trimcheck::vm {
 
+// The agent's reply "ok RET[ HEX]" to `request` as RET and the bytes of HEX; throws
+// VmFailure (agent) for "err ..." or a malformed reply.
+model::Outcome agent_reply(const std::string &request, const std::string &reply);
+
 // The model actions whose combined effect the guest operation for `action` has.
 std::vector<model::Action> realised(const model::Action &action);
 // Whether apply() can perform `action`: not MeasureRecord, no read or write of more than
