@@ -60,6 +60,12 @@ int run_prove(const ProveArgs &args) {
     const auto path = dir / (args.proposal + "-" + args.property + "-prove.json");
     write_file(path, props::to_json(*result.trace).dump(2) + "\n");
     trace_path = path.string();
+    if (!result.symbolic_states.empty()) {
+      std::string text;
+      for (const std::string &line : result.symbolic_states)
+        text += line + "\n";
+      write_file(dir / (args.proposal + "-" + args.property + "-prove-smt-states.txt"), text);
+    }
   }
   if (args.json) {
     nlohmann::json out = json_document("prove", {});
@@ -99,7 +105,8 @@ int run_prove(const ProveArgs &args) {
   }
   if (result.replay_mismatch) {
     std::cerr << "trimcheck prove: MISMATCH between the SMT encoding and the concrete model: "
-              << result.note << "; the decoded trace is " << trace_path.value_or("?") << "\n";
+              << result.note << "; the decoded trace is " << trace_path.value_or("?")
+              << " and the symbolic states are beside it (*-prove-smt-states.txt)\n";
     return kExitInternal; // the two encodings of one version disagree: a bug in trimcheck
   }
   switch (result.result) {

@@ -28,7 +28,7 @@ void no_dump_flags(const Encoding &, const SymState &, SymState &) {}
 
 namespace {
 
-void no_requests(Encoding &, const SymState &, const StepVars &, std::vector<Branch> &) {}
+void no_requests(Encoding &, const SymState &, const StepVars &, Branches &) {}
 void no_request_lemmas(Encoding &, const SymState &,
                        std::vector<std::pair<std::string, z3::expr>> &) {}
 Command no_command(const model::KernelState &, int, std::int64_t, std::int64_t) {

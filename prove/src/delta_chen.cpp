@@ -62,7 +62,7 @@ z3::expr trimcount_after(const ChenTraits &r, const SymState &s, const z3::expr 
 // kDecide of v1 (2.2): one locked step removes min(N, records), unlinks them from H,
 // leaves binary_runtime_size, trimcount := removed.
 void v1_trim(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
-             std::vector<Branch> &out) {
+             Branches &out) {
   const z3::expr count = z3::ite(v.n < entries(r, s), v.n, entries(r, s));
   Encoding::Split cut = enc.split(s.list, count, "v1cut");
   SymState next = s;
@@ -80,7 +80,7 @@ void v1_trim(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVa
 }
 
 void start_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
-                    std::vector<Branch> &out) {
+                    Branches &out) {
   const z3::expr idle = s.req_pc == kIdle;
   { // N = 0: nothing removed, no event; trimcount := 0 (last trim) or += 0 (T).
     SymState next = s;
@@ -121,7 +121,7 @@ void start_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const
 // L goes (binary_runtime_size untouched), else L is cut after the remembered record.
 // The cut at a record no longer in L (two writers through one file, list corruption in
 // the concrete model) cannot happen with one writer and is not encoded.
-void cut_branches(Encoding &enc, const ChenTraits &r, const SymState &s, std::vector<Branch> &out) {
+void cut_branches(Encoding &enc, const ChenTraits &r, const SymState &s, Branches &out) {
   const z3::expr at_cut = s.req_pc == kCut;
   {
     SymState next = s;
@@ -155,7 +155,7 @@ void cut_branches(Encoding &enc, const ChenTraits &r, const SymState &s, std::ve
 // kFree (2.3-2.6): frees (not state here), the critical-data record unless suspended,
 // trimcount, return.
 void free_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const StepVars &v,
-                   std::vector<Branch> &out) {
+                   Branches &out) {
   const z3::expr at_free = s.req_pc == kFree;
   const z3::expr removed = s.req_cut.length();
   if (trim_event(r)) {
@@ -173,7 +173,7 @@ void free_branches(Encoding &enc, const ChenTraits &r, const SymState &s, const 
   enc.add(out, {StepKind::request_continue, kTrim, "trim N: frees", at_free && no_event, next});
 }
 
-void chen_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void chen_requests(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const ChenTraits &r = traits(enc.proposal());
   start_branches(enc, r, s, v, out);
   if (r.steps == Steps::prewalk_cut_free)

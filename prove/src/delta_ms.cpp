@@ -21,7 +21,7 @@ constexpr int kTrim = 0; // the only command
 
 // kReplay (2.1 step 3c): the walk counts N records; appends may follow (only the head
 // matters), the list is not changed.
-void replay_branch(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void replay_branch(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   Encoding::Split walked = enc.split(s.list, v.n, "replay");
   SymState next = s;
   next.req_op = enc.int_val(kTrim);
@@ -35,7 +35,7 @@ void replay_branch(Encoding &enc, const SymState &s, const StepVars &v, std::vec
 // kPurge (2.1 step 3d): the walked records are still the head of L; they leave H (any
 // subset of H survives: which keys go is over-approximated, docs/prove.md) and L;
 // ima_htable.len drops, binary_runtime_size does not.
-void purge_branch(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
+void purge_branch(Encoding &enc, const SymState &s, Branches &out) {
   z3::expr rest = enc.fresh_seq("ms.rest");
   SymState next = s;
   next.list = rest;
@@ -52,14 +52,14 @@ void purge_branch(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
 }
 
 // kUpdateStart (2.1 step 3e): start moves on (not state here); the purged records leak.
-void update_start_branch(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
+void update_start_branch(Encoding &enc, const SymState &s, Branches &out) {
   SymState next = s;
   enc.finish(next);
   enc.add(out, {StepKind::request_continue, kTrim, "trim to PCR values: update start",
                 s.req_pc == kUpdateStart, next});
 }
 
-void ms_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void ms_requests(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   replay_branch(enc, s, v, out);
   purge_branch(enc, s, out);
   update_start_branch(enc, s, out);

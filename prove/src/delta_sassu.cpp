@@ -68,8 +68,7 @@ void count_staged_prefix_deleted(const Encoding &enc, SymState &next, const z3::
 }
 
 // ima_queue_stage(): its refusals, each a finished request with nothing changed.
-void stage_refusals(Encoding &enc, const SymState &s, const z3::expr &at, int op,
-                    std::vector<Branch> &out) {
+void stage_refusals(Encoding &enc, const SymState &s, const z3::expr &at, int op, Branches &out) {
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, op, "stage: S not empty (EEXIST)", at && !empty_s, s});
   enc.add(out, {StepKind::request_start, op, "stage: L empty (ENOENT)",
@@ -100,7 +99,7 @@ SymState staged_all(const Encoding &enc, const SymState &s) {
   return next;
 }
 
-void stage_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
+void stage_all_branches(Encoding &enc, const SymState &s, Branches &out) {
   const z3::expr at = s.req_pc == kIdle;
   stage_refusals(enc, s, at, kStageAll, out);
   enc.add(out, {StepKind::request_start, kStageAll, "A: stage all", at && stage_allowed(enc, s),
@@ -108,8 +107,7 @@ void stage_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &o
 }
 
 // RFC "<N>" (2.7, 2.8): stage the first N records of L.
-void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
-                           std::vector<Branch> &out) {
+void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   stage_refusals(enc, s, at, kNumber, out);
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
@@ -125,7 +123,7 @@ void stage_prefix_branches(Encoding &enc, const SymState &s, const StepVars &v,
 }
 
 // RFC v2 "-<N>" (2.8): cut the first N of L, then free.
-void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, kTrimN, "-N: S not empty (EEXIST)", at && !empty_s, s});
@@ -139,12 +137,12 @@ void trim_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vec
   next.req_cut = prefix.head;
   next.req_op = enc.int_val(kTrimN);
   next.req_pc = enc.int_val(2);
-  out.push_back(
-      {StepKind::request_start, kTrimN, "-N: cut", at && empty_s && prefix.equation, next});
+  enc.add(out,
+          {StepKind::request_start, kTrimN, "-N: cut", at && empty_s && prefix.equation, next});
 }
 
 // "D" that deletes all of S (RFC, v4 on): detach, then free.
-void delete_all_branches(Encoding &enc, const SymState &s, std::vector<Branch> &out) {
+void delete_all_branches(Encoding &enc, const SymState &s, Branches &out) {
   const z3::expr at = s.req_pc == kIdle;
   const z3::expr empty_s = s.staged.length() == 0;
   enc.add(out, {StepKind::request_start, kDelete, "D: S empty (ENOENT)", at && empty_s, s});
@@ -177,8 +175,7 @@ SymState walked(Encoding &enc, const SymState &s, const z3::expr &records, const
 
 // v3 N and D, v4 N after its stage: cut through the walked record under the mutex and
 // splice the rest of S in front of L (2.9, 2.10).
-void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
-                             std::vector<Branch> &out) {
+void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc, Branches &out) {
   const z3::expr at = s.req_op == op && s.req_pc == pc;
   const z3::expr empty_s = s.staged.length() == 0;
   SymState done = s;
@@ -209,13 +206,13 @@ void cut_and_splice_branches(Encoding &enc, const SymState &s, int op, int pc,
                 go && !s.req_has_mark, back});
 }
 
-void free_branch(Encoding &enc, const SymState &s, int op, int pc, std::vector<Branch> &out) {
+void free_branch(Encoding &enc, const SymState &s, int op, int pc, Branches &out) {
   SymState next = s;
   enc.finish(next);
   enc.add(out, {StepKind::request_continue, op, "frees", s.req_op == op && s.req_pc == pc, next});
 }
 
-void v3_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void v3_branches(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const z3::expr idle = s.req_pc == kIdle;
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N staged (ENOENT)",
                 idle && v.n >= 1 && s.staged.length() < v.n, s});
@@ -230,16 +227,15 @@ void v3_branches(Encoding &enc, const SymState &s, const StepVars &v, std::vecto
   }
 }
 
-void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
-                        std::vector<Branch> &out) {
+void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   stage_refusals(enc, s, at, kNumber, out);
   SymState staged = staged_all(enc, s);
   staged.req_op = enc.int_val(kNumber);
   staged.req_n = v.n;
   staged.req_pc = enc.int_val(1);
-  out.push_back(
-      {StepKind::request_start, kNumber, "N: stage all", at && stage_allowed(enc, s), staged});
+  enc.add(out,
+          {StepKind::request_start, kNumber, "N: stage all", at && stage_allowed(enc, s), staged});
   const z3::expr walk = s.req_op == kNumber && s.req_pc == 1;
   Encoding::Split prefix = enc.split(s.staged, s.req_n, "walkS");
   enc.add(out, {StepKind::request_continue, kNumber, "N: walk S", walk && prefix.equation,
@@ -251,8 +247,7 @@ void v4_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
   free_branch(enc, s, kNumber, 4, out);
 }
 
-void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
-                          std::vector<Branch> &out) {
+void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const z3::expr at = s.req_pc == kIdle && v.n >= 1;
   enc.add(out, {StepKind::request_start, kNumber, "N: fewer than N records (ENOENT)",
                 at && s.list.length() < v.n, s});
@@ -279,7 +274,7 @@ void live_number_branches(Encoding &enc, const SymState &s, const StepVars &v,
   free_branch(enc, s, kNumber, 2, out);
 }
 
-void sassu_requests(Encoding &enc, const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void sassu_requests(Encoding &enc, const SymState &s, const StepVars &v, Branches &out) {
   const SassuTraits &t = traits_of(enc);
   stage_all_branches(enc, s, out);
   switch (t.n_command) {

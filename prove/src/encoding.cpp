@@ -129,12 +129,12 @@ Encoding::Subset Encoding::subset_of(const z3::expr &hashed, const std::string &
   return {set, z3::forall(key, z3::implies(z3::select(set, key), z3::select(hashed, key)))};
 }
 
-void Encoding::add(std::vector<Branch> &out, Branch branch) {
+void Encoding::add(Branches &out, Branch branch) {
   if (!facts_.empty()) {
     branch.guard = branch.guard && z3::mk_and(facts_);
     facts_ = z3::expr_vector(ctx());
   }
-  out.push_back(std::move(branch));
+  out.items_.push_back(std::move(branch));
 }
 
 z3::expr_vector Encoding::take_facts() {
@@ -258,7 +258,7 @@ z3::expr Encoding::kernel_record_guard(const SymState &s, const StepVars &v) con
 
 // ---- Measurements (spec 4.2, 4.3) ----
 
-void Encoding::core_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void Encoding::core_branches(const SymState &s, const StepVars &v, Branches &out) {
   z3::context &c = ctx();
   const z3::expr not_suspended = !s.suspended;
   // Measure: a new content is appended; a duplicate (EEXIST) or a suspended kernel
@@ -288,7 +288,7 @@ Step Encoding::transition(const SymState &s, const SymState &next, int index) {
              c.int_const((step_prefix_ + "kernel_content").c_str()),
              c.int_const((step_prefix_ + "n").c_str()),
              c.bool_const((step_prefix_ + "dump_complete").c_str())};
-  std::vector<Branch> branches;
+  Branches branches;
   state_facts_pending_ = take_facts(); // facts of the states, not of a branch
   core_branches(s, v, branches);
   delta_->request_branches(*this, s, v, branches);

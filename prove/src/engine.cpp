@@ -52,6 +52,17 @@ namespace {
 using namespace detail;
 using Clock = std::chrono::steady_clock;
 
+// Z3's printing of a value, its line breaks and indentation folded into single spaces.
+std::string one_line(const z3::expr &value) {
+  std::string out;
+  for (const char c : value.to_string()) {
+    const bool space = c == '\n' || c == ' ';
+    if (!space || (!out.empty() && out.back() != ' '))
+      out += space ? ' ' : c;
+  }
+  return out;
+}
+
 class Deadline {
 public:
   explicit Deadline(double seconds)
@@ -316,6 +327,16 @@ private:
     for (const props::TraceAction &action : actions)
       trace.steps.push_back({action, {}});
     result_.replay_mismatch = true;
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      std::string line = "state " + std::to_string(i) + ":";
+      for (const auto &[field, name] : detail::state_fields())
+        line += std::string(" ") + name + "=" + one_line(model.eval(states[i].*field, true));
+      if (i < steps.size())
+        line +=
+            " -> " +
+            steps[i].branches.at(model.eval(steps[i].vars.branch, true).get_numeral_int64()).label;
+      result_.symbolic_states.push_back(std::move(line));
+    }
     result_.result = Result::violated;
     result_.note =
         run.invalid.empty()

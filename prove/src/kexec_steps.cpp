@@ -5,7 +5,7 @@
 
 namespace trimcheck::prove::detail {
 
-void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out) {
+void Encoding::kexec_branches(const SymState &s, const StepVars &v, Branches &out) {
   z3::context &c = ctx();
   const z3::expr idle = s.kexec_pc == 0;
   const bool events = measures_kexec_events();
@@ -43,8 +43,8 @@ void Encoding::kexec_branches(const SymState &s, const StepVars &v, std::vector<
     SymState unloaded = s;
     unloaded.dump = empty();
     unloaded.kexec_pc = c.int_val(2);
-    out.push_back({StepKind::kexec_continue, 0, "kexec dump (not loaded)",
-                   s.kexec_pc == 1 && !s.loaded, unloaded});
+    add(out, {StepKind::kexec_continue, 0, "kexec dump (not loaded)", s.kexec_pc == 1 && !s.loaded,
+              unloaded});
   }
   // Step 2: the next kernel restores the dump (counted and sized, not in H), measures
   // the boot_aggregate (content 0: PCRs 0-9 are unchanged) and starts afresh; the TPM

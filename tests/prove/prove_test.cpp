@@ -112,6 +112,15 @@ TEST(ProvePlantedFaults, BrokenChenDeltaIsCaughtAsAMismatch) {
   EXPECT_EQ(result.result, Result::violated);
   EXPECT_TRUE(result.replay_mismatch);
   EXPECT_NE(result.note.find("does not reproduce"), std::string::npos) << result.note;
+  // The symbolic states are there to find the field that disagrees: one line each,
+  // before every step and after the last.
+  ASSERT_EQ(result.symbolic_states.size(), static_cast<std::size_t>(result.depth) + 1);
+  EXPECT_EQ(result.symbolic_states.front().rfind("state 0: L=", 0), 0u)
+      << result.symbolic_states.front();
+  for (const std::string &line : result.symbolic_states) {
+    EXPECT_NE(line.find(" count="), std::string::npos) << line;
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+  }
 }
 
 TEST(ProvePlantedFaults, BrokenGhostBreaksTheProof) {

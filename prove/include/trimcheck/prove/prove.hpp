@@ -54,6 +54,9 @@ struct ProveResult {
   std::vector<std::string> lemmas;   // auxiliary lemmas the proof used (docs/prove.md)
   std::optional<props::Trace> trace; // violated (or mismatch): the decoded counterexample
   bool replay_mismatch = false;
+  // On a mismatch: the symbolic state before each step and after the last, one line each
+  // ("state 2: L=... count=..."), so that the disagreeing field can be found.
+  std::vector<std::string> symbolic_states;
 };
 
 // Whether (proposal, property) has a symbolic encoding; `why` says why not.

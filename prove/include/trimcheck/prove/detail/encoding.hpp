@@ -110,6 +110,20 @@ struct StepVars {
   z3::expr dump_complete;  // the dump carried every record (BMC assumes it, docs/prove.md)
 };
 
+// The branches of one step. Only Encoding::add appends, so that every branch takes the
+// facts its own construction produced: a branch appended around it would leave them to
+// the next one (that was the sassu-rfc2 P7 mismatch: the trim's size facts guarded the
+// branch after it, and the trim's next state had a free list size).
+class Branches {
+public:
+  std::size_t size() const { return items_.size(); }
+  const Branch &operator[](std::size_t i) const { return items_[i]; }
+
+private:
+  friend class Encoding;
+  std::vector<Branch> items_;
+};
+
 struct BranchInfo {
   StepKind kind;
   int op;
@@ -142,8 +156,7 @@ struct FamilyDelta {
   z3::expr (*dump_order)(Encoding &enc, const SymState &s);
   void (*after_dump)(const Encoding &enc, const SymState &before, SymState &next);
   // The branches of the version's removal requests (start and every later step).
-  void (*request_branches)(Encoding &enc, const SymState &s, const StepVars &v,
-                           std::vector<Branch> &out);
+  void (*request_branches)(Encoding &enc, const SymState &s, const StepVars &v, Branches &out);
   // Auxiliary lemmas about the request's local variables.
   void (*request_lemmas)(Encoding &enc, const SymState &s,
                          std::vector<std::pair<std::string, z3::expr>> &out);
@@ -198,7 +211,7 @@ public:
   // Adds a branch; the ground facts collected since the previous branch (the
   // concatenations and appends this branch built) become part of its guard, so the
   // solver meets them only when it takes the branch.
-  void add(std::vector<Branch> &out, Branch branch);
+  void add(Branches &out, Branch branch);
 
   // Builders the deltas use.
   z3::expr empty() const;
@@ -230,8 +243,8 @@ public:
   Subset subset_of(const z3::expr &hashed, const std::string &name);
 
 private:
-  void core_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out);
-  void kexec_branches(const SymState &s, const StepVars &v, std::vector<Branch> &out);
+  void core_branches(const SymState &s, const StepVars &v, Branches &out);
+  void kexec_branches(const SymState &s, const StepVars &v, Branches &out);
   void state_facts(const SymState &s);
 
   Vocabulary vocab_;
