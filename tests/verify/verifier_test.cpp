@@ -294,6 +294,21 @@ TEST(VerifySynthetic, CheckpointStartsWhereThePreviousRunEnded) {
 
 // -- bad input ----------------------------------------------------------------------------
 
+// A quote message: TPM_GENERATED_VALUE, TPM_ST_ATTEST_QUOTE, then `rest`.
+model::Bytes attest_prefix(const model::Bytes &rest) {
+  model::Bytes out{0xff, 0x54, 0x43, 0x47, 0x80, 0x18};
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+// A quote message up to its firmware version (empty names, zero clock): the PCR
+// selection (`rest`) starts at byte 35.
+model::Bytes attest_after_firmware(const model::Bytes &rest) {
+  model::Bytes out = attest_prefix(model::Bytes(2 + 2 + 17 + 8, 0));
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
 TEST(VerifyBadInput, EachMalformedInputIsOneMessageNamingFileAndPlace) {
   const auto log = test_log(false);
   const model::Bytes list = log.list_bytes(HashAlgo::sha256);
@@ -353,6 +368,51 @@ TEST(VerifyBadInput, EachMalformedInputIsOneMessageNamingFileAndPlace) {
          verify::parse_attest("q.msg", model::Bytes{0xff, 0x54, 0x43, 0x47, 0x80});
        },
        "q.msg: byte 4: type needs 2 bytes, 1 remain"},
+      {"quote signer name longer than a TPM2B_NAME",
+       [&] {
+         verify::parse_attest("q.msg", attest_prefix({0x01, 0x00}));
+       },
+       "q.msg: byte 6: qualifiedSigner of 256 bytes exceeds"},
+      {"quote PCR selection of 17 banks",
+       [&] {
+         verify::parse_attest("q.msg", attest_after_firmware({0x00, 0x00, 0x00, 0x11}));
+       },
+       "q.msg: byte 35: the PCR selection (TPML_PCR_SELECTION, at most 16 banks of at most 4 "
+       "select bytes) has a size or count beyond"},
+      {"quote PCR selection of 5 select bytes",
+       [&] {
+         verify::parse_attest("q.msg", attest_after_firmware({0, 0, 0, 1, 0x00, 0x0b, 0x05, 0xff,
+                                                              0xff, 0xff, 0xff, 0xff}));
+       },
+       "q.msg: byte 35: the PCR selection"},
+      {"quote PCR selection of an unknown bank",
+       [&] {
+         verify::parse_attest("q.msg",
+                              attest_after_firmware({0, 0, 0, 2, 0x00, 0x0b, 0x03, 0, 4, 0, 0x00,
+                                                     0x99, 0x03, 0, 4, 0, 0x00, 0x00}));
+       },
+       "q.msg: byte 45: TPMS_PCR_SELECTION hash: unknown hash algorithm 153"},
+      {"quote with bytes after it",
+       [&] {
+         verify::parse_attest("q.msg", attest_after_firmware({0, 0, 0, 0, 0, 0, 0xab}));
+       },
+       "q.msg: byte 41: 1 byte after the TPMS_ATTEST"},
+      {"quote clock info cut short",
+       [&] {
+         verify::parse_attest("q.msg", attest_prefix({0, 0, 0, 0, 0, 0, 0, 1}));
+       },
+       "q.msg: byte 10: clockInfo (17 bytes) runs past the end of the file (4 bytes remain)"},
+      {"ECDSA signature cut in its s",
+       [&] {
+         verify::parse_signature(
+             "q.sig", model::Bytes{0x00, 0x18, 0x00, 0x0b, 0x00, 0x01, 0xaa, 0x00, 0x02, 0xbb});
+       },
+       "q.sig: byte 2: the ECDSA signature (hash, r, s) runs past the end"},
+      {"signature of an unknown hash",
+       [&] {
+         verify::parse_signature("q.sig", model::Bytes{0x00, 0x14, 0x00, 0x99, 0x00, 0x01, 0xaa});
+       },
+       "q.sig: byte 2: signature hash: unknown hash algorithm 153"},
       {"signature of an unknown scheme",
        [&] {
          verify::parse_signature("q.sig", model::Bytes{0x00, 0x01, 0x00, 0x0b});

@@ -1,67 +1,135 @@
+// A quote's TPMS_ATTEST and TPMT_SIGNATURE, read with libtss2-mu one field at a time,
+// so that a malformed file is refused with the field and the byte where it starts.
 #include "trimcheck/verify/quote.hpp"
 
-#include "trimcheck/verify/detail/byte_reader.hpp"
+#include "trimcheck/verify/input_error.hpp"
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
+
+#include <algorithm>
+#include <type_traits>
 
 namespace trimcheck::verify {
 
-using detail::ByteReader;
 using model::Bytes;
 using model::HashAlgo;
 
 namespace {
 
-constexpr std::uint16_t kAlgRsassa = 0x0014, kAlgRsapss = 0x0016, kAlgEcdsa = 0x0018;
-constexpr std::size_t kMaxName = 2 + 64, kMaxData = 64, kMaxRsa = 512, kMaxEcc = 128;
+// Where a TPM structure is read from: the file's name, its bytes and the offset that
+// libtss2-mu advances.
+class TpmCursor {
+public:
+  TpmCursor(const std::string &source, std::span<const std::uint8_t> bytes)
+      : source_(source), bytes_(bytes) {}
 
-HashAlgo read_hash(ByteReader &in, const char *what) {
-  const std::size_t at = in.pos();
-  const std::uint16_t alg = in.u16(what);
+  std::size_t offset() const { return offset_; }
+  bool done() const { return offset_ == bytes_.size(); }
+
+  [[noreturn]] void fail_at(std::size_t at, const std::string &what) const {
+    throw InputError(source_, "byte " + std::to_string(at) + ": " + what);
+  }
+
+  // One field of type T with MU's `unmarshal(buffer, size, &offset, &value)`.
+  template <class T, class Unmarshal> T read(Unmarshal unmarshal, const char *what) {
+    T value{};
+    const std::size_t at = offset_;
+    const TSS2_RC rc = unmarshal(bytes_.data(), bytes_.size(), &offset_, &value);
+    if (rc != TSS2_RC_SUCCESS)
+      fail_at(at, std::string(what) + " " + reason(rc, at, sizeof_wire<T>()));
+    return value;
+  }
+
+  // A TPM2B of type T, as bytes; a size over T's buffer is named with both numbers.
+  template <class T, class Unmarshal> Bytes read_tpm2b(Unmarshal unmarshal, const char *what) {
+    const std::size_t at = offset_;
+    const std::size_t capacity = sizeof(payload(T{}));
+    if (bytes_.size() - at >= 2) {
+      const std::size_t size = (std::size_t{bytes_[at]} << 8) | bytes_[at + 1];
+      if (size > capacity)
+        fail_at(at, std::string(what) + " of " + std::to_string(size) + " bytes exceeds " +
+                        std::to_string(capacity));
+    }
+    const T value = read<T>(unmarshal, what);
+    return Bytes(payload(value), payload(value) + value.size);
+  }
+
+private:
+  // A TPM2B's bytes: `buffer`, but `name` in TPM2B_NAME.
+  template <class T> static const auto &payload(const T &tpm2b) {
+    if constexpr (std::is_same_v<T, TPM2B_NAME>)
+      return tpm2b.name;
+    else
+      return tpm2b.buffer;
+  }
+
+  // The size on the wire of a fixed-size field (0 for a structure that varies).
+  template <class T> static constexpr std::size_t sizeof_wire() {
+    return std::is_integral_v<T> ? sizeof(T) : 0;
+  }
+
+  std::string reason(TSS2_RC rc, std::size_t at, std::size_t wire_size) const {
+    const std::size_t remain = bytes_.size() - at;
+    switch (rc & 0xffffu) { // the base code; MU reports some under the SYS layer
+    case TSS2_BASE_RC_INSUFFICIENT_BUFFER:
+      return wire_size > 0
+                 ? "needs " + std::to_string(wire_size) + " bytes, " + std::to_string(remain) +
+                       " remain"
+                 : "runs past the end of the file (" + std::to_string(remain) + " bytes remain)";
+    case TSS2_BASE_RC_BAD_SIZE:
+    case TSS2_BASE_RC_MALFORMED_RESPONSE: // a list's count over its array
+      return "has a size or count beyond what the TPM structure holds";
+    case TSS2_BASE_RC_BAD_VALUE:
+      return "has a value the TPM structure does not allow";
+    default:
+      return "is not a valid TPM structure (libtss2-mu error 0x" +
+             model::to_hex(
+                 Bytes{static_cast<std::uint8_t>(rc >> 24), static_cast<std::uint8_t>(rc >> 16),
+                       static_cast<std::uint8_t>(rc >> 8), static_cast<std::uint8_t>(rc)}) +
+             ")";
+    }
+  }
+
+  std::string source_;
+  std::span<const std::uint8_t> bytes_;
+  std::size_t offset_ = 0;
+};
+
+HashAlgo known_hash(const TpmCursor &in, std::size_t at, std::uint16_t alg, const char *what) {
   auto algo = hash_from_tpm_alg(alg);
   if (!algo)
     in.fail_at(at, std::string(what) + ": unknown hash algorithm " + std::to_string(alg));
   return *algo;
 }
 
-void put_u16(Bytes &out, std::uint16_t value) {
-  out.push_back(static_cast<std::uint8_t>(value >> 8));
-  out.push_back(static_cast<std::uint8_t>(value));
+std::string hex16(std::uint16_t value) {
+  return model::to_hex(
+      Bytes{static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)});
 }
 
-void put_tpm2b(Bytes &out, const Bytes &data) {
-  put_u16(out, static_cast<std::uint16_t>(data.size()));
-  out.insert(out.end(), data.begin(), data.end());
+std::string bytes_after(std::size_t count, const char *structure) {
+  return std::to_string(count) + (count == 1 ? " byte" : " bytes") + " after the " + structure;
 }
 
-const EVP_MD *evp_md(HashAlgo algo) {
-  return EVP_get_digestbyname(std::string(model::hash_name(algo)).c_str());
-}
-
-// DER ECDSA-Sig-Value from r and s.
-Bytes ecdsa_der(const QuoteSignature &signature) {
-  ECDSA_SIG *sig = ECDSA_SIG_new();
-  BIGNUM *r =
-      BN_bin2bn(signature.ecdsa_r.data(), static_cast<int>(signature.ecdsa_r.size()), nullptr);
-  BIGNUM *s =
-      BN_bin2bn(signature.ecdsa_s.data(), static_cast<int>(signature.ecdsa_s.size()), nullptr);
-  ECDSA_SIG_set0(sig, r, s);
-  unsigned char *der = nullptr;
-  const int len = i2d_ECDSA_SIG(sig, &der);
-  Bytes out;
-  if (len > 0)
-    out.assign(der, der + len);
-  OPENSSL_free(der);
-  ECDSA_SIG_free(sig);
-  return out;
+// TPMS_QUOTE_INFO's PCR selection: the banks in order, each with its PCR indexes.
+std::vector<PcrSelection> read_selection(TpmCursor &in) {
+  const std::size_t at = in.offset();
+  const auto list =
+      in.read<TPML_PCR_SELECTION>(Tss2_MU_TPML_PCR_SELECTION_Unmarshal,
+                                  "the PCR selection (TPML_PCR_SELECTION, at most 16 banks of "
+                                  "at most 4 select bytes)");
+  std::vector<PcrSelection> selection;
+  std::size_t entry_at = at + 4; // after the count
+  for (std::uint32_t i = 0; i < list.count; ++i) {
+    const TPMS_PCR_SELECTION &entry = list.pcrSelections[i];
+    PcrSelection bank{known_hash(in, entry_at, entry.hash, "TPMS_PCR_SELECTION hash"), {}};
+    for (unsigned pcr = 0; pcr < 8u * entry.sizeofSelect && pcr < 24; ++pcr)
+      if (entry.pcrSelect[pcr / 8] & (1u << (pcr % 8)))
+        bank.pcrs.push_back(pcr);
+    selection.push_back(std::move(bank));
+    entry_at += 3 + entry.sizeofSelect;
+  }
+  return selection;
 }
 
 } // namespace
@@ -74,230 +142,88 @@ std::optional<HashAlgo> hash_from_tpm_alg(std::uint16_t alg_id) {
 }
 
 QuoteAttest parse_attest(const std::string &name, std::span<const std::uint8_t> bytes) {
-  ByteReader in(name, bytes, ByteReader::Order::big);
+  TpmCursor in(name, bytes);
   QuoteAttest attest;
-  attest.magic = in.u32("magic");
-  attest.type = in.u16("type");
+  attest.magic = in.read<UINT32>(Tss2_MU_UINT32_Unmarshal, "magic");
+  attest.type = in.read<UINT16>(Tss2_MU_UINT16_Unmarshal, "type");
   if (attest.type != kTpmStAttestQuote)
-    in.fail_at(4, "attestation type 0x" +
-                      model::to_hex(Bytes{static_cast<std::uint8_t>(attest.type >> 8),
-                                          static_cast<std::uint8_t>(attest.type)}) +
-                      " is not TPM_ST_ATTEST_QUOTE (0x8018)");
-  attest.qualified_signer = in.tpm2b("qualifiedSigner", kMaxName);
-  attest.extra_data = in.tpm2b("extraData", kMaxData);
-  attest.clock = in.u64("clock");
-  attest.reset_count = in.u32("resetCount");
-  attest.restart_count = in.u32("restartCount");
-  attest.safe = in.u8("safe");
-  attest.firmware_version = in.u64("firmwareVersion");
-  const std::size_t count_at = in.pos();
-  const std::uint32_t count = in.u32("TPML_PCR_SELECTION count");
-  if (count > 16)
-    in.fail_at(count_at, "PCR selection of " + std::to_string(count) + " banks exceeds 16");
-  for (std::uint32_t i = 0; i < count; ++i) {
-    PcrSelection entry{read_hash(in, "TPMS_PCR_SELECTION hash"), {}};
-    const std::size_t size_at = in.pos();
-    const std::uint8_t size = in.u8("sizeofSelect");
-    if (size > 4)
-      in.fail_at(size_at, "sizeofSelect " + std::to_string(size) + " exceeds 4");
-    const Bytes select = in.take(size, "pcrSelect");
-    for (unsigned pcr = 0; pcr < 8u * size && pcr < 24; ++pcr)
-      if (select[pcr / 8] & (1u << (pcr % 8)))
-        entry.pcrs.push_back(pcr);
-    attest.selection.push_back(std::move(entry));
-  }
-  attest.pcr_digest = in.tpm2b("pcrDigest", 64);
+    in.fail_at(4,
+               "attestation type 0x" + hex16(attest.type) + " is not TPM_ST_ATTEST_QUOTE (0x8018)");
+  attest.qualified_signer =
+      in.read_tpm2b<TPM2B_NAME>(Tss2_MU_TPM2B_NAME_Unmarshal, "qualifiedSigner");
+  attest.extra_data = in.read_tpm2b<TPM2B_DATA>(Tss2_MU_TPM2B_DATA_Unmarshal, "extraData");
+  const auto clock =
+      in.read<TPMS_CLOCK_INFO>(Tss2_MU_TPMS_CLOCK_INFO_Unmarshal, "clockInfo (17 bytes)");
+  attest.clock = clock.clock;
+  attest.reset_count = clock.resetCount;
+  attest.restart_count = clock.restartCount;
+  attest.safe = clock.safe;
+  attest.firmware_version = in.read<UINT64>(Tss2_MU_UINT64_Unmarshal, "firmwareVersion");
+  attest.selection = read_selection(in);
+  attest.pcr_digest = in.read_tpm2b<TPM2B_DIGEST>(Tss2_MU_TPM2B_DIGEST_Unmarshal, "pcrDigest");
   if (!in.done())
-    in.fail(std::to_string(in.remaining()) + " bytes after the TPMS_ATTEST");
+    in.fail_at(in.offset(), bytes_after(bytes.size() - in.offset(), "TPMS_ATTEST"));
   return attest;
 }
 
 QuoteSignature parse_signature(const std::string &name, std::span<const std::uint8_t> bytes) {
-  ByteReader in(name, bytes, ByteReader::Order::big);
-  QuoteSignature signature;
-  const std::uint16_t alg = in.u16("sigAlg");
-  if (alg == kAlgRsassa || alg == kAlgRsapss) {
-    signature.scheme = alg == kAlgRsassa ? SignatureScheme::rsassa : SignatureScheme::rsapss;
-    signature.hash = read_hash(in, "signature hash");
-    signature.rsa_signature = in.tpm2b("RSA signature", kMaxRsa);
-  } else if (alg == kAlgEcdsa) {
-    signature.scheme = SignatureScheme::ecdsa;
-    signature.hash = read_hash(in, "signature hash");
-    signature.ecdsa_r = in.tpm2b("ECDSA r", kMaxEcc);
-    signature.ecdsa_s = in.tpm2b("ECDSA s", kMaxEcc);
-  } else {
+  TpmCursor in(name, bytes);
+  const auto alg = in.read<UINT16>(Tss2_MU_UINT16_Unmarshal, "sigAlg");
+  if (alg != TPM2_ALG_RSASSA && alg != TPM2_ALG_RSAPSS && alg != TPM2_ALG_ECDSA)
     in.fail_at(0, "signature algorithm " + std::to_string(alg) +
                       " is not RSASSA (20), RSAPSS (22) or ECDSA (24); write the signature "
                       "with tpm2_quote -f tss");
+  const auto signature = in.read<TPMU_SIGNATURE>(
+      [alg](const std::uint8_t *buffer, std::size_t size, std::size_t *offset,
+            TPMU_SIGNATURE *dest) {
+        return Tss2_MU_TPMU_SIGNATURE_Unmarshal(buffer, size, offset, alg, dest);
+      },
+      alg == TPM2_ALG_ECDSA ? "the ECDSA signature (hash, r, s)"
+                            : "the RSA signature (hash, bytes)");
+  QuoteSignature out;
+  if (alg == TPM2_ALG_ECDSA) {
+    const TPMS_SIGNATURE_ECDSA &ecdsa = signature.ecdsa;
+    out.scheme = SignatureScheme::ecdsa;
+    out.hash = known_hash(in, 2, ecdsa.hash, "signature hash");
+    out.ecdsa_r.assign(ecdsa.signatureR.buffer, ecdsa.signatureR.buffer + ecdsa.signatureR.size);
+    out.ecdsa_s.assign(ecdsa.signatureS.buffer, ecdsa.signatureS.buffer + ecdsa.signatureS.size);
+  } else {
+    const TPMS_SIGNATURE_RSA &rsa = signature.rsassa; // RSAPSS has the same layout
+    out.scheme = alg == TPM2_ALG_RSASSA ? SignatureScheme::rsassa : SignatureScheme::rsapss;
+    out.hash = known_hash(in, 2, rsa.hash, "signature hash");
+    out.rsa_signature.assign(rsa.sig.buffer, rsa.sig.buffer + rsa.sig.size);
   }
   if (!in.done())
-    in.fail(std::to_string(in.remaining()) + " bytes after the TPMT_SIGNATURE");
-  return signature;
-}
-
-Bytes marshal_signature(const QuoteSignature &signature) {
-  Bytes out;
-  switch (signature.scheme) {
-  case SignatureScheme::rsassa:
-  case SignatureScheme::rsapss:
-    put_u16(out, signature.scheme == SignatureScheme::rsassa ? kAlgRsassa : kAlgRsapss);
-    put_u16(out, model::tpm_alg_id(signature.hash));
-    put_tpm2b(out, signature.rsa_signature);
-    break;
-  case SignatureScheme::ecdsa:
-    put_u16(out, kAlgEcdsa);
-    put_u16(out, model::tpm_alg_id(signature.hash));
-    put_tpm2b(out, signature.ecdsa_r);
-    put_tpm2b(out, signature.ecdsa_s);
-    break;
-  }
+    in.fail_at(in.offset(), bytes_after(bytes.size() - in.offset(), "TPMT_SIGNATURE"));
   return out;
 }
 
-PublicKey PublicKey::adopt(void *evp_pkey) {
-  PublicKey key;
-  key.key_ = std::shared_ptr<void>(
-      evp_pkey, [](void *pkey) { EVP_PKEY_free(static_cast<EVP_PKEY *>(pkey)); });
-  return key;
-}
-
-PublicKey PublicKey::from_pem(const std::string &name, std::string_view pem) {
-  BIO *bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (!pkey)
-    throw InputError(name, "not a PEM public key (expected '-----BEGIN PUBLIC KEY-----', as "
-                           "tpm2_readpublic -f pem writes)");
-  const int type = EVP_PKEY_get_base_id(pkey);
-  if (type != EVP_PKEY_RSA && type != EVP_PKEY_EC) {
-    EVP_PKEY_free(pkey);
-    throw InputError(name, "the public key is neither RSA nor EC");
-  }
-  return adopt(pkey);
-}
-
-namespace {
-
-// An EVP_PKEY from OpenSSL 3 parameters built by `push` (nullptr if OpenSSL refuses them).
-template <class Push> EVP_PKEY *key_from_params(const char *type, Push &&push) {
-  OSSL_PARAM_BLD *builder = OSSL_PARAM_BLD_new();
-  EVP_PKEY *pkey = nullptr;
-  if (builder != nullptr && push(builder)) {
-    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(builder);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
-    if (ctx == nullptr || params == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-      pkey = nullptr;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-  }
-  OSSL_PARAM_BLD_free(builder);
-  return pkey;
-}
-
-EVP_PKEY *rsa_key(const TPMT_PUBLIC &area) {
-  const TPM2B_PUBLIC_KEY_RSA &modulus = area.unique.rsa;
-  const std::uint32_t exponent =
-      area.parameters.rsaDetail.exponent == 0 ? 65537 : area.parameters.rsaDetail.exponent;
-  BIGNUM *n = BN_bin2bn(modulus.buffer, modulus.size, nullptr);
-  BIGNUM *e = BN_new();
-  EVP_PKEY *pkey = nullptr;
-  if (n != nullptr && e != nullptr && BN_set_word(e, exponent) == 1)
-    pkey = key_from_params("RSA", [&](OSSL_PARAM_BLD *builder) {
-      return OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n) == 1 &&
-             OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e) == 1;
-    });
-  BN_free(n);
-  BN_free(e);
-  return pkey;
-}
-
-EVP_PKEY *ecc_key(const std::string &name, const TPMT_PUBLIC &area) {
-  const char *group = nullptr;
-  switch (area.parameters.eccDetail.curveID) {
-  case TPM2_ECC_NIST_P256:
-    group = "prime256v1";
+Bytes marshal_signature(const QuoteSignature &signature) {
+  TPMT_SIGNATURE tpm{};
+  auto fill = [](auto &buffer, const Bytes &bytes) {
+    buffer.size = static_cast<UINT16>(std::min(bytes.size(), sizeof(buffer.buffer)));
+    std::copy_n(bytes.begin(), buffer.size, buffer.buffer);
+  };
+  switch (signature.scheme) {
+  case SignatureScheme::rsassa:
+  case SignatureScheme::rsapss:
+    tpm.sigAlg = signature.scheme == SignatureScheme::rsassa ? TPM2_ALG_RSASSA : TPM2_ALG_RSAPSS;
+    tpm.signature.rsassa.hash = model::tpm_alg_id(signature.hash);
+    fill(tpm.signature.rsassa.sig, signature.rsa_signature);
     break;
-  case TPM2_ECC_NIST_P384:
-    group = "secp384r1";
+  case SignatureScheme::ecdsa:
+    tpm.sigAlg = TPM2_ALG_ECDSA;
+    tpm.signature.ecdsa.hash = model::tpm_alg_id(signature.hash);
+    fill(tpm.signature.ecdsa.signatureR, signature.ecdsa_r);
+    fill(tpm.signature.ecdsa.signatureS, signature.ecdsa_s);
     break;
-  case TPM2_ECC_NIST_P521:
-    group = "secp521r1";
-    break;
-  default:
-    throw InputError(name, "an ECC key on curve 0x" +
-                               model::to_hex(Bytes{
-                                   static_cast<std::uint8_t>(area.parameters.eccDetail.curveID)}) +
-                               ", not NIST P-256, P-384 or P-521");
   }
-  Bytes point{0x04}; // uncompressed: x then y
-  point.insert(point.end(), area.unique.ecc.x.buffer,
-               area.unique.ecc.x.buffer + area.unique.ecc.x.size);
-  point.insert(point.end(), area.unique.ecc.y.buffer,
-               area.unique.ecc.y.buffer + area.unique.ecc.y.size);
-  return key_from_params("EC", [&](OSSL_PARAM_BLD *builder) {
-    return OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) == 1 &&
-           OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point.data(),
-                                            point.size()) == 1;
-  });
-}
-
-} // namespace
-
-PublicKey PublicKey::from_file(const std::string &name, std::span<const std::uint8_t> bytes) {
-  const std::string_view text(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-  if (text.find("-----BEGIN") != std::string_view::npos)
-    return from_pem(name, text);
-  TPM2B_PUBLIC public_key{};
-  std::size_t offset = 0;
-  if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(bytes.data(), bytes.size(), &offset, &public_key) !=
-          TSS2_RC_SUCCESS ||
-      offset != bytes.size())
-    throw InputError(name, "neither a PEM public key nor a TPM2B_PUBLIC (the TSS form "
-                           "tpm2_createak -u and tpm2_readpublic -o write)");
-  const TPMT_PUBLIC &area = public_key.publicArea;
-  EVP_PKEY *pkey = area.type == TPM2_ALG_RSA   ? rsa_key(area)
-                   : area.type == TPM2_ALG_ECC ? ecc_key(name, area)
-                                               : nullptr;
-  if (pkey == nullptr)
-    throw InputError(name, area.type == TPM2_ALG_RSA || area.type == TPM2_ALG_ECC
-                               ? "the TPM2B_PUBLIC holds a key OpenSSL refuses"
-                               : "the TPM2B_PUBLIC is neither an RSA nor an ECC key");
-  return adopt(pkey);
-}
-
-std::string PublicKey::to_pem() const {
-  BIO *bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(bio, static_cast<EVP_PKEY *>(key_.get()));
-  char *data = nullptr;
-  const long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<std::size_t>(len));
-  BIO_free(bio);
-  return pem;
-}
-
-bool signature_valid(const PublicKey &key, const QuoteSignature &signature,
-                     std::span<const std::uint8_t> message) {
-  auto *pkey = static_cast<EVP_PKEY *>(key.evp_pkey());
-  const int type = EVP_PKEY_get_base_id(pkey);
-  const bool rsa = signature.scheme != SignatureScheme::ecdsa;
-  if ((type == EVP_PKEY_RSA) != rsa)
-    return false;
-  const Bytes sig = rsa ? signature.rsa_signature : ecdsa_der(signature);
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  EVP_PKEY_CTX *pctx = nullptr;
-  bool valid = EVP_DigestVerifyInit(ctx, &pctx, evp_md(signature.hash), nullptr, pkey) == 1;
-  if (valid && rsa) {
-    const bool pss = signature.scheme == SignatureScheme::rsapss;
-    valid =
-        EVP_PKEY_CTX_set_rsa_padding(pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
-    if (valid && pss)
-      valid = EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) == 1;
-  }
-  valid = valid && !sig.empty() &&
-          EVP_DigestVerify(ctx, sig.data(), sig.size(), message.data(), message.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  return valid;
+  Bytes out(sizeof(TPMT_SIGNATURE));
+  std::size_t size = 0;
+  if (Tss2_MU_TPMT_SIGNATURE_Marshal(&tpm, out.data(), out.size(), &size) != TSS2_RC_SUCCESS)
+    throw std::logic_error("marshal_signature: libtss2-mu refused a TPMT_SIGNATURE");
+  out.resize(size);
+  return out;
 }
 
 } // namespace trimcheck::verify
