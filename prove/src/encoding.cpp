@@ -5,6 +5,8 @@
 
 #include "trimcheck/model/detail/family.hpp"
 
+#include <stdexcept>
+
 namespace trimcheck::prove::detail {
 
 SymState::SymState(z3::context &ctx)
@@ -301,6 +303,11 @@ Step Encoding::transition(const SymState &s, const SymState &next, int index) {
     step.branches.push_back({b.kind, b.op, b.label});
   }
   step.formula = z3::mk_or(options);
+  // Facts built after the last branch was added belong to no branch: a builder that made
+  // them meant them for a branch it did not add through add().
+  if (!facts_.empty())
+    throw std::logic_error("prove: " + std::to_string(facts_.size()) + " facts of step " +
+                           std::to_string(index) + " were built after its last branch");
   facts_ = state_facts_pending_;
   step_prefix_.clear();
   return step;
