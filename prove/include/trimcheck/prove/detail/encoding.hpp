@@ -112,8 +112,8 @@ struct StepVars {
 
 // The branches of one step. Only Encoding::add appends, so that every branch takes the
 // facts its own construction produced: a branch appended around it would leave them to
-// the next one (that was the sassu-rfc2 P7 mismatch: the trim's size facts guarded the
-// branch after it, and the trim's next state had a free list size).
+// the next one (a P7 mismatch once: a trim's size facts guarded the branch after it,
+// and the trim's next state had a free list size).
 class Branches {
 public:
   std::size_t size() const { return items_.size(); }
