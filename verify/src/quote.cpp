@@ -36,20 +36,12 @@ public:
     const std::size_t at = offset_;
     const TSS2_RC rc = unmarshal(bytes_.data(), bytes_.size(), &offset_, &value);
     if (rc != TSS2_RC_SUCCESS)
-      fail_at(at, std::string(what) + " " + reason(rc, at, sizeof_wire<T>()));
+      fail_at(at, std::string(what) + " " + reason<T>(rc, at));
     return value;
   }
 
-  // A TPM2B of type T, as bytes; a size over T's buffer is named with both numbers.
+  // A TPM2B of type T, as bytes.
   template <class T, class Unmarshal> Bytes read_tpm2b(Unmarshal unmarshal, const char *what) {
-    const std::size_t at = offset_;
-    const std::size_t capacity = sizeof(payload(T{}));
-    if (bytes_.size() - at >= 2) {
-      const std::size_t size = (std::size_t{bytes_[at]} << 8) | bytes_[at + 1];
-      if (size > capacity)
-        fail_at(at, std::string(what) + " of " + std::to_string(size) + " bytes exceeds " +
-                        std::to_string(capacity));
-    }
     const T value = read<T>(unmarshal, what);
     return Bytes(payload(value), payload(value) + value.size);
   }
@@ -63,13 +55,17 @@ private:
       return tpm2b.buffer;
   }
 
-  // The size on the wire of a fixed-size field (0 for a structure that varies).
-  template <class T> static constexpr std::size_t sizeof_wire() {
-    return std::is_integral_v<T> ? sizeof(T) : 0;
-  }
-
-  std::string reason(TSS2_RC rc, std::size_t at, std::size_t wire_size) const {
+  // Why MU refused a T at `at`, in words; a TPM2B longer than its buffer is named with both
+  // numbers (MU reports the end of the file first when both are true).
+  template <class T> std::string reason(TSS2_RC rc, std::size_t at) const {
     const std::size_t remain = bytes_.size() - at;
+    const std::size_t wire_size = std::is_integral_v<T> ? sizeof(T) : 0;
+    if constexpr (requires(const T &t) { t.size; }) { // a TPM2B: its size first
+      const std::size_t size = remain >= 2 ? (std::size_t{bytes_[at]} << 8) | bytes_[at + 1] : 0;
+      if (size > sizeof(payload(T{})))
+        return "of " + std::to_string(size) + " bytes exceeds " +
+               std::to_string(sizeof(payload(T{})));
+    }
     switch (rc & 0xffffu) { // the base code; MU reports some under the SYS layer
     case TSS2_BASE_RC_INSUFFICIENT_BUFFER:
       return wire_size > 0
