@@ -119,25 +119,33 @@ std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice
                      echo_command(state, choice.b)};
 }
 
-std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
+ArbitraryChoices::ArbitraryChoices(const KernelState &state)
+    : state_(state), pids_(live_idle(state)), files_(openable_files(state)) {
+  for (const Request &request : state.requests)
+    if (request.pid != 0) {
+      in_flight_ = request.pid;
+      break;
+    }
+  for (Pid pid : pids_)
+    fds_.push_back(fds_of(state, pid));
+}
+
+std::optional<TraceAction> ArbitraryChoices::action(const Choice &choice) const {
   // A continue choice continues a call in flight even when every process is blocked
   // (else a lone process blocked in a write could only ever be followed by a spawn).
-  if (choice.kind >= 15)
-    for (const Request &request : state.requests)
-      if (request.pid != 0)
-        return Action{Continue{request.pid}};
-  auto pids = live_idle(state);
-  if (choice.kind == 7 || pids.empty())
+  if (choice.kind >= 15 && in_flight_)
+    return Action{Continue{*in_flight_}};
+  if (choice.kind == 7 || pids_.empty())
     return Action{Spawn{(choice.b & 1) == 0}};
-  const Pid pid = pids[choice.a % pids.size()];
-  const auto fds = fds_of(state, pid);
+  const std::size_t index = choice.a % pids_.size();
+  const Pid pid = pids_[index];
+  const std::vector<int> &fds = fds_[index];
   const int fd = fds.empty() ? -1 : fds[choice.b % fds.size()];
   switch (choice.kind) {
   case 8: {
-    const std::vector<const FileSpec *> files = openable_files(state);
-    if (files.empty())
+    if (files_.empty())
       return std::nullopt;
-    const FileSpec &spec = *files[(choice.a + choice.b) % files.size()];
+    const FileSpec &spec = *files_[(choice.a + choice.b) % files_.size()];
     return Action{Open{pid, spec.path, static_cast<Access>(choice.b % 3)}};
   }
   case 9:
@@ -148,7 +156,7 @@ std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choi
   case 11: {
     if (fd < 0)
       return std::nullopt;
-    Write write{pid, fd, command(state, choice.a, choice.b)};
+    Write write{pid, fd, command(state_, choice.a, choice.b)};
     // One write in eight passes a buffer that faults part way (P21).
     if (choice.c == kFaultingBuffer && !write.bytes.empty())
       write.fault_after = static_cast<std::uint32_t>(choice.a % write.bytes.size());
@@ -161,8 +169,8 @@ std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choi
   case 13:
     if (choice.b % 2 == 0)
       return Action{Fork{pid}};
-    if (fd >= 0 && pids.size() > 1)
-      return Action{PassFd{pid, fd, pids[(choice.a + 1) % pids.size()]}};
+    if (fd >= 0 && pids_.size() > 1)
+      return Action{PassFd{pid, fd, pids_[(choice.a + 1) % pids_.size()]}};
     return std::nullopt;
   case 14:
     if (choice.b % 3 == 0)
@@ -171,11 +179,12 @@ std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choi
       return Action{Seek{pid, fd}};
     return Action{Exit{pid}};
   default:
-    for (const Request &request : state.requests)
-      if (request.pid != 0)
-        return Action{Continue{request.pid}};
-    return std::nullopt;
+    return std::nullopt; // kinds 15 and 16 without a call in flight
   }
+}
+
+std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {
+  return ArbitraryChoices(state).action(choice);
 }
 
 } // namespace trimcheck::props::detail

@@ -16,6 +16,22 @@ inline constexpr std::uint8_t kFaultingBuffer = 7;
 // nothing when the choice makes no sense (e.g. a read without an open fd).
 std::optional<TraceAction> arbitrary_action(const model::KernelState &state, const Choice &choice);
 
+// The same for many choices of one state: what the choices read of it (the live idle
+// processes, their fds, the openable files, the call in flight) is gathered once. Explore
+// asks for every choice of every state it expands. Valid while `state` is.
+class ArbitraryChoices {
+public:
+  explicit ArbitraryChoices(const model::KernelState &state);
+  std::optional<TraceAction> action(const Choice &choice) const;
+
+private:
+  const model::KernelState &state_;
+  std::optional<model::Pid> in_flight_;        // the first user call in flight
+  std::vector<model::Pid> pids_;               // live processes with no call in flight
+  std::vector<std::vector<int>> fds_;          // the open fds of each of pids_
+  std::vector<const model::FileSpec *> files_; // what a process may open
+};
+
 // `echo COMMAND > FILE`: open for writing, write one command, wait for it, close. The
 // way user space usually drives a control file, and the way a run reaches a quiescent
 // point right after a command (where P2, P7 and P8 are judged). The scenario driver

@@ -4,7 +4,6 @@
 #include "../step.hpp"
 
 #include <algorithm>
-#include <set>
 
 namespace trimcheck::props::detail {
 
@@ -84,7 +83,8 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
   for (const Process &proc : world.kernel.procs)
     live += proc.alive;
   const bool may_create = live < static_cast<std::size_t>(space.bounds.max_agents) + 1;
-  std::set<std::string> seen;
+  const std::size_t first = moves.size();
+  const ArbitraryChoices choices(world.kernel);
   // Every write is also tried from a buffer that faults part way (P21), as check does.
   for (std::uint8_t kind = 7; kind <= 16; ++kind)
     for (std::uint8_t a = 0; a < 9; ++a)
@@ -92,7 +92,7 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
         for (std::uint8_t c : {std::uint8_t{0}, kFaultingBuffer}) {
           if (c != 0 && kind != 10 && kind != 11)
             continue; // c only matters to a write
-          auto action = arbitrary_action(world.kernel, Choice{kind, a, b, c});
+          auto action = choices.action(Choice{kind, a, b, c});
           if (!action)
             continue;
           const Action &model_action = std::get<Action>(*action);
@@ -100,7 +100,8 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
                               std::holds_alternative<Fork>(model_action)))
             continue;
           // Many choices stand for the same action; each action is one successor.
-          if (seen.insert(action_to_json(*action).dump()).second)
+          const auto same = [&](const Move &move) { return move.action == *action; };
+          if (std::none_of(moves.begin() + first, moves.end(), same))
             moves.push_back({std::move(*action), {}, {}});
         }
 }
