@@ -60,12 +60,7 @@ int run_prove(const ProveArgs &args) {
     const auto path = dir / (args.proposal + "-" + args.property + "-prove.json");
     write_file(path, props::to_json(*result.trace).dump(2) + "\n");
     trace_path = path.string();
-    if (!result.symbolic_states.empty()) {
-      std::string text;
-      for (const std::string &line : result.symbolic_states)
-        text += line + "\n";
-      write_file(dir / (args.proposal + "-" + args.property + "-prove-smt-states.txt"), text);
-    }
+    prove::write_symbolic_states(path, result);
   }
   if (args.json) {
     nlohmann::json out = json_document("prove", {});

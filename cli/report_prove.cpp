@@ -52,11 +52,6 @@ void run_prove_step(Report &report, const std::vector<Pair> &pairs,
       if (!report.quiet)
         std::cerr << "[prove " << results.size() + 1 << "] " << key << " " << pair.property->id
                   << ": " << prove::result_name(result.result) << "\n";
-      if (result.replay_mismatch)
-        throw std::runtime_error(key + " " + std::string(pair.property->id) +
-                                 ": the SMT counterexample does not reproduce on the concrete "
-                                 "model: " +
-                                 result.note);
       EngineOutput row{pair.proposal,
                        std::string(pair.property->id),
                        proof_result(result),
@@ -65,7 +60,17 @@ void run_prove_step(Report &report, const std::vector<Pair> &pairs,
                        result.trace,
                        std::nullopt,
                        check_verdict_of(report, pair.proposal, std::string(pair.property->id))};
+      // A mismatch's decoded trace and symbolic states are kept, as `prove` keeps them.
       write_engine_trace(report, section.name, row);
+      const std::optional<std::filesystem::path> trace =
+          row.trace_path ? std::optional(report.dir / *row.trace_path) : std::nullopt;
+      const auto states = trace ? prove::write_symbolic_states(*trace, result) : std::nullopt;
+      if (result.replay_mismatch)
+        throw std::runtime_error(
+            key + " " + std::string(pair.property->id) +
+            ": the SMT counterexample does not reproduce on the concrete model: " + result.note +
+            (trace ? "; the decoded trace is " + trace->string() : std::string()) +
+            (states ? " and the symbolic states are " + states->string() : std::string()));
       section.rows.push_back(std::move(row));
       results.push_back(std::move(result));
     }

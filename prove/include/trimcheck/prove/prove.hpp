@@ -16,6 +16,7 @@
 
 #include "trimcheck/props/property.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -64,5 +65,13 @@ bool encoded(model::ProposalId proposal, std::string_view property, std::string 
 
 ProveResult prove(model::ProposalId proposal, const props::Property &property,
                   const ProveOptions &options);
+
+// Beside the file `trace_json` (<stem>.json) that holds result.trace, <stem>-smt-states.txt
+// with result.symbolic_states, one per line, and its path; for a result without them, a
+// file of that name left by an earlier run is removed (so the states beside a trace are
+// always its own) and nothing is returned. Throws std::runtime_error naming the file when
+// it cannot be written.
+std::optional<std::filesystem::path> write_symbolic_states(const std::filesystem::path &trace_json,
+                                                           const ProveResult &result);
 
 } // namespace trimcheck::prove
