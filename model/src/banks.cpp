@@ -8,11 +8,9 @@
 
 namespace trimcheck::model {
 
-void DigestSlots::push_back(const DigestSlot &slot) {
-  if (size_ == kMax)
-    throw std::invalid_argument("a bank layout with more than " + std::to_string(kMax) +
-                                " digest slots is not modelled");
-  slots_[size_++] = slot;
+void DigestSlots::throw_full() {
+  throw std::invalid_argument("a bank layout with more than " + std::to_string(kMax) +
+                              " digest slots is not modelled");
 }
 
 const DigestSlot &DigestSlots::at(std::size_t i) const {

@@ -57,9 +57,13 @@ constexpr std::uint32_t kHashBuckets = 1024; // IMA_MEASURE_HTABLE_SIZE (IMA_HAS
 
 // ima_hash_key(): the first two bytes of the ima_hash template digest, modulo the table's
 // buckets. Every violation (all-zero digest) is in bucket 0.
-std::uint32_t hash_key(const KernelState &state, const Record &record) {
-  const Digest &digest = record.digests.at(state.config.banks.ima_hash_slot());
+// `slot` is the layout's ima_hash slot (BankLayout::ima_hash_slot).
+std::uint32_t hash_key(const Record &record, std::size_t slot) {
+  const Digest &digest = record.digests.at(slot);
   return (digest.at(0) | (static_cast<std::uint32_t>(digest.at(1)) << 8)) % kHashBuckets;
+}
+std::uint32_t hash_key(const KernelState &state, const Record &record) {
+  return hash_key(record, state.config.banks.ima_hash_slot());
 }
 
 // The nodes of one bucket in the order a walk visits them: hlist_add_head_rcu links a
@@ -67,9 +71,10 @@ std::uint32_t hash_key(const KernelState &state, const Record &record) {
 // the bucket's hashed nodes, newest first.
 std::vector<NodeId> bucket_chain(const KernelState &state, std::uint32_t key) {
   std::vector<NodeId> chain;
+  const std::size_t slot = state.config.banks.ima_hash_slot();
   for (NodeId id = static_cast<NodeId>(state.nodes.size()); id-- > 0;) {
     const Node &n = state.nodes[id];
-    if (n.hashed && hash_key(state, state.contents.at(n.serial)) == key)
+    if (n.hashed && hash_key(state.contents.at(n.serial), slot) == key)
       chain.push_back(id);
   }
   return chain;

@@ -282,7 +282,9 @@ KernelState BootCache::boot(ProposalId proposal, const KernelConfig &config) {
       cached != states_.end() ? *cached : states_.emplace_back(model::boot(proposal, config));
   // Its own memo, as a kernel booted here would have: one shared by every run would grow
   // to its bound with PCR values no other run extends, and its lookups miss the cache.
-  state.digest_memo = SharedDigestMemo::fresh();
+  // A run is one history, so it never extends the same PCR value twice: its memo keeps
+  // record digests only (digest_memo.hpp).
+  state.digest_memo = SharedDigestMemo::fresh(model::MemoScope::records_only);
   return state;
 }
 

@@ -29,8 +29,10 @@ TEST(DigestMemo, LooksUpWhatItWouldCompute) {
             make_record(layouts[0], 10, templates[0], true));
 }
 
-TEST(DigestMemo, ExtendsAsTheBankWould) {
-  DigestMemo memo;
+class DigestMemoScope : public testing::TestWithParam<MemoScope> {};
+
+TEST_P(DigestMemoScope, ExtendsAsTheBankWould) {
+  DigestMemo memo(GetParam());
   for (int pass = 0; pass < 2; ++pass) { // computed on the first pass, looked up on the second
     PcrBanks with_memo(BankLayout::swtpm_default()), without(BankLayout::swtpm_default());
     for (std::size_t bank = 0; bank < with_memo.num_banks(); ++bank)
@@ -43,6 +45,10 @@ TEST(DigestMemo, ExtendsAsTheBankWould) {
     EXPECT_EQ(with_memo, without);
   }
 }
+
+// check's runs keep record digests only (scenario.cpp's BootCache), explore both.
+INSTANTIATE_TEST_SUITE_P(Scopes, DigestMemoScope,
+                         testing::Values(MemoScope::records_and_extends, MemoScope::records_only));
 
 TEST(DigestMemo, IsNoPartOfTheState) {
   const KernelConfig config;

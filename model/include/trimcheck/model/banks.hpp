@@ -45,7 +45,11 @@ public:
   static constexpr std::size_t kMax = kMaxTpmBanks + 2; // then sha1 and ima_hash
 
   // Throws std::invalid_argument beyond kMax slots.
-  void push_back(const DigestSlot &slot);
+  void push_back(const DigestSlot &slot) {
+    if (size_ == kMax)
+      throw_full();
+    slots_[size_++] = slot;
+  }
   std::size_t size() const { return size_; }
   const DigestSlot &operator[](std::size_t i) const { return slots_[i]; }
   const DigestSlot &at(std::size_t i) const;
@@ -53,6 +57,7 @@ public:
   const DigestSlot *end() const { return slots_.data() + size_; }
 
 private:
+  [[noreturn]] static void throw_full();
   std::array<DigestSlot, kMax> slots_{};
   std::size_t size_ = 0;
 };

@@ -26,9 +26,16 @@
 
 namespace trimcheck::model {
 
+// What a memo keeps. Explore's branches share histories, so the same PCR values are
+// extended with the same digests again and again. A check run is one history: it extends
+// each PCR value once, and measured on a baseline's check, not one of 4.5 M extends was
+// found in the memo; keeping them only cost a lookup, an insertion and the memory.
+enum class MemoScope { records_and_extends, records_only };
+
 class DigestMemo {
 public:
   static constexpr std::size_t kMaxEntries = 1 << 16;
+  explicit DigestMemo(MemoScope scope = MemoScope::records_and_extends) : scope_(scope) {}
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
   // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place.
@@ -45,6 +52,7 @@ public:
   using Table = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
 
 private:
+  MemoScope scope_;
   std::mutex mutex_;
   Table<std::vector<Digest>> records_;
   Table<Digest> extends_;
@@ -53,9 +61,9 @@ private:
 // How a KernelState holds its memo: copies share it, equality ignores it.
 class SharedDigestMemo {
 public:
-  static SharedDigestMemo fresh() {
+  static SharedDigestMemo fresh(MemoScope scope = MemoScope::records_and_extends) {
     SharedDigestMemo memo;
-    memo.memo_ = std::make_shared<DigestMemo>();
+    memo.memo_ = std::make_shared<DigestMemo>(scope);
     return memo;
   }
   DigestMemo *get() const { return memo_.get(); }
