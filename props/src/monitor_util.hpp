@@ -11,6 +11,11 @@ namespace trimcheck::props::detail {
 
 using namespace model;
 
+// A MonitorFactory for a monitor type with a default constructor.
+template <typename T> std::unique_ptr<Monitor> make_monitor() {
+  return std::make_unique<T>();
+}
+
 inline std::vector<Serial> serials(const KernelState &state, const std::vector<NodeId> &nodes) {
   std::vector<Serial> out;
   out.reserve(nodes.size());

@@ -546,9 +546,6 @@ private:
   std::map<Pid, WriteShape> writes_; // the write in flight of each process
 };
 
-template <typename T> std::unique_ptr<Monitor> make() {
-  return std::make_unique<T>();
-}
 std::unique_ptr<Monitor> make_memory_safety() {
   return std::make_unique<EventWatch>(false);
 }
@@ -558,21 +555,21 @@ std::unique_ptr<Monitor> make_memory_release() {
 
 } // namespace
 
-MonitorFactory const kDedupeDeleted = make<DedupeDeleted>;
-MonitorFactory const kDedupeCurrent = make<DedupeCurrent>;
+MonitorFactory const kDedupeDeleted = make_monitor<DedupeDeleted>;
+MonitorFactory const kDedupeCurrent = make_monitor<DedupeCurrent>;
 MonitorFactory const kMemorySafety = make_memory_safety;
 MonitorFactory const kMemoryRelease = make_memory_release;
-MonitorFactory const kExactTrimmedTotal = make<ExactTrimmedTotal>;
-MonitorFactory const kNoStaleTrim = make<NoStaleTrim>;
-MonitorFactory const kMultiAgent = make<MultiAgent>;
-MonitorFactory const kNoWhitewashing = make<NoWhitewashing>;
-MonitorFactory const kNoTrustAnchor = make<NoTrustAnchor>;
-MonitorFactory const kQuoteAligned = make<QuoteAligned>;
-MonitorFactory const kKexecMetadata = make<KexecMetadata>;
-MonitorFactory const kOpenAccounting = make<OpenAccounting>;
-MonitorFactory const kPrivilege = make<Privilege>;
-MonitorFactory const kLockHold = make<LockHold>;
-MonitorFactory const kKconfigGating = make<KconfigGating>;
-MonitorFactory const kInputRobustness = make<InputRobustness>;
+MonitorFactory const kExactTrimmedTotal = make_monitor<ExactTrimmedTotal>;
+MonitorFactory const kNoStaleTrim = make_monitor<NoStaleTrim>;
+MonitorFactory const kMultiAgent = make_monitor<MultiAgent>;
+MonitorFactory const kNoWhitewashing = make_monitor<NoWhitewashing>;
+MonitorFactory const kNoTrustAnchor = make_monitor<NoTrustAnchor>;
+MonitorFactory const kQuoteAligned = make_monitor<QuoteAligned>;
+MonitorFactory const kKexecMetadata = make_monitor<KexecMetadata>;
+MonitorFactory const kOpenAccounting = make_monitor<OpenAccounting>;
+MonitorFactory const kPrivilege = make_monitor<Privilege>;
+MonitorFactory const kLockHold = make_monitor<LockHold>;
+MonitorFactory const kKconfigGating = make_monitor<KconfigGating>;
+MonitorFactory const kInputRobustness = make_monitor<InputRobustness>;
 
 } // namespace trimcheck::props::detail

@@ -303,13 +303,9 @@ private:
   MsState last_;
 };
 
-template <typename T> std::unique_ptr<Monitor> make() {
-  return std::make_unique<T>();
-}
-
 } // namespace
 
-MonitorFactory const kHonestSuccess = make<HonestSuccess>;
-MonitorFactory const kReplayFidelity = make<ReplayFidelity>;
+MonitorFactory const kHonestSuccess = make_monitor<HonestSuccess>;
+MonitorFactory const kReplayFidelity = make_monitor<ReplayFidelity>;
 
 } // namespace trimcheck::props::detail

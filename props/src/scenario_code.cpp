@@ -13,7 +13,7 @@ void append_hex(std::string &out, std::uint64_t value, int digits) {
     out += kHex[value >> shift & 0xf];
 }
 
-[[noreturn]] void bad(std::string_view code, const std::string &what) {
+[[noreturn]] void bad_code(std::string_view code, const std::string &what) {
   throw std::invalid_argument("scenario \"" + std::string(code.substr(0, 60)) +
                               (code.size() > 60 ? "..." : "") + "\": " + what);
 }
@@ -21,7 +21,7 @@ void append_hex(std::string &out, std::uint64_t value, int digits) {
 // The value of `name=` at the start of `rest`, which then moves past it and one space.
 std::string_view take_field(std::string_view code, std::string_view &rest, std::string_view name) {
   if (rest.substr(0, name.size() + 1) != std::string(name) + "=")
-    bad(code, "expected " + std::string(name) + "=");
+    bad_code(code, "expected " + std::string(name) + "=");
   rest.remove_prefix(name.size() + 1);
   const std::size_t end = std::min(rest.find(' '), rest.size());
   std::string_view value = rest.substr(0, end);
@@ -34,7 +34,7 @@ std::uint64_t parse_hex(std::string_view code, std::string_view digits, std::str
   for (char c : digits) {
     const char *at = std::char_traits<char>::find(kHex, 16, c);
     if (at == nullptr)
-      bad(code, std::string(what) + ": '" + c + "' is not a lowercase hex digit");
+      bad_code(code, std::string(what) + ": '" + c + "' is not a lowercase hex digit");
     value = value << 4 | static_cast<std::uint64_t>(at - kHex);
   }
   return value;
@@ -64,29 +64,29 @@ Scenario scenario_from_code(std::string_view code) {
   const std::string_view flags = take_field(code, rest, "config");
   if (flags.size() != std::size(kConfigChoiceFlags) ||
       flags.find_first_not_of("01") != std::string_view::npos)
-    bad(code,
-        "config: expected " + std::to_string(std::size(kConfigChoiceFlags)) + " digits 0 or 1");
+    bad_code(code, "config: expected " + std::to_string(std::size(kConfigChoiceFlags)) +
+                       " digits 0 or 1");
   for (std::size_t i = 0; i < flags.size(); ++i)
     scenario.config.*kConfigChoiceFlags[i] = flags[i] == '1';
   const std::string_view swarm = take_field(code, rest, "swarm");
   if (swarm.size() != 8)
-    bad(code, "swarm: expected 8 hex digits");
+    bad_code(code, "swarm: expected 8 hex digits");
   scenario.swarm.left_out = static_cast<std::uint32_t>(parse_hex(code, swarm, "swarm"));
   if (scenario.swarm.left_out >> Swarm::kKinds != 0)
-    bad(code, "swarm: only the low " + std::to_string(Swarm::kKinds) + " bits name kinds");
+    bad_code(code, "swarm: only the low " + std::to_string(Swarm::kKinds) + " bits name kinds");
   const std::string_view choices = take_field(code, rest, "choices");
   if (!rest.empty())
-    bad(code, "unexpected text after the choices");
+    bad_code(code, "unexpected text after the choices");
   if (choices.size() % 8 != 0)
-    bad(code, "choices: expected 8 hex digits per choice");
+    bad_code(code, "choices: expected 8 hex digits per choice");
   for (std::size_t at = 0; at < choices.size(); at += 8) {
     const std::uint64_t bits = parse_hex(code, choices.substr(at, 8), "choices");
     const Choice choice{static_cast<std::uint8_t>(bits >> 24),
                         static_cast<std::uint8_t>(bits >> 16), static_cast<std::uint8_t>(bits >> 8),
                         static_cast<std::uint8_t>(bits)};
     if (choice.kind >= Swarm::kKinds)
-      bad(code, "choices: kind " + std::to_string(choice.kind) + " of choice " +
-                    std::to_string(at / 8) + " is not below " + std::to_string(Swarm::kKinds));
+      bad_code(code, "choices: kind " + std::to_string(choice.kind) + " of choice " +
+                         std::to_string(at / 8) + " is not below " + std::to_string(Swarm::kKinds));
     scenario.choices.push_back(choice);
   }
   return scenario;

@@ -32,30 +32,30 @@ bool kernel_events_only(const Trace &trace) {
 
 namespace {
 
-[[noreturn]] void bad(const std::string &where, const std::string &what) {
+[[noreturn]] void bad_field(const std::string &where, const std::string &what) {
   throw TraceFormatError(where + ": " + what);
 }
 
 const json &field(const json &object, const char *key, const std::string &where) {
   if (!object.is_object())
-    bad(where, "expected an object");
+    bad_field(where, "expected an object");
   auto it = object.find(key);
   if (it == object.end())
-    bad(where, std::string("missing \"") + key + "\"");
+    bad_field(where, std::string("missing \"") + key + "\"");
   return *it;
 }
 
 std::uint64_t unsigned_field(const json &object, const char *key, const std::string &where) {
   const json &value = field(object, key, where);
   if (!value.is_number_unsigned())
-    bad(where + "." + key, "expected a non-negative integer");
+    bad_field(where + "." + key, "expected a non-negative integer");
   return value.get<std::uint64_t>();
 }
 
 std::int64_t signed_field(const json &object, const char *key, const std::string &where) {
   const json &value = field(object, key, where);
   if (!value.is_number_integer())
-    bad(where + "." + key, "expected an integer");
+    bad_field(where + "." + key, "expected an integer");
   return value.get<std::int64_t>();
 }
 
@@ -65,15 +65,15 @@ template <class T> T narrow_field(const json &object, const char *key, const std
   if constexpr (std::is_signed_v<T>) {
     const std::int64_t value = signed_field(object, key, where);
     if (value < std::numeric_limits<T>::min() || value > std::numeric_limits<T>::max())
-      bad(where + "." + key, std::to_string(value) + " is out of range (" +
-                                 std::to_string(std::numeric_limits<T>::min()) + ".." +
-                                 std::to_string(std::numeric_limits<T>::max()) + ")");
+      bad_field(where + "." + key, std::to_string(value) + " is out of range (" +
+                                       std::to_string(std::numeric_limits<T>::min()) + ".." +
+                                       std::to_string(std::numeric_limits<T>::max()) + ")");
     return static_cast<T>(value);
   } else {
     const std::uint64_t value = unsigned_field(object, key, where);
     if (value > std::numeric_limits<T>::max())
-      bad(where + "." + key, std::to_string(value) + " is out of range (at most " +
-                                 std::to_string(std::numeric_limits<T>::max()) + ")");
+      bad_field(where + "." + key, std::to_string(value) + " is out of range (at most " +
+                                       std::to_string(std::numeric_limits<T>::max()) + ")");
     return static_cast<T>(value);
   }
 }
@@ -83,21 +83,21 @@ bool bool_field(const json &object, const char *key, const std::string &where, b
   if (it == object.end())
     return fallback;
   if (!it->is_boolean())
-    bad(where + "." + key, "expected true or false");
+    bad_field(where + "." + key, "expected true or false");
   return it->get<bool>();
 }
 
 std::string string_field(const json &object, const char *key, const std::string &where) {
   const json &value = field(object, key, where);
   if (!value.is_string())
-    bad(where + "." + key, "expected a string");
+    bad_field(where + "." + key, "expected a string");
   return value.get<std::string>();
 }
 
 Bytes hex_field(const json &object, const char *key, const std::string &where) {
   auto bytes = from_hex(string_field(object, key, where));
   if (!bytes)
-    bad(where + "." + key, "expected an even number of hex digits");
+    bad_field(where + "." + key, "expected an even number of hex digits");
   return *bytes;
 }
 
@@ -120,7 +120,7 @@ Access access_from(const std::string &key, const std::string &where) {
     return Access::write;
   if (key == "rw")
     return Access::read_write;
-  bad(where, "access must be r, w or rw, not \"" + key + "\"");
+  bad_field(where, "access must be r, w or rw, not \"" + key + "\"");
 }
 
 json template_to_json(const TemplateData &data) {
@@ -135,14 +135,14 @@ TemplateData template_from_json(const json &object, const std::string &where) {
   try {
     data = template_named(string_field(object, "template", where));
   } catch (const std::invalid_argument &error) {
-    bad(where + ".template", error.what());
+    bad_field(where + ".template", error.what());
   }
   const json &fields = field(object, "fields_hex", where);
   if (!fields.is_array() || fields.size() != template_fields(data).size())
-    bad(where + ".fields_hex", "expected one hex string per template field");
+    bad_field(where + ".fields_hex", "expected one hex string per template field");
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (!fields[i].is_string() || !from_hex(fields[i].get<std::string>()))
-      bad(where + ".fields_hex[" + std::to_string(i) + "]", "expected hex");
+      bad_field(where + ".fields_hex[" + std::to_string(i) + "]", "expected hex");
     data.fields.push_back(*from_hex(fields[i].get<std::string>()));
   }
   return data;
@@ -215,7 +215,7 @@ TraceAction action_from_json(const json &j, const std::string &where) {
   if (type == "measure_record") {
     auto pcr = unsigned_field(j, "pcr", where);
     if (pcr >= kNumPcrs)
-      bad(where + ".pcr", "PCR index must be 0..23");
+      bad_field(where + ".pcr", "PCR index must be 0..23");
     return Action{MeasureRecord{static_cast<std::uint32_t>(pcr), template_from_json(j, where),
                                 bool_field(j, "violation", where, false)}};
   }
@@ -231,9 +231,9 @@ TraceAction action_from_json(const json &j, const std::string &where) {
     if (j.contains("fault_after")) {
       const std::uint64_t fault_after = unsigned_field(j, "fault_after", where);
       if (fault_after >= write.bytes.size())
-        bad(where + ".fault_after", std::to_string(fault_after) +
-                                        " is not below the write's length " +
-                                        std::to_string(write.bytes.size()));
+        bad_field(where + ".fault_after", std::to_string(fault_after) +
+                                              " is not below the write's length " +
+                                              std::to_string(write.bytes.size()));
       write.fault_after = static_cast<std::uint32_t>(fault_after);
     }
     return Action{write};
@@ -256,7 +256,7 @@ TraceAction action_from_json(const json &j, const std::string &where) {
     return Action{KexecLoad{}};
   if (type == "kexec_execute")
     return Action{KexecExecute{}};
-  bad(where + ".type", "unknown action type \"" + type + "\"");
+  bad_field(where + ".type", "unknown action type \"" + type + "\"");
 }
 
 json config_to_json(const KernelConfig &config) {
@@ -295,31 +295,31 @@ namespace {
 std::vector<FirmwarePcr> firmware_from_json(const json &list, const KernelConfig &config,
                                             const std::string &where) {
   if (!list.is_array())
-    bad(where, "expected an array of {bank, pcr, value_hex}");
+    bad_field(where, "expected an array of {bank, pcr, value_hex}");
   KernelConfig with = config;
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string at = where + "[" + std::to_string(i) + "]";
     const auto bank = hash_from_name(string_field(list[i], "bank", at));
     if (!bank)
-      bad(at + ".bank", "unknown hash algorithm");
+      bad_field(at + ".bank", "unknown hash algorithm");
     const std::uint64_t pcr = unsigned_field(list[i], "pcr", at);
     if (pcr > 9)
-      bad(at + ".pcr", "firmware PCRs are 0..9");
+      bad_field(at + ".pcr", "firmware PCRs are 0..9");
     FirmwarePcr firmware{*bank, static_cast<std::uint32_t>(pcr),
                          hex_field(list[i], "value_hex", at)};
     if (firmware.value.size() != digest_size(*bank))
-      bad(at + ".value_hex", "expected " + std::to_string(digest_size(*bank)) + " bytes for " +
-                                 std::string(hash_name(*bank)));
+      bad_field(at + ".value_hex", "expected " + std::to_string(digest_size(*bank)) +
+                                       " bytes for " + std::string(hash_name(*bank)));
     for (const FirmwarePcr &earlier : with.firmware_pcrs)
       if (earlier.bank == firmware.bank && earlier.pcr == firmware.pcr)
-        bad(at, "PCR " + std::to_string(pcr) + " of " + std::string(hash_name(*bank)) +
-                    " is given twice");
+        bad_field(at, "PCR " + std::to_string(pcr) + " of " + std::string(hash_name(*bank)) +
+                          " is given twice");
     with.firmware_pcrs.push_back(std::move(firmware));
   }
   try {
     return firmware_of(firmware_banks(with));
   } catch (const std::invalid_argument &error) { // a bank the layout lacks
-    bad(where, error.what());
+    bad_field(where, error.what());
   }
 }
 
@@ -329,22 +329,22 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
   KernelConfig config;
   const json &banks = field(j, "tpm_banks", where);
   if (!banks.is_array() || banks.empty())
-    bad(where + ".tpm_banks", "expected a non-empty array");
+    bad_field(where + ".tpm_banks", "expected a non-empty array");
   config.banks.tpm_banks.clear();
   for (std::size_t i = 0; i < banks.size(); ++i) {
     const std::string at = where + ".tpm_banks[" + std::to_string(i) + "]";
     auto algo = hash_from_name(string_field(banks[i], "algo", at));
     if (!algo)
-      bad(at + ".algo", "unknown hash algorithm");
+      bad_field(at + ".algo", "unknown hash algorithm");
     config.banks.tpm_banks.push_back({*algo, bool_field(banks[i], "kernel_hash", at, true)});
   }
   auto ima_hash = hash_from_name(string_field(j, "ima_hash", where));
   if (!ima_hash)
-    bad(where + ".ima_hash", "unknown hash algorithm");
+    bad_field(where + ".ima_hash", "unknown hash algorithm");
   config.banks.ima_hash = *ima_hash;
   auto kind = template_from_name(string_field(j, "template", where));
   if (!kind)
-    bad(where + ".template", "unknown template");
+    bad_field(where + ".template", "unknown template");
   config.template_kind = *kind;
   config.ima_kexec = bool_field(j, "ima_kexec", where, true);
   config.disable_htable = bool_field(j, "disable_htable", where, false);
@@ -357,22 +357,22 @@ KernelConfig config_from_json(const json &j, const std::string &where) {
   config.ram_bytes = unsigned_field(j, "ram_bytes", where);
   const std::uint64_t measure_pcr = unsigned_field(j, "measure_pcr", where);
   if (measure_pcr >= kNumPcrs)
-    bad(where + ".measure_pcr", "PCR index must be 0..23");
+    bad_field(where + ".measure_pcr", "PCR index must be 0..23");
   config.measure_pcr = static_cast<std::uint32_t>(measure_pcr);
   if (j.contains("wall_clock")) {
     const json &readings = j["wall_clock"];
     if (!readings.is_array())
-      bad(where + ".wall_clock", "expected an array of clock readings (ns)");
+      bad_field(where + ".wall_clock", "expected an array of clock readings (ns)");
     for (std::size_t i = 0; i < readings.size(); ++i) {
       if (!readings[i].is_number_unsigned())
-        bad(where + ".wall_clock[" + std::to_string(i) + "]", "expected an unsigned integer");
+        bad_field(where + ".wall_clock[" + std::to_string(i) + "]", "expected an unsigned integer");
       config.wall_clock.push_back(readings[i].get<std::uint64_t>());
     }
   }
   if (j.contains("base")) {
     const auto base = base_tree_from_name(string_field(j, "base", where));
     if (!base)
-      bad(where + ".base", "unknown base tree (as-posted, 6.12, 6.14, 6.15)");
+      bad_field(where + ".base", "unknown base tree (as-posted, 6.12, 6.14, 6.15)");
     config.base = *base;
   }
   if (j.contains("firmware_pcrs"))
@@ -408,20 +408,20 @@ json to_json(const Trace &trace) {
 Trace trace_from_json(const json &j) {
   Trace trace;
   if (string_field(j, "format", "$") != "trimcheck-trace")
-    bad("$.format", "not a trimcheck trace");
+    bad_field("$.format", "not a trimcheck trace");
   if (signed_field(j, "format_version", "$") != Trace::kFormatVersion)
-    bad("$.format_version", "unsupported version (this build reads version " +
-                                std::to_string(Trace::kFormatVersion) + ")");
+    bad_field("$.format_version", "unsupported version (this build reads version " +
+                                      std::to_string(Trace::kFormatVersion) + ")");
   const std::string key = string_field(j, "proposal", "$");
   auto proposal = proposal_from_key(key);
   if (!proposal)
-    bad("$.proposal", "unknown proposal \"" + key + "\" (see `trimcheck list`)");
+    bad_field("$.proposal", "unknown proposal \"" + key + "\" (see `trimcheck list`)");
   trace.proposal = *proposal;
   trace.config = config_from_json(field(j, "config", "$"), "$.config");
   trace.property = string_field(j, "property", "$");
   const std::string regime = string_field(j, "regime", "$");
   if (regime != "protocol" && regime != "arbitrary")
-    bad("$.regime", "must be protocol or arbitrary");
+    bad_field("$.regime", "must be protocol or arbitrary");
   trace.regime = regime == "protocol" ? Regime::protocol : Regime::arbitrary;
   trace.seed = unsigned_field(j, "seed", "$");
   if (j.contains("source") && j["source"].is_string())
@@ -433,12 +433,12 @@ Trace trace_from_json(const json &j) {
     try {
       (void)scenario_from_code(trace.scenario);
     } catch (const std::invalid_argument &error) {
-      bad("$.scenario", error.what());
+      bad_field("$.scenario", error.what());
     }
   }
   const json &steps = field(j, "steps", "$");
   if (!steps.is_array())
-    bad("$.steps", "expected an array");
+    bad_field("$.steps", "expected an array");
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const std::string at = "$.steps[" + std::to_string(i) + "]";
     TraceStep step{action_from_json(field(steps[i], "action", at), at + ".action"), {}};
