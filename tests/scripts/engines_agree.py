@@ -23,9 +23,12 @@ import concurrent.futures
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+
+from trimcheck_runs import Usage
+
+USAGE = Usage("engines_agree")
 
 # explore's bounds for the agreement: the protocol regime in every configuration to depth
 # 10, and arbitrary user space in the default configuration to depth 4. They contain the
@@ -37,37 +40,19 @@ EXPLORE_BOUNDS = [
 ]
 
 
-def fail_usage(message):
-    print("engines_agree: " + message, file=sys.stderr)
-    sys.exit(2)
-
-
-def run_json(command, accept):
-    """Runs one trimcheck command and returns its --json document; exit codes outside
-    `accept` are an engine failure (exit 2 of this script)."""
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode not in accept:
-        fail_usage("`%s` exited %d: %s" % (" ".join(command), done.returncode,
-                                          done.stderr.strip()[-2000:]))
-    try:
-        return json.loads(done.stdout)
-    except json.JSONDecodeError as error:
-        fail_usage("`%s` printed no JSON document (%s)" % (" ".join(command), error))
-
-
 def check_cells(args, work):
     if args.check_json:
         try:
             with open(args.check_json) as handle:
                 document = json.load(handle)
         except (OSError, json.JSONDecodeError) as error:
-            fail_usage("--check-json %s: %s" % (args.check_json, error))
+            USAGE.fail("--check-json %s: %s" % (args.check_json, error))
     else:
         command = [args.trimcheck, "check", "--json", "--quiet", "--jobs", str(args.jobs),
                    "--out", os.path.join(work, "check")]
         for proposal in args.proposal:
             command += ["--proposal", proposal]
-        document = run_json(command, {0})
+        document = USAGE.run_json(command, {0})
     return {(cell["proposal"], cell["property"]): cell for cell in document["results"]}
 
 
@@ -117,16 +102,16 @@ def main():
                         help="plant a miss: check's verdict of this cell becomes holds")
     args = parser.parse_args()
     if args.jobs < 1:
-        fail_usage("--jobs must be at least 1, not %d" % args.jobs)
+        USAGE.fail("--jobs must be at least 1, not %d" % args.jobs)
 
     with tempfile.TemporaryDirectory(prefix="trimcheck-engines.") as work:
         cells = check_cells(args, work)
         if not cells:
-            fail_usage("check reported no cells")
+            USAGE.fail("check reported no cells")
         for planted in args.demote:
             key = tuple(planted.split(":", 1))
             if key not in cells:
-                fail_usage("--demote %s: no such cell in check's results" % planted)
+                USAGE.fail("--demote %s: no such cell in check's results" % planted)
             cells[key] = dict(cells[key], verdict="holds")
 
         findings = []
@@ -134,7 +119,7 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             # explore exits 1 on a violation; prove 1 on a violation, 3 when the pair is
             # not encoded or Z3 gave up, 70 when its trace does not replay (a failure here).
-            futures = [(engine, pool.submit(run_json, command, {0, 1, 3}))
+            futures = [(engine, pool.submit(USAGE.run_json, command, {0, 1, 3}))
                        for engine, command in commands]
             for engine, future in futures:
                 findings += findings_of(engine, future.result())

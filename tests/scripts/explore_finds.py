@@ -22,14 +22,12 @@ import argparse
 import concurrent.futures
 import json
 import re
-import subprocess
 import sys
 import tempfile
 
+from trimcheck_runs import Usage
 
-def fail_usage(message):
-    print("explore_finds: " + message, file=sys.stderr)
-    sys.exit(2)
+USAGE = Usage("explore_finds")
 
 
 def read_json(path):
@@ -37,7 +35,7 @@ def read_json(path):
         with open(path) as handle:
             return json.load(handle)
     except (OSError, ValueError) as error:
-        fail_usage("%s: %s" % (path, error))
+        USAGE.fail("%s: %s" % (path, error))
 
 
 def counterexample_cells(verdicts_md):
@@ -46,10 +44,10 @@ def counterexample_cells(verdicts_md):
         with open(verdicts_md) as handle:
             lines = handle.read().splitlines()
     except OSError as error:
-        fail_usage("%s: %s" % (verdicts_md, error))
+        USAGE.fail("%s: %s" % (verdicts_md, error))
     header = next((line for line in lines if line.startswith("| |")), None)
     if header is None:
-        fail_usage("%s has no verdict matrix (a line starting with '| |')" % verdicts_md)
+        USAGE.fail("%s has no verdict matrix (a line starting with '| |')" % verdicts_md)
     versions = [cell.strip() for cell in header.strip("|").split("|")[1:]]
     cells = set()
     for line in lines:
@@ -76,11 +74,7 @@ def explore_command(trimcheck, find, out, depth):
 
 def explore(command):
     """The violated property's trace length, or None when explore found none."""
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
-        fail_usage("`%s` exited %d: %s" % (" ".join(command), done.returncode,
-                                          done.stderr.strip()[-2000:]))
-    result = json.loads(done.stdout)["results"][0]
+    result = USAGE.run_json(command, {0, 1})["results"][0]
     return result["trace_length"] if result["verdict"] == "violated" else None
 
 
@@ -94,15 +88,15 @@ def main():
                         help="explore this find one step short: a planted miss")
     args = parser.parse_args()
     if args.jobs < 1:
-        fail_usage("--jobs must be at least 1, not %d" % args.jobs)
+        USAGE.fail("--jobs must be at least 1, not %d" % args.jobs)
     document = read_json(args.finds)
     if document.get("format") != "trimcheck-explore-finds":
-        fail_usage("%s is not a trimcheck-explore-finds file" % args.finds)
+        USAGE.fail("%s is not a trimcheck-explore-finds file" % args.finds)
     finds, misses = document["finds"], document["misses"]
     key = lambda entry: (entry["proposal"], entry["property"])
     planted = tuple(args.plant_shorter.split(":", 1)) if args.plant_shorter else None
     if planted and planted not in {key(find) for find in finds}:
-        fail_usage("--plant-shorter %s: no such find" % args.plant_shorter)
+        USAGE.fail("--plant-shorter %s: no such find" % args.plant_shorter)
 
     problems = []
     cells = counterexample_cells(args.verdicts)
