@@ -9,23 +9,23 @@ namespace {
 using nlohmann::json;
 using ordered = nlohmann::ordered_json;
 
-constexpr const char *kFormat = "trimcheck-kernel-confirmation";
+constexpr const char *kConfirmationFormat = "trimcheck-kernel-confirmation";
 
-[[noreturn]] void bad(const std::string &where, const std::string &what) {
+[[noreturn]] void bad_confirmation(const std::string &where, const std::string &what) {
   throw TranscriptFormatError(where + ": " + what);
 }
 
-const json &field(const json &document, const char *key) {
+const json &member(const json &document, const char *key) {
   auto it = document.find(key);
   if (it == document.end())
-    bad(key, "missing");
+    bad_confirmation(key, "missing");
   return *it;
 }
 
-std::string string_field(const json &document, const char *key) {
-  const json &value = field(document, key);
+std::string string_member(const json &document, const char *key) {
+  const json &value = member(document, key);
   if (!value.is_string())
-    bad(key, "expected a string");
+    bad_confirmation(key, "expected a string");
   return value.get<std::string>();
 }
 
@@ -34,14 +34,14 @@ props::Verdict verdict_from_name(const std::string &name) {
                                  props::Verdict::violated, props::Verdict::not_applicable})
     if (props::verdict_name(verdict) == name)
       return verdict;
-  bad("verdict", "expected violated or conditional, not \"" + name + "\"");
+  bad_confirmation("verdict", "expected violated or conditional, not \"" + name + "\"");
 }
 
 } // namespace
 
 ordered to_json(const Confirmation &confirmation) {
   ordered document;
-  document["format"] = kFormat;
+  document["format"] = kConfirmationFormat;
   document["format_version"] = Confirmation::kFormatVersion;
   document["proposal"] = model::proposal_info(confirmation.trace.proposal).key;
   document["property"] = confirmation.trace.property;
@@ -57,39 +57,40 @@ ordered to_json(const Confirmation &confirmation) {
 
 Confirmation confirmation_from_json(const json &document) {
   if (!document.is_object())
-    bad("the file", "expected a JSON object");
-  if (string_field(document, "format") != kFormat)
-    bad("format", std::string("expected \"") + kFormat + "\"");
-  const json &version = field(document, "format_version");
+    bad_confirmation("the file", "expected a JSON object");
+  if (string_member(document, "format") != kConfirmationFormat)
+    bad_confirmation("format", std::string("expected \"") + kConfirmationFormat + "\"");
+  const json &version = member(document, "format_version");
   if (version != Confirmation::kFormatVersion)
-    bad("format_version", "unsupported version " + version.dump() + " (this build reads version " +
-                              std::to_string(Confirmation::kFormatVersion) + ")");
+    bad_confirmation("format_version", "unsupported version " + version.dump() +
+                                           " (this build reads version " +
+                                           std::to_string(Confirmation::kFormatVersion) + ")");
   Confirmation confirmation;
-  confirmation.verdict = verdict_from_name(string_field(document, "verdict"));
-  const std::string outcome = string_field(document, "outcome");
+  confirmation.verdict = verdict_from_name(string_member(document, "verdict"));
+  const std::string outcome = string_member(document, "outcome");
   const auto parsed = confirm_outcome_from_name(outcome);
   if (!parsed)
-    bad("outcome", "unknown outcome \"" + outcome + "\"");
+    bad_confirmation("outcome", "unknown outcome \"" + outcome + "\"");
   confirmation.outcome = *parsed;
-  const json &step = field(document, "step");
+  const json &step = member(document, "step");
   if (!step.is_number_unsigned())
-    bad("step", "expected a non-negative integer");
+    bad_confirmation("step", "expected a non-negative integer");
   confirmation.step = step.get<std::size_t>();
-  confirmation.detail = string_field(document, "detail");
+  confirmation.detail = string_member(document, "detail");
   try {
-    confirmation.trace = props::trace_from_json(field(document, "trace"));
+    confirmation.trace = props::trace_from_json(member(document, "trace"));
   } catch (const props::TraceFormatError &error) {
-    bad("trace", error.what());
+    bad_confirmation("trace", error.what());
   }
-  if (string_field(document, "proposal") != model::proposal_info(confirmation.trace.proposal).key)
-    bad("proposal", "differs from the trace's version");
-  if (string_field(document, "property") != confirmation.trace.property)
-    bad("property", "differs from the trace's property");
-  if (const json &transcript = field(document, "transcript"); !transcript.is_null()) {
+  if (string_member(document, "proposal") != model::proposal_info(confirmation.trace.proposal).key)
+    bad_confirmation("proposal", "differs from the trace's version");
+  if (string_member(document, "property") != confirmation.trace.property)
+    bad_confirmation("property", "differs from the trace's property");
+  if (const json &transcript = member(document, "transcript"); !transcript.is_null()) {
     try {
       confirmation.transcript = transcript_from_json(transcript);
     } catch (const TranscriptFormatError &error) {
-      bad("transcript", error.what());
+      bad_confirmation("transcript", error.what());
     }
   }
   return confirmation;

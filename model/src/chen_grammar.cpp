@@ -13,10 +13,6 @@ constexpr std::size_t kShortRequestMax = 11;
 constexpr std::size_t kTotalRequestMax = 32;
 constexpr std::size_t kRequestMin = 2;
 
-bool is_digit(std::uint8_t byte) {
-  return byte >= '0' && byte <= '9';
-}
-
 // v1/v2: every byte is a decimal digit; no sign, no newline (2.2). The copy's result is
 // not checked: after a fault the loop reads the zeros copy_from_user left.
 ChenRequest parse_digits(const UserCopy &input) {

@@ -1,6 +1,7 @@
 #include "ms_pcrs_format.hpp"
 
 #include "trimcheck/model/detail/kernel_ops.hpp"
+#include "trimcheck/model/detail/kstrtox.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -33,10 +34,6 @@ constexpr std::size_t kFirstAcceptedAlgo = 2; // HASH_ALGO_SHA1: md4 and md5 are
 constexpr std::size_t kMinRecordBytes = 20; // MIN_PCR_RECORD_LENGTH, checked at each record
 constexpr std::size_t kMaxNameBytes = 15;   // MAX_HASH_ALGO_NAME_LENGTH - 1
 constexpr std::size_t kPcrPrefixBytes = 6;  // "pcrNN:"
-
-bool is_digit(std::uint8_t byte) {
-  return byte >= '0' && byte <= '9';
-}
 
 std::string pcr_label(std::uint32_t pcr, HashAlgo algo) {
   char label[16];

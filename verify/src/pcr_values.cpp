@@ -251,7 +251,7 @@ namespace {
 
 // tpm2-tools' PCR selection, "sha256:0,10+sha1:10": banks in order, PCRs ascending.
 std::optional<std::vector<std::pair<HashAlgo, std::vector<unsigned>>>>
-read_selection(const std::string &text) {
+parse_pcr_selection(const std::string &text) {
   std::vector<std::pair<HashAlgo, std::vector<unsigned>>> selection;
   std::istringstream banks(text);
   for (std::string bank; std::getline(banks, bank, '+');) {
@@ -283,12 +283,12 @@ read_selection(const std::string &text) {
 } // namespace
 
 bool is_pcr_selection(const std::string &text) {
-  return read_selection(text).has_value();
+  return parse_pcr_selection(text).has_value();
 }
 
 PcrValues parse_pcr_value_list(const std::string &name, std::span<const std::uint8_t> bytes,
                                const std::string &selection_text) {
-  const auto selection = read_selection(selection_text);
+  const auto selection = parse_pcr_selection(selection_text);
   if (!selection)
     throw InputError(name,
                      "'" + selection_text + "' is not a PCR selection such as sha256:0,10+sha1:10");

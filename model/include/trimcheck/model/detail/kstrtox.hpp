@@ -33,4 +33,9 @@ ParsedSigned kstrtoll(std::string_view text, unsigned base);
 // The bytes a C parser sees: everything before the first NUL.
 std::string_view c_string(std::string_view bytes);
 
+// The kernel's isdigit(): '0'..'9' only, whatever the locale.
+inline bool is_digit(std::uint8_t byte) {
+  return byte >= '0' && byte <= '9';
+}
+
 } // namespace trimcheck::model::detail
