@@ -81,7 +81,7 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
     detail::DrivenRun run;
     try {
       run = detail::drive_watched(regime, scenario, boots.boot(proposal, config), one,
-                                  {.keep_steps = true, .coverage = false});
+                                  {.keep_steps = false, .coverage = false});
     } catch (const std::invalid_argument &error) { // from model::apply (drive_watched)
       internal_error =
           "the scenario driver emitted an impossible action: " + std::string(error.what());
@@ -91,9 +91,18 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
       throw;
     }
     if (std::string &violation = run.violations.front(); !violation.empty()) {
+      // Most runs violate nothing, so steps are kept only when driving the failing
+      // scenario again (a run is a function of its scenario and boot).
+      detail::DrivenRun kept = detail::drive_watched(regime, scenario, boots.boot(proposal, config),
+                                                     one, {.keep_steps = true, .coverage = false});
+      if (kept.violations.front() != violation) { // a bug: runs are deterministic
+        internal_error = "a scenario driven again reported \"" + kept.violations.front() +
+                         "\" instead of \"" + violation + "\"";
+        throw std::logic_error(internal_error);
+      }
       // The last failure seen is the shrunk one.
       last_failure = detail::check_trace(proposal, config, property, regime, budget.seed,
-                                         std::move(run.steps), violation, scenario);
+                                         std::move(kept.steps), violation, scenario);
       RC_FAIL(violation);
     }
   };
