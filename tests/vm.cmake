@@ -47,6 +47,7 @@ add_test(NAME vm.report_conform_kernel
 set_tests_properties(vm.conform_baseline_6_12 vm.replay_check_trace_on_kernel
                      vm.report_conform_kernel PROPERTIES
   FIXTURES_REQUIRED vm_kernel RESOURCE_LOCK vm TIMEOUT 2400)
+set_tests_properties(vm.conform_baseline_6_12 PROPERTIES COST 160) # tests/CMakeLists.txt: COST
 
 add_test(NAME scripts.build_kernel_input
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/build_kernel_test.sh
