@@ -101,7 +101,7 @@ void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::ui
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
   const std::span<std::uint8_t> target(&values_.mutable_at(offset(bank, pcr)), value.size());
-  if (memo) {
+  if (memo != nullptr && memo->scope() == MemoScope::records_and_extends) {
     memo->extend(algo, target, value);
     return;
   }

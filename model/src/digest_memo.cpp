@@ -60,11 +60,6 @@ std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const Template
 
 void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
                         std::span<const std::uint8_t> value) {
-  if (scope_ == MemoScope::records_only) {
-    const Digest next = Hasher(algo).update(pcr).update(value).finish();
-    std::copy(next.begin(), next.end(), pcr.begin());
-    return;
-  }
   // The algorithm, then the PCR and the value, both of the algorithm's digest size.
   std::array<char, 1 + 2 * kMaxDigestSize> key;
   if (pcr.size() > kMaxDigestSize || value.size() > kMaxDigestSize)

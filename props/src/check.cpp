@@ -92,11 +92,10 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
     }
     if (std::string &violation = run.violations.front(); !violation.empty()) {
       // Most runs violate nothing, so steps are kept only when driving the failing
-      // scenario again (a run is a function of its scenario and boot).
-      detail::DrivenRun kept = detail::drive_watched(regime, scenario, boots.boot(proposal, config),
-                                                     one, {.keep_steps = true, .coverage = false});
-      if (kept.violations.front() != violation) { // a bug: runs are deterministic
-        internal_error = "a scenario driven again reported \"" + kept.violations.front() +
+      // scenario again.
+      RunResult kept = detail::run_scenario(proposal, property, regime, scenario, budget, boots);
+      if (kept.violation != violation) { // a bug: runs are deterministic
+        internal_error = "a scenario driven again reported \"" + kept.violation +
                          "\" instead of \"" + violation + "\"";
         throw std::logic_error(internal_error);
       }

@@ -22,6 +22,16 @@ KernelConfig budget_config(ProposalId proposal, const ConfigChoice &choice,
   return config;
 }
 
+// What a scenario does under one property: its steps, with the violation if any.
+RunResult run_scenario(ProposalId proposal, const Property &property, Regime regime,
+                       const Scenario &scenario, const CheckBudget &budget, BootCache &boots) {
+  const Property *one[] = {&property};
+  DrivenRun run = drive_watched(
+      regime, scenario, boots.boot(proposal, budget_config(proposal, scenario.config, budget)), one,
+      {.keep_steps = true, .coverage = false});
+  return {std::move(run.steps), std::move(run.violations.front()), {}};
+}
+
 namespace {
 
 // The stream's seed: pair_seed's hash with a name that is no property's in the property's
@@ -31,16 +41,6 @@ namespace {
 std::uint64_t stream_seed(std::uint64_t seed, ProposalId proposal, Regime regime,
                           bool default_config_only) {
   return pair_seed(seed, proposal, "shared stream", regime, default_config_only);
-}
-
-// What a scenario does under one property: its steps, with the violation if any.
-RunResult run_scenario(ProposalId proposal, const Property &property, Regime regime,
-                       const Scenario &scenario, const CheckBudget &budget, BootCache &boots) {
-  const Property *one[] = {&property};
-  DrivenRun run = drive_watched(
-      regime, scenario, boots.boot(proposal, budget_config(proposal, scenario.config, budget)), one,
-      {.keep_steps = true, .coverage = false});
-  return {std::move(run.steps), std::move(run.violations.front()), {}};
 }
 
 // Shrinks a scenario that violates `property` the way RapidCheck does: take the first

@@ -41,4 +41,11 @@ std::vector<std::optional<Trace>> search_shared(model::ProposalId proposal,
 model::KernelConfig budget_config(model::ProposalId proposal, const ConfigChoice &choice,
                                   const CheckBudget &budget);
 
+class BootCache; // scenario_run.hpp
+
+// What a scenario does under one property, with its steps kept: the steps, and the
+// violation if any (a run is a function of its scenario and boot).
+RunResult run_scenario(model::ProposalId proposal, const Property &property, Regime regime,
+                       const Scenario &scenario, const CheckBudget &budget, BootCache &boots);
+
 } // namespace trimcheck::props::detail

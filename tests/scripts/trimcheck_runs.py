@@ -1,5 +1,5 @@
 """What the Python test scripts share: one way to refuse bad usage, and one way to run a
-trimcheck command and read its --json document (engines_agree.py, explore_finds.py)."""
+trimcheck command and read its --json document (engines_agree.py, explore_finds.py, unity_names.py)."""
 import json
 import subprocess
 import sys

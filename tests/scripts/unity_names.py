@@ -24,6 +24,10 @@ import os
 import re
 import sys
 
+from trimcheck_runs import Usage
+
+USAGE = Usage("unity_names")
+
 INCLUDE = re.compile(r'^#include "(.+\.cpp)"$')
 TYPE = re.compile(r"^(?:template <[^>]*> )?(?:struct|class|enum class|enum|union) (\w+)\b")
 ALIAS = re.compile(r"^using (\w+) =")
@@ -31,11 +35,6 @@ CONSTANT = re.compile(r"\b([A-Za-z_]\w*)\s*(?:=[^=]|\{|\[)")
 FUNCTION = re.compile(r"(?:operator\S+|[A-Za-z_]\w*)(?=\()")
 SKIPPED_STARTS = ("//", "#", "}", "{", "namespace", "using namespace", "static_assert",
                   "extern", "friend", "return", "public:", "private:", "protected:")
-
-
-def fail_usage(message):
-    print("unity_names: " + message, file=sys.stderr)
-    sys.exit(2)
 
 
 def units_by_target(build):
@@ -120,7 +119,7 @@ def main():
     args = parser.parse_args()
     targets = units_by_target(args.build)
     if not targets:
-        fail_usage("%s has no unity units (configure it first: scripts/build)" % args.build)
+        USAGE.fail("%s has no unity units (configure it first: scripts/build)" % args.build)
     found = shared_names(targets, args.plant)
     if args.plant:
         if len(found) == 1:

@@ -38,7 +38,9 @@ public:
   explicit DigestMemo(MemoScope scope = MemoScope::records_and_extends) : scope_(scope) {}
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
-  // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place.
+  MemoScope scope() const { return scope_; }
+  // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place, looked
+  // up whatever the scope (PcrBanks::extend asks only a memo that keeps extends).
   void extend(HashAlgo algo, std::span<std::uint8_t> pcr, std::span<const std::uint8_t> value);
 
   // Keys are looked up as string_views and copied only when inserted.
