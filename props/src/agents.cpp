@@ -48,7 +48,7 @@ bool total_colon_count(ProposalId p) {
   return removal_interface(p).command == RemovalCommand::total_colon_count;
 }
 
-std::vector<Op> session(ProposalId proposal, Protocol protocol) {
+Script session(ProposalId proposal, Protocol protocol) {
   using enum Op;
   switch (protocol) {
   case Protocol::reader:
@@ -108,8 +108,8 @@ std::vector<Op> session(ProposalId proposal, Protocol protocol) {
 // An agent is one long-lived process (a collector service): its first session spawns it,
 // later sessions reuse it. A session that fails ends with the process exiting, so that no
 // half-done state (open fds, a quote) leaks into the next session.
-std::vector<Op> script(ProposalId proposal, Protocol protocol) {
-  std::vector<Op> ops{Op::spawn};
+Script script(ProposalId proposal, Protocol protocol) {
+  Script ops{Op::spawn};
   for (Op op : session(proposal, protocol))
     ops.push_back(op);
   return ops;
@@ -133,6 +133,12 @@ std::optional<std::size_t> sha1_bank(const KernelState &state) {
 }
 
 } // namespace
+
+void Script::push_back(Op op) {
+  if (size_ == kMaxOps)
+    throw std::logic_error("agent script longer than " + std::to_string(kMaxOps) + " steps");
+  ops_[size_++] = op;
+}
 
 void Agent::restart(Protocol protocol) {
   protocol_ = protocol;
@@ -165,7 +171,7 @@ void Agent::encode(StateEncoder &out) const {
 }
 
 void Agent::abort_session() {
-  ops_.resize(step_);
+  ops_.shrink_to(step_);
   if (pid_ != 0)
     ops_.push_back(Op::exit_process);
 }

@@ -8,6 +8,10 @@
 #include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/trace.hpp"
 
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
 namespace trimcheck::props::detail {
 
 enum class Protocol : std::uint8_t {
@@ -48,6 +52,29 @@ enum class Op : std::uint8_t {
   exit_process,      // end of the session: the process exits (closing what it holds)
 };
 
+// The steps of an agent's session, held inline: an agent is copied with every explored
+// World, and a vector of steps was an allocation per copy. The longest script is 11 steps.
+class Script {
+public:
+  static constexpr std::size_t kMaxOps = 15;
+  Script() = default;
+  Script(std::initializer_list<Op> ops) {
+    for (Op op : ops)
+      push_back(op);
+  }
+  // Throws std::logic_error beyond kMaxOps steps.
+  void push_back(Op op);
+  void shrink_to(std::size_t count) { size_ = static_cast<std::uint8_t>(std::min(count, size())); }
+  std::size_t size() const { return size_; }
+  Op operator[](std::size_t i) const { return ops_[i]; }
+  const Op *begin() const { return ops_.data(); }
+  const Op *end() const { return ops_.data() + size_; }
+
+private:
+  std::array<Op, kMaxOps> ops_{};
+  std::uint8_t size_ = 0;
+};
+
 class Agent {
 public:
   explicit Agent(model::ProposalId proposal) : proposal_(proposal) {}
@@ -76,7 +103,7 @@ private:
 
   model::ProposalId proposal_;
   Protocol protocol_ = Protocol::reader;
-  std::vector<Op> ops_;
+  Script ops_;
   std::size_t step_ = 0;
   model::Pid pid_ = 0;
   int fd_ = -1;

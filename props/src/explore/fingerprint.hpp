@@ -3,7 +3,9 @@
 // The visited set stores fingerprints, not encodings (as TLC does with 64 bits): two
 // distinct states are confused only if both 64-bit halves collide, with probability about
 // n^2 / 2^129 for n states (below 10^-20 for a billion states). The halves are two
-// independent multiply-xorshift hashes of the bytes, eight at a time.
+// independent hashes of the bytes, with their own constants, each absorbing sixteen bytes
+// per step with one 64x64->128-bit multiply folded to 64 bits (the construction of
+// wyhash), then finished with a multiply-xorshift mix.
 #pragma once
 
 #include <cstdint>
@@ -26,22 +28,37 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
-// Both halves in one pass: the two multiply chains are independent, so the CPU runs them
-// side by side (hashing the encoding was a tenth of explore's time as two passes).
+// The 128-bit product of a and b, its halves xored (one MUL instruction on x86-64; GCC's
+// 128-bit integer is an extension, hence __extension__).
+__extension__ using Uint128 = unsigned __int128;
+inline std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) {
+  const Uint128 product = static_cast<Uint128>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+}
+
+// Both halves in one pass. A multiply per 8 bytes and half chained each step to the next
+// (the hash before this one) kept the CPU waiting on the chain: hashing was 6 % of
+// explore's time; one per 16 bytes takes a third of that.
 inline Fingerprint fingerprint(std::string_view bytes) {
-  std::uint64_t high = 0x243f6a8885a308d3ull ^ (bytes.size() * 0x9e3779b97f4a7c15ull);
-  std::uint64_t low = 0x13198a2e03707344ull ^ (bytes.size() * 0x9e3779b97f4a7c15ull);
+  const std::size_t size = bytes.size();
+  std::uint64_t high = 0x243f6a8885a308d3ull ^ (size * 0x9e3779b97f4a7c15ull);
+  std::uint64_t low = 0x13198a2e03707344ull ^ (size * 0x9e3779b97f4a7c15ull);
+  auto word = [&](std::size_t at) {
+    std::uint64_t value;
+    std::memcpy(&value, bytes.data() + at, 8);
+    return value;
+  };
   std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, bytes.data() + i, 8);
-    high = mix64(high ^ word) + 0x632be59bd9b4e019ull;
-    low = mix64(low ^ word) + 0x632be59bd9b4e019ull;
+  for (; i + 16 <= size; i += 16) {
+    const std::uint64_t first = word(i), second = word(i + 8);
+    high = fold_multiply(first ^ 0xa0761d6478bd642full, second ^ high);
+    low = fold_multiply(first ^ 0xe7037ed1a0b428dbull, second ^ low ^ 0x8ebc6af09c88c6e3ull);
   }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-  const std::uint64_t last = tail ^ (bytes.size() - i) << 56;
-  return {mix64(high ^ last), mix64(low ^ last)};
+  std::uint64_t tail[2] = {0, 0};
+  std::memcpy(tail, bytes.data() + i, size - i);
+  high = fold_multiply(tail[0] ^ 0x589965cc75374cc3ull, tail[1] ^ high);
+  low = fold_multiply(tail[0] ^ 0x1d8e4e27c47d124full, tail[1] ^ low ^ 0xa4093822299f31d0ull);
+  return {mix64(high ^ size), mix64(low ^ (size << 1))};
 }
 
 } // namespace trimcheck::props::detail

@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace trimcheck::model {
@@ -74,17 +75,27 @@ public:
   // e.g. one keyed by a gone pid) and the encodings are written sorted.
   template <typename Range, typename EncodeEntry>
   void unordered(const Range &range, EncodeEntry &&encode_entry) {
-    std::vector<std::string> parts;
+    // The entries are written one after another into one scratch encoder, then copied out
+    // in the order of their bytes (a string per entry was most of the cost).
+    StateEncoder scratch(*renaming_);
+    std::vector<std::pair<std::size_t, std::size_t>> parts; // offset and size in scratch
     for (const auto &entry : range) {
-      StateEncoder sub(*renaming_);
-      if (encode_entry(sub, entry))
-        parts.push_back(sub.take());
+      const std::size_t begin = scratch.used_;
+      if (encode_entry(scratch, entry))
+        parts.emplace_back(begin, scratch.used_ - begin);
+      else
+        scratch.used_ = begin; // a skipped entry leaves nothing
     }
-    std::sort(parts.begin(), parts.end());
+    const std::string_view all = scratch.bytes();
+    const auto part = [&](const std::pair<std::size_t, std::size_t> &at) {
+      return all.substr(at.first, at.second);
+    };
+    std::sort(parts.begin(), parts.end(),
+              [&](const auto &a, const auto &b) { return part(a) < part(b); });
     number(parts.size());
-    for (const std::string &part : parts) {
-      number(part.size());
-      append(part.data(), part.size());
+    for (const auto &at : parts) {
+      number(at.second);
+      append(all.data() + at.first, at.second);
     }
   }
 
