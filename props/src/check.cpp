@@ -50,6 +50,18 @@ void load_rapidcheck_quietly() {
   (void)loaded;
 }
 
+// Hears nothing. RapidCheck's default listener records every failing property and, when
+// the process exits, prints "Some of your RapidCheck properties had failures" with an
+// RC_PARAMS to reproduce them: RapidCheck's seed again, not trimcheck's (a counterexample
+// is reproduced with `trimcheck replay`), and a failing property is a found violation here,
+// not a failure.
+class SilentListener final : public rc::detail::TestListener {
+public:
+  void onTestCaseFinished(const rc::detail::CaseDescription &) override {}
+  void onShrinkTried(const rc::detail::CaseDescription &, bool) override {}
+  void onTestFinished(const rc::detail::TestMetadata &, const rc::detail::TestResult &) override {}
+};
+
 } // namespace
 
 std::uint64_t pair_seed(std::uint64_t seed, ProposalId proposal, std::string_view property,
@@ -112,7 +124,8 @@ std::optional<Trace> search(ProposalId proposal, const Property &property, Regim
   rc::detail::TestMetadata metadata;
   metadata.id = std::string(proposal_info(proposal).key) + "/" + std::string(property.id);
   load_rapidcheck_quietly();
-  auto result = rc::detail::checkTestable(testable, metadata, params);
+  SilentListener listener;
+  auto result = rc::detail::checkTestable(testable, metadata, params, listener);
   if (result.template is<rc::detail::FailureResult>()) {
     if (!last_failure) // a bug in the model or the driver, never a verdict
       throw std::logic_error(metadata.id + " (" + std::string(regime_name(regime)) +
