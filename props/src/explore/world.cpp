@@ -2,6 +2,7 @@
 
 #include "../arbitrary.hpp"
 #include "../step.hpp"
+#include "fingerprint.hpp"
 
 #include <algorithm>
 
@@ -78,13 +79,93 @@ void agent_moves(const ExploreSpace &space, const World &world, std::size_t inde
   try_next(agent, true);
 }
 
+// A hash of an action consistent with its operator== (it reads only fields that operator==
+// compares), to find an action among the moves listed so far without comparing it to
+// each of them.
+std::uint64_t action_hash(const TraceAction &action) {
+  std::uint64_t hash = 0x9e3779b97f4a7c15ull * (action.index() + 1);
+  const auto mix = [&](std::uint64_t value) { hash = mix64(hash ^ value) + 0x632be59bd9b4e019ull; };
+  if (const Action *model_action = std::get_if<Action>(&action)) {
+    mix(model_action->index());
+    std::visit(
+        [&](const auto &a) {
+          if constexpr (requires { a.pid; })
+            mix(a.pid);
+          if constexpr (requires { a.from; })
+            mix(a.from);
+          if constexpr (requires { a.file; })
+            mix(a.file);
+          if constexpr (requires { a.version; })
+            mix(a.version);
+          if constexpr (requires { a.cap_sys_admin; })
+            mix(a.cap_sys_admin);
+          if constexpr (requires { a.fd; })
+            mix(static_cast<std::uint64_t>(a.fd));
+          if constexpr (requires { a.access; })
+            mix(static_cast<std::uint64_t>(a.access) + 1);
+          if constexpr (requires { a.path; })
+            mix(std::hash<std::string>{}(a.path));
+          if constexpr (requires { a.count; })
+            mix(a.count);
+          if constexpr (requires { a.to; })
+            mix(a.to);
+          if constexpr (requires { a.bytes; })
+            mix(std::hash<std::string_view>{}(
+                std::string_view(reinterpret_cast<const char *>(a.bytes.data()), a.bytes.size())));
+          if constexpr (requires { a.fault_after; })
+            mix(a.fault_after ? *a.fault_after + 1ull : 0);
+        },
+        *model_action);
+  }
+  return hash;
+}
+
+// The distinct actions of a World's choices, in the order of their first choice. About a
+// thousand choices give a few dozen actions: each is looked up in an open-addressing table
+// of the moves listed so far (comparing each choice with every listed move was a fifth of
+// the arbitrary regime's time).
+class DistinctMoves {
+public:
+  explicit DistinctMoves(std::vector<Move> &moves) : moves_(moves), first_(moves.size()) {}
+  void add(TraceAction action) {
+    if (2 * (moves_.size() - first_ + 1) > slots_.size())
+      grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t at = action_hash(action) & mask;; at = (at + 1) & mask) {
+      if (slots_[at] == kEmpty) {
+        slots_[at] = moves_.size();
+        moves_.push_back({std::move(action), {}, {}});
+        return;
+      }
+      if (moves_[slots_[at]].action == action)
+        return;
+    }
+  }
+
+private:
+  static constexpr std::size_t kEmpty = ~std::size_t{0};
+  void grow() {
+    slots_.assign(std::max<std::size_t>(64, 2 * slots_.size()), kEmpty);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t index = first_; index < moves_.size(); ++index) {
+      std::size_t at = action_hash(moves_[index].action) & mask;
+      while (slots_[at] != kEmpty)
+        at = (at + 1) & mask;
+      slots_[at] = index;
+    }
+  }
+  std::vector<Move> &moves_;
+  std::size_t first_;
+  std::vector<std::size_t> slots_;
+};
+
 void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<Move> &moves) {
   std::size_t live = 0;
   for (const Process &proc : world.kernel.procs)
     live += proc.alive;
   const bool may_create = live < static_cast<std::size_t>(space.bounds.max_agents) + 1;
-  const std::size_t first = moves.size();
   const ArbitraryChoices choices(world.kernel);
+  DistinctMoves distinct(moves); // many choices stand for the same action
   // Every write is also tried from a buffer that faults part way (P21), as check does.
   for (std::uint8_t kind = 7; kind <= 16; ++kind)
     for (std::uint8_t a = 0; a < 9; ++a)
@@ -99,10 +180,7 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
           if (!may_create && (std::holds_alternative<Spawn>(model_action) ||
                               std::holds_alternative<Fork>(model_action)))
             continue;
-          // Many choices stand for the same action; each action is one successor.
-          const auto same = [&](const Move &move) { return move.action == *action; };
-          if (std::none_of(moves.begin() + first, moves.end(), same))
-            moves.push_back({std::move(*action), {}, {}});
+          distinct.add(std::move(*action));
         }
 }
 
