@@ -4,6 +4,7 @@
 #include "trimcheck/model/removal_interface.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace trimcheck::props::detail {
 
@@ -145,8 +146,11 @@ void Agent::restart(Protocol protocol) {
   ops_ = script(proposal_, protocol);
   step_ = 0;
   fd_ = list_fd_ = -1;
-  saved_.clear();
-  trimmed_text_.clear();
+  if (!memory().saved.empty() || !memory().trimmed_text.empty()) {
+    Memory &memory = memory_to_change();
+    memory.saved.clear();
+    memory.trimmed_text.clear();
+  }
   if (pid_ != 0)
     step_ = 1; // the agent's process already runs
 }
@@ -160,14 +164,30 @@ void Agent::encode(StateEncoder &out) const {
   out.pid(pid_);
   out.signed_number(fd_);
   out.signed_number(list_fd_);
-  out.blob(saved_);
+  const Memory &memory = this->memory();
+  out.blob(memory.saved);
   out.signed_number(trimmed_total_);
-  out.blob(trimmed_text_);
-  out.blob(quoted_sha1_);
-  out.number(quoted_banks_.size());
-  for (const Digest &digest : quoted_banks_)
+  out.blob(memory.trimmed_text);
+  out.blob(memory.quoted_sha1);
+  out.number(memory.quoted_banks.size());
+  for (const Digest &digest : memory.quoted_banks)
     out.blob(digest);
-  out.blob(base_);
+  out.blob(memory.base);
+}
+
+const Agent::Memory &Agent::memory() const {
+  static const Memory kEmpty;
+  return memory_ ? *memory_ : kEmpty;
+}
+
+Agent::Memory &Agent::memory_to_change() {
+  if (!memory_)
+    memory_ = std::make_shared<Memory>();
+  else if (memory_.use_count() > 1)
+    memory_ = std::make_shared<Memory>(*memory_);
+  else // the last other owner's release happens before this write (as in SharedVector)
+    std::atomic_thread_fence(std::memory_order_acquire);
+  return *memory_;
 }
 
 void Agent::abort_session() {
@@ -177,19 +197,20 @@ void Agent::abort_session() {
 }
 
 std::size_t Agent::records_saved() const {
-  return parse_binary_prefix(saved_, digest_size(HashAlgo::sha1)).entries.size();
+  return parse_binary_prefix(memory().saved, digest_size(HashAlgo::sha1)).entries.size();
 }
 
 // The number of saved records that replay, from the list's start value, to the quoted
 // sha1 PCR 10 (keylime's incremental check).
 std::optional<std::size_t> Agent::records_up_to_quote(const KernelState &state) const {
   auto bank = sha1_bank(state);
-  if (!bank || quoted_sha1_.empty())
+  const Memory &memory = this->memory();
+  if (!bank || memory.quoted_sha1.empty())
     return std::nullopt;
-  Digest value = base_.empty() ? Digest(digest_size(HashAlgo::sha1), 0) : base_;
-  if (value == quoted_sha1_)
+  Digest value = memory.base.empty() ? Digest(digest_size(HashAlgo::sha1), 0) : memory.base;
+  if (value == memory.quoted_sha1)
     return 0;
-  auto entries = parse_binary_prefix(saved_, digest_size(HashAlgo::sha1)).entries;
+  auto entries = parse_binary_prefix(memory.saved, digest_size(HashAlgo::sha1)).entries;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].pcr != state.config.measure_pcr)
       continue;
@@ -197,7 +218,7 @@ std::optional<std::size_t> Agent::records_up_to_quote(const KernelState &state) 
                                   entries[i].template_digest.end(), [](auto b) { return b == 0; });
     Digest extend = zero ? Digest(digest_size(HashAlgo::sha1), 0xFF) : entries[i].template_digest;
     value = Hasher(HashAlgo::sha1).update(value).update(extend).finish();
-    if (value == quoted_sha1_)
+    if (value == memory.quoted_sha1)
       return i + 1;
   }
   return std::nullopt;
@@ -305,7 +326,8 @@ std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
     return Action{Write{pid_, fd_, command}};
   }
   case Op::write_quoted_pcrs: {
-    if (fd_ < 0 || quoted_banks_.empty())
+    const std::vector<Digest> &quoted_banks = memory().quoted_banks;
+    if (fd_ < 0 || quoted_banks.empty())
       return std::nullopt;
     // One record per configured PCR (the measurement PCR), in the sha256 bank when the
     // TPM has it: "pcrNN:<hash>:<raw digest>" (spec 2.1).
@@ -317,7 +339,7 @@ std::optional<TraceAction> Agent::action_for(Op op, const KernelState &state) {
     std::snprintf(head, sizeof head, "pcr%02u:", state.config.measure_pcr);
     Bytes command = to_bytes(std::string(head) +
                              std::string(hash_name(state.config.banks.tpm_banks[bank].algo)) + ":");
-    command.insert(command.end(), quoted_banks_[bank].begin(), quoted_banks_[bank].end());
+    command.insert(command.end(), quoted_banks[bank].begin(), quoted_banks[bank].end());
     return Action{Write{pid_, fd_, command}};
   }
   }
@@ -334,13 +356,15 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
   case Op::spawn:
     pid_ = static_cast<Pid>(outcome.ret);
     break;
-  case Op::quote:
+  case Op::quote: {
+    Memory &memory = memory_to_change();
     if (auto bank = sha1_bank(state))
-      quoted_sha1_ = state.pcrs.value_copy(*bank, state.config.measure_pcr);
-    quoted_banks_.clear();
+      memory.quoted_sha1 = state.pcrs.value_copy(*bank, state.config.measure_pcr);
+    memory.quoted_banks.clear();
     for (std::size_t b = 0; b < state.pcrs.num_banks(); ++b)
-      quoted_banks_.push_back(state.pcrs.value_copy(b, state.config.measure_pcr));
+      memory.quoted_banks.push_back(state.pcrs.value_copy(b, state.config.measure_pcr));
     break;
+  }
   case Op::open_list_read:
     list_fd_ = static_cast<int>(outcome.ret);
     break;
@@ -355,16 +379,19 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
   case Op::read_list_all:
   case Op::read_fd_all:
     if (outcome.ret > 0) {
-      saved_.insert(saved_.end(), outcome.data.begin(), outcome.data.end());
+      Bytes &saved = memory_to_change().saved;
+      saved.insert(saved.end(), outcome.data.begin(), outcome.data.end());
       return; // keep reading until EOF
     }
     break;
   case Op::read_trimmed:
     if (outcome.ret > 0) {
-      trimmed_text_.insert(trimmed_text_.end(), outcome.data.begin(), outcome.data.end());
+      Bytes &text = memory_to_change().trimmed_text;
+      text.insert(text.end(), outcome.data.begin(), outcome.data.end());
       return;
     }
-    trimmed_total_ = std::atoll(std::string(trimmed_text_.begin(), trimmed_text_.end()).c_str());
+    trimmed_total_ =
+        std::atoll(std::string(memory().trimmed_text.begin(), memory().trimmed_text.end()).c_str());
     break;
   case Op::close_list:
     list_fd_ = -1;
@@ -374,8 +401,10 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
     break;
   case Op::write_quoted:
   case Op::write_quoted_pcrs:
-    if (outcome.ret >= 0)
-      base_ = quoted_sha1_; // the verifier's next replay starts at the quote
+    if (outcome.ret >= 0 && memory().base != memory().quoted_sha1) {
+      Memory &memory = memory_to_change();
+      memory.base = memory.quoted_sha1; // the verifier's next replay starts at the quote
+    }
     break;
   default:
     break;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <memory>
 
 namespace trimcheck::props::detail {
 
@@ -84,8 +85,9 @@ public:
   void observe(const model::KernelState &state, const model::Outcome &outcome);
   void restart(Protocol protocol);
   void reset_after_kexec() {
-    pid_ = 0;      // every process died with the old kernel
-    base_.clear(); // the verifier starts over with the carried list
+    pid_ = 0; // every process died with the old kernel
+    if (!memory().base.empty())
+      memory_to_change().base.clear(); // the verifier starts over with the carried list
     restart(protocol_);
   }
   bool finished() const { return step_ >= ops_.size(); }
@@ -101,6 +103,20 @@ private:
   std::optional<std::size_t> records_up_to_quote(const model::KernelState &state) const;
   model::Bytes count_command(std::size_t n) const;
 
+  // What the agent has read and quoted: buffers that change on a few steps of a session
+  // (a read, a quote, an accepted removal) and are read on fewer. Copies of an agent share
+  // them until one changes (an agent is copied with every explored World, and these were
+  // most of its allocations).
+  struct Memory {
+    model::Bytes saved;        // the list bytes read this session
+    model::Bytes trimmed_text; // what ima_trim_log's read returned
+    model::Digest quoted_sha1;
+    std::vector<model::Digest> quoted_banks;
+    model::Digest base; // sha1 PCR 10 value the remaining list replays from
+  };
+  const Memory &memory() const;
+  Memory &memory_to_change(); // unshared first
+
   model::ProposalId proposal_;
   Protocol protocol_ = Protocol::reader;
   Script ops_;
@@ -108,12 +124,8 @@ private:
   model::Pid pid_ = 0;
   int fd_ = -1;
   int list_fd_ = -1;
-  model::Bytes saved_;
   std::int64_t trimmed_total_ = 0;
-  model::Bytes trimmed_text_;
-  model::Digest quoted_sha1_;
-  std::vector<model::Digest> quoted_banks_;
-  model::Digest base_; // sha1 PCR 10 value the remaining list replays from
+  std::shared_ptr<Memory> memory_; // null: everything empty; never changed while shared
 };
 
 } // namespace trimcheck::props::detail

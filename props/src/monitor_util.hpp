@@ -4,6 +4,8 @@
 #include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/property.hpp"
 
+#include "flat_containers.hpp"
+
 #include <algorithm>
 #include <set>
 

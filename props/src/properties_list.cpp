@@ -106,9 +106,9 @@ private:
         return true;
     return false;
   }
-  std::map<OpenFileId, std::optional<Serial>> last_;
-  std::map<Serial, std::optional<OpenFileId>> removed_by_;
-  std::map<OpenFileId, bool> others_removed_; // another file removed records since open
+  FlatMap<OpenFileId, std::optional<Serial>> last_;
+  FlatMap<Serial, std::optional<OpenFileId>> removed_by_;
+  FlatMap<OpenFileId, bool> others_removed_; // another file removed records since open
 };
 
 // P2: at quiescent points Full = Del ++ S ++ L.
@@ -180,8 +180,8 @@ public:
   }
 
 private:
-  std::set<Serial> dumped_;
-  std::map<Pid, std::vector<Serial>> pending_;
+  FlatSet<Serial> dumped_;
+  FlatMap<Pid, std::vector<Serial>> pending_;
 };
 
 std::uint64_t size_of(const KernelState &state, const std::vector<NodeId> &nodes) {
@@ -270,7 +270,7 @@ public:
   void encode(StateEncoder &out) const override { out.unordered(appended_during_, serials_by_pid); }
 
 private:
-  std::map<Pid, std::set<Serial>> appended_during_;
+  FlatMap<Pid, FlatSet<Serial>> appended_during_;
 };
 
 // P23: the segment sized at load holds S ++ L as they stood at load time.

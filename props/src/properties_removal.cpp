@@ -29,7 +29,7 @@ public:
   }
 
 protected:
-  std::set<Serial> restored_;
+  FlatSet<Serial> restored_;
 };
 
 // P4a: without ima_flush_htable a deleted record's duplicate is still refused.
@@ -133,7 +133,7 @@ private:
       return std::nullopt;
     return std::atoll(buffer.c_str() + at + 7);
   }
-  std::map<Pid, std::vector<std::int64_t>> events_;
+  FlatMap<Pid, std::vector<std::int64_t>> events_;
 };
 
 // Records each process has been shown through a list file (its view).
@@ -151,7 +151,7 @@ protected:
     for (Serial serial : outcome.delivered)
       seen_[facts.actor].insert(serial);
   }
-  std::map<Pid, std::set<Serial>> seen_;
+  FlatMap<Pid, FlatSet<Serial>> seen_;
 
 public:
   void encode(StateEncoder &out) const override { out.unordered(seen_, serials_by_pid); }
@@ -171,7 +171,7 @@ public:
     const FileSpec *file = file_of(state, facts.file);
     if (model_action<Read>(action) && outcome.done && outcome.ret >= 0 && file &&
         shows_position(file->kind)) {
-      std::set<Serial> &view = seen_[facts.actor];
+      FlatSet<Serial> &view = seen_[facts.actor];
       for (NodeId id : state.staged)
         view.insert(state.nodes[id].serial);
       for (NodeId id : state.list)
@@ -339,7 +339,7 @@ private:
       return std::find(records.begin(), records.end(), state.nodes[id].serial) != records.end();
     });
   }
-  std::map<Pid, QuotePoint> quotes_;
+  FlatMap<Pid, QuotePoint> quotes_;
 };
 
 // P13: trimming metadata (trimmed total, start values, staged list) survives kexec.
@@ -450,7 +450,7 @@ public:
   }
 
 private:
-  std::map<OpenFileId, bool> cap_at_open_;
+  FlatMap<OpenFileId, bool> cap_at_open_;
 };
 
 // P17: a removal step holds ima_extend_list_mutex for O(1) list work.
@@ -543,7 +543,7 @@ private:
     std::size_t length = 0;
     std::optional<std::uint32_t> fault_after;
   };
-  std::map<Pid, WriteShape> writes_; // the write in flight of each process
+  FlatMap<Pid, WriteShape> writes_; // the write in flight of each process
 };
 
 std::unique_ptr<Monitor> make_memory_safety() {

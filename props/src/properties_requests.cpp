@@ -187,7 +187,7 @@ private:
     MsState ms_before;
     Bytes bytes;
   };
-  std::map<Pid, Pending> pending_;
+  FlatMap<Pid, Pending> pending_;
   std::size_t staged_before_ = 0;
 };
 
@@ -299,7 +299,7 @@ private:
     return std::nullopt;
   }
 
-  std::map<Pid, Pending> pending_;
+  FlatMap<Pid, Pending> pending_;
   MsState last_;
 };
 
