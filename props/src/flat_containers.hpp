@@ -47,7 +47,8 @@ public:
   // Inserts a value-initialised entry if `key` has none.
   Value &operator[](const Key &key) { return try_emplace(key).first->second; }
   // Inserts {key, Value(args...)} if `key` has no entry; true if it inserted.
-  template <typename... Args> std::pair<iterator, bool> try_emplace(const Key &key, Args &&...args) {
+  template <typename... Args>
+  std::pair<iterator, bool> try_emplace(const Key &key, Args &&...args) {
     auto at = lower_bound(key);
     if (at != entries_.end() && at->first == key)
       return {at, false};

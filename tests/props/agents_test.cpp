@@ -32,8 +32,7 @@ bool step(Agent &agent, model::KernelState &state) {
 }
 
 TEST(Agent, ACopyKeepsWhatItHadReadWhileTheOriginalReadsOn) {
-  model::KernelState state =
-      model::boot(model::ProposalId::baseline_6_12, model::KernelConfig{});
+  model::KernelState state = model::boot(model::ProposalId::baseline_6_12, model::KernelConfig{});
   for (std::uint32_t file = 0; file < 3; ++file) // a list that takes several reads
     model::apply(state, model::Measure{file, 0});
   Agent reader(state.proposal);

@@ -33,8 +33,8 @@ template <typename Flat, typename Std> void expect_same(const Flat &flat, const 
 
 RC_GTEST_PROP(FlatContainers, FlatMapIsAnOrderedMap, ()) {
   const auto ops = *rc::gen::container<std::vector<MapOp>>(rc::gen::build<MapOp>(
-      rc::gen::set(&MapOp::kind, rc::gen::weightedElement<int>({{4, 0}, {4, 1}, {2, 2}, {2, 3},
-                                                                {1, 4}})),
+      rc::gen::set(&MapOp::kind,
+                   rc::gen::weightedElement<int>({{4, 0}, {4, 1}, {2, 2}, {2, 3}, {1, 4}})),
       rc::gen::set(&MapOp::key, rc::gen::inRange(0, 8)),
       rc::gen::set(&MapOp::value, rc::gen::inRange(-3, 4))));
   FlatMap<int, int> flat;

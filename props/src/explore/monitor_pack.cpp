@@ -2,6 +2,7 @@
 
 #include <new>
 #include <stdexcept>
+#include <typeinfo>
 
 namespace trimcheck::props::detail {
 
@@ -23,6 +24,29 @@ MonitorPack::MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors) 
 MonitorPack::MonitorPack(const MonitorPack &other) {
   if (other.storage_)
     build(other.header().count, other.header().bytes, other.slots());
+}
+
+MonitorPack &MonitorPack::operator=(const MonitorPack &other) {
+  if (this != &other && !assign_in_place(other)) {
+    MonitorPack copy(other);
+    std::swap(storage_, copy.storage_);
+  }
+  return *this;
+}
+
+bool MonitorPack::assign_in_place(const MonitorPack &other) {
+  if (storage_ == nullptr || other.storage_ == nullptr || size() != other.size())
+    return false;
+  Monitor *const *mine = slots();
+  Monitor *const *theirs = other.slots();
+  for (std::size_t p = 0; p < size(); ++p)
+    if ((mine[p] == nullptr) != (theirs[p] == nullptr) ||
+        (mine[p] != nullptr && typeid(*mine[p]) != typeid(*theirs[p])))
+      return false;
+  for (std::size_t p = 0; p < size(); ++p)
+    if (mine[p] != nullptr && !mine[p]->assign_from(*theirs[p]))
+      return false; // an assignment that cannot happen leaves that monitor unchanged
+  return true;
 }
 
 void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *source) {

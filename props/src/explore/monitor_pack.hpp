@@ -27,7 +27,11 @@ public:
   explicit MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors);
   MonitorPack(const MonitorPack &other);
   MonitorPack(MonitorPack &&other) noexcept : storage_(std::exchange(other.storage_, nullptr)) {}
-  MonitorPack &operator=(MonitorPack other) noexcept {
+  // A copy into a pack whose occupied slots are those of `other` assigns each monitor in
+  // place (Monitor::assign_from: no allocation for the block, and the monitors' containers
+  // keep their capacity); otherwise it builds a new block.
+  MonitorPack &operator=(const MonitorPack &other);
+  MonitorPack &operator=(MonitorPack &&other) noexcept {
     std::swap(storage_, other.storage_);
     return *this;
   }
@@ -53,6 +57,8 @@ private:
   // Allocates a block and copies `source[i]` (may be null) into it.
   void build(std::size_t count, std::size_t bytes, Monitor *const *source);
   void destroy() noexcept;
+  // Assigns `other`'s monitors slot by slot if both packs occupy the same slots.
+  bool assign_in_place(const MonitorPack &other);
 
   std::byte *storage_ = nullptr;
 };

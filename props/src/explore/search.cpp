@@ -151,7 +151,11 @@ private:
   const ExploreSpace *space_;
   const std::vector<World> *roots_;
   const std::vector<Link> *links_;
-  std::vector<OnPath> path_;         // path_[k]: a state at depth k, the parent of path_[k + 1]
+  // path_[k] for k < on_path_: a state at depth k, the parent of path_[k + 1]. Entries from
+  // on_path_ on are spare: their Worlds' memory is reused by the next states on the path.
+  std::vector<OnPath> path_;
+  std::size_t on_path_ = 0;
+  Successor scratch_;                // a rebuilt child is stepped into this, then swapped in
   std::vector<std::uint32_t> climb_; // scratch: the ids above `id` not on the path, deepest first
   std::uint64_t rebuilt_ = 0;        // successors computed to rebuild Worlds
 };
@@ -161,7 +165,7 @@ const World &WorldRebuilder::world_of(std::uint32_t id, std::size_t depth) {
   std::size_t level = depth + 1;
   for (std::uint32_t at = id;;) {
     --level;
-    if (level < path_.size() && path_[level].id == at) {
+    if (level < on_path_ && path_[level].id == at) {
       ++level; // path_[0..level) stays: it leads to `at`
       break;
     }
@@ -170,24 +174,29 @@ const World &WorldRebuilder::world_of(std::uint32_t id, std::size_t depth) {
       break;
     at = (*links_)[at].parent;
   }
-  path_.resize(level);
-  path_.reserve(depth + 1);
+  on_path_ = level;
+  if (path_.size() < depth + 1)
+    path_.resize(depth + 1);
   for (auto at = climb_.rbegin(); at != climb_.rend(); ++at) {
     const Link &link = (*links_)[*at];
-    if (path_.empty()) {
-      path_.push_back({*at, (*roots_)[link.successor], std::nullopt});
-      continue;
+    OnPath &next = path_[on_path_];
+    next.id = *at;
+    next.moves.reset();
+    if (on_path_ == 0) {
+      next.world = (*roots_)[link.successor];
+    } else {
+      OnPath &parent = path_[on_path_ - 1];
+      if (!parent.moves)
+        parent.moves = moves_of(*space_, parent.world);
+      if (link.successor >= parent.moves->size())
+        throw std::logic_error("explore: a stored link no longer leads anywhere");
+      step_into(parent.world, (*parent.moves)[link.successor], scratch_);
+      std::swap(next.world, scratch_.world); // the spare World's memory goes to the scratch
+      ++rebuilt_;
     }
-    OnPath &parent = path_.back();
-    if (!parent.moves)
-      parent.moves = moves_of(*space_, parent.world);
-    if (link.successor >= parent.moves->size())
-      throw std::logic_error("explore: a stored link no longer leads anywhere");
-    World child = successor_by(parent.world, (*parent.moves)[link.successor]).world;
-    ++rebuilt_;
-    path_.push_back({*at, std::move(child), std::nullopt});
+    ++on_path_;
   }
-  return path_.back().world;
+  return path_[on_path_ - 1].world;
 }
 
 class Search {
@@ -229,6 +238,7 @@ private:
 void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
                           WorldRebuilder &rebuilder, LevelWork &out) {
   Canonicalizer canonical;
+  Successor scratch; // every successor is stepped into this one (its memory is reused)
   std::uint64_t until_memory_check = 0;
   for (;;) {
     const std::size_t begin = next.fetch_add(chunk);
@@ -246,7 +256,7 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
       }
       const World &world = rebuilder.world_of(parent, level.depth);
       std::uint64_t new_states = 0;
-      for_each_successor(space_, world, [&](Successor &&successor) {
+      for_each_successor(space_, world, scratch, [&](const Successor &successor) {
         const std::uint64_t key = key_of(position, index);
         ++out.transitions;
         for (const auto &[property, message] : successor.violations)

@@ -238,18 +238,26 @@ std::vector<Move> moves_of(const ExploreSpace &space, const World &world) {
 }
 
 Successor successor_by(const World &world, Move move) {
-  Successor next{move.action, world, {}};
+  Successor next;
+  step_into(world, std::move(move), next);
+  return next;
+}
+
+void step_into(const World &world, Move move, Successor &next) {
+  next.action = std::move(move.action);
+  next.world = world;
+  next.violations.clear();
   World &after = next.world;
   if (move.agent)
     after.agents[*move.agent] = std::move(*move.agent_after);
   const std::uint32_t boot_before = after.kernel.ghost.boot;
-  StepResult step = perform_step(after.kernel, move.action, 0);
+  StepResult step = perform_step(after.kernel, next.action, 0);
   if (after.kernel.ghost.boot != boot_before)
     for (Agent &agent : after.agents)
       agent.reset_after_kexec();
   else if (move.agent)
     after.agents[*move.agent].observe(after.kernel, step.outcome);
-  update_budget(after.budget, move.action);
+  update_budget(after.budget, next.action);
   for (std::size_t p = 0; p < after.monitors.size(); ++p) {
     Monitor *monitor = after.monitors.get(p);
     if (monitor == nullptr)
@@ -258,18 +266,19 @@ Successor successor_by(const World &world, Move move) {
       after.monitors.reset(p); // the kernel is undefined from here: nothing left to judge
       continue;
     }
-    if (auto violation = monitor->observe(after.kernel, move.action, step.outcome, step.facts)) {
+    if (auto violation = monitor->observe(after.kernel, next.action, step.outcome, step.facts)) {
       next.violations.emplace_back(p, std::move(*violation));
       after.monitors.reset(p); // judged: its later steps do not matter on this run
     }
   }
-  return next;
 }
 
-void for_each_successor(const ExploreSpace &space, const World &world,
-                        const std::function<void(Successor &&)> &visit) {
-  for (Move &move : moves_of(space, world))
-    visit(successor_by(world, std::move(move)));
+void for_each_successor(const ExploreSpace &space, const World &world, Successor &scratch,
+                        const std::function<void(const Successor &)> &visit) {
+  for (Move &move : moves_of(space, world)) {
+    step_into(world, std::move(move), scratch);
+    visit(scratch);
+  }
 }
 
 } // namespace trimcheck::props::detail

@@ -69,9 +69,13 @@ std::vector<Move> moves_of(const ExploreSpace &space, const World &world);
 
 // The successor that `move` (one of moves_of(space, world)) leads to.
 Successor successor_by(const World &world, Move move);
+// The same, written over `next`: its World is assigned, not constructed, so the vectors and
+// monitors it already holds keep their memory (no allocation when the shapes match).
+void step_into(const World &world, Move move, Successor &next);
 
-// Calls `visit(Successor &&)` for every successor of `world`, in the fixed order.
-void for_each_successor(const ExploreSpace &space, const World &world,
-                        const std::function<void(Successor &&)> &visit);
+// Calls `visit(const Successor &)` for every successor of `world`, in the fixed order. Each
+// successor is stepped into `scratch` (step_into), which the next one overwrites.
+void for_each_successor(const ExploreSpace &space, const World &world, Successor &scratch,
+                        const std::function<void(const Successor &)> &visit);
 
 } // namespace trimcheck::props::detail

@@ -15,6 +15,7 @@ public:
   CountingMonitor(const CountingMonitor &other) : alive_(other.alive_), seen_(other.seen_) {
     ++*alive_;
   }
+  CountingMonitor &operator=(const CountingMonitor &) = default; // the same alive count
   ~CountingMonitor() override { --*alive_; }
   std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
                                      const model::Outcome &, const StepFacts &) override {
@@ -85,6 +86,54 @@ TEST(MonitorPack, AResetSlotIsDestroyedOnceAndStaysEmptyInCopies) {
     pack = copy;
     EXPECT_EQ(alive, 3);
   }
+  EXPECT_EQ(alive, 0);
+}
+
+// Explore steps every successor into one scratch World: assigning a pack to one with the
+// same occupied slots assigns each monitor where it is; any other shape gets a new block.
+TEST(MonitorPack, AssignmentReusesTheBlockOnlyWhenTheSlotsMatch) {
+  int alive = 0;
+  {
+    std::vector<std::unique_ptr<Monitor>> fresh;
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+    MonitorPack source(fresh);
+    MonitorPack target(fresh);
+    fresh.clear();
+    observe(source, 0);
+    observe(source, 0);
+    const Monitor *where = target.get(0);
+    target = source;
+    EXPECT_EQ(target.get(0), where); // in place
+    EXPECT_EQ(seen(target, 0), 2u);
+    EXPECT_EQ(seen(target, 1), 0u);
+    EXPECT_EQ(alive, 4);
+
+    source.reset(1); // the slots differ now: target gets a block shaped like source's
+    target = source;
+    EXPECT_EQ(target.get(1), nullptr);
+    EXPECT_EQ(seen(target, 0), 2u);
+    EXPECT_EQ(alive, 2);
+  }
+  EXPECT_EQ(alive, 0);
+}
+
+TEST(MonitorPack, AssignmentBetweenMonitorsOfDifferentTypesBuildsANewBlock) {
+  class Other : public CopyableMonitor<Other> {
+    std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
+                                       const model::Outcome &, const StepFacts &) override {
+      return std::nullopt;
+    }
+  };
+  int alive = 0;
+  std::vector<std::unique_ptr<Monitor>> counting, other;
+  counting.push_back(std::make_unique<CountingMonitor>(&alive));
+  other.push_back(std::make_unique<Other>());
+  MonitorPack target(counting);
+  const MonitorPack source(other);
+  counting.clear();
+  target = source;
+  EXPECT_NE(dynamic_cast<const Other *>(target.get(0)), nullptr);
   EXPECT_EQ(alive, 0);
 }
 

@@ -65,6 +65,10 @@ public:
   // block of memory, copy_size() bytes each, aligned for std::max_align_t.
   virtual std::size_t copy_size() const { return 0; }
   virtual Monitor *copy_into(void * /*where*/) const { return nullptr; }
+  // Makes this monitor a copy of `other`, a monitor of the same type, in place (reusing
+  // what its containers hold); false if it cannot, and then it is unchanged. Exploration
+  // steps every successor into the same scratch World, so this saves a copy's allocations.
+  virtual bool assign_from(const Monitor & /*other*/) { return false; }
   virtual void encode(StateEncoder &) const {}
 };
 
@@ -78,6 +82,10 @@ public:
   }
   Monitor *copy_into(void *where) const override {
     return new (where) Derived(static_cast<const Derived &>(*this));
+  }
+  bool assign_from(const Monitor &other) override {
+    static_cast<Derived &>(*this) = static_cast<const Derived &>(other);
+    return true;
   }
 };
 
