@@ -2,7 +2,6 @@
 
 #include <new>
 #include <stdexcept>
-#include <typeinfo>
 
 namespace trimcheck::props::detail {
 
@@ -40,12 +39,11 @@ bool MonitorPack::assign_in_place(const MonitorPack &other) {
   Monitor *const *mine = slots();
   Monitor *const *theirs = other.slots();
   for (std::size_t p = 0; p < size(); ++p)
-    if ((mine[p] == nullptr) != (theirs[p] == nullptr) ||
-        (mine[p] != nullptr && typeid(*mine[p]) != typeid(*theirs[p])))
+    if ((mine[p] == nullptr) != (theirs[p] == nullptr))
       return false;
   for (std::size_t p = 0; p < size(); ++p)
     if (mine[p] != nullptr && !mine[p]->assign_from(*theirs[p]))
-      return false; // an assignment that cannot happen leaves that monitor unchanged
+      return false; // another type: the caller builds a new block over the half-assigned one
   return true;
 }
 

@@ -29,6 +29,7 @@
 #include "trimcheck/model/kernel.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,6 +76,10 @@ public:
   // e.g. one keyed by a gone pid) and the encodings are written sorted.
   template <typename Range, typename EncodeEntry>
   void unordered(const Range &range, EncodeEntry &&encode_entry) {
+    if (std::empty(range)) { // most maps of most states: no scratch to make
+      number(0);
+      return;
+    }
     // The entries are written one after another into one scratch encoder, then copied out
     // in the order of their bytes (a string per entry was most of the cost).
     StateEncoder scratch(*renaming_);

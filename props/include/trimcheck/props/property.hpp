@@ -14,6 +14,7 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <typeinfo>
 
 namespace trimcheck::model {
 class StateEncoder;
@@ -84,6 +85,8 @@ public:
     return new (where) Derived(static_cast<const Derived &>(*this));
   }
   bool assign_from(const Monitor &other) override {
+    if (typeid(other) != typeid(Derived))
+      return false;
     static_cast<Derived &>(*this) = static_cast<const Derived &>(other);
     return true;
   }
