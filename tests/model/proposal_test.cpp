@@ -11,6 +11,12 @@ TEST(Proposal, TheBaselineIsTheOldestUpstreamTree) {
   EXPECT_EQ(baseline_proposal(), ProposalId::baseline_6_12);
 }
 
+TEST(Proposal, EveryVersionIsFoundByItsId) {
+  for (const ProposalInfo &info : all_proposals())
+    EXPECT_EQ(proposal_info(info.id).key, info.key);
+  EXPECT_THROW(proposal_info(static_cast<ProposalId>(all_proposals().size())), std::logic_error);
+}
+
 TEST(Proposal, TheNewestIsTheLatestPostedVersion) {
   EXPECT_EQ(newest_proposal(), ProposalId::sassu_v7);
   for (const ProposalInfo &info : all_proposals())

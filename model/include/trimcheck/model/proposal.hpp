@@ -9,6 +9,7 @@ namespace trimcheck::model {
 
 struct KernelConfig;
 
+// In the order of the version table (proposal.cpp), which proposal_info indexes by id.
 enum class ProposalId : std::uint8_t {
   baseline_6_12,
   baseline_6_15,
