@@ -3,8 +3,11 @@
 #include "trimcheck/model/list_format.hpp"
 #include "trimcheck/model/removal_interface.hpp"
 
+#include "explore/fingerprint.hpp"
+
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 namespace trimcheck::props::detail {
 
@@ -146,11 +149,11 @@ void Agent::restart(Protocol protocol) {
   ops_ = script(proposal_, protocol);
   step_ = 0;
   fd_ = list_fd_ = -1;
-  if (!memory().saved.empty() || !memory().trimmed_text.empty()) {
-    Memory &memory = memory_to_change();
-    memory.saved.clear();
-    memory.trimmed_text.clear();
-  }
+  if (!memory().saved.empty() || !memory().trimmed_text.empty())
+    change_memory([](Memory &memory) {
+      memory.saved.clear();
+      memory.trimmed_text.clear();
+    });
   if (pid_ != 0)
     step_ = 1; // the agent's process already runs
 }
@@ -164,30 +167,50 @@ void Agent::encode(StateEncoder &out) const {
   out.pid(pid_);
   out.signed_number(fd_);
   out.signed_number(list_fd_);
-  const Memory &memory = this->memory();
-  out.blob(memory.saved);
   out.signed_number(trimmed_total_);
-  out.blob(memory.trimmed_text);
-  out.blob(memory.quoted_sha1);
-  out.number(memory.quoted_banks.size());
-  for (const Digest &digest : memory.quoted_banks)
+  out.blob(memory().identity);
+}
+
+void Agent::Memory::take_identity() {
+  const Renaming none; // nothing in the buffers names a process or an open file
+  StateEncoder out(none);
+  out.blob(saved);
+  out.blob(trimmed_text);
+  out.blob(quoted_sha1);
+  out.number(quoted_banks.size());
+  for (const Digest &digest : quoted_banks)
     out.blob(digest);
-  out.blob(memory.base);
+  out.blob(base);
+  const Fingerprint hash = fingerprint(out.bytes());
+  std::memcpy(identity.data(), &hash.high, 8);
+  std::memcpy(identity.data() + 8, &hash.low, 8);
 }
 
 const Agent::Memory &Agent::memory() const {
-  static const Memory kEmpty;
+  static const Memory kEmpty = [] {
+    Memory empty;
+    empty.take_identity();
+    return empty;
+  }();
   return memory_ ? *memory_ : kEmpty;
 }
 
-Agent::Memory &Agent::memory_to_change() {
+template <typename Change> void Agent::change_memory(Change &&change) {
   if (!memory_)
     memory_ = std::make_shared<Memory>();
   else if (memory_.use_count() > 1)
     memory_ = std::make_shared<Memory>(*memory_);
   else // the last other owner's release happens before this write (as in SharedVector)
     std::atomic_thread_fence(std::memory_order_acquire);
-  return *memory_;
+  change(*memory_);
+  memory_->take_identity();
+}
+
+void Agent::reset_after_kexec() {
+  pid_ = 0;                   // every process died with the old kernel
+  if (!memory().base.empty()) // the verifier starts over with the carried list
+    change_memory([](Memory &memory) { memory.base.clear(); });
+  restart(protocol_);
 }
 
 void Agent::abort_session() {
@@ -356,15 +379,15 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
   case Op::spawn:
     pid_ = static_cast<Pid>(outcome.ret);
     break;
-  case Op::quote: {
-    Memory &memory = memory_to_change();
-    if (auto bank = sha1_bank(state))
-      memory.quoted_sha1 = state.pcrs.value_copy(*bank, state.config.measure_pcr);
-    memory.quoted_banks.clear();
-    for (std::size_t b = 0; b < state.pcrs.num_banks(); ++b)
-      memory.quoted_banks.push_back(state.pcrs.value_copy(b, state.config.measure_pcr));
+  case Op::quote:
+    change_memory([&](Memory &memory) {
+      if (auto bank = sha1_bank(state))
+        memory.quoted_sha1 = state.pcrs.value_copy(*bank, state.config.measure_pcr);
+      memory.quoted_banks.clear();
+      for (std::size_t b = 0; b < state.pcrs.num_banks(); ++b)
+        memory.quoted_banks.push_back(state.pcrs.value_copy(b, state.config.measure_pcr));
+    });
     break;
-  }
   case Op::open_list_read:
     list_fd_ = static_cast<int>(outcome.ret);
     break;
@@ -379,15 +402,18 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
   case Op::read_list_all:
   case Op::read_fd_all:
     if (outcome.ret > 0) {
-      Bytes &saved = memory_to_change().saved;
-      saved.insert(saved.end(), outcome.data.begin(), outcome.data.end());
+      change_memory([&](Memory &memory) {
+        memory.saved.insert(memory.saved.end(), outcome.data.begin(), outcome.data.end());
+      });
       return; // keep reading until EOF
     }
     break;
   case Op::read_trimmed:
     if (outcome.ret > 0) {
-      Bytes &text = memory_to_change().trimmed_text;
-      text.insert(text.end(), outcome.data.begin(), outcome.data.end());
+      change_memory([&](Memory &memory) {
+        memory.trimmed_text.insert(memory.trimmed_text.end(), outcome.data.begin(),
+                                   outcome.data.end());
+      });
       return;
     }
     trimmed_total_ =
@@ -401,10 +427,9 @@ void Agent::observe(const KernelState &state, const Outcome &outcome) {
     break;
   case Op::write_quoted:
   case Op::write_quoted_pcrs:
-    if (outcome.ret >= 0 && memory().base != memory().quoted_sha1) {
-      Memory &memory = memory_to_change();
-      memory.base = memory.quoted_sha1; // the verifier's next replay starts at the quote
-    }
+    // The verifier's next replay starts at the quote.
+    if (outcome.ret >= 0 && memory().base != memory().quoted_sha1)
+      change_memory([](Memory &memory) { memory.base = memory.quoted_sha1; });
     break;
   default:
     break;

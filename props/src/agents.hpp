@@ -84,12 +84,7 @@ public:
   // Outcome of the action `next` returned.
   void observe(const model::KernelState &state, const model::Outcome &outcome);
   void restart(Protocol protocol);
-  void reset_after_kexec() {
-    pid_ = 0; // every process died with the old kernel
-    if (!memory().base.empty())
-      memory_to_change().base.clear(); // the verifier starts over with the carried list
-    restart(protocol_);
-  }
+  void reset_after_kexec();
   bool finished() const { return step_ >= ops_.size(); }
   model::Pid pid() const { return pid_; }
   // Everything next() and observe() depend on, for explore's canonical state.
@@ -106,16 +101,22 @@ private:
   // What the agent has read and quoted: buffers that change on a few steps of a session
   // (a read, a quote, an accepted removal) and are read on fewer. Copies of an agent share
   // them until one changes (an agent is copied with every explored World, and these were
-  // most of its allocations).
+  // most of its allocations). `identity` is a 128-bit hash of the buffers' encoding, taken
+  // when they change: the agent's encoding writes it instead of the buffers (a list read is
+  // hundreds of bytes, written for every successor explore encodes), which is sound with
+  // overwhelming probability, as the records' digest prefixes of the kernel's encoding are.
   struct Memory {
     model::Bytes saved;        // the list bytes read this session
     model::Bytes trimmed_text; // what ima_trim_log's read returned
     model::Digest quoted_sha1;
     std::vector<model::Digest> quoted_banks;
     model::Digest base; // sha1 PCR 10 value the remaining list replays from
+    std::array<std::uint8_t, 16> identity{};
+    void take_identity(); // after a change
   };
   const Memory &memory() const;
-  Memory &memory_to_change(); // unshared first
+  // Applies `change(Memory &)` to an unshared copy of the memory, then takes its identity.
+  template <typename Change> void change_memory(Change &&change);
 
   model::ProposalId proposal_;
   Protocol protocol_ = Protocol::reader;

@@ -26,9 +26,20 @@ bool step(Agent &agent, model::KernelState &state) {
   const std::optional<TraceAction> action = agent.next(state);
   if (!action)
     return false;
-  const model::Outcome outcome = model::apply(state, std::get<model::Action>(*action));
+  const auto *model_action = std::get_if<model::Action>(&*action);
+  const model::Outcome outcome =
+      model_action ? model::apply(state, *model_action) : model::Outcome{}; // a quote
   agent.observe(state, outcome);
   return true;
+}
+
+// The agent after its first `steps` steps on `state`.
+Agent stepped(model::KernelState &state, Protocol protocol, int steps) {
+  Agent agent(state.proposal);
+  agent.restart(protocol);
+  for (int i = 0; i < steps; ++i)
+    EXPECT_TRUE(step(agent, state));
+  return agent;
 }
 
 TEST(Agent, ACopyKeepsWhatItHadReadWhileTheOriginalReadsOn) {
@@ -50,6 +61,20 @@ TEST(Agent, ACopyKeepsWhatItHadReadWhileTheOriginalReadsOn) {
     EXPECT_EQ(encoding(copies[i]), encodings[i]) << "copy " << i;
   // The reads changed what the agent holds: the encodings are not all alike.
   EXPECT_NE(encodings[2], encodings[encodings.size() - 3]);
+}
+
+// What an agent quoted is part of its identity: two agents at the same step of the same
+// script, which quoted different PCR values, are different states.
+TEST(Agent, WhatItQuotedIsPartOfItsEncoding) {
+  const model::ProposalId version = model::ProposalId::sassu_v7;
+  model::KernelState before = model::boot(version, model::KernelConfig{});
+  model::KernelState after = before;
+  model::apply(after, model::Measure{0, 0});
+  const Agent quoted_before = stepped(before, Protocol::quote_then_trim, 2); // spawn, quote
+  const Agent quoted_after = stepped(after, Protocol::quote_then_trim, 2);
+  EXPECT_NE(encoding(quoted_before), encoding(quoted_after));
+  model::KernelState again = model::boot(version, model::KernelConfig{});
+  EXPECT_EQ(encoding(stepped(again, Protocol::quote_then_trim, 2)), encoding(quoted_before));
 }
 
 } // namespace

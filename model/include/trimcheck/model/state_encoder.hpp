@@ -7,10 +7,13 @@
 // state_identity.cpp; explore's agents and the properties' monitors write theirs with the
 // same encoder and the same renaming:
 //
-//   * Digests and byte buffers (PCR values, start values, a read buffer, an agent's saved
-//     list) are written as their length and bytes. (An intern table of small ids made the
-//     encodings shorter but cost a hash, a lock and a map lookup per buffer, more than
-//     hashing the bytes into the fingerprint does.)
+//   * Digests and byte buffers (start values, a read buffer) are written as their length
+//     and bytes. (An intern table of small ids made the encodings shorter but cost a hash,
+//     a lock and a map lookup per buffer, more than hashing the bytes into the fingerprint
+//     does.) Two kinds are written shorter where they are written most: the kernel writes
+//     records and PCR values by 16-byte prefixes (state_identity.hpp), and an explore agent
+//     writes what it has read and quoted as one 128-bit hash taken when that changes
+//     (props/src/agents.hpp), not once per encoding.
 //   * Pids and open-file ids are renamed by a Renaming computed once per encoding pass from
 //     the kernel state: live processes and open files get canonical ids (agents' processes
 //     first, in the order of the agent permutation being tried, see docs/explore.md), a
