@@ -29,6 +29,23 @@ private:
   std::vector<int> seen_;
 };
 
+// A pack of `count` CountingMonitors (the monitors it was built from are gone).
+MonitorPack counting_pack(int *alive, std::size_t count) {
+  std::vector<std::unique_ptr<Monitor>> fresh;
+  for (std::size_t i = 0; i < count; ++i)
+    fresh.push_back(std::make_unique<CountingMonitor>(alive));
+  return MonitorPack(fresh);
+}
+
+// Sees nothing and keeps nothing.
+class SilentMonitor : public Monitor {
+public:
+  std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
+                                     const model::Outcome &, const StepFacts &) override {
+    return std::nullopt;
+  }
+};
+
 std::size_t seen(const MonitorPack &pack, std::size_t slot) {
   return dynamic_cast<const CountingMonitor &>(*pack.get(slot)).seen();
 }
@@ -67,11 +84,7 @@ TEST(MonitorPack, CopiesAreDeepAndEmptySlotsStayEmpty) {
 TEST(MonitorPack, AResetSlotIsDestroyedOnceAndStaysEmptyInCopies) {
   int alive = 0;
   {
-    std::vector<std::unique_ptr<Monitor>> fresh;
-    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
-    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
-    MonitorPack pack(fresh);
-    fresh.clear();
+    MonitorPack pack = counting_pack(&alive, 2);
     pack.reset(0);
     EXPECT_EQ(alive, 1);
     pack.reset(0);
@@ -94,12 +107,8 @@ TEST(MonitorPack, AResetSlotIsDestroyedOnceAndStaysEmptyInCopies) {
 TEST(MonitorPack, AssignmentReusesTheBlockOnlyWhenTheSlotsMatch) {
   int alive = 0;
   {
-    std::vector<std::unique_ptr<Monitor>> fresh;
-    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
-    fresh.push_back(std::make_unique<CountingMonitor>(&alive));
-    MonitorPack source(fresh);
-    MonitorPack target(fresh);
-    fresh.clear();
+    MonitorPack source = counting_pack(&alive, 2);
+    MonitorPack target = counting_pack(&alive, 2);
     observe(source, 0);
     observe(source, 0);
     const Monitor *where = target.get(0);
@@ -119,31 +128,19 @@ TEST(MonitorPack, AssignmentReusesTheBlockOnlyWhenTheSlotsMatch) {
 }
 
 TEST(MonitorPack, AssignmentBetweenMonitorsOfDifferentTypesBuildsANewBlock) {
-  class Other : public CopyableMonitor<Other> {
-    std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
-                                       const model::Outcome &, const StepFacts &) override {
-      return std::nullopt;
-    }
-  };
+  class Other : public CopyableMonitor<Other, SilentMonitor> {};
   int alive = 0;
-  std::vector<std::unique_ptr<Monitor>> counting, other;
-  counting.push_back(std::make_unique<CountingMonitor>(&alive));
+  std::vector<std::unique_ptr<Monitor>> other;
   other.push_back(std::make_unique<Other>());
-  MonitorPack target(counting);
+  MonitorPack target = counting_pack(&alive, 1);
   const MonitorPack source(other);
-  counting.clear();
   target = source;
   EXPECT_NE(dynamic_cast<const Other *>(target.get(0)), nullptr);
   EXPECT_EQ(alive, 0);
 }
 
 TEST(MonitorPack, AMonitorWithoutACopyIsRefused) {
-  class Uncopyable : public Monitor {
-    std::optional<std::string> observe(const model::KernelState &, const TraceAction &,
-                                       const model::Outcome &, const StepFacts &) override {
-      return std::nullopt;
-    }
-  };
+  class Uncopyable : public SilentMonitor {};
   std::vector<std::unique_ptr<Monitor>> fresh;
   fresh.push_back(std::make_unique<Uncopyable>());
   EXPECT_THROW(MonitorPack{fresh}, std::logic_error);
