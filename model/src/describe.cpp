@@ -161,7 +161,9 @@ std::string describe(const Action &action) {
       [&](const auto &a) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<A, Measure>)
-          out << "measure /f" << a.file << " (content v" << a.version << ")";
+          out << "measure /f" << a.file
+              << (a.path_bytes ? " at a path of " + std::to_string(a.path_bytes) + " bytes" : "")
+              << " (content v" << a.version << ")";
         else if constexpr (std::is_same_v<A, MeasureViolation>)
           out << "violation /f" << a.file;
         else if constexpr (std::is_same_v<A, MeasureRecord>)

@@ -204,12 +204,38 @@ std::uint64_t kexec_runtime_size(const KernelState &state) {
   return hooks_for(state.proposal).kexec_runtime_size(state);
 }
 
-TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
-                               std::uint32_t version, bool violation) {
-  // The legacy template records SHA-1 file digests.
-  const HashAlgo algo =
-      config.template_kind == TemplateKind::ima ? HashAlgo::sha1 : config.banks.ima_hash;
+std::string measured_path(std::uint32_t file, std::uint32_t path_bytes) {
   const std::string name = "/f" + std::to_string(file);
+  if (path_bytes == 0)
+    return name;
+  if (path_bytes < name.size() + 2 || path_bytes > kMaxPathBytes)
+    throw std::invalid_argument("a path of " + std::to_string(path_bytes) + " bytes to " + name +
+                                " must be 0 or " + std::to_string(name.size() + 2) + ".." +
+                                std::to_string(kMaxPathBytes) + " bytes long");
+  // Directories "/ddd..." of 2 to 256 bytes each (names of at most NAME_MAX), as even as
+  // the padding allows.
+  constexpr std::size_t kMaxComponent = 256;
+  const std::size_t padding = path_bytes - name.size();
+  const std::size_t directories = (padding + kMaxComponent - 1) / kMaxComponent;
+  std::string path;
+  path.reserve(path_bytes);
+  for (std::size_t i = 0; i < directories; ++i) {
+    const std::size_t length = padding / directories + (i < padding % directories ? 1 : 0);
+    path += '/';
+    path.append(length - 1, 'd');
+  }
+  return path + name;
+}
+
+TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
+                               std::uint32_t version, bool violation, std::uint32_t path_bytes) {
+  // The legacy template records SHA-1 file digests.
+  const bool legacy = config.template_kind == TemplateKind::ima;
+  const HashAlgo algo = legacy ? HashAlgo::sha1 : config.banks.ima_hash;
+  constexpr std::size_t kLegacyNameMax = 255; // IMA_EVENT_NAME_LEN_MAX
+  std::string name = measured_path(file, path_bytes);
+  if (legacy && name.size() > kLegacyNameMax)
+    name = "f" + std::to_string(file); // the dentry's name
   Digest file_digest = violation ? Digest(digest_size(algo), 0)
                                  : hash_bytes(algo, to_bytes("v" + std::to_string(version)));
   return make_file_template(config.template_kind, algo, file_digest, name);
@@ -292,8 +318,9 @@ Outcome apply(KernelState &state, const Action &action) {
         using A = std::decay_t<decltype(a)>;
         const KernelConfig &config = state.config;
         if constexpr (std::is_same_v<A, Measure>) {
-          return do_measure(state, new_record(state, config.measure_pcr,
-                                              measured_template(config, a.file, a.version, false)));
+          return do_measure(
+              state, new_record(state, config.measure_pcr,
+                                measured_template(config, a.file, a.version, false, a.path_bytes)));
         } else if constexpr (std::is_same_v<A, MeasureViolation>) {
           return do_measure(state, new_record(state, config.measure_pcr,
                                               measured_template(config, a.file, 0, true), true));

@@ -156,9 +156,12 @@ json action_to_json(const TraceAction &action) {
   return std::visit(
       [](const auto &a) -> json {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, Measure>)
-          return {{"type", "measure"}, {"file", a.file}, {"version", a.version}};
-        else if constexpr (std::is_same_v<A, MeasureViolation>)
+        if constexpr (std::is_same_v<A, Measure>) {
+          json out = {{"type", "measure"}, {"file", a.file}, {"version", a.version}};
+          if (a.path_bytes != 0)
+            out["path_bytes"] = a.path_bytes;
+          return out;
+        } else if constexpr (std::is_same_v<A, MeasureViolation>)
           return {{"type", "violation"}, {"file", a.file}};
         else if constexpr (std::is_same_v<A, MeasureRecord>) {
           json out = template_to_json(a.data);
@@ -207,9 +210,19 @@ TraceAction action_from_json(const json &j, const std::string &where) {
   auto fd = [&] { return narrow_field<int>(j, "fd", where); };
   if (type == "quote")
     return Quote{pid()};
-  if (type == "measure")
-    return Action{Measure{narrow_field<std::uint32_t>(j, "file", where),
-                          narrow_field<std::uint32_t>(j, "version", where)}};
+  if (type == "measure") {
+    Measure measure{narrow_field<std::uint32_t>(j, "file", where),
+                    narrow_field<std::uint32_t>(j, "version", where)};
+    if (j.contains("path_bytes")) {
+      measure.path_bytes = narrow_field<std::uint32_t>(j, "path_bytes", where);
+      try {
+        measured_path(measure.file, measure.path_bytes);
+      } catch (const std::invalid_argument &error) {
+        bad_field(where + ".path_bytes", error.what());
+      }
+    }
+    return Action{measure};
+  }
   if (type == "violation")
     return Action{MeasureViolation{narrow_field<std::uint32_t>(j, "file", where)}};
   if (type == "measure_record") {

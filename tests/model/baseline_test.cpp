@@ -215,6 +215,46 @@ TEST(Baseline, Sha1BootAggregateHashesPcrs0To7Only) {
   EXPECT_NE(aggregate(TemplateKind::ima_ng, 1), aggregate(TemplateKind::ima_ng, 2));
 }
 
+// A measured file's path (model::measured_path): exactly as long as asked, in directories
+// whose names a file system takes (1 to 255 bytes), ending in the file's own name.
+TEST(MeasuredPath, IsExactlyAsLongAsAskedInDirectoriesOfNamesUpTo255Bytes) {
+  EXPECT_EQ(measured_path(3), "/f3");
+  EXPECT_EQ(measured_path(3, 5), "/d/f3");
+  for (std::uint32_t file : {0u, 5u, 12u})
+    for (std::uint32_t bytes : {7u, 258u, 259u, 513u, 3500u, kMaxPathBytes}) {
+      const std::string path = measured_path(file, bytes);
+      const std::string name = "/f" + std::to_string(file);
+      EXPECT_EQ(path.size(), bytes);
+      ASSERT_TRUE(path.ends_with(name)) << path;
+      for (std::size_t begin = 0; begin < path.size();) {
+        const std::size_t end = std::min(path.find('/', begin + 1), path.size());
+        EXPECT_GE(end - begin - 1, 1u) << bytes << ": an empty name at " << begin;
+        EXPECT_LE(end - begin - 1, 255u) << bytes << ": a name longer than NAME_MAX at " << begin;
+        begin = end;
+      }
+    }
+  for (std::uint32_t bytes : {1u, 4u, kMaxPathBytes + 1})
+    EXPECT_THROW(measured_path(3, bytes), std::invalid_argument) << bytes;
+}
+
+// ima-ng records the whole path; the legacy `ima` template, whose name field is at most
+// 255 bytes, records the file's own name instead (ima_eventname_init).
+TEST(Baseline, ALongPathIsRecordedWholeExceptByTheLegacyTemplate) {
+  KernelState state = boot(ProposalId::baseline_6_12, KernelConfig{});
+  const std::uint64_t before = kexec_runtime_size(state);
+  EXPECT_EQ(apply(state, Measure{2, 0, 3000}).ret, 0);
+  EXPECT_EQ(state.contents.back().data.fields[1], field_name(measured_path(2, 3000)));
+  EXPECT_GT(kexec_runtime_size(state) - before, 3000u);
+  EXPECT_EQ(apply(state, Measure{2, 0, 3000}).ret, -17); // the same record: a duplicate
+  EXPECT_EQ(apply(state, Measure{2, 0}).ret, 0);         // another name, another record
+
+  KernelConfig legacy;
+  legacy.template_kind = TemplateKind::ima;
+  EXPECT_EQ(measured_template(legacy, 2, 0, false, 3000).fields[1], field_name("f2"));
+  EXPECT_EQ(measured_template(legacy, 2, 0, false, 255).fields[1],
+            field_name(measured_path(2, 255)));
+}
+
 // ima_write_template_field_data turns spaces of string fields into underscores; seen on
 // a Chen v5 kernel, whose trim record is named "trim ima event logs" in the source.
 TEST(Baseline, EventNamesHaveNoSpaces) {

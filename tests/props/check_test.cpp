@@ -238,6 +238,13 @@ TEST(TraceFormat, AFaultingWriteRoundTripsAndSaysWhereItFaults) {
       << model::describe(write);
 }
 
+TEST(TraceFormat, AMeasurementAtALongPathRoundTripsAndSaysHowLong) {
+  const Action measure = Measure{2, 1, 3500};
+  EXPECT_EQ(action_from_json(action_to_json(measure), "$"), TraceAction{measure});
+  EXPECT_FALSE(action_to_json(Measure{2, 1}).contains("path_bytes")); // traces as before
+  EXPECT_EQ(model::describe(measure), "measure /f2 at a path of 3500 bytes (content v1)");
+}
+
 TEST(TraceFormat, MalformedTracesNameThePlace) {
   auto error_of = [](const std::string &text) -> std::string {
     try {
@@ -266,6 +273,11 @@ TEST(TraceFormat, MalformedTracesNameThePlace) {
           head + cfg +
           R"("steps":[{"action":{"type":"write","pid":1,"fd":3,"bytes_hex":"3031","fault_after":2}}]})")
           .find("$.steps[0].action.fault_after: 2 is not below the write's length 2"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of(head + cfg +
+               R"("steps":[{"action":{"type":"measure","file":3,"version":0,"path_bytes":4096}}]})")
+          .find("$.steps[0].action.path_bytes: a path of 4096 bytes to /f3 must be 0 or 5..4095"),
       std::string::npos);
   EXPECT_NE(error_of(head + R"("config":{"tpm_banks":[]},"steps":[]})").find("$.config.tpm_banks"),
             std::string::npos);

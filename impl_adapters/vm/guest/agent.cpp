@@ -6,6 +6,7 @@
 #include "wire.hpp"
 #include "worker.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -245,12 +246,25 @@ private:
     return reply ? "ok 0" : "err process " + pid + " does not answer";
   }
 
+  // "measure F V [PATH-HEX]" and "violation F": "/f<F>" holding "v<V>", or that file at a
+  // long path whose directories are created first and removed after the read, with the
+  // file (model::measured_path; nothing of it goes into the next kernel's initramfs).
   std::string measure(const std::string &op, std::istringstream &in) {
-    std::string file, version = "0";
+    std::string file, version = "0", hex;
     in >> file;
     if (op == "measure")
-      in >> version;
-    const std::string path = "/f" + file;
+      in >> version >> hex;
+    std::string path = "/f" + file;
+    std::vector<std::string> made;
+    if (!hex.empty()) {
+      const auto bytes = from_hex(hex);
+      if (!bytes || bytes->size() <= path.size() ||
+          !std::equal(path.rbegin(), path.rend(), bytes->rbegin()))
+        return "err measure needs a path in hex that ends in " + path;
+      path.assign(bytes->begin(), bytes->end());
+      if (const int error = make_directories(path, &made); error != 0)
+        return ok(error);
+    }
     const int writer = create_measured_file(path, "v" + version);
     if (writer < 0)
       return ok(writer);
@@ -262,7 +276,28 @@ private:
       ::close(reader);
     if (op == "violation")
       ::close(writer);
+    if (!made.empty()) {
+      ::unlink(path.c_str());
+      for (auto directory = made.rbegin(); directory != made.rend(); ++directory)
+        ::rmdir(directory->c_str());
+    }
     return ok(reader < 0 ? -error : 0);
+  }
+
+  // The directories above `path`; those this call created are appended to `made` (if not
+  // null). 0 or -errno.
+  static int make_directories(const std::string &path, std::vector<std::string> *made) {
+    for (std::size_t slash = path.find('/', 1); slash != std::string::npos;
+         slash = path.find('/', slash + 1)) {
+      const std::string directory = path.substr(0, slash);
+      if (::mkdir(directory.c_str(), 0755) == 0) {
+        if (made != nullptr)
+          made->push_back(directory);
+      } else if (errno != EEXIST) {
+        return -errno;
+      }
+    }
+    return 0;
   }
 
   // A file of any name (spaces, newlines, bytes that are not UTF-8, thousands of bytes of
@@ -274,10 +309,8 @@ private:
     if (!bytes || bytes->empty() || (*bytes)[0] != '/')
       return "err measure-path needs an absolute path in hex";
     const std::string path(bytes->begin(), bytes->end());
-    for (std::size_t slash = path.find('/', 1); slash != std::string::npos;
-         slash = path.find('/', slash + 1))
-      if (::mkdir(path.substr(0, slash).c_str(), 0755) < 0 && errno != EEXIST)
-        return ok(-errno);
+    if (const int error = make_directories(path, nullptr); error != 0)
+      return ok(error);
     const int writer = create_measured_file(path, "v0");
     if (writer < 0)
       return ok(writer);

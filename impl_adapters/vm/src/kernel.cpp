@@ -29,9 +29,13 @@ std::string request_line(const Action &action) {
   return std::visit(
       [](const auto &a) -> std::string {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, Measure>)
-          return "measure " + n(a.file) + " " + n(a.version);
-        else if constexpr (std::is_same_v<A, MeasureViolation>)
+        if constexpr (std::is_same_v<A, Measure>) {
+          const std::string line = "measure " + n(a.file) + " " + n(a.version);
+          if (a.path_bytes == 0)
+            return line;
+          const std::string path = model::measured_path(a.file, a.path_bytes);
+          return line + " " + to_hex(model::Bytes(path.begin(), path.end()));
+        } else if constexpr (std::is_same_v<A, MeasureViolation>)
           return "violation " + n(a.file);
         else if constexpr (std::is_same_v<A, MeasureRecord>)
           throw std::invalid_argument("a MeasureRecord action cannot be performed on a kernel");

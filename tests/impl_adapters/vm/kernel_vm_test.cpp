@@ -47,6 +47,20 @@ TEST_F(KernelVm, MeasuresExactlyTheModelsRecordsAndDeduplicates) {
   EXPECT_EQ(entries[2].data, measured_template(config, 7, 2, false));
 }
 
+// A path of 3500 bytes (model::measured_path: 14 directories above /f4) is recorded whole
+// by ima-ng, as the model says; the agent removes the file and its directories afterwards,
+// and the file created again at the same path is the same record, a duplicate.
+TEST_F(KernelVm, MeasuresAFileAtALongPathAsTheModelDoes) {
+  EXPECT_EQ(kernel.apply(Measure{4, 0, 3500}).ret, 0);
+  EXPECT_EQ(kernel.apply(Measure{4, 0, 3500}).ret, 0);
+  EXPECT_EQ(kernel.apply(Measure{4, 0}).ret, 0);
+  const auto entries = list(kernel);
+  ASSERT_EQ(entries.size(), 3u);
+  const KernelConfig config;
+  EXPECT_EQ(entries[1].data, measured_template(config, 4, 0, false, 3500));
+  EXPECT_EQ(entries[2].data, measured_template(config, 4, 0, false));
+}
+
 TEST_F(KernelVm, ViolationRecordsZeroDigestThenTheFile) {
   kernel.apply(MeasureViolation{3});
   const auto entries = list(kernel);

@@ -16,10 +16,14 @@
 namespace trimcheck::model {
 
 // A file measured by IMA: an ima-ng record named "/f<file>" whose content is "v<version>".
-// The same (file, version) twice is a duplicate template digest.
+// The same (file, version) twice is a duplicate template digest. With `path_bytes`, the
+// file lies under directories that make its path exactly that long (`measured_path`):
+// one record then carries up to 4 KB of name, as a deep path does on a real system, so
+// that the list reaches a kexec segment's page boundary in a few steps instead of forty.
 struct Measure {
   std::uint32_t file = 0;
   std::uint32_t version = 0;
+  std::uint32_t path_bytes = 0; // 0: "/f<file>"
   bool operator==(const Measure &) const = default;
 };
 // An open-writers violation on "/f<file>": zero digest recorded, 0xFF.. extended.
@@ -142,9 +146,18 @@ std::int64_t shown_count(const KernelState &state);
 // binary_runtime_size the version would size a kexec segment from right now.
 std::uint64_t kexec_runtime_size(const KernelState &state);
 
-// The record content of a Measure / MeasureViolation action.
+// The path of a measured file: "/f<file>", or with `path_bytes` > 0 that name under
+// directories of at most 255 bytes each ("/ddd.../ddd.../f<file>") making the path exactly
+// `path_bytes` long. Throws std::invalid_argument unless 0 or between the short name's
+// length + 2 and kMaxPathBytes.
+inline constexpr std::uint32_t kMaxPathBytes = 4095; // PATH_MAX less its NUL
+std::string measured_path(std::uint32_t file, std::uint32_t path_bytes = 0);
+
+// The record content of a Measure / MeasureViolation action. The legacy `ima` template
+// records the file's own name instead of a path longer than 255 bytes
+// (ima_eventname_init: IMA_EVENT_NAME_LEN_MAX).
 TemplateData measured_template(const KernelConfig &config, std::uint32_t file,
-                               std::uint32_t version, bool violation);
+                               std::uint32_t version, bool violation, std::uint32_t path_bytes = 0);
 // boot_aggregate: hash of PCRs 0-9 (TPM 2.0) in the ima_hash bank if the TPM has it,
 // else sha256, else sha1 (ima_calc_boot_aggregate), in the configured template.
 TemplateData boot_aggregate(const KernelConfig &config, const PcrBanks &pcrs);

@@ -4,7 +4,9 @@
 //
 // How actions are realised (what the kernel is asked to do):
 //   Measure{f, v}        the agent creates "/f<f>" holding "v<v>" and reads it (the policy
-//                        measures FILE_CHECK MAY_READ of files owned by uid 4242 only)
+//                        measures FILE_CHECK MAY_READ of files owned by uid 4242 only);
+//                        with path_bytes, at model::measured_path, creating its directories
+//                        and removing them and the file after the read
 //   MeasureViolation{f}  "/f<f>" holding "v0" is held open for write and opened for read:
 //                        the kernel records the open-writers violation and then measures
 //                        the file, so realised() gives {MeasureViolation{f}, Measure{f, 0}}
