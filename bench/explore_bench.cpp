@@ -57,6 +57,7 @@ Measured measured(model::ProposalId proposal, int depth, int threads) {
     options.config = ConfigChoice{};
     options.bounds = {2, 2, depth, 1};
     options.threads = threads;
+    options.all_levels = true; // the whole space within the bounds, whatever is violated
     const ExploreResult result = explore(options);
     const Measured out{result.states,
                        result.transitions,

@@ -29,6 +29,7 @@ struct ExploreCliOptions {
   std::string regime = "protocol";
   std::string config = "all";
   int threads = 1;
+  bool all_levels = false;
   std::string out = "trimcheck-out/explore";
   bool json = false;
   std::string dot;
@@ -90,7 +91,7 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
                                   std::to_string(by_share.size()) + " is missing");
   std::uint64_t states = 0, transitions = 0;
   int max_depth = 0;
-  bool complete = true, memory_limit_reached = false;
+  bool complete = true, memory_limit_reached = false, every_property_violated = false;
   double seconds = 0, bytes = 0;
   std::map<std::string, nlohmann::json> results; // property -> the chosen entry
   for (const nlohmann::json *shard : by_share) { // in share order: ties go to the lowest
@@ -100,6 +101,8 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
     max_depth = std::max(max_depth, (*shard)["max_depth"].get<int>());
     complete = complete && (*shard)["complete"].get<bool>();
     memory_limit_reached = memory_limit_reached || (*shard)["memory_limit_reached"].get<bool>();
+    every_property_violated =
+        every_property_violated || (*shard)["every_property_violated"].get<bool>();
     seconds += (*shard)["seconds"].get<double>();
     bytes += (*shard)["bytes_per_state"].get<double>() * static_cast<double>(shard_states);
     for (const nlohmann::json &entry : (*shard)["results"]) {
@@ -123,6 +126,7 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
           {"max_depth", max_depth},
           {"complete", complete},
           {"memory_limit_reached", memory_limit_reached},
+          {"every_property_violated", every_property_violated},
           {"seconds", seconds},
           {"states_per_second", seconds > 0 ? static_cast<double>(states) / seconds : 0},
           {"bytes_per_state", states > 0 ? bytes / static_cast<double>(states) : 0},
@@ -239,7 +243,8 @@ ExploreOptions covering_options(const ExploreCliOptions &cli, const CLI::App &cm
       {"--max-records", &ExploreBounds::max_records},
       {"--max-agents", &ExploreBounds::max_agents},
       {"--max-depth", &ExploreBounds::max_depth},
-      {"--max-kexecs", &ExploreBounds::max_kexecs}};
+      {"--max-kexecs", &ExploreBounds::max_kexecs},
+      {"--long-path", &ExploreBounds::long_path_bytes}};
   for (const auto &[option, member] : bounds)
     if (cmd.count(option) > 0)
       options.bounds.*member = cli.bounds.*member;
@@ -256,6 +261,7 @@ ExploreOptions to_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
     options = search_options(cli);
   }
   options.threads = cli.threads;
+  options.all_levels = cli.all_levels;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
   options.max_memory_bytes = max_memory_bytes(cli.max_memory);
   if (!cli.quiet)
@@ -268,6 +274,7 @@ nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOption
                         {"max_agents", options.bounds.max_agents},
                         {"max_depth", options.bounds.max_depth},
                         {"max_kexecs", options.bounds.max_kexecs},
+                        {"long_path_bytes", options.bounds.long_path_bytes},
                         {"regime", regime_name(options.regime)},
                         {"config", options.config ? config_choice_names(*options.config) : "all"}};
   if (!cli.shard.empty())
@@ -324,6 +331,11 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_option("--max-depth", cli->bounds.max_depth, "Actions per run")->capture_default_str();
   cmd->add_option("--max-kexecs", cli->bounds.max_kexecs, "kexec loads, and executions, per run")
       ->capture_default_str();
+  cmd->add_option("--long-path", cli->bounds.long_path_bytes,
+                  "Also measure new files at a path of this many bytes (5-4095; 0: never): "
+                  "records of up to 4 KB, so that runs reach a kexec segment's page "
+                  "boundary in a few steps (P23)")
+      ->capture_default_str();
   cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
       ->capture_default_str();
   cmd->add_option("--config", cli->config,
@@ -332,6 +344,10 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--threads", cli->threads, "Worker threads (results do not depend on it)")
       ->capture_default_str();
+  cmd->add_flag("--all-levels", cli->all_levels,
+                "Explore to the bounds even once every property is violated (by default the "
+                "search ends at the level where the last one is: deeper levels change no "
+                "verdict and no trace, only the counts)");
   cmd->add_option("--out", cli->out, "Directory for counterexample traces")
       ->capture_default_str()
       ->check(writable_directory());
@@ -453,6 +469,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                          {"max_depth", result.max_depth},
                          {"complete", result.complete},
                          {"memory_limit_reached", result.memory_limit_reached},
+                         {"every_property_violated", result.every_property_violated},
                          {"seconds", result.seconds},
                          {"states_per_second", rate},
                          {"bytes_per_state", result.bytes_per_state},
@@ -461,9 +478,10 @@ void add_explore(CLI::App &app, int &exit_code) {
     } else {
       std::cout << proposal_key << ": " << result.states << " states, " << result.transitions
                 << " transitions, depth " << result.max_depth
-                << (result.complete               ? " (every reachable state)"
-                    : result.memory_limit_reached ? " (memory limit reached)"
-                                                  : " (depth bound reached)")
+                << (result.complete                  ? " (every reachable state)"
+                    : result.memory_limit_reached    ? " (memory limit reached)"
+                    : result.every_property_violated ? " (every property violated)"
+                                                     : " (depth bound reached)")
                 << ", " << result.seconds << " s\n"
                 << text.str();
     }

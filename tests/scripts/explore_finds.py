@@ -69,6 +69,8 @@ def explore_command(trimcheck, find, out, depth):
         command += ["--" + key, str(bounds[key])]
     for key in ("max_records", "max_kexecs", "max_agents"):
         command += ["--" + key.replace("_", "-"), str(bounds[key])]
+    if "long_path_bytes" in bounds:
+        command += ["--long-path", str(bounds["long_path_bytes"])]
     return command
 
 

@@ -76,6 +76,9 @@ ExploreOptions options_covering(const Trace &trace) {
     const auto *action = std::get_if<model::Action>(&step.action);
     if (action == nullptr)
       continue;
+    if (const auto *measure = std::get_if<model::Measure>(action))
+      options.bounds.long_path_bytes =
+          std::max(options.bounds.long_path_bytes, static_cast<int>(measure->path_bytes));
     measures += std::holds_alternative<model::Measure>(*action) ||
                 std::holds_alternative<model::MeasureViolation>(*action);
     loads += std::holds_alternative<model::KexecLoad>(*action);

@@ -331,6 +331,17 @@ ExploreResult Search::run() {
   if (options_.graph_limit > 0)
     graph_.emplace();
   found_.assign(space_.properties.size(), std::nullopt);
+  std::vector<bool> applies(space_.properties.size(), false);
+  for (std::size_t p = 0; p < space_.properties.size(); ++p)
+    for (const ConfigChoice &choice : space_.configs)
+      applies[p] = applies[p] || space_.properties[p]->applies(
+                                     space_.proposal, make_config(space_.proposal, choice));
+  auto every_property_violated = [&] {
+    for (std::size_t p = 0; p < found_.size(); ++p)
+      if (applies[p] && !found_[p])
+        return false;
+    return std::find(applies.begin(), applies.end(), true) != applies.end();
+  };
   ExploreResult result;
   roots_ = initial_worlds(space_);
   {
@@ -412,6 +423,10 @@ ExploreResult Search::run() {
     level = next;
     if (level.size > 0)
       result.max_depth = static_cast<int>(level.depth);
+    if (!options_.all_levels && every_property_violated()) {
+      result.every_property_violated = true;
+      break;
+    }
   }
   if (graph_) {
     std::sort(graph_->edges.begin(), graph_->edges.end(), [](const auto &a, const auto &b) {
@@ -434,10 +449,7 @@ ExploreResult Search::run() {
                 static_cast<double>(result.states);
   for (std::size_t p = 0; p < space_.properties.size(); ++p) {
     const Property &property = *space_.properties[p];
-    bool applies = false;
-    for (const ConfigChoice &choice : space_.configs)
-      applies |= property.applies(space_.proposal, make_config(space_.proposal, choice));
-    if (!applies)
+    if (!applies[p])
       continue;
     PropertyOutcome outcome{std::string(property.id), std::nullopt};
     if (found_[p])
@@ -508,6 +520,11 @@ ExploreResult explore(const ExploreOptions &options) {
     throw std::invalid_argument("--max-depth must be between 0 and 1000");
   if (bounds.max_kexecs < 0 || bounds.max_kexecs > 20)
     throw std::invalid_argument("--max-kexecs must be between 0 and 20");
+  if (bounds.long_path_bytes != 0 &&
+      (bounds.long_path_bytes < 5 ||
+       bounds.long_path_bytes > static_cast<int>(model::kMaxPathBytes)))
+    throw std::invalid_argument("--long-path must be 0 or between 5 and " +
+                                std::to_string(model::kMaxPathBytes) + " bytes");
   if (options.threads < 1 || options.threads > 256)
     throw std::invalid_argument("--threads must be between 1 and 256");
   ExploreSpace space{options.proposal, options.regime, bounds, {}, options.properties};

@@ -35,6 +35,11 @@ void kernel_moves(const ExploreSpace &space, const World &world, std::vector<Mov
     for (std::uint32_t file = 0; file < files; ++file)
       for (std::uint32_t version = 0; version < (file < budget.files_used ? 2u : 1u); ++version)
         moves.push_back({Action{Measure{file, version}}, {}, {}});
+    if (space.bounds.long_path_bytes > 0 && budget.files_used < kFiles)
+      moves.push_back({Action{Measure{budget.files_used, 0,
+                                      static_cast<std::uint32_t>(space.bounds.long_path_bytes)}},
+                       {},
+                       {}});
     for (std::uint32_t file = 0; file < files; ++file)
       moves.push_back({Action{MeasureViolation{file}}, {}, {}});
   }

@@ -43,8 +43,20 @@ private:
   bool seen_violation_ = false;
 };
 
+// Test-only property that no run violates.
+class NeverViolated : public CopyableMonitor<NeverViolated> {
+public:
+  std::optional<std::string> observe(const KernelState &, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    return std::nullopt;
+  }
+};
+
 bool always(ProposalId, const KernelConfig &) {
   return true;
+}
+bool never(ProposalId, const KernelConfig &) {
+  return false;
 }
 std::unique_ptr<Monitor> make_short() {
   return std::make_unique<ListStaysShort>();
@@ -54,6 +66,10 @@ std::unique_ptr<Monitor> make_no_load() {
 }
 const Property kListStaysShort{"T1", "test", "", "", always, make_short};
 const Property kNoLoadAfterViolation{"T2", "test", "", "", always, make_no_load};
+const Property kNeverViolated{
+    "T3", "test", "", "", always, [] { return std::unique_ptr<Monitor>(new NeverViolated); }};
+const Property kAppliesNowhere{
+    "T4", "test", "", "", never, [] { return std::unique_ptr<Monitor>(new NeverViolated); }};
 
 ExploreOptions small(ProposalId proposal, std::vector<const Property *> properties) {
   ExploreOptions options;
@@ -88,14 +104,67 @@ TEST(Explore, PlantedViolationOutOfBoundsHolds) {
 }
 
 TEST(Explore, StatefulMonitorIsPartOfTheState) {
-  ExploreResult result = explore(small(ProposalId::chen_v5, {&kNoLoadAfterViolation}));
+  ExploreOptions options = small(ProposalId::chen_v5, {&kNoLoadAfterViolation});
+  options.all_levels = true; // both properties are violated at depth 2: compare whole spaces
+  ExploreResult result = explore(options);
   ASSERT_TRUE(result.results.at(0).trace);
   EXPECT_EQ(result.results[0].trace->steps.size(), 2u);
   // Without the monitor in the state, "violation then load" would be merged with "load
   // then violation" (same kernel contents order aside) and could be missed; with it, the
   // product has more states than the system alone.
-  ExploreResult system_only = explore(small(ProposalId::chen_v5, {&kListStaysShort}));
+  options.properties = {&kListStaysShort};
+  ExploreResult system_only = explore(options);
   EXPECT_NE(result.states, system_only.states);
+}
+
+// Once every property has its shortest trace, deeper levels can change no verdict: the
+// search ends at that level unless all_levels asks for the whole space within the bounds.
+TEST(Explore, EndsAtTheLevelWhereTheLastPropertyIsViolated) {
+  ExploreOptions options = small(ProposalId::sassu_v7, {&kListStaysShort});
+  const ExploreResult stopped = explore(options);
+  ASSERT_TRUE(stopped.results.at(0).trace);
+  EXPECT_TRUE(stopped.every_property_violated);
+  EXPECT_FALSE(stopped.complete);
+  EXPECT_EQ(stopped.max_depth, 2);
+  options.all_levels = true;
+  const ExploreResult whole = explore(options);
+  EXPECT_FALSE(whole.every_property_violated);
+  EXPECT_EQ(whole.max_depth, 6);
+  EXPECT_GT(whole.states, stopped.states);
+  ASSERT_TRUE(whole.results.at(0).trace);
+  EXPECT_EQ(to_json(*whole.results[0].trace), to_json(*stopped.results[0].trace));
+
+  // A property that holds keeps the search going to the bounds; one that applies to no
+  // configuration does not.
+  options.all_levels = false;
+  options.properties = {&kListStaysShort, &kNeverViolated};
+  const ExploreResult with_holding = explore(options);
+  EXPECT_FALSE(with_holding.every_property_violated);
+  EXPECT_EQ(with_holding.max_depth, 6);
+  EXPECT_EQ(with_holding.states, whole.states);
+  options.properties = {&kListStaysShort, &kAppliesNowhere};
+  EXPECT_EQ(explore(options).states, stopped.states);
+}
+
+// P23 needs a list that ends within a kexec_load record of a page boundary: about forty
+// records with short names, two steps with one long path (model::Measure::path_bytes).
+TEST(Explore, ALongPathBringsTheListToTheKexecSegmentsPageBoundary) {
+  ExploreOptions options;
+  options.proposal = ProposalId::chen_v1;
+  options.properties = {find_property("P23")};
+  options.config = ConfigChoice{.small_kexec_margin = true};
+  options.bounds = {2, 0, 6, 6};
+  EXPECT_FALSE(explore(options).results.at(0).trace);
+  options.bounds.long_path_bytes = 3800;
+  const ExploreResult result = explore(options);
+  ASSERT_TRUE(result.results.at(0).trace);
+  const Trace &trace = *result.results[0].trace;
+  ASSERT_EQ(trace.steps.size(), 2u);
+  EXPECT_EQ(trace.steps[0].action, (TraceAction{Action{Measure{0, 0, 3800}}}));
+  EXPECT_EQ(trace.steps[1].action, TraceAction{Action{KexecLoad{}}});
+  EXPECT_EQ(replay(trace), trace.violation);
+  options.bounds.long_path_bytes = 4;
+  EXPECT_THROW(explore(options), std::invalid_argument);
 }
 
 TEST(Explore, TracesReplayAndRoundTripThroughJson) {

@@ -18,12 +18,13 @@ namespace {
 const char *kManifest = TRIMCHECK_TEST_DATA "/explore-manifest.json";
 
 // The bounds every entry uses: the default configuration, two agents, two measurements,
-// one kexec, seven actions (about one to two seconds per version).
+// one kexec, seven actions (about one to two seconds per version), every level.
 ExploreOptions manifest_options(model::ProposalId proposal) {
   ExploreOptions options;
   options.proposal = proposal;
   options.config = ConfigChoice{};
   options.bounds = {2, 2, 7, 1};
+  options.all_levels = true;
   return options;
 }
 

@@ -32,6 +32,10 @@ struct ExploreBounds {
   int max_agents = 2;  // protocol: agents; arbitrary: live processes besides init
   int max_depth = 12;  // actions per run
   int max_kexecs = 1;  // kexec loads, and kexec executions, per run
+  // 0: every file is "/f<n>". Otherwise a new file may also be measured at a path of this
+  // many bytes (model::Measure::path_bytes): a record of up to 4 KB, so that a run reaches a
+  // kexec segment's page boundary (P23) in a few measurements.
+  int long_path_bytes = 0;
 };
 
 // Where a running exploration is, for a progress line (`trimcheck explore` prints one on
@@ -59,6 +63,10 @@ struct ExploreOptions {
   int shard_index = 0;
   int shard_count = 1;
   int threads = 1;
+  // A level after which every property explored (that applies to a configuration) has
+  // its shortest counterexample ends the search: deeper levels can change no verdict and
+  // no trace. `all_levels` explores on to the bounds, for the counts of the whole space.
+  bool all_levels = false;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
   // Stop before the bounds when the process's resident memory exceeds this (0: no limit).
@@ -101,6 +109,9 @@ struct ExploreResult {
   // The memory limit stopped the search while it expanded level max_depth + 1: that level
   // is dropped, and the results (states, transitions, verdicts) cover depth max_depth only.
   bool memory_limit_reached = false;
+  // Every property explored was violated by max_depth, so the search ended there (see
+  // ExploreOptions::all_levels): `states` and `transitions` count what it visited.
+  bool every_property_violated = false;
   double seconds = 0;
   double bytes_per_state = 0; // visited set and trace links, per state
   // The most memory the frontier took: the next level's candidates (key and fingerprint
@@ -123,8 +134,8 @@ ExploreResult explore(const ExploreOptions &options);
 std::string state_graph_dot(const StateGraph &graph);
 
 // Options whose bounds contain a trace of `check` (its measurements, kexecs, length, two
-// agents, its configuration and regime), for its property: explore must find a violation
-// there, with a trace no longer than this one.
+// agents, its configuration and regime, its longest measured path), for its property:
+// explore must find a violation there, with a trace no longer than this one.
 ExploreOptions options_covering(const Trace &trace);
 
 // The configuration choices `check` draws from (32), in a fixed order.
