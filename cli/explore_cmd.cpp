@@ -371,12 +371,16 @@ void add_explore(CLI::App &app, int &exit_code) {
   add_quiet_flag(*cmd, cli->quiet, "a line every 2 s: depth, states, states/s, resident memory");
   cmd->footer(with_example_ids(
       "A property that holds here holds on every run within the bounds; a violation is\n"
-      "reported with the shortest trace (written under --out, replayable).\n\n"
+      "reported with the shortest trace (written under --out, replayable). The search\n"
+      "ends at the level where every property explored is violated (--all-levels: at\n"
+      "the bounds).\n\n"
       "Examples:\n"
       "  trimcheck explore --proposal {newest} --max-records 2 --max-depth 10\n"
       "  trimcheck explore --proposal {newest-chen} --property P9 --config default --json\n"
       "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n"
-      "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n\n"
+      "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n"
+      "  trimcheck explore --proposal {newest} --property P23 --config small_kexec_margin\n"
+      "                    --max-agents 0 --long-path 3500 --max-kexecs 4 --max-depth 6\n\n"
       "The default bounds take about a minute and 400 MB on one core for the largest\n"
       "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n\n"
       "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"

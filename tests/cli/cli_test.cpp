@@ -606,6 +606,7 @@ TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
         "explore --proposal chen-v5 --max-memory lots", "explore --proposal chen-v5 --shard 3/2",
         "explore --proposal chen-v5 --shard 33/33",
         "explore --proposal chen-v5 --config default --shard 1/2",
+        "explore --proposal chen-v5 --long-path 4", "explore --proposal chen-v5 --long-path 4096",
         "explore --merge /nonexistent.json"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;
