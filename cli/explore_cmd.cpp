@@ -333,8 +333,8 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->capture_default_str();
   cmd->add_option("--long-path", cli->bounds.long_path_bytes,
                   "Also measure new files at a path of this many bytes (5-4095; 0: never): "
-                  "records of up to 4 KB, so that runs reach a kexec segment's page "
-                  "boundary in a few steps (P23)")
+                  "records of up to 4 KB, so that a list outgrows a kexec segment's "
+                  "margin in a few steps (P23)")
       ->capture_default_str();
   cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
       ->capture_default_str();
@@ -379,8 +379,8 @@ void add_explore(CLI::App &app, int &exit_code) {
       "  trimcheck explore --proposal {newest-chen} --property P9 --config default --json\n"
       "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n"
       "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n"
-      "  trimcheck explore --proposal {newest} --property P23 --config small_kexec_margin\n"
-      "                    --max-agents 0 --long-path 3500 --max-kexecs 4 --max-depth 6\n\n"
+      "  trimcheck explore --proposal {newest} --property P23 --config default\n"
+      "                    --max-agents 1 --long-path 3500 --max-depth 10\n\n"
       "The default bounds take about a minute and 400 MB on one core for the largest\n"
       "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n\n"
       "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"

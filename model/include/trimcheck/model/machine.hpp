@@ -19,7 +19,7 @@ namespace trimcheck::model {
 // The same (file, version) twice is a duplicate template digest. With `path_bytes`, the
 // file lies under directories that make its path exactly that long (`measured_path`):
 // one record then carries up to 4 KB of name, as a deep path does on a real system, so
-// that the list reaches a kexec segment's page boundary in a few steps instead of forty.
+// that the list outgrows a kexec segment's margin in a few steps instead of dozens.
 struct Measure {
   std::uint32_t file = 0;
   std::uint32_t version = 0;

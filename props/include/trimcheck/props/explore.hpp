@@ -33,8 +33,8 @@ struct ExploreBounds {
   int max_depth = 12;  // actions per run
   int max_kexecs = 1;  // kexec loads, and kexec executions, per run
   // 0: every file is "/f<n>". Otherwise a new file may also be measured at a path of this
-  // many bytes (model::Measure::path_bytes): a record of up to 4 KB, so that a run reaches a
-  // kexec segment's page boundary (P23) in a few measurements.
+  // many bytes (model::Measure::path_bytes): a record of up to 4 KB, so that a run's list
+  // outgrows a kexec segment's margin (P23) in a few measurements instead of dozens.
   int long_path_bytes = 0;
 };
 
