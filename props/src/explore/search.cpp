@@ -520,11 +520,15 @@ ExploreResult explore(const ExploreOptions &options) {
     throw std::invalid_argument("--max-depth must be between 0 and 1000");
   if (bounds.max_kexecs < 0 || bounds.max_kexecs > 20)
     throw std::invalid_argument("--max-kexecs must be between 0 and 20");
-  if (bounds.long_path_bytes != 0 &&
-      (bounds.long_path_bytes < 5 ||
-       bounds.long_path_bytes > static_cast<int>(model::kMaxPathBytes)))
-    throw std::invalid_argument("--long-path must be 0 or between 5 and " +
-                                std::to_string(model::kMaxPathBytes) + " bytes");
+  if (bounds.long_path_bytes < 0)
+    throw std::invalid_argument("--long-path must not be negative");
+  if (bounds.long_path_bytes != 0) {
+    try { // the rule for a path's length is the model's (measured_path)
+      model::measured_path(0, static_cast<std::uint32_t>(bounds.long_path_bytes));
+    } catch (const std::invalid_argument &error) {
+      throw std::invalid_argument(std::string("--long-path: ") + error.what());
+    }
+  }
   if (options.threads < 1 || options.threads > 256)
     throw std::invalid_argument("--threads must be between 1 and 256");
   ExploreSpace space{options.proposal, options.regime, bounds, {}, options.properties};
