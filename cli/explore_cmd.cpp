@@ -244,10 +244,13 @@ ExploreOptions covering_options(const ExploreCliOptions &cli, const CLI::App &cm
       {"--max-agents", &ExploreBounds::max_agents},
       {"--max-depth", &ExploreBounds::max_depth},
       {"--max-kexecs", &ExploreBounds::max_kexecs},
-      {"--long-path", &ExploreBounds::long_path_bytes}};
+      {"--long-path", &ExploreBounds::long_path_bytes},
+      {"--max-open-files", &ExploreBounds::max_open_files}};
   for (const auto &[option, member] : bounds)
     if (cmd.count(option) > 0)
       options.bounds.*member = cli.bounds.*member;
+  if (cmd.count("--openable") > 0)
+    options.bounds.openable = cli.bounds.openable;
   return options;
 }
 
@@ -275,6 +278,8 @@ nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOption
                         {"max_depth", options.bounds.max_depth},
                         {"max_kexecs", options.bounds.max_kexecs},
                         {"long_path_bytes", options.bounds.long_path_bytes},
+                        {"max_open_files", options.bounds.max_open_files},
+                        {"openable", options.bounds.openable},
                         {"regime", regime_name(options.regime)},
                         {"config", options.config ? config_choice_names(*options.config) : "all"}};
   if (!cli.shard.empty())
@@ -336,6 +341,14 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "records of up to 4 KB, so that a list outgrows a kexec segment's "
                   "margin in a few steps (P23)")
       ->capture_default_str();
+  cmd->add_option("--max-open-files", cli->bounds.max_open_files,
+                  "Arbitrary regime: open a file only while fewer than this many are open "
+                  "(an fd copied by fork or passing shares one; 0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--openable", cli->bounds.openable,
+                  "Arbitrary regime: the only files a process may open, by name, comma-"
+                  "separated (e.g. binary_runtime_measurements_sha1_staged; default: all)")
+      ->delimiter(',');
   cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
       ->capture_default_str();
   cmd->add_option("--config", cli->config,
@@ -380,7 +393,10 @@ void add_explore(CLI::App &app, int &exit_code) {
       "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n"
       "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n"
       "  trimcheck explore --proposal {newest} --property P23 --config default\n"
-      "                    --max-agents 1 --long-path 3500 --max-depth 10\n\n"
+      "                    --max-agents 1 --long-path 3500 --max-depth 10\n"
+      "  trimcheck explore --proposal {newest-chen} --property P20 --config default\n"
+      "                    --regime arbitrary --openable ima_trim_log --max-agents 1\n"
+      "                    --max-open-files 1 --max-records 1 --max-depth 8\n\n"
       "The default bounds take about a minute and 400 MB on one core for the largest\n"
       "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n\n"
       "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"

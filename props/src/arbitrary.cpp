@@ -107,6 +107,13 @@ std::vector<const FileSpec *> openable_files(const KernelState &state) {
 
 } // namespace
 
+std::vector<std::string> arbitrary_file_paths(const KernelState &state) {
+  std::vector<std::string> paths;
+  for (const FileSpec *spec : openable_files(state))
+    paths.push_back(spec->path);
+  return paths;
+}
+
 std::optional<EchoCommand> arbitrary_echo(const KernelState &state, const Choice &choice) {
   const auto pids = live_idle(state);
   std::vector<const FileSpec *> files;

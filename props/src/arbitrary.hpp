@@ -32,6 +32,10 @@ private:
   std::vector<const model::FileSpec *> files_; // what a process may open
 };
 
+// The paths of the files an arbitrary process may open in this state: the first bank's
+// lists (live and staged), the counters and every version's control file.
+std::vector<std::string> arbitrary_file_paths(const model::KernelState &state);
+
 // `echo COMMAND > FILE`: open for writing, write one command, wait for it, close. The
 // way user space usually drives a control file, and the way a run reaches a quiescent
 // point right after a command (where P2, P7 and P8 are judged). The scenario driver

@@ -607,6 +607,9 @@ TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
         "explore --proposal chen-v5 --shard 33/33",
         "explore --proposal chen-v5 --config default --shard 1/2",
         "explore --proposal chen-v5 --long-path 4", "explore --proposal chen-v5 --long-path 4096",
+        "explore --proposal chen-v5 --max-open-files 1",
+        "explore --proposal chen-v5 --regime arbitrary --max-open-files 65",
+        "explore --proposal chen-v5 --regime arbitrary --openable pcrs",
         "explore --merge /nonexistent.json"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;

@@ -71,6 +71,10 @@ def explore_command(trimcheck, find, out, depth):
         command += ["--" + key.replace("_", "-"), str(bounds[key])]
     if "long_path_bytes" in bounds:
         command += ["--long-path", str(bounds["long_path_bytes"])]
+    if "max_open_files" in bounds:
+        command += ["--max-open-files", str(bounds["max_open_files"])]
+    if "openable" in bounds:
+        command += ["--openable", ",".join(bounds["openable"])]
     return command
 
 

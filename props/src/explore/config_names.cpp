@@ -1,6 +1,10 @@
 // Configuration choices by name, for `explore --config` and the manifest.
 #include "trimcheck/props/explore.hpp"
 
+#include "../step.hpp"
+#include "world.hpp"
+
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -20,6 +24,28 @@ constexpr std::array<Flag, 5> kFlags{{
     {"legacy_template", &ConfigChoice::legacy_template},
     {"small_kexec_margin", &ConfigChoice::small_kexec_margin},
 }};
+
+// The arbitrary regime's ExploreBounds::max_open_files that lets every open of `trace`
+// happen: one more than the files open before its busiest open. 0 (no limit) for the
+// protocol regime and for a trace the model does not accept (explore says so itself).
+int open_files_needed(const Trace &trace) {
+  if (trace.regime != Regime::arbitrary)
+    return 0;
+  model::KernelState kernel = model::boot(trace.proposal, trace.config);
+  std::size_t needed = 0;
+  try {
+    for (std::size_t index = 0; index < trace.steps.size(); ++index) {
+      const TraceAction &action = trace.steps[index].action;
+      const auto *model_action = std::get_if<model::Action>(&action);
+      if (model_action != nullptr && std::holds_alternative<model::Open>(*model_action))
+        needed = std::max(needed, detail::open_file_count(kernel) + 1);
+      detail::perform_step(kernel, action, index);
+    }
+  } catch (const std::invalid_argument &) {
+    return 0;
+  }
+  return static_cast<int>(needed);
+}
 
 } // namespace
 
@@ -76,6 +102,13 @@ ExploreOptions options_covering(const Trace &trace) {
     const auto *action = std::get_if<model::Action>(&step.action);
     if (action == nullptr)
       continue;
+    if (const auto *open = std::get_if<model::Open>(action);
+        open != nullptr && trace.regime == Regime::arbitrary) {
+      const std::string name(detail::file_name(open->path));
+      auto &openable = options.bounds.openable;
+      if (std::find(openable.begin(), openable.end(), name) == openable.end())
+        openable.push_back(name);
+    }
     if (const auto *measure = std::get_if<model::Measure>(action))
       options.bounds.long_path_bytes =
           std::max(options.bounds.long_path_bytes, static_cast<int>(measure->path_bytes));
@@ -91,6 +124,7 @@ ExploreOptions options_covering(const Trace &trace) {
   options.bounds.max_depth = static_cast<int>(trace.steps.size());
   // The scenario driver runs two agents; in the arbitrary regime every process counts.
   options.bounds.max_agents = trace.regime == Regime::protocol ? 2 : std::max(processes, 1);
+  options.bounds.max_open_files = open_files_needed(trace);
   return options;
 }
 

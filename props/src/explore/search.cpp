@@ -2,11 +2,14 @@
 #include "canonical.hpp"
 #include "visited.hpp"
 
+#include "../arbitrary.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <set>
 #include <thread>
 #include <unistd.h>
 #include <unordered_map>
@@ -19,6 +22,37 @@ using namespace detail;
 namespace {
 
 constexpr std::uint32_t kRoot = 0xFFFFFFFFu;
+
+// The arbitrary regime's bounds on opening files: each name of `openable` must be a file
+// that a process may open in one of the version's configurations.
+void check_open_bounds(const ExploreOptions &options, const std::vector<ConfigChoice> &configs) {
+  const ExploreBounds &bounds = options.bounds;
+  if (bounds.max_open_files < 0 || bounds.max_open_files > 64)
+    throw std::invalid_argument("--max-open-files must be between 0 (no limit) and 64");
+  if (options.regime != Regime::arbitrary &&
+      (bounds.max_open_files != 0 || !bounds.openable.empty()))
+    throw std::invalid_argument("--max-open-files and --openable bound arbitrary user space "
+                                "(--regime arbitrary); the protocol regime's agents open what "
+                                "their protocol opens");
+  if (bounds.openable.empty())
+    return;
+  std::set<std::string, std::less<>> names;
+  for (const ConfigChoice &choice : configs) {
+    const model::KernelState booted =
+        model::boot(options.proposal, make_config(options.proposal, choice));
+    for (const std::string &path : detail::arbitrary_file_paths(booted))
+      names.emplace(detail::file_name(path));
+  }
+  for (const std::string &name : bounds.openable)
+    if (!names.contains(name)) {
+      std::string known;
+      for (const std::string &file : names)
+        known += (known.empty() ? "" : ", ") + file;
+      throw std::invalid_argument(
+          "--openable: " + std::string(model::proposal_info(options.proposal).key) +
+          " has no file '" + name + "' that a process may open; its files: " + known);
+    }
+}
 
 // How a state was first reached: its parent and the index of the successor (for a root,
 // the index of its configuration). Enough to rebuild any trace by re-expanding.
@@ -541,6 +575,7 @@ ExploreResult explore(const ExploreOptions &options) {
                                   " cannot be explored: its monitor cannot be copied");
   const std::vector<ConfigChoice> configs =
       options.config ? std::vector<ConfigChoice>{*options.config} : all_config_choices();
+  check_open_bounds(options, configs);
   if (options.shard_count < 1 || static_cast<std::size_t>(options.shard_count) > configs.size())
     throw std::invalid_argument("--shard: between 1 and " + std::to_string(configs.size()) +
                                 " shares (one configuration each at most)");

@@ -164,11 +164,37 @@ private:
   std::vector<std::size_t> slots_;
 };
 
+} // namespace
+
+std::size_t open_file_count(const KernelState &kernel) {
+  std::size_t count = 0;
+  for (const OpenFile &open : kernel.open_files)
+    count += open.refs > 0;
+  return count;
+}
+
+std::string_view file_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+namespace {
+
+bool may_open_file(const ExploreBounds &bounds, const Open &open) {
+  if (bounds.openable.empty())
+    return true;
+  const std::string_view name = file_name(open.path);
+  return std::find(bounds.openable.begin(), bounds.openable.end(), name) != bounds.openable.end();
+}
+
 void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<Move> &moves) {
   std::size_t live = 0;
   for (const Process &proc : world.kernel.procs)
     live += proc.alive;
   const bool may_create = live < static_cast<std::size_t>(space.bounds.max_agents) + 1;
+  const bool may_open =
+      space.bounds.max_open_files == 0 ||
+      open_file_count(world.kernel) < static_cast<std::size_t>(space.bounds.max_open_files);
   const ArbitraryChoices choices(world.kernel);
   DistinctMoves distinct(moves); // many choices stand for the same action
   // Every write is also tried from a buffer that faults part way (P21), as check does.
@@ -185,8 +211,18 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
           if (!may_create && (std::holds_alternative<Spawn>(model_action) ||
                               std::holds_alternative<Fork>(model_action)))
             continue;
+          if (const auto *open = std::get_if<Open>(&model_action))
+            if (!may_open || !may_open_file(space.bounds, *open))
+              continue;
           distinct.add(std::move(*action));
         }
+  // A choice continues only the first call in flight; the scheduler may run any of them,
+  // and check's runs do when they end (round robin, ScenarioDriver::wind_down) or when an
+  // `echo` waits for its write. Without these, explore could not take the interleavings
+  // of two blocked writers that check's traces show.
+  for (const Request &request : world.kernel.requests)
+    if (request.pid != 0)
+      distinct.add(Action{Continue{request.pid}});
 }
 
 void update_budget(Budget &budget, const TraceAction &action) {

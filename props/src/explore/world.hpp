@@ -45,6 +45,12 @@ struct ExploreSpace {
 
 std::vector<World> initial_worlds(const ExploreSpace &space);
 
+// Open file descriptions that some fd refers to (ExploreBounds::max_open_files).
+std::size_t open_file_count(const model::KernelState &kernel);
+
+// The name ExploreBounds::openable calls a file by: its path's last component.
+std::string_view file_name(std::string_view path);
+
 // One successor: the action taken and the World it leads to, plus the properties whose
 // monitors reported a violation on this transition (index into space.properties, message).
 struct Successor {

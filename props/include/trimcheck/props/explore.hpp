@@ -20,6 +20,8 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace trimcheck::props {
 
@@ -36,6 +38,17 @@ struct ExploreBounds {
   // many bytes (model::Measure::path_bytes): a record of up to 4 KB, so that a run's list
   // outgrows a kexec segment's margin (P23) in a few measurements instead of dozens.
   int long_path_bytes = 0;
+  // Arbitrary regime: 0, no limit. Otherwise a process may open a file only while fewer
+  // than this many files are open (open file descriptions: an fd that fork or fd passing
+  // copied shares its description). Opening is what multiplies the arbitrary regime's
+  // states (each open file brings its reads, writes, seeks and closes), and most of its
+  // counterexamples need one or two open files (docs/explore.md, Open files).
+  int max_open_files = 0;
+  // Arbitrary regime: empty, a process may open any file of the interface (the first
+  // bank's lists, the counters, the control files). Otherwise only the files of these
+  // names (last path components, e.g. "binary_runtime_measurements_sha1_staged"): a
+  // question about one file need not pay for the other six.
+  std::vector<std::string> openable;
 };
 
 // Where a running exploration is, for a progress line (`trimcheck explore` prints one on
