@@ -42,7 +42,7 @@ struct ExploreBounds {
   // than this many files are open (open file descriptions: an fd that fork or fd passing
   // copied shares its description). Opening is what multiplies the arbitrary regime's
   // states (each open file brings its reads, writes, seeks and closes), and most of its
-  // counterexamples need one or two open files (docs/explore.md, Open files).
+  // counterexamples need one or two open files (docs/explore.md, What is explored).
   int max_open_files = 0;
   // Arbitrary regime: empty, a process may open any file of the interface (the first
   // bank's lists, the counters, the control files). Otherwise only the files of these
