@@ -289,6 +289,26 @@ nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOption
   return bounds;
 }
 
+// The search's bounds as the options that ask for them, for the text output: "holds within
+// bounds" names its bounds, and the line re-runs the same search with --proposal and
+// --property (a --cover search included). Bounds that are off are left out.
+std::string bounds_as_options(const ExploreOptions &options) {
+  const ExploreBounds &bounds = options.bounds;
+  std::string out = "--regime " + std::string(regime_name(options.regime)) + " --config " +
+                    (options.config ? config_choice_names(*options.config) : "all") +
+                    " --max-records " + std::to_string(bounds.max_records) + " --max-agents " +
+                    std::to_string(bounds.max_agents) + " --max-depth " +
+                    std::to_string(bounds.max_depth) + " --max-kexecs " +
+                    std::to_string(bounds.max_kexecs);
+  if (bounds.long_path_bytes != 0)
+    out += " --long-path " + std::to_string(bounds.long_path_bytes);
+  if (bounds.max_open_files != 0)
+    out += " --max-open-files " + std::to_string(bounds.max_open_files);
+  for (std::size_t i = 0; i < bounds.openable.size(); ++i)
+    out += (i == 0 ? " --openable " : ",") + bounds.openable[i];
+  return out;
+}
+
 // `explore --merge FILE...`: the merged result on stdout, the exit code of the whole.
 int run_merge(const std::vector<std::string> &files) {
   std::vector<nlohmann::json> shards;
@@ -503,6 +523,7 @@ void add_explore(CLI::App &app, int &exit_code) {
                     : result.every_property_violated ? " (every property violated)"
                                                      : " (depth bound reached)")
                 << ", " << result.seconds << " s\n"
+                << "within: " << bounds_as_options(options) << "\n"
                 << text.str();
     }
     if (result.memory_limit_reached)
