@@ -27,7 +27,7 @@ constexpr std::array<Flag, 5> kFlags{{
 
 // The arbitrary regime's ExploreBounds::max_open_files that lets every open of `trace`
 // happen: one more than the files open before its busiest open. 0 (no limit) for the
-// protocol regime and for a trace the model does not accept (explore says so itself).
+// protocol regime and for a trace the model does not accept (no limit still contains it).
 int open_files_needed(const Trace &trace) {
   if (trace.regime != Regime::arbitrary)
     return 0;
