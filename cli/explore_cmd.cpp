@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -35,6 +36,7 @@ struct ExploreCliOptions {
   std::string dot;
   std::size_t dot_limit = 2000;
   std::string max_memory = "auto";
+  std::string spill_dir = "auto";
   bool quiet = false;
   std::string shard;              // "I/N", 1-based
   std::vector<std::string> merge; // shard results to merge
@@ -93,6 +95,7 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
   int max_depth = 0;
   bool complete = true, memory_limit_reached = false, every_property_violated = false;
   double seconds = 0, bytes = 0;
+  std::uint64_t spills = 0, states_on_disk = 0;
   std::map<std::string, nlohmann::json> results; // property -> the chosen entry
   for (const nlohmann::json *shard : by_share) { // in share order: ties go to the lowest
     const auto shard_states = (*shard)["states"].get<std::uint64_t>();
@@ -104,6 +107,8 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
     every_property_violated =
         every_property_violated || (*shard)["every_property_violated"].get<bool>();
     seconds += (*shard)["seconds"].get<double>();
+    spills += shard->value("spills", std::uint64_t{0});
+    states_on_disk += shard->value("states_on_disk", std::uint64_t{0});
     bytes += (*shard)["bytes_per_state"].get<double>() * static_cast<double>(shard_states);
     for (const nlohmann::json &entry : (*shard)["results"]) {
       const std::string property = entry["property"];
@@ -130,6 +135,8 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
           {"seconds", seconds},
           {"states_per_second", seconds > 0 ? static_cast<double>(states) / seconds : 0},
           {"bytes_per_state", states > 0 ? bytes / static_cast<double>(states) : 0},
+          {"spills", spills},
+          {"states_on_disk", states_on_disk},
           {"results", ordered}};
 }
 
@@ -140,14 +147,17 @@ void print_progress(const ExploreProgress &progress) {
   constexpr double kMiB = 1 << 20;
   const double rate =
       progress.seconds > 0 ? static_cast<double>(progress.states) / progress.seconds : 0;
-  char line[200];
+  char line[240];
   std::snprintf(line, sizeof line,
                 "trimcheck explore: depth %d, %llu states, %llu transitions, %.0f states/s, "
-                "%.0f MiB resident, %.0f s\n",
+                "%.0f MiB resident, %.0f s",
                 progress.depth, static_cast<unsigned long long>(progress.states),
                 static_cast<unsigned long long>(progress.transitions), rate,
                 static_cast<double>(progress.resident_bytes) / kMiB, progress.seconds);
-  std::cerr << line << std::flush;
+  std::cerr << line;
+  if (progress.states_on_disk > 0)
+    std::cerr << ", " << progress.states_on_disk << " states on disk";
+  std::cerr << "\n" << std::flush;
 }
 
 // --max-memory: "auto" (3/4 of the physical memory, or half of RLIMIT_AS), "none", or a
@@ -177,6 +187,25 @@ std::uint64_t max_memory_bytes(const std::string &text) {
     throw CLI::ValidationError(
         "--max-memory", "expected auto, none, or a number of MiB (at least 1), not '" + text + "'");
   return mib * kMiB;
+}
+
+// --spill-dir: "auto" ($TMPDIR, else /tmp), "none" (stop at the memory limit), or a
+// directory (explore checks that it can create a file there). A temporary directory that
+// this process may not write to is no reason to refuse a search that may never spill:
+// `auto` then says so and stops at the limit instead.
+std::filesystem::path spill_directory(const std::string &text) {
+  if (text == "none")
+    return {};
+  if (text != "auto")
+    return text;
+  const char *tmpdir = std::getenv("TMPDIR");
+  const std::filesystem::path directory = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  if (access(directory.c_str(), W_OK) == 0)
+    return directory;
+  std::cerr << "trimcheck explore: " << directory.string()
+            << " is not writable: the search stops at --max-memory (choose a --spill-dir to "
+               "go on past it)\n";
+  return {};
 }
 
 // The version, properties, regime, configurations and bounds given as options.
@@ -267,6 +296,7 @@ ExploreOptions to_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
   options.all_levels = cli.all_levels;
   options.graph_limit = cli.dot.empty() ? 0 : cli.dot_limit;
   options.max_memory_bytes = max_memory_bytes(cli.max_memory);
+  options.spill_directory = spill_directory(cli.spill_dir);
   if (!cli.quiet)
     options.on_progress = print_progress;
   return options;
@@ -391,8 +421,15 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->check(digits_only())
       ->capture_default_str();
   cmd->add_option("--max-memory", cli->max_memory,
-                  "Stop early (exit 3) when resident memory exceeds this many MiB; auto: 3/4 "
-                  "of the physical memory or half of ulimit -v if lower, none: no limit")
+                  "Resident memory in MiB beyond which the visited states move to disk "
+                  "(--spill-dir), or the search stops (exit 3) if a level does not fit even "
+                  "then; auto: 3/4 of the physical memory or half of ulimit -v if lower, "
+                  "none: no limit")
+      ->capture_default_str();
+  cmd->add_option("--spill-dir", cli->spill_dir,
+                  "Directory for the visited states when memory runs out (16 bytes a state, "
+                  "in a file deleted when explore exits); auto: $TMPDIR or /tmp, none: stop "
+                  "at --max-memory instead")
       ->capture_default_str();
   cmd->add_option("--shard", cli->shard,
                   "Explore share I of N (a block of the configurations), e.g. 2/4; "
@@ -418,10 +455,12 @@ void add_explore(CLI::App &app, int &exit_code) {
       "                    --regime arbitrary --openable ima_trim_log --max-agents 1\n"
       "                    --max-open-files 1 --max-records 1 --max-depth 8\n\n"
       "The default bounds take about a minute and 400 MB on one core for the largest\n"
-      "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n\n"
+      "versions ({newest}, {newest-chen}); a progress line goes to stderr every 2 s.\n"
+      "Past --max-memory the visited states move to --spill-dir and the search goes on.\n\n"
       "Exit codes: 0 every property holds within the bounds, 1 a violation was found,\n"
       "2 bad option or unwritable output, 3 the memory limit stopped the search before\n"
-      "the bounds (the results cover the depth reached; nothing violated there)."));
+      "the bounds, a level not fitting even with the visited states on disk (the results\n"
+      "cover the depth reached; nothing violated there)."));
   cmd->add_option("--cover", cli->cover,
                   "Explore within the bounds of this trace (of check, explore or prove): its "
                   "version, property, regime and configuration, its measurements, kexecs and "
@@ -453,6 +492,10 @@ void add_explore(CLI::App &app, int &exit_code) {
                         : "within the bounds of " + cli->cover + " (lower them with --max-*): ")
                 << error.what() << "\n";
       exit_code = kExitBadInput;
+      return;
+    } catch (const SpillError &error) {
+      std::cerr << "trimcheck explore: stopped at the memory limit: " << error.what() << "\n";
+      exit_code = kExitInconclusive;
       return;
     } catch (const std::bad_alloc &) {
       // An allocation failed before the resident-memory check stopped the search (an
@@ -513,6 +556,8 @@ void add_explore(CLI::App &app, int &exit_code) {
                          {"seconds", result.seconds},
                          {"states_per_second", rate},
                          {"bytes_per_state", result.bytes_per_state},
+                         {"spills", result.spills},
+                         {"states_on_disk", result.states_on_disk},
                          {"results", results}};
       std::cout << json_document("explore", std::move(out)).dump(2) << "\n";
     } else {
@@ -522,15 +567,24 @@ void add_explore(CLI::App &app, int &exit_code) {
                     : result.memory_limit_reached    ? " (memory limit reached)"
                     : result.every_property_violated ? " (every property violated)"
                                                      : " (depth bound reached)")
-                << ", " << result.seconds << " s\n"
+                << ", " << result.seconds << " s"
+                << (result.spills > 0
+                        ? "; the visited states moved to disk " + std::to_string(result.spills) +
+                              " time(s) (" + std::to_string(result.states_on_disk) + " on disk)"
+                        : "")
+                << "\n"
                 << "within: " << bounds_as_options(options) << "\n"
                 << text.str();
     }
     if (result.memory_limit_reached)
       std::cerr << "trimcheck explore: stopped at the memory limit (--max-memory "
                 << cli->max_memory << ") while expanding depth " << result.max_depth + 1
-                << "; the results cover depth " << result.max_depth
-                << " only. Lower the bounds, explore fewer properties (--property), or raise "
+                << "; the results cover depth " << result.max_depth << " only"
+                << (options.spill_directory.empty() ? ""
+                                                    : ", a level that does not fit "
+                                                      "even with the visited states "
+                                                      "on disk")
+                << ". Lower the bounds, explore fewer properties (--property), or raise "
                    "--max-memory.\n";
     // A memory limit that stopped the search before its bounds, with nothing violated in what
     // it covered, is not "holds within the bounds": inconclusive.

@@ -461,12 +461,13 @@ TEST(CliExplore, TheMemoryLimitStopsTheSearchWithExitThree) {
 }
 
 TEST(CliExplore, AnAddressSpaceLimitStopsTheSearchCleanly) {
-  // Under `ulimit -v` the default --max-memory (auto) takes half the limit: the search
-  // stops with its results (exit 1 or 3), or, if the allocator's address space runs out
-  // first, with one line saying so (exit 3); never bad_alloc as an internal error (70).
+  // Under `ulimit -v` the default --max-memory (auto) takes half the limit: without a spill
+  // directory the search stops with its results (exit 1 or 3), or, if the allocator's address space
+  // runs out first, with one line saying so (exit 3); never bad_alloc as an internal error (70).
   TempDir dir;
   const CliRun limited = run_shell("ulimit -v 250000; " + std::string(TRIMCHECK_BINARY) +
-                                   " explore --proposal sassu-v7 --quiet --json --out " +
+                                   " explore --proposal sassu-v7 --spill-dir none --quiet --json "
+                                   "--out " +
                                    dir.path().string() + " 2>" + (dir.path() / "err").string());
   EXPECT_TRUE(limited.code == 1 || limited.code == 3) << limited.code << "\n" << limited.out;
   const std::string err = slurp(dir.path() / "err");
@@ -604,6 +605,7 @@ TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
         "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
         "explore --proposal chen-v5 --threads 0", "explore --proposal chen-v5 --max-memory 0",
         "explore --proposal chen-v5 --max-memory lots", "explore --proposal chen-v5 --shard 3/2",
+        "explore --proposal chen-v5 --spill-dir /nonexistent",
         "explore --proposal chen-v5 --shard 33/33",
         "explore --proposal chen-v5 --config default --shard 1/2",
         "explore --proposal chen-v5 --long-path 4", "explore --proposal chen-v5 --long-path 4096",

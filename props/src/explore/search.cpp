@@ -250,6 +250,8 @@ private:
   void expand_level(const Level &level, std::vector<LevelWork> &work);
   void expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
                     WorldRebuilder &rebuilder, LevelWork &out);
+  bool spill(ExploreResult &result);
+  void drop_spilled(std::vector<LevelWork::Candidate> &winners);
   std::vector<TraceAction> actions_to(std::uint32_t id, std::uint16_t last) const;
   Trace trace_for(std::size_t property, const Found &found) const;
 
@@ -265,9 +267,39 @@ private:
   // What ExploreOptions::on_progress reports, kept up to date by the working threads.
   struct {
     std::atomic<int> depth{0};
-    std::atomic<std::uint64_t> states{0}, transitions{0};
+    std::atomic<std::uint64_t> states{0}, transitions{0}, states_on_disk{0};
   } progress_;
 };
+
+// Moves the visited set to the spill file (VisitedSet::spill). False when there is no
+// spill directory, the state graph is kept (it needs every state's id), or nothing was
+// left to move: the memory limit then ends the search.
+bool Search::spill(ExploreResult &result) {
+  if (options_.spill_directory.empty() || graph_)
+    return false;
+  if (visited_.spill(options_.spill_directory) == 0)
+    return false;
+  ++result.spills;
+  progress_.states = links_.size();
+  progress_.transitions = result.transitions;
+  progress_.states_on_disk = visited_.spilled_states();
+  return true;
+}
+
+// The winners of a level that the spill file already holds were settled in an earlier
+// level: what claim() would have answered `known` before the spill.
+void Search::drop_spilled(std::vector<LevelWork::Candidate> &winners) {
+  std::vector<Fingerprint> fps;
+  fps.reserve(winners.size());
+  for (const LevelWork::Candidate &winner : winners)
+    fps.push_back(winner.fp);
+  const std::vector<bool> on_disk = visited_.settle_spilled(fps);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < winners.size(); ++i)
+    if (!on_disk[i])
+      winners[kept++] = winners[i];
+  winners.resize(kept);
+}
 
 void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
                           WorldRebuilder &rebuilder, LevelWork &out) {
@@ -360,7 +392,7 @@ ExploreResult Search::run() {
            progress_.states.load(std::memory_order_relaxed),
            progress_.transitions.load(std::memory_order_relaxed),
            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-           resident_bytes()});
+           resident_bytes(), progress_.states_on_disk.load(std::memory_order_relaxed)});
     });
   if (options_.graph_limit > 0)
     graph_.emplace();
@@ -400,6 +432,9 @@ ExploreResult Search::run() {
     std::vector<LevelWork> work(threads);
     expand_level(level, work);
     if (over_memory_) { // the level is incomplete: drop it
+      over_memory_ = false;
+      if (spill(result))
+        continue; // and expand it again, with the visited set on disk
       result.memory_limit_reached = true;
       break;
     }
@@ -426,6 +461,8 @@ ExploreResult Search::run() {
     for (std::size_t p = 0; p < found_.size(); ++p)
       if (!found_[p])
         found_[p] = level_found[p];
+    if (visited_.spilled())
+      drop_spilled(winners);
     std::sort(winners.begin(), winners.end(),
               [](const auto &a, const auto &b) { return a.key < b.key; });
     const Level next{static_cast<std::uint32_t>(links_.size()), winners.size(), level.depth + 1};
@@ -454,6 +491,9 @@ ExploreResult Search::run() {
       if (links_.size() > options_.graph_limit)
         graph_.reset();
     }
+    progress_.states = links_.size();
+    if (options_.max_states_in_memory > 0 && visited_.size() > options_.max_states_in_memory)
+      spill(result);
     level = next;
     if (level.size > 0)
       result.max_depth = static_cast<int>(level.depth);
@@ -476,6 +516,7 @@ ExploreResult Search::run() {
   for (const WorldRebuilder &rebuilder : rebuilders_)
     result.rebuilt_successors += rebuilder.rebuilt();
   result.states = links_.size();
+  result.states_on_disk = visited_.spilled_states();
   result.bytes_per_state =
       result.states == 0
           ? 0
@@ -563,6 +604,10 @@ ExploreResult explore(const ExploreOptions &options) {
       throw std::invalid_argument(std::string("--long-path: ") + error.what());
     }
   }
+  if (options.max_states_in_memory > 0 && options.spill_directory.empty())
+    throw std::invalid_argument("a limit on the states held in memory needs a spill directory");
+  if (!options.spill_directory.empty())
+    check_spill_directory(options.spill_directory);
   if (options.threads < 1 || options.threads > 256)
     throw std::invalid_argument("--threads must be between 1 and 256");
   ExploreSpace space{options.proposal, options.regime, bounds, {}, options.properties};

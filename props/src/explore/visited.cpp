@@ -1,5 +1,8 @@
 #include "visited.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 namespace trimcheck::props::detail {
 
 namespace {
@@ -77,9 +80,56 @@ std::optional<std::uint32_t> VisitedSet::id_of(const Fingerprint &raw) {
   Shard &shard = shard_of(fp);
   std::lock_guard lock(shard.mutex);
   const Slot *slot = find(shard, fp);
-  if (slot->low == 0 || (slot->value & kPending) != 0)
+  if (slot->low == 0 || (slot->value & kPending) != 0 || slot->value == kSpilled)
     return std::nullopt;
   return static_cast<std::uint32_t>(slot->value);
+}
+
+std::uint64_t VisitedSet::spill(const std::filesystem::path &directory) {
+  if (!file_)
+    file_ = std::make_unique<SpillFile>(directory);
+  std::uint64_t moved = 0;
+  file_->merge([&](std::size_t index) {
+    Shard &shard = shards_[index];
+    std::vector<Fingerprint> settled;
+    for (const Slot &slot : shard.slots)
+      if (slot.low != 0 && (slot.value & kPending) == 0 && slot.value != kSpilled)
+        settled.push_back({slot.high, slot.low});
+    shard.slots = std::vector<Slot>(64);
+    shard.used = 0;
+    std::sort(settled.begin(), settled.end(), spill_order);
+    moved += settled.size();
+    return settled;
+  });
+  release_free_memory();
+  return moved;
+}
+
+std::vector<bool> VisitedSet::settle_spilled(const std::vector<Fingerprint> &raw) {
+  std::vector<bool> found(raw.size(), false);
+  if (!file_)
+    return found;
+  std::vector<std::size_t> order(raw.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<Fingerprint> probes(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i)
+    probes[i] = normal(raw[i]);
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return spill_order(probes[a], probes[b]); });
+  std::vector<Fingerprint> sorted(raw.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    sorted[i] = probes[order[i]];
+  const std::vector<bool> in_file = file_->contains(sorted);
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (in_file[i]) {
+      found[order[i]] = true;
+      Shard &shard = shard_of(sorted[i]);
+      std::lock_guard lock(shard.mutex);
+      Slot *slot = find(shard, sorted[i]);
+      if (!insert_if_new(shard, slot, sorted[i], kSpilled))
+        slot->value = kSpilled;
+    }
+  return found;
 }
 
 std::size_t VisitedSet::size() const {

@@ -8,9 +8,16 @@
 // level, the successor whose key is remembered is the state's representative (`holds`),
 // representatives are numbered in key order (`settle`), and the next level is the same
 // whatever the number of threads.
+//
+// Spilling. When memory runs out, `spill` moves the fingerprints of every settled state to
+// a file (spill_file.hpp) and empties the tables. A state settled before that is then no
+// longer `known` to `claim`: it comes out of its level as a candidate like a new state, and
+// `settle_spilled` tells the search which candidates the file holds, once per level. A
+// level's outcome (which states are new, which key holds each) is the same either way.
 #pragma once
 
 #include "fingerprint.hpp"
+#include "spill_file.hpp"
 
 #include <memory>
 #include <mutex>
@@ -33,6 +40,16 @@ public:
   std::size_t size() const;
   std::size_t bytes() const; // memory of the tables
 
+  // Moves every settled state to the file in `directory` (created on the first spill) and
+  // empties the tables; the claims of a level not yet settled are dropped with them.
+  // Returns the number of states moved.
+  std::uint64_t spill(const std::filesystem::path &directory);
+  bool spilled() const { return file_ != nullptr; }
+  std::uint64_t spilled_states() const { return file_ ? file_->size() : 0; }
+  // Whether each of `fps` was settled before a spill; those that were are settled again
+  // (as known, with no id), so that their later claims are answered from memory.
+  std::vector<bool> settle_spilled(const std::vector<Fingerprint> &fps);
+
 private:
   struct Slot {
     std::uint64_t high = 0, low = 0; // low == 0: empty (fingerprints have low != 0)
@@ -44,13 +61,15 @@ private:
     std::size_t used = 0;
   };
   static constexpr std::uint64_t kPending = std::uint64_t{1} << 63;
-  static constexpr std::size_t kShards = 256;
-  Shard &shard_of(const Fingerprint &fp) { return shards_[fp.high % kShards]; }
+  static constexpr std::uint64_t kSpilled = kPending - 1; // settled before a spill: no id
+  static constexpr std::size_t kShards = kVisitedShards;
+  Shard &shard_of(const Fingerprint &fp) { return shards_[shard_index(fp)]; }
   static Slot *find(Shard &shard, const Fingerprint &fp); // the slot, or the empty one
   static void grow(Shard &shard);
   // Fills the empty `slot` (from find); false if it holds a fingerprint already.
   static bool insert_if_new(Shard &shard, Slot *slot, const Fingerprint &fp, std::uint64_t value);
   std::unique_ptr<Shard[]> shards_;
+  std::unique_ptr<SpillFile> file_;
 };
 
 } // namespace trimcheck::props::detail

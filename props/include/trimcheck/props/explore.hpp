@@ -18,8 +18,10 @@
 #include "trimcheck/props/scenario.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,11 +57,14 @@ struct ExploreBounds {
 // stderr every two seconds). Counters are read while the threads work, so a report in the
 // middle of a level counts the states and transitions that level has reached so far.
 struct ExploreProgress {
-  int depth = 0;            // the level being expanded (its successors are at depth + 1)
-  std::uint64_t states = 0; // distinct states reached, the next level's so far included
+  int depth = 0; // the level being expanded (its successors are at depth + 1)
+  // Distinct states reached, the next level's so far included. Once the visited set has
+  // been spilled, a level's count so far also holds states the file settles at its end.
+  std::uint64_t states = 0;
   std::uint64_t transitions = 0;
   double seconds = 0;               // since the search started
   std::uint64_t resident_bytes = 0; // of the process (0 if /proc cannot be read)
+  std::uint64_t states_on_disk = 0; // visited states moved to the spill file
 };
 
 struct ExploreOptions {
@@ -82,11 +87,24 @@ struct ExploreOptions {
   bool all_levels = false;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
-  // Stop before the bounds when the process's resident memory exceeds this (0: no limit).
+  // The process's resident memory beyond which the visited set moves to disk
+  // (spill_directory) or, without one, the search stops before the bounds (0: no limit).
   // A search keeps about 100 bytes per state (the frontier is ids, its Worlds are rebuilt
   // when expanded), so a search that outgrows memory has tens of millions of states; it
-  // stops cleanly and says how deep it got, instead of being killed by the OOM killer.
+  // goes on, or stops cleanly and says how deep it got, instead of being killed by the OOM
+  // killer.
   std::uint64_t max_memory_bytes = 0;
+  // Where the visited set goes when memory runs out (empty: nowhere, the search stops at
+  // the memory limit). When the resident memory passes max_memory_bytes, the level being
+  // expanded is dropped, the fingerprints of every settled state move to a file in this
+  // directory, and the level is expanded again with an empty table; the search stops only
+  // when a level does not fit even then. Results are the same as without a limit
+  // (docs/explore.md, When memory runs out).
+  std::filesystem::path spill_directory;
+  // Also spill, after a level, when the table holds more than this many states (0: only
+  // the memory limit spills). A count, not a size, so that a test can spill at a chosen
+  // point on any machine.
+  std::uint64_t max_states_in_memory = 0;
   // Called every `progress_interval` while the search runs, from a thread of its own (so
   // also in the middle of a long level), and never for a search shorter than one interval.
   // Empty: no reports. It sees counters only: what it does cannot change the results.
@@ -134,13 +152,21 @@ struct ExploreResult {
   // Successors computed again to rebuild the states being expanded, over every level (the
   // price of not keeping a level's Worlds; `transitions` counts the ones explored).
   std::uint64_t rebuilt_successors = 0;
+  int spills = 0;                       // times the visited set was moved to disk
+  std::uint64_t states_on_disk = 0;     // visited states in the spill file at the end
   std::vector<PropertyOutcome> results; // the properties that apply to some configuration
   std::optional<StateGraph> graph;      // when graph_limit >= states
 };
 
+// The spill file could not be written (a full disk, a directory gone): the search cannot
+// go on within its memory limit. The message names the directory and the system's error.
+struct SpillError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Throws std::invalid_argument for unusable options (e.g. a bound out of range, a property
-// whose monitor cannot be copied), and std::logic_error if a found trace does not
-// reproduce when replayed from boot (the canonical encoding merged unequal states).
+// whose monitor cannot be copied), SpillError (above), and std::logic_error if a found trace does
+// not reproduce when replayed from boot (the canonical encoding merged unequal states).
 ExploreResult explore(const ExploreOptions &options);
 
 // The graph in graphviz DOT (Boost.Graph write_graphviz), violating states in red.
