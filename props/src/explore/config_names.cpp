@@ -122,8 +122,9 @@ ExploreOptions options_covering(const Trace &trace) {
   options.bounds.max_records = measures;
   options.bounds.max_kexecs = std::max(loads, executes);
   options.bounds.max_depth = static_cast<int>(trace.steps.size());
-  // The scenario driver runs two agents; in the arbitrary regime every process counts.
-  options.bounds.max_agents = trace.regime == Regime::protocol ? 2 : std::max(processes, 1);
+  // The scenario driver runs two agents. In the arbitrary regime the bound counts live
+  // processes besides the one that boot starts (p1): the trace's spawns and forks.
+  options.bounds.max_agents = trace.regime == Regime::protocol ? 2 : processes;
   options.bounds.max_open_files = open_files_needed(trace);
   return options;
 }

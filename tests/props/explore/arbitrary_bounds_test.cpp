@@ -51,6 +51,19 @@ public:
   }
 };
 
+// "Never two live processes": p1, which boot starts, and one more.
+class TwoProcesses : public CopyableMonitor<TwoProcesses> {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
+                                     const StepFacts &) override {
+    const auto live = std::count_if(state.procs.begin(), state.procs.end(),
+                                    [](const Process &proc) { return proc.alive; });
+    if (live >= 2)
+      return std::to_string(live) + " live processes";
+    return std::nullopt;
+  }
+};
+
 // "Only the first call in flight is ever continued": violated when a process continues
 // while another process's call went in flight before its own.
 class ContinuesALaterCall : public CopyableMonitor<ContinuesALaterCall> {
@@ -86,6 +99,7 @@ const Property kTwoFilesOpen{"T1", "test", "", "", always, make<TwoFilesOpen>};
 const Property kOpensOtherFile{"T2", "test", "", "", always, make<OpensCountFile<false>>};
 const Property kOpensCountFile{"T3", "test", "", "", always, make<OpensCountFile<true>>};
 const Property kContinuesALaterCall{"T4", "test", "", "", always, make<ContinuesALaterCall>};
+const Property kTwoProcesses{"T5", "test", "", "", always, make<TwoProcesses>};
 
 ExploreOptions arbitrary(ProposalId proposal, std::vector<const Property *> properties, int depth) {
   ExploreOptions options;
@@ -134,6 +148,25 @@ TEST(ExploreArbitrary, OpenableNamesTheOnlyFilesAProcessOpens) {
   const ExploreResult every_file = explore(options);
   ASSERT_TRUE(trace_of(every_file, 0));
   EXPECT_EQ(trace_of(every_file, 0)->steps.size(), 1u);
+}
+
+// --max-agents counts the processes besides p1, and --cover asks for as many as the trace
+// spawns or forks: none for a trace that runs in p1 alone (until session 25 it asked for
+// one at least, and a second process multiplied the states of sassu-v7's P2 cover a
+// hundredfold).
+TEST(ExploreArbitrary, MaxAgentsCountsTheProcessesBesidesTheFirst) {
+  ExploreOptions options = arbitrary(ProposalId::sassu_v7, {&kTwoProcesses, &kOpensCountFile}, 2);
+  options.bounds.max_agents = 0;
+  const ExploreResult alone = explore(options);
+  EXPECT_FALSE(trace_of(alone, 0)) << trace_of(alone, 0)->violation;
+  ASSERT_TRUE(trace_of(alone, 1));
+  EXPECT_EQ(options_covering(*trace_of(alone, 1)).bounds.max_agents, 0);
+
+  options.bounds.max_agents = 1;
+  const ExploreResult two = explore(options);
+  ASSERT_TRUE(trace_of(two, 0));
+  EXPECT_EQ(trace_of(two, 0)->steps.size(), 1u); // a spawn or a fork
+  EXPECT_EQ(options_covering(*trace_of(two, 0)).bounds.max_agents, 1);
 }
 
 TEST(ExploreArbitrary, RejectsOpenBoundsItCannotHonour) {

@@ -33,7 +33,7 @@ namespace trimcheck::props {
 // Defaults).
 struct ExploreBounds {
   int max_records = 2; // kernel measurements (new files, duplicates, violations) per run
-  int max_agents = 2;  // protocol: agents; arbitrary: live processes besides init
+  int max_agents = 2;  // protocol: agents; arbitrary: live processes besides p1 (boot starts it)
   int max_depth = 12;  // actions per run
   int max_kexecs = 1;  // kexec loads, and kexec executions, per run
   // 0: every file is "/f<n>". Otherwise a new file may also be measured at a path of this
