@@ -47,6 +47,33 @@ struct Shard {
   int index = 0, count = 1; // 0-based
 };
 
+// The integer bounds of a search, one row each: its option, its key in the JSON's
+// `bounds`, its member, whether the `within:` line names it when it is 0 (off), and its
+// help. The options, a --cover search's overrides, the JSON and the `within:` line are all
+// made from this table, so that a bound added here appears in each of them.
+struct IntegerBound {
+  const char *option;
+  const char *json_key;
+  int ExploreBounds::*member;
+  bool shown_when_off;
+  const char *help;
+};
+constexpr IntegerBound kIntegerBounds[] = {
+    {"--max-records", "max_records", &ExploreBounds::max_records, true,
+     "Kernel measurements per run (new file, duplicate or violation)"},
+    {"--max-agents", "max_agents", &ExploreBounds::max_agents, true,
+     "Agents (protocol regime) or live processes besides p1, the one boot starts (arbitrary)"},
+    {"--max-depth", "max_depth", &ExploreBounds::max_depth, true, "Actions per run"},
+    {"--max-kexecs", "max_kexecs", &ExploreBounds::max_kexecs, true,
+     "kexec loads, and executions, per run"},
+    {"--long-path", "long_path_bytes", &ExploreBounds::long_path_bytes, false,
+     "Also measure new files at a path of this many bytes (5-4095; 0: never): records of up "
+     "to 4 KB, so that a list outgrows a kexec segment's margin in a few steps (P23)"},
+    {"--max-open-files", "max_open_files", &ExploreBounds::max_open_files, false,
+     "Arbitrary regime: open a file only while fewer than this many are open (an fd copied "
+     "by fork or passing shares one; 0: no limit)"},
+};
+
 // --shard I/N with 1 <= I <= N.
 Shard parse_shard(const std::string &text) {
   int index = 0, count = 0;
@@ -268,16 +295,9 @@ ExploreOptions covering_options(const ExploreCliOptions &cli, const CLI::App &cm
     throw CLI::ValidationError("--cover", cli.cover +
                                               ": the trace's kernel configuration is none of the "
                                               "configurations explore knows (--config)");
-  const std::pair<const char *, int ExploreBounds::*> bounds[] = {
-      {"--max-records", &ExploreBounds::max_records},
-      {"--max-agents", &ExploreBounds::max_agents},
-      {"--max-depth", &ExploreBounds::max_depth},
-      {"--max-kexecs", &ExploreBounds::max_kexecs},
-      {"--long-path", &ExploreBounds::long_path_bytes},
-      {"--max-open-files", &ExploreBounds::max_open_files}};
-  for (const auto &[option, member] : bounds)
-    if (cmd.count(option) > 0)
-      options.bounds.*member = cli.bounds.*member;
+  for (const IntegerBound &bound : kIntegerBounds)
+    if (cmd.count(bound.option) > 0)
+      options.bounds.*bound.member = cli.bounds.*bound.member;
   if (cmd.count("--openable") > 0)
     options.bounds.openable = cli.bounds.openable;
   return options;
@@ -303,15 +323,11 @@ ExploreOptions to_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
 }
 
 nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOptions &cli) {
-  nlohmann::json bounds{{"max_records", options.bounds.max_records},
-                        {"max_agents", options.bounds.max_agents},
-                        {"max_depth", options.bounds.max_depth},
-                        {"max_kexecs", options.bounds.max_kexecs},
-                        {"long_path_bytes", options.bounds.long_path_bytes},
-                        {"max_open_files", options.bounds.max_open_files},
-                        {"openable", options.bounds.openable},
+  nlohmann::json bounds{{"openable", options.bounds.openable},
                         {"regime", regime_name(options.regime)},
                         {"config", options.config ? config_choice_names(*options.config) : "all"}};
+  for (const IntegerBound &bound : kIntegerBounds)
+    bounds[bound.json_key] = options.bounds.*bound.member;
   if (!cli.shard.empty())
     bounds["shard"] = cli.shard;
   if (!cli.cover.empty())
@@ -325,15 +341,10 @@ nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOption
 std::string bounds_as_options(const ExploreOptions &options) {
   const ExploreBounds &bounds = options.bounds;
   std::string out = "--regime " + std::string(regime_name(options.regime)) + " --config " +
-                    (options.config ? config_choice_names(*options.config) : "all") +
-                    " --max-records " + std::to_string(bounds.max_records) + " --max-agents " +
-                    std::to_string(bounds.max_agents) + " --max-depth " +
-                    std::to_string(bounds.max_depth) + " --max-kexecs " +
-                    std::to_string(bounds.max_kexecs);
-  if (bounds.long_path_bytes != 0)
-    out += " --long-path " + std::to_string(bounds.long_path_bytes);
-  if (bounds.max_open_files != 0)
-    out += " --max-open-files " + std::to_string(bounds.max_open_files);
+                    (options.config ? config_choice_names(*options.config) : "all");
+  for (const IntegerBound &bound : kIntegerBounds)
+    if (bound.shown_when_off || bounds.*bound.member != 0)
+      out += " " + std::string(bound.option) + " " + std::to_string(bounds.*bound.member);
   for (std::size_t i = 0; i < bounds.openable.size(); ++i)
     out += (i == 0 ? " --openable " : ",") + bounds.openable[i];
   return out;
@@ -377,24 +388,8 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_option("--proposal", cli->proposal,
                   "Version id (see `trimcheck list`); required unless --merge");
   cmd->add_option("--property", cli->properties, "Property id (repeatable; default: all)");
-  cmd->add_option("--max-records", cli->bounds.max_records,
-                  "Kernel measurements per run (new file, duplicate or violation)")
-      ->capture_default_str();
-  cmd->add_option("--max-agents", cli->bounds.max_agents,
-                  "Agents (protocol regime) or processes besides init (arbitrary)")
-      ->capture_default_str();
-  cmd->add_option("--max-depth", cli->bounds.max_depth, "Actions per run")->capture_default_str();
-  cmd->add_option("--max-kexecs", cli->bounds.max_kexecs, "kexec loads, and executions, per run")
-      ->capture_default_str();
-  cmd->add_option("--long-path", cli->bounds.long_path_bytes,
-                  "Also measure new files at a path of this many bytes (5-4095; 0: never): "
-                  "records of up to 4 KB, so that a list outgrows a kexec segment's "
-                  "margin in a few steps (P23)")
-      ->capture_default_str();
-  cmd->add_option("--max-open-files", cli->bounds.max_open_files,
-                  "Arbitrary regime: open a file only while fewer than this many are open "
-                  "(an fd copied by fork or passing shares one; 0: no limit)")
-      ->capture_default_str();
+  for (const IntegerBound &bound : kIntegerBounds)
+    cmd->add_option(bound.option, cli->bounds.*bound.member, bound.help)->capture_default_str();
   cmd->add_option("--openable", cli->bounds.openable,
                   "Arbitrary regime: the only files a process may open, by name, comma-"
                   "separated (e.g. binary_runtime_measurements_sha1_staged; default: all)")
