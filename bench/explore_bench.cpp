@@ -35,11 +35,14 @@ struct Measured {
   std::uint64_t states = 0, transitions = 0;
   double seconds = 0, bytes_per_state = 0;
   std::uint64_t peak_frontier_bytes = 0, rebuilt_successors = 0;
+  int spills = 0;
   long peak_rss_kb = 0;
 };
 
-// Explores in a child process, so that its peak resident memory is its own.
-Measured measured(model::ProposalId proposal, int depth, int threads) {
+// Explores in a child process, so that its peak resident memory is its own. `on_disk`:
+// the visited set moves to a spill file after every level (docs/explore.md, When memory
+// runs out), as it would on a machine whose memory the search outgrows.
+Measured measured(model::ProposalId proposal, int depth, int threads, bool on_disk = false) {
   int channel[2];
   if (pipe(channel) != 0) {
     std::perror("pipe");
@@ -58,13 +61,23 @@ Measured measured(model::ProposalId proposal, int depth, int threads) {
     options.bounds = {2, 2, depth, 1};
     options.threads = threads;
     options.all_levels = true; // the whole space within the bounds, whatever is violated
+    char spill_directory[] = "/tmp/trimcheck-bench-spill.XXXXXX";
+    if (on_disk) {
+      if (mkdtemp(spill_directory) == nullptr)
+        _exit(2);
+      options.spill_directory = spill_directory;
+      options.max_states_in_memory = 1;
+    }
     const ExploreResult result = explore(options);
+    if (on_disk)
+      rmdir(spill_directory); // the spill file was unlinked when it was created
     const Measured out{result.states,
                        result.transitions,
                        result.seconds,
                        result.bytes_per_state,
                        result.peak_frontier_bytes,
                        result.rebuilt_successors,
+                       result.spills,
                        0};
     const bool sent = write(channel[1], &out, sizeof out) == sizeof out;
     _exit(sent ? 0 : 2);
@@ -111,6 +124,15 @@ void throughput(model::ProposalId proposal, int depth) {
               static_cast<int>(key.size()), key.data(), static_cast<unsigned long long>(one.states),
               static_cast<unsigned long long>(one.transitions),
               static_cast<double>(one.peak_rss_kb) / 1024.0, one.seconds, rate);
+  // Item 2: what a search costs when its visited set lives on disk (a spill after every
+  // level: the most that --max-memory can ask for).
+  const Measured spilled = measured(proposal, depth, 1, true);
+  std::printf(
+      "%-9.*s visited set on disk (%d spills): %6.1f s (%.2fx), %5.0f peak RSS/state, "
+      "16 bytes/state on disk (same states: %s)\n",
+      static_cast<int>(key.size()), key.data(), spilled.spills, spilled.seconds,
+      spilled.seconds / one.seconds, 1024.0 * static_cast<double>(spilled.peak_rss_kb) / states,
+      spilled.states == one.states && spilled.transitions == one.transitions ? "yes" : "NO");
   const Measured two = measured(proposal, depth, 2);
   std::printf("%-9.*s 2 threads: %6.1f s, speed-up %.2f (target %.1f; same states: %s)\n",
               static_cast<int>(key.size()), key.data(), two.seconds, one.seconds / two.seconds,
