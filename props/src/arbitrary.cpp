@@ -4,30 +4,11 @@ namespace trimcheck::props::detail {
 
 using namespace model;
 
-namespace {
-
-std::vector<Pid> live_idle(const KernelState &state) {
-  std::vector<Pid> out;
-  for (const Process &proc : state.procs)
-    if (proc.alive && !blocked(state, proc.pid))
-      out.push_back(proc.pid);
-  return out;
-}
-
-std::vector<int> fds_of(const KernelState &state, Pid pid) {
-  std::vector<int> out;
-  const auto &fds = state.procs[pid - 1].fds;
-  for (std::size_t fd = 0; fd < fds.size(); ++fd)
-    if (fds[fd])
-      out.push_back(static_cast<int>(fd));
-  return out;
-}
-
 // A vocabulary of commands covering every version's grammar and its edge cases.
-Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
+Bytes vocabulary_command(const KernelState &state, std::size_t index) {
   const std::string t = std::to_string(state.counters.trimcount);
   const std::string whole = std::to_string(state.list.size());
-  switch ((a * 8u + b) % 18u) {
+  switch (index) {
   case 0:
     return to_bytes("A\n");
   case 1:
@@ -71,6 +52,30 @@ Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
   default:
     return to_bytes(t + ":9223372036854775808\n"); // N beyond LONG_MAX
   }
+}
+
+namespace {
+
+std::vector<Pid> live_idle(const KernelState &state) {
+  std::vector<Pid> out;
+  for (const Process &proc : state.procs)
+    if (proc.alive && !blocked(state, proc.pid))
+      out.push_back(proc.pid);
+  return out;
+}
+
+// The command a write choice stands for.
+Bytes command(const KernelState &state, std::uint8_t a, std::uint8_t b) {
+  return vocabulary_command(state, (a * 8u + b) % kVocabularySize);
+}
+
+std::vector<int> fds_of(const KernelState &state, Pid pid) {
+  std::vector<int> out;
+  const auto &fds = state.procs[pid - 1].fds;
+  for (std::size_t fd = 0; fd < fds.size(); ++fd)
+    if (fds[fd])
+      out.push_back(static_cast<int>(fd));
+  return out;
 }
 
 // The commands of an echo: what each version's documentation tells user space to write,
@@ -188,6 +193,42 @@ std::optional<TraceAction> ArbitraryChoices::action(const Choice &choice) const 
   default:
     return std::nullopt; // kinds 15 and 16 without a call in flight
   }
+}
+
+std::vector<TraceAction> ArbitraryChoices::every_action() const {
+  std::vector<TraceAction> out;
+  auto add = [&](Action action) { out.emplace_back(std::move(action)); };
+  if (in_flight_)
+    add(Continue{*in_flight_});
+  add(Spawn{true});
+  add(Spawn{false});
+  for (std::size_t index = 0; index < pids_.size(); ++index) {
+    const Pid pid = pids_[index];
+    for (const FileSpec *spec : files_)
+      for (const Access access : {Access::read, Access::write, Access::read_write})
+        add(Open{pid, spec->path, access});
+    for (const int fd : fds_[index]) {
+      add(Read{pid, fd, 4096});
+      add(Read{pid, fd, 150});
+      for (std::size_t command = 0; command < kVocabularySize; ++command) {
+        const Write whole{pid, fd, vocabulary_command(state_, command)};
+        for (std::uint32_t fault = 0; fault < whole.bytes.size(); ++fault) {
+          Write faulting = whole;
+          faulting.fault_after = fault;
+          add(std::move(faulting));
+        }
+        add(whole);
+      }
+      add(Close{pid, fd});
+      if (pids_.size() > 1) // to the next idle process, as a choice passes one
+        add(PassFd{pid, fd, pids_[(index + 1) % pids_.size()]});
+      add(Seek{pid, fd});
+    }
+    add(Fork{pid});
+    add(DropCap{pid});
+    add(Exit{pid});
+  }
+  return out;
 }
 
 std::optional<TraceAction> arbitrary_action(const KernelState &state, const Choice &choice) {

@@ -9,8 +9,14 @@
 namespace trimcheck::props::detail {
 
 // Choice::c of a write whose user buffer faults after Choice::a % length bytes (one write
-// in eight in check's scenarios; explore tries it beside every write, c = 0).
+// in eight in check's scenarios; explore lists every fault position, every_action).
 inline constexpr std::uint8_t kFaultingBuffer = 7;
+
+// The write vocabulary: commands covering every version's grammar and its edge cases,
+// some of them made from the state (the trimcount, the length of L, a PCR value). A write
+// choice (kinds 10 and 11) picks command (a * 8 + b) % kVocabularySize.
+inline constexpr std::size_t kVocabularySize = 18;
+model::Bytes vocabulary_command(const model::KernelState &state, std::size_t index);
 
 // The action a choice of kind 7-16 stands for in this state (always valid there), or
 // nothing when the choice makes no sense (e.g. a read without an open fd).
@@ -23,6 +29,16 @@ class ArbitraryChoices {
 public:
   explicit ArbitraryChoices(const model::KernelState &state);
   std::optional<TraceAction> action(const Choice &choice) const;
+  // Every action of the regime's vocabulary here, each once: for each idle process, every
+  // open of an openable file in each mode, both reads, every write (each fd, each command
+  // of the vocabulary, from a whole buffer and from one that faults after each of its
+  // bytes), every close, seek and fd pass, fork, dropping CAP_SYS_ADMIN and exit; both
+  // spawns; continuing the first call in flight. It holds every action a choice makes, and
+  // more: a choice picks the process, the fd, the file, the mode, the command, the read
+  // size and the fault position from the same bytes, so even check's 256 x 256 values of
+  // them leave combinations out in some states (docs/explore.md, What is explored).
+  // Explore expands these.
+  std::vector<TraceAction> every_action() const;
 
 private:
   const model::KernelState &state_;

@@ -197,25 +197,19 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
       open_file_count(world.kernel) < static_cast<std::size_t>(space.bounds.max_open_files);
   const ArbitraryChoices choices(world.kernel);
   DistinctMoves distinct(moves); // many choices stand for the same action
-  // Every write is also tried from a buffer that faults part way (P21), as check does.
-  for (std::uint8_t kind = 7; kind <= 16; ++kind)
-    for (std::uint8_t a = 0; a < 9; ++a)
-      for (std::uint8_t b = 0; b < 9; ++b)
-        for (std::uint8_t c : {std::uint8_t{0}, kFaultingBuffer}) {
-          if (c != 0 && kind != 10 && kind != 11)
-            continue; // c only matters to a write
-          auto action = choices.action(Choice{kind, a, b, c});
-          if (!action)
-            continue;
-          const Action &model_action = std::get<Action>(*action);
-          if (!may_create && (std::holds_alternative<Spawn>(model_action) ||
-                              std::holds_alternative<Fork>(model_action)))
-            continue;
-          if (const auto *open = std::get_if<Open>(&model_action))
-            if (!may_open || !may_open_file(space.bounds, *open))
-              continue;
-          distinct.add(std::move(*action));
-        }
+  // Every action of the regime's vocabulary (ArbitraryChoices::every_action: all that
+  // check's choices make, and the combinations their shared bytes leave out), within the
+  // bounds on processes and open files.
+  for (TraceAction &action : choices.every_action()) {
+    const Action &model_action = std::get<Action>(action);
+    if (!may_create &&
+        (std::holds_alternative<Spawn>(model_action) || std::holds_alternative<Fork>(model_action)))
+      continue;
+    if (const auto *open = std::get_if<Open>(&model_action))
+      if (!may_open || !may_open_file(space.bounds, *open))
+        continue;
+    distinct.add(std::move(action));
+  }
   // A choice continues only the first call in flight; the scheduler may run any of them,
   // and check's runs do when they end (round robin, ScenarioDriver::wind_down) or when an
   // `echo` waits for its write. Without these, explore could not take the interleavings
