@@ -220,8 +220,9 @@ std::vector<TraceAction> ArbitraryChoices::every_action() const {
         add(whole);
       }
       add(Close{pid, fd});
-      if (pids_.size() > 1) // to the next idle process, as a choice passes one
-        add(PassFd{pid, fd, pids_[(index + 1) % pids_.size()]});
+      for (const Pid other : pids_) // a choice passes to the next one only
+        if (other != pid)
+          add(PassFd{pid, fd, other});
       add(Seek{pid, fd});
     }
     add(Fork{pid});

@@ -32,7 +32,8 @@ public:
   // Every action of the regime's vocabulary here, each once: for each idle process, every
   // open of an openable file in each mode, both reads, every write (each fd, each command
   // of the vocabulary, from a whole buffer and from one that faults after each of its
-  // bytes), every close, seek and fd pass, fork, dropping CAP_SYS_ADMIN and exit; both
+  // bytes), every close and seek, passing each fd to each other idle process, fork,
+  // dropping CAP_SYS_ADMIN and exit; both
   // spawns; continuing the first call in flight. It holds every action a choice makes, and
   // more: a choice picks the process, the fd, the file, the mode, the command, the read
   // size and the fault position from the same bytes, so even check's 256 x 256 values of

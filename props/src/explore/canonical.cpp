@@ -33,15 +33,25 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   StateEncoder encoder(kernel_.rename(world.kernel, agent_pids_), std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
-  if (!agents_only) {
-    kernel_.encode_renamed(world.kernel, encoder);
-    for (std::size_t p = 0; p < world.monitors.size(); ++p) {
-      const Monitor *monitor = world.monitors.get(p);
-      encoder.flag(monitor != nullptr);
-      if (monitor != nullptr)
-        monitor->encode(encoder);
-    }
+  if (!agents_only)
+    encode_renamed_rest(world, encoder);
+  out = encoder.take();
+}
+
+void Canonicalizer::encode_renamed_rest(const World &world, StateEncoder &encoder) const {
+  kernel_.encode_renamed(world.kernel, encoder);
+  for (std::size_t p = 0; p < world.monitors.size(); ++p) {
+    const Monitor *monitor = world.monitors.get(p);
+    encoder.flag(monitor != nullptr);
+    if (monitor != nullptr)
+      monitor->encode(encoder);
   }
+}
+
+void Canonicalizer::encode_processes_first(const World &world, std::span<const model::Pid> first,
+                                           std::string &out) {
+  StateEncoder encoder(kernel_.rename(world.kernel, first), std::move(out));
+  encode_renamed_rest(world, encoder);
   out = encoder.take();
 }
 
@@ -57,6 +67,24 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   encoding_ = fixed.take();
   // The fixed part is common to every order, so the least encoding has the least rest.
   const std::size_t agents = world.agents.size();
+  if (agents == 0 && process_symmetry_) {
+    live_pids_.clear();
+    for (const model::Process &proc : world.kernel.procs)
+      if (proc.alive)
+        live_pids_.push_back(proc.pid);
+    if (live_pids_.size() >= 2 && live_pids_.size() <= kSymmetricProcesses) {
+      bool have_best = false;
+      do {
+        encode_processes_first(world, live_pids_, candidate_);
+        if (!have_best || candidate_ < best_) {
+          std::swap(best_, candidate_);
+          have_best = true;
+        }
+      } while (std::next_permutation(live_pids_.begin(), live_pids_.end()));
+      encoding_ += best_;
+      return encoding_;
+    }
+  }
   order_.resize(agents);
   std::iota(order_.begin(), order_.end(), 0);
   orders_.clear();

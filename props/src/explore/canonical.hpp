@@ -16,6 +16,14 @@
 //   max_agents! encodings; 2 with the default bound). The kernel's renaming names the
 //   agents' processes first, in the order being tried.
 //
+//   Processes (arbitrary user space, which has no agents). Every process may take every
+//   action of the vocabulary (ArbitraryChoices::every_action lists them per process, an
+//   fd passed to any other), the kernel treats pids as names, and monitors write pids
+//   through the renaming: so permuting the live processes maps runs to runs, and with
+//   `process_symmetry` the encoding is the least one over the orders of the live
+//   processes, named first in the order tried (up to kSymmetricProcesses of them; beyond
+//   that, in pid order: still sound, less reduced).
+//
 //   Monitors. Each property's monitor encodes its own state (Monitor::encode) with the same
 //   renaming; a monitor that no longer applies (violated on this run, or the property does
 //   not apply to the configuration) is one marker.
@@ -34,6 +42,8 @@ namespace trimcheck::props::detail {
 //   requests; monitors) once per order of the agents.
 class Canonicalizer {
 public:
+  static constexpr std::size_t kSymmetricProcesses = 3; // 6 orders at most
+  explicit Canonicalizer(bool process_symmetry = false) : process_symmetry_(process_symmetry) {}
   std::string encode(const World &world);
   // The same, valid until the next call (no copy).
   std::string_view encode_view(const World &world);
@@ -41,9 +51,16 @@ public:
 private:
   void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out,
                        bool agents_only);
+  // With no agents: the renamed rest, the processes in `first` named first.
+  void encode_processes_first(const World &world, std::span<const model::Pid> first,
+                              std::string &out);
+  // The renamed kernel part and the monitors, under the encoder's renaming.
+  void encode_renamed_rest(const World &world, model::StateEncoder &encoder) const;
+  bool process_symmetry_;
   // Scratch reused between calls (one Canonicalizer per thread).
   model::KernelIdentity kernel_;
   std::vector<model::Pid> agent_pids_; // the agents' processes in the order being tried
+  std::vector<model::Pid> live_pids_;  // with no agents: the live processes, an order tried
   std::vector<std::size_t> order_;
   std::vector<std::size_t> orders_; // every order of the agents, one after another
   std::vector<std::string> agent_parts_;

@@ -303,7 +303,7 @@ void Search::drop_spilled(std::vector<LevelWork::Candidate> &winners) {
 
 void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std::size_t> &next,
                           WorldRebuilder &rebuilder, LevelWork &out) {
-  Canonicalizer canonical;
+  Canonicalizer canonical(options_.process_symmetry);
   Successor scratch; // every successor is stepped into this one (its memory is reused)
   std::uint64_t until_memory_check = 0;
   for (;;) {
@@ -411,7 +411,7 @@ ExploreResult Search::run() {
   ExploreResult result;
   roots_ = initial_worlds(space_);
   {
-    Canonicalizer canonical;
+    Canonicalizer canonical(options_.process_symmetry);
     for (std::size_t c = 0; c < roots_.size(); ++c) {
       const Fingerprint fp = fingerprint(canonical.encode_view(roots_[c]));
       if (visited_.id_of(fp))

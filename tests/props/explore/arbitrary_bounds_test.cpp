@@ -83,7 +83,7 @@ public:
       }
     return std::nullopt;
   }
-  void encode(StateEncoder &out) const override { out.number(first_in_flight_); }
+  void encode(StateEncoder &out) const override { out.pid(first_in_flight_); }
 
 private:
   Pid first_in_flight_ = 0;

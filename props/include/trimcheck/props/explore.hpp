@@ -85,6 +85,10 @@ struct ExploreOptions {
   // its shortest counterexample ends the search: deeper levels can change no verdict and
   // no trace. `all_levels` explores on to the bounds, for the counts of the whole space.
   bool all_levels = false;
+  // Arbitrary user space: states that differ only in which process is which are one state
+  // (docs/explore.md, The explored state). Off only to measure the reduction, or to test
+  // that it changes no verdict and no trace length.
+  bool process_symmetry = true;
   // Keep the state graph for --dot, up to this many states (beyond it the graph is dropped).
   std::size_t graph_limit = 0;
   // The process's resident memory beyond which the visited set moves to disk
