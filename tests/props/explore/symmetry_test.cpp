@@ -1,14 +1,57 @@
 // Process symmetry (canonical.hpp): in arbitrary user space, states that differ only in
 // which process is which are one state. The reduction keeps every verdict and every
 // shortest trace's length, and it does merge states.
+#include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/explore.hpp"
 
+#include "../../../props/src/flat_containers.hpp"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace trimcheck::props {
 namespace {
 
 using namespace model;
+
+// Test-only property: "no process has a read refused twice while another process lives".
+// A refused read (EBADF on a write-only fd) leaves the kernel as it was; only the
+// monitor's count per process tells the states apart, so a symmetry that merged states by
+// their kernel part alone would cut the run short and never see the violation.
+class RefusedTwiceBesideAnother : public CopyableMonitor<RefusedTwiceBesideAnother> {
+public:
+  std::optional<std::string> observe(const KernelState &state, const TraceAction &action,
+                                     const Outcome &outcome, const StepFacts &facts) override {
+    const Action *a = std::get_if<Action>(&action);
+    if (a == nullptr || !std::holds_alternative<Read>(*a) || outcome.ret >= 0)
+      return std::nullopt;
+    const std::size_t live = static_cast<std::size_t>(std::count_if(
+        state.procs.begin(), state.procs.end(), [](const Process &proc) { return proc.alive; }));
+    if (++refused_[facts.actor] >= 2 && live >= 2)
+      return "p" + std::to_string(facts.actor) + " had two reads refused";
+    return std::nullopt;
+  }
+  void encode(StateEncoder &out) const override {
+    out.unordered(refused_, [](StateEncoder &entry, const auto &item) {
+      if (entry.gone_pid(item.first))
+        return false;
+      entry.pid(item.first);
+      entry.number(item.second);
+      return true;
+    });
+  }
+
+private:
+  detail::FlatMap<Pid, int> refused_;
+};
+
+bool always(ProposalId, const KernelConfig &) {
+  return true;
+}
+const Property kRefusedTwice{
+    "T1", "test", "",
+    "",   always, [] { return std::unique_ptr<Monitor>(new RefusedTwiceBesideAnother); }};
 
 ExploreOptions two_processes(ProposalId proposal, int depth) {
   ExploreOptions options;
@@ -39,6 +82,21 @@ TEST(ExploreSymmetry, SymmetricProcessesKeepEveryVerdictAndTraceLength) {
         EXPECT_EQ(a->steps.size(), b->steps.size()) << key << " " << whole.results[i].property;
       }
     }
+  }
+}
+
+// The monitors are part of the state that symmetry compares: a run whose only difference
+// is a monitor's count of a process's refused reads is not merged with its twin.
+TEST(ExploreSymmetry, MonitorsArePartOfTheSymmetricState) {
+  for (const bool symmetry : {true, false}) {
+    ExploreOptions options = two_processes(ProposalId::sassu_v7, 4);
+    options.properties = {&kRefusedTwice};
+    options.bounds.max_records = 0;
+    options.bounds.openable = {"binary_runtime_measurements_sha1"};
+    options.process_symmetry = symmetry;
+    const ExploreResult result = explore(options);
+    ASSERT_TRUE(result.results.at(0).trace) << "symmetry " << symmetry;
+    EXPECT_EQ(result.results.at(0).trace->steps.size(), 4u); // spawn, open, read, read
   }
 }
 
