@@ -38,9 +38,10 @@ struct ExploreCliOptions {
   std::string max_memory = "auto";
   std::string spill_dir = "auto";
   bool quiet = false;
-  std::string shard;              // "I/N", 1-based
-  std::vector<std::string> merge; // shard results to merge
-  std::string cover;              // a trace whose bounds to explore within
+  std::string shard;                  // "I/N", 1-based
+  std::vector<std::string> merge;     // shard results to merge
+  std::string cover;                  // a trace whose bounds to explore within
+  std::vector<std::string> max_calls; // KIND=N, one per kind
 };
 
 struct Shard {
@@ -73,6 +74,43 @@ constexpr IntegerBound kIntegerBounds[] = {
      "Arbitrary regime: open a file only while fewer than this many are open (an fd copied "
      "by fork or passing shares one; 0: no limit)"},
 };
+
+// --max-calls KIND=N,...: at most N calls of each KIND (a trace's action type, e.g. write).
+std::map<CallKind, int> parse_max_calls(const std::vector<std::string> &items) {
+  std::map<CallKind, int> limits;
+  if (items == std::vector<std::string>{"trace"})
+    throw CLI::ValidationError("--max-calls", "'trace' (the calls a trace makes) needs --cover");
+  for (const std::string &item : items) {
+    const std::size_t equals = item.find('=');
+    const auto kind = call_kind_named(std::string_view(item).substr(0, equals));
+    int limit = -1;
+    const char *first = item.data() + equals + 1, *last = item.data() + item.size();
+    const bool number = equals != std::string::npos && first != last &&
+                        std::from_chars(first, last, limit).ptr == last;
+    if (!kind || !number || limit < 0 || limit > 255) {
+      std::string kinds;
+      for (std::size_t index = 0; index < kCallKinds; ++index)
+        kinds +=
+            (index == 0 ? "" : ", ") + std::string(call_kind_name(static_cast<CallKind>(index)));
+      throw CLI::ValidationError("--max-calls", "expected KIND=N with N from 0 to 255 and KIND "
+                                                "one of " +
+                                                    kinds + "; got '" + item + "'");
+    }
+    if (!limits.emplace(*kind, limit).second)
+      throw CLI::ValidationError("--max-calls",
+                                 "'" + std::string(call_kind_name(*kind)) + "' is limited twice");
+  }
+  return limits;
+}
+
+// --max-calls as given: KIND=N,... in CallKind order ("" when no kind is limited).
+std::string max_calls_text(const std::map<CallKind, int> &limits) {
+  std::string text;
+  for (const auto &[kind, limit] : limits)
+    text +=
+        (text.empty() ? "" : ",") + std::string(call_kind_name(kind)) + "=" + std::to_string(limit);
+  return text;
+}
 
 // --shard I/N with 1 <= I <= N.
 Shard parse_shard(const std::string &text) {
@@ -266,6 +304,7 @@ ExploreOptions search_options(const ExploreCliOptions &cli) {
                           cli.config + "'");
   }
   options.bounds = cli.bounds;
+  options.bounds.max_calls = parse_max_calls(cli.max_calls);
   if (!cli.shard.empty()) {
     const Shard shard = parse_shard(cli.shard);
     options.shard_index = shard.index;
@@ -300,6 +339,10 @@ ExploreOptions covering_options(const ExploreCliOptions &cli, const CLI::App &cm
       options.bounds.*bound.member = cli.bounds.*bound.member;
   if (cmd.count("--openable") > 0)
     options.bounds.openable = cli.bounds.openable;
+  if (cli.max_calls == std::vector<std::string>{"trace"})
+    options.bounds.max_calls = calls_made(trace);
+  else if (cmd.count("--max-calls") > 0)
+    options.bounds.max_calls = parse_max_calls(cli.max_calls);
   return options;
 }
 
@@ -328,6 +371,10 @@ nlohmann::json bounds_json(const ExploreOptions &options, const ExploreCliOption
                         {"config", options.config ? config_choice_names(*options.config) : "all"}};
   for (const IntegerBound &bound : kIntegerBounds)
     bounds[bound.json_key] = options.bounds.*bound.member;
+  nlohmann::json max_calls = nlohmann::json::object();
+  for (const auto &[kind, limit] : options.bounds.max_calls)
+    max_calls[std::string(call_kind_name(kind))] = limit;
+  bounds["max_calls"] = std::move(max_calls);
   if (!cli.shard.empty())
     bounds["shard"] = cli.shard;
   if (!cli.cover.empty())
@@ -347,6 +394,8 @@ std::string bounds_as_options(const ExploreOptions &options) {
       out += " " + std::string(bound.option) + " " + std::to_string(bounds.*bound.member);
   for (std::size_t i = 0; i < bounds.openable.size(); ++i)
     out += (i == 0 ? " --openable " : ",") + bounds.openable[i];
+  if (!bounds.max_calls.empty())
+    out += " --max-calls " + max_calls_text(bounds.max_calls);
   return out;
 }
 
@@ -393,6 +442,13 @@ void add_explore(CLI::App &app, int &exit_code) {
   cmd->add_option("--openable", cli->bounds.openable,
                   "Arbitrary regime: the only files a process may open, by name, comma-"
                   "separated (e.g. binary_runtime_measurements_sha1_staged; default: all)")
+      ->delimiter(',');
+  cmd->add_option("--max-calls", cli->max_calls,
+                  "Arbitrary regime: at most N calls of each KIND a run makes, KIND=N comma-"
+                  "separated (KIND: spawn, open, read, write, faulting_write (a buffer that "
+                  "faults part way), close, seek, pass_fd, fork, drop_cap, exit; a kind not "
+                  "listed is not limited, 0 leaves it out), e.g. write=2,faulting_write=0; with "
+                  "--cover, 'trace': each kind at the trace's own count")
       ->delimiter(',');
   cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
       ->capture_default_str();
@@ -444,6 +500,7 @@ void add_explore(CLI::App &app, int &exit_code) {
       "  trimcheck explore --proposal {newest-chen} --property P9 --config default --json\n"
       "  trimcheck explore --proposal {baseline} --max-depth 4 --dot states.dot\n"
       "  trimcheck explore --cover trimcheck-out/{newest-chen}-P5.json --max-depth 8\n"
+      "  trimcheck explore --cover trimcheck-out/{newest}-P20.json --max-calls trace\n"
       "  trimcheck explore --proposal {newest} --property P23 --config default\n"
       "                    --max-agents 1 --long-path 3500 --max-depth 10\n"
       "  trimcheck explore --proposal {newest-chen} --property P20 --config default\n"

@@ -600,18 +600,31 @@ TEST(CliExplore, CoverExploresWithinTheBoundsOfATrace) {
 
 TEST(CliExplore, BadOptionsExitTwoWithOneMessage) {
   for (const std::string args :
-       {"explore", "explore --proposal nope", "explore --proposal chen-v5 --property P99",
+       {"explore",
+        "explore --proposal nope",
+        "explore --proposal chen-v5 --property P99",
         "explore --proposal chen-v5 --regime sometimes",
-        "explore --proposal chen-v5 --config flush", "explore --proposal chen-v5 --max-depth -1",
-        "explore --proposal chen-v5 --threads 0", "explore --proposal chen-v5 --max-memory 0",
-        "explore --proposal chen-v5 --max-memory lots", "explore --proposal chen-v5 --shard 3/2",
+        "explore --proposal chen-v5 --config flush",
+        "explore --proposal chen-v5 --max-depth -1",
+        "explore --proposal chen-v5 --threads 0",
+        "explore --proposal chen-v5 --max-memory 0",
+        "explore --proposal chen-v5 --max-memory lots",
+        "explore --proposal chen-v5 --shard 3/2",
         "explore --proposal chen-v5 --spill-dir /nonexistent",
         "explore --proposal chen-v5 --shard 33/33",
         "explore --proposal chen-v5 --config default --shard 1/2",
-        "explore --proposal chen-v5 --long-path 4", "explore --proposal chen-v5 --long-path 4096",
+        "explore --proposal chen-v5 --long-path 4",
+        "explore --proposal chen-v5 --long-path 4096",
         "explore --proposal chen-v5 --max-open-files 1",
         "explore --proposal chen-v5 --regime arbitrary --max-open-files 65",
         "explore --proposal chen-v5 --regime arbitrary --openable pcrs",
+        "explore --proposal chen-v5 --max-calls write=1",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls write",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls write=-1",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls write=256",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls writes=1",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls write=1,write=2",
+        "explore --proposal chen-v5 --regime arbitrary --max-calls trace",
         "explore --merge /nonexistent.json"}) {
     CliRun result = run(args, true);
     EXPECT_EQ(result.code, 2) << args;

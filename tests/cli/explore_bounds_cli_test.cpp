@@ -53,6 +53,25 @@ TEST(CliExploreBounds, TheBoundsOfACoverSearchRunItAgain) {
   EXPECT_EQ(again["states"], covered["states"]);
   EXPECT_EQ(again["transitions"], covered["transitions"]);
   EXPECT_EQ(again["results"][0]["trace_length"], covered["results"][0]["trace_length"]);
+
+  // --max-calls trace: each kind of call at the trace's count (an open and a write, or so),
+  // named in the JSON and on the line, which runs the same search again.
+  const auto calls = nlohmann::json::parse(run(cover + " --max-calls trace --json").out);
+  const auto &max_calls = calls["bounds"]["max_calls"];
+  EXPECT_EQ(max_calls.size(), 11u) << max_calls;
+  EXPECT_EQ(max_calls["read"], 0) << max_calls;
+  EXPECT_EQ(max_calls["open"], 1) << max_calls;
+  EXPECT_LT(calls["states"], covered["states"]);
+  EXPECT_EQ(calls["results"][0]["trace_length"], covered["results"][0]["trace_length"]);
+  const std::string calls_within = within_line(run(cover + " --max-calls trace").out);
+  EXPECT_NE(calls_within.find("--max-calls spawn=0,open=1,read=0,"), std::string::npos)
+      << calls_within;
+  const auto calls_again =
+      nlohmann::json::parse(run("explore --proposal chen-v2 --property P15 " + calls_within +
+                                " --quiet --json --out " + dir.path().string())
+                                .out);
+  EXPECT_EQ(calls_again["states"], calls["states"]);
+  EXPECT_EQ(calls_again["bounds"]["max_calls"], max_calls);
 }
 
 } // namespace

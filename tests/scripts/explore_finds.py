@@ -75,6 +75,8 @@ def explore_command(trimcheck, find, out, depth):
         command += ["--max-open-files", str(bounds["max_open_files"])]
     if "openable" in bounds:
         command += ["--openable", ",".join(bounds["openable"])]
+    if "max_calls" in bounds:
+        command += ["--max-calls", ",".join("%s=%d" % item for item in bounds["max_calls"].items())]
     return command
 
 

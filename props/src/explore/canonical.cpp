@@ -10,7 +10,7 @@ namespace trimcheck::props::detail {
 namespace {
 
 // Every field of these is encoded below (the kernel's fields are model/state_identity.cpp's).
-static_assert(model::field_count<Budget>() == 5,
+static_assert(model::field_count<Budget>() == 6,
               "a field was added to Budget: encode it in canonical.cpp, then update the count");
 static_assert(model::field_count<World>() == 4,
               "a field was added to World: encode it in canonical.cpp, then update the count");
@@ -62,6 +62,8 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   const Budget &budget = world.budget;
   for (std::uint8_t value :
        {budget.config, budget.measures, budget.files_used, budget.loads, budget.executes})
+    fixed.number(value);
+  for (std::uint8_t value : budget.calls)
     fixed.number(value);
   kernel_.encode_fixed(world.kernel, fixed);
   encoding_ = fixed.take();

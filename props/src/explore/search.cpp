@@ -23,17 +23,22 @@ namespace {
 
 constexpr std::uint32_t kRoot = 0xFFFFFFFFu;
 
-// The arbitrary regime's bounds on opening files: each name of `openable` must be a file
+// The arbitrary regime's bounds (files, calls): each name of `openable` must be a file
 // that a process may open in one of the version's configurations.
-void check_open_bounds(const ExploreOptions &options, const std::vector<ConfigChoice> &configs) {
+void check_user_space_bounds(const ExploreOptions &options,
+                             const std::vector<ConfigChoice> &configs) {
   const ExploreBounds &bounds = options.bounds;
   if (bounds.max_open_files < 0 || bounds.max_open_files > 64)
     throw std::invalid_argument("--max-open-files must be between 0 (no limit) and 64");
   if (options.regime != Regime::arbitrary &&
-      (bounds.max_open_files != 0 || !bounds.openable.empty()))
-    throw std::invalid_argument("--max-open-files and --openable bound arbitrary user space "
-                                "(--regime arbitrary); the protocol regime's agents open what "
-                                "their protocol opens");
+      (bounds.max_open_files != 0 || !bounds.openable.empty() || !bounds.max_calls.empty()))
+    throw std::invalid_argument("--max-open-files, --openable and --max-calls bound arbitrary "
+                                "user space (--regime arbitrary); the protocol regime's agents "
+                                "make the calls their protocol makes");
+  for (const auto &[kind, limit] : bounds.max_calls)
+    if (limit < 0 || limit > 255)
+      throw std::invalid_argument("--max-calls " + std::string(call_kind_name(kind)) + "=" +
+                                  std::to_string(limit) + ": a limit is between 0 and 255");
   if (bounds.openable.empty())
     return;
   std::set<std::string, std::less<>> names;
@@ -620,7 +625,7 @@ ExploreResult explore(const ExploreOptions &options) {
                                   " cannot be explored: its monitor cannot be copied");
   const std::vector<ConfigChoice> configs =
       options.config ? std::vector<ConfigChoice>{*options.config} : all_config_choices();
-  check_open_bounds(options, configs);
+  check_user_space_bounds(options, configs);
   if (options.shard_count < 1 || static_cast<std::size_t>(options.shard_count) > configs.size())
     throw std::invalid_argument("--shard: between 1 and " + std::to_string(configs.size()) +
                                 " shares (one configuration each at most)");

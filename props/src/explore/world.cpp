@@ -132,14 +132,14 @@ std::uint64_t action_hash(const TraceAction &action) {
 class DistinctMoves {
 public:
   explicit DistinctMoves(std::vector<Move> &moves) : moves_(moves), first_(moves.size()) {}
-  void add(TraceAction action) {
+  void add(TraceAction action, std::optional<CallKind> spends = std::nullopt) {
     if (2 * (moves_.size() - first_ + 1) > slots_.size())
       grow();
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t at = action_hash(action) & mask;; at = (at + 1) & mask) {
       if (slots_[at] == kEmpty) {
         slots_[at] = moves_.size();
-        moves_.push_back({std::move(action), {}, {}});
+        moves_.push_back({std::move(action), {}, {}, spends});
         return;
       }
       if (moves_[slots_[at]].action == action)
@@ -208,7 +208,14 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
     if (const auto *open = std::get_if<Open>(&model_action))
       if (!may_open || !may_open_file(space.bounds, *open))
         continue;
-    distinct.add(std::move(action));
+    // Within ExploreBounds::max_calls: a limited kind is counted, and left out once spent.
+    std::optional<CallKind> spends;
+    if (const auto kind = call_kind_of(action); kind && space.bounds.max_calls.contains(*kind)) {
+      if (world.budget.calls[static_cast<std::size_t>(*kind)] >= space.bounds.max_calls.at(*kind))
+        continue;
+      spends = kind;
+    }
+    distinct.add(std::move(action), spends);
   }
   // A choice continues only the first call in flight; the scheduler may run any of them,
   // and check's runs do when they end (round robin, ScenarioDriver::wind_down) or when an
@@ -293,6 +300,8 @@ void step_into(const World &world, Move move, Successor &next) {
   else if (move.agent)
     after.agents[*move.agent].observe(after.kernel, step.outcome);
   update_budget(after.budget, next.action);
+  if (move.spends)
+    ++after.budget.calls[static_cast<std::size_t>(*move.spends)];
   for (std::size_t p = 0; p < after.monitors.size(); ++p) {
     Monitor *monitor = after.monitors.get(p);
     if (monitor == nullptr)

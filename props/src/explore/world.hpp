@@ -16,6 +16,8 @@
 #include "../agents.hpp"
 #include "monitor_pack.hpp"
 
+#include <array>
+
 namespace trimcheck::props::detail {
 
 // What the bounds have used up on this run.
@@ -25,6 +27,9 @@ struct Budget {
   std::uint8_t files_used = 0; // files f0..f(n-1) measured so far
   std::uint8_t loads = 0;      // kexec loads
   std::uint8_t executes = 0;   // kexec executions
+  // Calls made, by CallKind, of the kinds ExploreBounds::max_calls limits (the others are
+  // not counted, so that runs differing only in them stay one state).
+  std::array<std::uint8_t, kCallKinds> calls{};
 };
 
 struct World {
@@ -68,6 +73,7 @@ struct Move {
   TraceAction action;
   std::optional<std::size_t> agent;
   std::optional<Agent> agent_after;
+  std::optional<CallKind> spends; // a call of a kind ExploreBounds::max_calls limits
 };
 
 // The moves of `world`: move i leads to its successor i.

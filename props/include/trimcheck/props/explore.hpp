@@ -20,12 +20,35 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace trimcheck::props {
+
+// A kind of user-space call of the arbitrary regime, named as in traces ("pass_fd"), except
+// that a write whose buffer faults part way (P21) is a kind of its own, faulting_write: it
+// multiplies a run's writes by their lengths. ExploreBounds::max_calls bounds how many of
+// a kind a run makes. A continue is the scheduler running a call already made, not a call.
+enum class CallKind : std::uint8_t {
+  spawn,
+  open,
+  read,
+  write,
+  faulting_write,
+  close,
+  seek,
+  pass_fd,
+  fork,
+  drop_cap,
+  exit
+};
+inline constexpr std::size_t kCallKinds = 11;
+std::string_view call_kind_name(CallKind kind);
+std::optional<CallKind> call_kind_named(std::string_view name);  // empty: no such kind
+std::optional<CallKind> call_kind_of(const TraceAction &action); // empty: not a call
 
 // The defaults are the bounds of a plain `trimcheck explore`: chosen so that the largest
 // versions (the newest of the Sassu and Chen series: 3.4 and 4.3 million states over the
@@ -51,6 +74,13 @@ struct ExploreBounds {
   // names (last path components, e.g. "binary_runtime_measurements_sha1_staged"): a
   // question about one file need not pay for the other six.
   std::vector<std::string> openable;
+  // Arbitrary regime: empty, no limit. Otherwise a run makes at most this many calls of
+  // each kind listed (a kind not listed is not limited; 0 leaves the kind out). A small
+  // scope of its own: "every run with at most two writes, two opens and one fork" takes
+  // every process, fd, file, mode, command, fault position and interleaving, and is a
+  // small part of the space that bounds on depth alone would have to cover
+  // (docs/explore.md, Bounds on calls).
+  std::map<CallKind, int> max_calls;
 };
 
 // Where a running exploration is, for a progress line (`trimcheck explore` prints one on
@@ -180,6 +210,11 @@ std::string state_graph_dot(const StateGraph &graph);
 // agents, its configuration and regime, its longest measured path), for its property:
 // explore must find a violation there, with a trace no longer than this one.
 ExploreOptions options_covering(const Trace &trace);
+
+// Every kind of call with the number of them `trace` makes (0 for a kind it does not
+// make): ExploreBounds::max_calls for `explore --cover TRACE --max-calls trace`, the
+// narrowest scope that still holds the trace.
+std::map<CallKind, int> calls_made(const Trace &trace);
 
 // The configuration choices `check` draws from (32), in a fixed order.
 std::vector<ConfigChoice> all_config_choices();
