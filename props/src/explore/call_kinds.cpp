@@ -9,12 +9,14 @@ namespace {
 
 // In CallKind's order; the names are the trace format's action types, and faulting_write.
 constexpr std::array<std::string_view, kCallKinds> kNames{
-    "spawn", "open",    "read", "write",    "faulting_write", "close",
-    "seek",  "pass_fd", "fork", "drop_cap", "exit"};
+    "spawn",   "open", "read",     "write", "faulting_write", "close", "seek",
+    "pass_fd", "fork", "drop_cap", "exit"};
 
 } // namespace
 
-std::string_view call_kind_name(CallKind kind) { return kNames[static_cast<std::size_t>(kind)]; }
+std::string_view call_kind_name(CallKind kind) {
+  return kNames[static_cast<std::size_t>(kind)];
+}
 
 std::optional<CallKind> call_kind_named(std::string_view name) {
   for (std::size_t index = 0; index < kNames.size(); ++index)

@@ -105,8 +105,8 @@ TEST(CallKinds, NamesAreTheTraceTypesAndAFaultingWriteIsAKindOfItsOwn) {
 TEST(CallKinds, CallsMadeCountsEveryKindOfATrace) {
   Trace trace;
   for (Action action : {Action{Open{1, "binary_runtime_measurements_sha1", Access::write}},
-                        Action{Fork{1}}, Action{Write{1, 3, to_bytes("2\n")}},
-                        Action{Continue{1}}, Action{Write{2, 3, to_bytes("3\n")}}})
+                        Action{Fork{1}}, Action{Write{1, 3, to_bytes("2\n")}}, Action{Continue{1}},
+                        Action{Write{2, 3, to_bytes("3\n")}}})
     trace.steps.push_back({action, {}});
   const std::map<CallKind, int> calls = calls_made(trace);
   EXPECT_EQ(calls.size(), kCallKinds); // every kind, the ones not made at 0
