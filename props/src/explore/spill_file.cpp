@@ -29,12 +29,19 @@ constexpr std::size_t kBlock = 1 << 16; // fingerprints per read or write (1 MiB
 }
 
 // A new file in `directory`, unlinked at once: only this process's descriptor names it.
-int unlinked_file(const std::filesystem::path &directory) {
+// -1 (errno set) when no file can be created there.
+int try_unlinked_file(const std::filesystem::path &directory) {
   std::string name = (directory / "trimcheck-visited-XXXXXX").string();
   const int fd = mkstemp(name.data());
+  if (fd >= 0)
+    unlink(name.c_str());
+  return fd;
+}
+
+int unlinked_file(const std::filesystem::path &directory) {
+  const int fd = try_unlinked_file(directory);
   if (fd < 0)
     fail(directory, "create");
-  unlink(name.c_str());
   return fd;
 }
 
@@ -180,12 +187,10 @@ std::vector<bool> SpillFile::contains(const std::vector<Fingerprint> &probes) co
 }
 
 void check_spill_directory(const std::filesystem::path &directory) {
-  std::string name = (directory / "trimcheck-visited-XXXXXX").string();
-  const int fd = mkstemp(name.data());
+  const int fd = try_unlinked_file(directory);
   if (fd < 0)
     throw std::invalid_argument("--spill-dir: cannot create a file in " + directory.string() +
                                 " (" + std::strerror(errno) + ")");
-  unlink(name.c_str());
   close(fd);
 }
 
