@@ -36,8 +36,8 @@ public:
   // dropping CAP_SYS_ADMIN and exit; both
   // spawns; continuing the first call in flight. It holds every action a choice makes, and
   // more: a choice picks the process, the fd, the file, the mode, the command, the read
-  // size and the fault position from the same bytes, so even check's 256 x 256 values of
-  // them leave combinations out in some states (docs/explore.md, What is explored).
+  // size and the fault position from the same bytes, so even all values of those
+  // bytes leave combinations out in some states (docs/explore.md, What is explored).
   // Explore expands these.
   std::vector<TraceAction> every_action() const;
 
