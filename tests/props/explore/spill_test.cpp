@@ -177,13 +177,17 @@ TEST(ExploreSpill, TheMemoryLimitSpillsAndExpandsTheLevelAgain) {
   expect_same_results(spilled, explore(chen_default(17))); // after: its memory stays held
 }
 
-// Without a directory the memory limit stops the search, as before spilling existed.
+// Without a directory the memory limit stops the search, as before spilling existed; with
+// two threads, the one that finds the limit stops the other in the middle of the level.
 TEST(ExploreSpill, NoDirectoryMeansTheLimitStopsTheSearch) {
   ExploreOptions options = chen_default(14);
   options.max_memory_bytes = 1;
-  const ExploreResult stopped = explore(options);
-  EXPECT_TRUE(stopped.memory_limit_reached);
-  EXPECT_EQ(stopped.spills, 0);
+  for (const int threads : {1, 2}) {
+    options.threads = threads;
+    const ExploreResult stopped = explore(options);
+    EXPECT_TRUE(stopped.memory_limit_reached) << threads << " threads";
+    EXPECT_EQ(stopped.spills, 0);
+  }
   options.max_states_in_memory = 10; // needs a directory
   EXPECT_THROW(explore(options), std::invalid_argument);
 }
