@@ -1,6 +1,8 @@
 // Running the trimcheck binary from tests as users and CI run it.
 #pragma once
 
+#include "../support/temp_dir.hpp"
+
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -64,18 +66,5 @@ inline pid_t start_in_background(const fs::path &tmp, const std::vector<std::str
   }
   return pid;
 }
-
-class TempDir {
-public:
-  TempDir() {
-    char templ[] = "/tmp/trimcheck-cli-test.XXXXXX";
-    path_ = mkdtemp(templ);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path &path() const { return path_; }
-
-private:
-  fs::path path_;
-};
 
 } // namespace trimcheck::test

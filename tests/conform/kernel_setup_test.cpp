@@ -2,6 +2,8 @@
 #include "trimcheck/conform/kernel_setup.hpp"
 #include "trimcheck/vm/protocol.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -86,17 +88,11 @@ TEST(KernelSetup, NamedConfigurations) {
 
 class KernelBuildFiles : public ::testing::Test {
 protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/trimcheck-kernel-build-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void write(const std::string &name, const std::string &text) {
-    std::ofstream(dir_ / name) << text;
+    std::ofstream(dir_.path() / name) << text;
   }
-  std::filesystem::path bzimage() const { return dir_ / "bzImage"; }
-  std::filesystem::path dir_;
+  std::filesystem::path bzimage() const { return dir_.path() / "bzImage"; }
+  trimcheck::test::TempDir dir_{"trimcheck-kernel-build"};
 };
 
 constexpr const char *kConfig = "#\n# Automatically generated file; DO NOT EDIT.\n"

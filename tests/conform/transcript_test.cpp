@@ -6,6 +6,8 @@
 
 #include "trimcheck/props/scenario.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -255,22 +257,12 @@ TEST(ConformTranscriptFormat, FileNameNamesProposalConfigAndRun) {
   EXPECT_EQ(transcript_file_name(transcript), "sassu-v7-ima_flush_htable-run-007.json.gz");
 }
 
-// A temporary directory removed at the end of the test.
-struct TempDir {
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "trimcheck-gz-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
-
 TEST(ConformTranscriptFile, WrittenCompressedAndReadBackEqual) {
   const Recorded recorded = record(
       ProposalId::chen_v5,
       random_sequence(ProposalId::chen_v5, props::make_config(ProposalId::chen_v5, {}), 3, 20));
-  TempDir dir;
-  const auto file = dir.path / transcript_file_name(recorded.transcript);
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / transcript_file_name(recorded.transcript);
   write_transcript(file, recorded.transcript);
   std::ifstream in(file, std::ios::binary);
   const std::string raw{std::istreambuf_iterator<char>(in), {}};
@@ -283,16 +275,16 @@ TEST(ConformTranscriptFile, WrittenCompressedAndReadBackEqual) {
 
 TEST(ConformTranscriptFile, PlainJsonIsReadToo) {
   const Recorded recorded = record(ProposalId::baseline_6_12, measurements(2));
-  TempDir dir;
-  const auto file = dir.path / "plain.json";
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / "plain.json";
   std::ofstream(file, std::ios::binary) << transcript_text(recorded.transcript);
   EXPECT_EQ(read_transcript(file).exchanges, recorded.transcript.exchanges);
 }
 
 TEST(ConformTranscriptFile, ATruncatedOrCorruptFileNamesTheFile) {
   const Recorded recorded = record(ProposalId::baseline_6_12, measurements(3));
-  TempDir dir;
-  const auto file = dir.path / "x.json.gz";
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / "x.json.gz";
   write_transcript(file, recorded.transcript);
   std::filesystem::resize_file(file, std::filesystem::file_size(file) / 2);
   try {
@@ -302,7 +294,7 @@ TEST(ConformTranscriptFile, ATruncatedOrCorruptFileNamesTheFile) {
     EXPECT_NE(std::string(error.what()).find(file.string() + ": "), std::string::npos)
         << error.what();
   }
-  EXPECT_THROW(read_transcript(dir.path / "missing.json.gz"), TranscriptFormatError);
+  EXPECT_THROW(read_transcript(dir.path() / "missing.json.gz"), TranscriptFormatError);
   EXPECT_TRUE(is_transcript_file_name("a/b-run-001.json.gz"));
   EXPECT_TRUE(is_transcript_file_name("b.json"));
   EXPECT_FALSE(is_transcript_file_name("README.md"));
@@ -351,8 +343,8 @@ std::vector<Transcript> three_runs() {
 
 TEST(ConformTranscriptArchive, WrittenAsXzAndReadBackInOrderWithNames) {
   const std::vector<Transcript> runs = three_runs();
-  TempDir dir;
-  const auto file = dir.path / transcript_archive_name(runs[0]);
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / transcript_archive_name(runs[0]);
   EXPECT_EQ(file.filename(), "baseline-6.12-default.jsonl.xz");
   write_transcript_archive(file, runs);
   std::ifstream in(file, std::ios::binary);
@@ -375,8 +367,8 @@ TEST(ConformTranscriptArchive, WrittenAsXzAndReadBackInOrderWithNames) {
 
 TEST(ConformTranscriptArchive, AMalformedLineNamesTheArchiveAndLine) {
   const std::vector<Transcript> runs = three_runs();
-  TempDir dir;
-  const auto file = dir.path / "runs.jsonl";
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / "runs.jsonl";
   std::string text;
   for (const Transcript &run : runs) {
     auto line = to_json(run);
@@ -396,8 +388,8 @@ TEST(ConformTranscriptArchive, AMalformedLineNamesTheArchiveAndLine) {
 }
 
 TEST(ConformTranscriptArchive, ATruncatedOrEmptyArchiveIsRefused) {
-  TempDir dir;
-  const auto file = dir.path / "runs.jsonl.xz";
+  const trimcheck::test::TempDir dir("trimcheck-gz");
+  const auto file = dir.path() / "runs.jsonl.xz";
   write_transcript_archive(file, three_runs());
   std::filesystem::resize_file(file, std::filesystem::file_size(file) - 20);
   try {

@@ -4,6 +4,8 @@
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/prove/prove.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -124,18 +126,16 @@ TEST(ProvePlantedFaults, BrokenChenDeltaIsCaughtAsAMismatch) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
   }
   // They are written beside the trace, one per line.
-  char dir[] = "/tmp/trimcheck-prove-states.XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  const std::filesystem::path trace = std::filesystem::path(dir) / "chen-v3-P7-prove.json";
+  const trimcheck::test::TempDir dir("trimcheck-prove-states");
+  const std::filesystem::path trace = dir.path() / "chen-v3-P7-prove.json";
   const auto written = write_symbolic_states(trace, result);
   ASSERT_TRUE(written);
-  EXPECT_EQ(*written, std::filesystem::path(dir) / "chen-v3-P7-prove-smt-states.txt");
+  EXPECT_EQ(*written, dir.path() / "chen-v3-P7-prove-smt-states.txt");
   std::ifstream in(*written);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   EXPECT_EQ(lines, result.symbolic_states);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ProvePlantedFaults, BrokenGhostBreaksTheProof) {
@@ -218,16 +218,14 @@ TEST(ProveCli, ExitCodes) {
   EXPECT_EQ(exit_status("--proposal chen-v3 --property B1"), 2); // n/a
   EXPECT_EQ(exit_status("--proposal chen-v3 --property P5 --depth 1"), 3);
   EXPECT_EQ(exit_status("--proposal baseline-6.15 --property B4 --depth 2"), 0);
-  char out[] = "/tmp/trimcheck-prove-test.XXXXXX";
-  ASSERT_NE(::mkdtemp(out), nullptr);
+  const trimcheck::test::TempDir out("trimcheck-prove-test");
   // A states file an earlier run left beside the trace is not this trace's: it goes.
-  const std::filesystem::path stale =
-      std::filesystem::path(out) / "chen-v1-P7-prove-smt-states.txt";
+  const std::filesystem::path stale = out.path() / "chen-v1-P7-prove-smt-states.txt";
   std::ofstream(stale) << "state 0: from an earlier run\n";
-  EXPECT_EQ(exit_status("--proposal chen-v1 --property P7 --depth 2 --out " + std::string(out)), 1);
-  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / "chen-v1-P7-prove.json")) << out;
+  EXPECT_EQ(exit_status("--proposal chen-v1 --property P7 --depth 2 --out " + out.path().string()),
+            1);
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "chen-v1-P7-prove.json")) << out.path();
   EXPECT_FALSE(std::filesystem::exists(stale));
-  std::filesystem::remove_all(out);
 }
 
 } // namespace

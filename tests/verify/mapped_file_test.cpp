@@ -3,6 +3,8 @@
 // (issue 20 item 11).
 #include "trimcheck/verify/mapped_file.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -18,19 +20,14 @@ namespace fs = std::filesystem;
 
 class ScratchFiles {
 public:
-  ScratchFiles() {
-    char name[] = "/tmp/trimcheck-mapped-test.XXXXXX";
-    dir_ = ::mkdtemp(name);
-  }
-  ~ScratchFiles() { fs::remove_all(dir_); }
   std::string file(const std::string &name, std::size_t size) const {
-    const fs::path path = dir_ / name;
+    const fs::path path = dir_.path() / name;
     std::ofstream(path, std::ios::binary) << std::string(size, 'x');
     return path.string();
   }
 
 private:
-  fs::path dir_;
+  trimcheck::test::TempDir dir_{"trimcheck-mapped-test"};
 };
 
 // Maps `path`, truncates it to nothing and reads every byte: the guard ends the process.

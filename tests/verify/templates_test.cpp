@@ -5,6 +5,8 @@
 // every bank, fail where a field is edited, and evmctl replays the same lists.
 #include "verify_fixture.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include "trimcheck/model/list_format.hpp"
 
 #include <gtest/gtest.h>
@@ -218,30 +220,20 @@ bool evmctl_matches(const std::filesystem::path &dir, const std::filesystem::pat
   return replay.matched;
 }
 
-struct TempDir {
-  TempDir()
-      : path(std::filesystem::temp_directory_path() /
-             ("trimcheck-templates-" + std::to_string(getpid()))) {
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
-
 TEST(Templates, EvmctlReplaysTheSameListsOfEveryTemplate) {
-  TempDir dir;
+  const TempDir dir("trimcheck-templates");
   const auto log = log_of(every_template());
   auto entries = model::parse_binary(log.list_bytes(HashAlgo::sha1), 20);
   const auto write_list = [&] {
     const Bytes list = model::to_binary(entries);
-    std::ofstream(dir.path / "list", std::ios::binary)
+    std::ofstream(dir.path() / "list", std::ios::binary)
         << std::string(reinterpret_cast<const char *>(list.data()), list.size());
   };
   write_list();
-  EXPECT_TRUE(evmctl_matches(dir.path, dir.path / "list", log.pcrs_after(log.records.size())));
+  EXPECT_TRUE(evmctl_matches(dir.path(), dir.path() / "list", log.pcrs_after(log.records.size())));
   entries[1].data.fields[4][200] ^= 0x01; // the appended signature, template digest kept
   write_list();
-  EXPECT_FALSE(evmctl_matches(dir.path, dir.path / "list", log.pcrs_after(log.records.size())));
+  EXPECT_FALSE(evmctl_matches(dir.path(), dir.path() / "list", log.pcrs_after(log.records.size())));
 }
 
 // Lists of a real 6.12 kernel booted with each kind of template (tests/data/real-kernel/
@@ -278,7 +270,7 @@ TEST(Templates, RealCapturesOfEveryTemplateVerifyInEveryBankFromBothForms) {
 }
 
 TEST(Templates, RealKexecCapturesReplayInEvmctlToo) {
-  TempDir dir;
+  const TempDir dir("trimcheck-templates");
   // The captures of kexec runs (ima-ng on 6.12, ima-sig without signatures and ima-buf
   // kexec-cmdline records on Debian 6.1, violations mid-list).
   for (const Snapshot &snapshot : replayable_snapshots()) {
@@ -287,17 +279,17 @@ TEST(Templates, RealKexecCapturesReplayInEvmctlToo) {
         captured / (std::filesystem::exists(captured / "binary_runtime_measurements_sha1")
                         ? "binary_runtime_measurements_sha1"
                         : "binary_runtime_measurements");
-    EXPECT_TRUE(evmctl_matches(dir.path, list, capture_pcrs(snapshot.capture, snapshot.snapshot)))
+    EXPECT_TRUE(evmctl_matches(dir.path(), list, capture_pcrs(snapshot.capture, snapshot.snapshot)))
         << snapshot.capture << "/" << snapshot.snapshot;
   }
 }
 
 TEST(Templates, RealCapturesOfEveryTemplateReplayInEvmctlToo) {
-  TempDir dir;
+  const TempDir dir("trimcheck-templates");
   for (const char *capture : kTemplateCaptures) {
     const auto captured = capture_dir("templates", capture);
     const auto pcrs = verify::parse_pcr_values("state.json", read_bytes(captured / "state.json"));
-    EXPECT_TRUE(evmctl_matches(dir.path, captured / "binary_runtime_measurements_sha1", pcrs))
+    EXPECT_TRUE(evmctl_matches(dir.path(), captured / "binary_runtime_measurements_sha1", pcrs))
         << capture;
   }
 }
@@ -334,8 +326,8 @@ TEST(Templates, RealFileNamesVerifyFromTheBinaryListsWithEveryByteKept) {
       EXPECT_NE(message.find("newline"), std::string::npos) << message;
     }
   }
-  TempDir temp;
-  EXPECT_TRUE(evmctl_matches(temp.path, dir / "binary_runtime_measurements_sha1", pcrs));
+  const TempDir temp("trimcheck-templates");
+  EXPECT_TRUE(evmctl_matches(temp.path(), dir / "binary_runtime_measurements_sha1", pcrs));
   // A message about the record of the long path shows its start and end, not 3,838 bytes.
   verify::PcrValues other = pcrs;
   other.banks.at(HashAlgo::sha256).at(10)[0] ^= 1;

@@ -2,6 +2,8 @@
 // reports, checkpoints written by one run and read by the next, and --help.
 #include "verify_fixture.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include "trimcheck/model/list_format.hpp"
 
 #include <gtest/gtest.h>
@@ -22,18 +24,13 @@ using model::HashAlgo;
 // A private directory with the files of one verification.
 class Workspace {
 public:
-  Workspace() {
-    char pattern[] = "/tmp/trimcheck-verify-cli.XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  ~Workspace() { fs::remove_all(dir_); }
   std::string file(const std::string &name, const model::Bytes &bytes) const {
-    std::ofstream(dir_ / name, std::ios::binary)
+    std::ofstream(dir_.path() / name, std::ios::binary)
         .write(reinterpret_cast<const char *>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
-    return (dir_ / name).string();
+    return (dir_.path() / name).string();
   }
-  std::string path(const std::string &name) const { return (dir_ / name).string(); }
+  std::string path(const std::string &name) const { return (dir_.path() / name).string(); }
 
   struct Result {
     int exit_code;
@@ -51,7 +48,7 @@ public:
   }
 
 private:
-  fs::path dir_;
+  TempDir dir_{"trimcheck-verify-cli"};
 };
 
 verify::SyntheticLog cli_log() {

@@ -2,6 +2,8 @@
 // and what a killed run left is swept by the next one, never a live run's directory.
 #include "trimcheck/process/scratch_dir.hpp"
 
+#include "../../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -17,20 +19,6 @@ namespace trimcheck::process {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A directory of the test's own to sweep, removed at the end.
-struct TestBase {
-  TestBase() {
-    std::string pattern = (temp_base() / "trimcheck-scratch-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TestBase() { fs::remove_all(path); }
-  TestBase(const TestBase &) = delete;
-  TestBase &operator=(const TestBase &) = delete;
-  fs::path path;
-};
 
 // The pid of a process that has exited and been reaped.
 pid_t dead_pid() {
@@ -68,12 +56,12 @@ std::string named(pid_t pid, const char *random = "abc123") {
 }
 
 TEST(ScratchDir, IsPrivateNamedAfterTheRunAndRemovedWithItsContents) {
-  const TestBase base;
+  const trimcheck::test::TempDir base("trimcheck-scratch-test", temp_base());
   fs::path path;
   {
-    const ScratchDir dir("run", base.path);
+    const ScratchDir dir("run", base.path());
     path = dir.path();
-    EXPECT_EQ(path.parent_path(), base.path);
+    EXPECT_EQ(path.parent_path(), base.path());
     const std::string name = path.filename().string(),
                       expected = "run." + std::to_string(::getpid()) + ".";
     EXPECT_EQ(name.substr(0, expected.size()), expected);
@@ -87,8 +75,8 @@ TEST(ScratchDir, IsPrivateNamedAfterTheRunAndRemovedWithItsContents) {
 }
 
 TEST(ScratchDir, AMovedFromDirectoryRemovesNothing) {
-  const TestBase base;
-  ScratchDir first("run", base.path);
+  const trimcheck::test::TempDir base("trimcheck-scratch-test", temp_base());
+  ScratchDir first("run", base.path());
   const fs::path path = first.path();
   {
     const ScratchDir second(std::move(first));
@@ -100,42 +88,42 @@ TEST(ScratchDir, AMovedFromDirectoryRemovesNothing) {
 }
 
 TEST(ScratchDir, CreatingOneSweepsWhatADeadRunLeft) {
-  const TestBase base;
-  const fs::path stale = make_dir(base.path / named(dead_pid()));
-  const ScratchDir dir("run", base.path);
+  const trimcheck::test::TempDir base("trimcheck-scratch-test", temp_base());
+  const fs::path stale = make_dir(base.path() / named(dead_pid()));
+  const ScratchDir dir("run", base.path());
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::is_directory(dir.path()));
 }
 
 TEST(SweepStale, RemovesOnlyTheDirectoriesOfDeadRuns) {
-  const TestBase base;
+  const trimcheck::test::TempDir base("trimcheck-scratch-test", temp_base());
   const LiveChild live;
   const pid_t dead = dead_pid();
-  const fs::path removed = make_dir(base.path / named(dead));
+  const fs::path removed = make_dir(base.path() / named(dead));
   const fs::path kept[] = {
-      make_dir(base.path / named(::getpid())),     // this run
-      make_dir(base.path / named(live.pid)),       // another live run
-      make_dir(base.path / named(1)),              // init: alive, maybe not ours (EPERM)
-      make_dir(base.path / named(dead, "abc")),    // not mkdtemp's six characters
-      make_dir(base.path / named(dead, "abc-12")), // nor letters and digits
-      make_dir(base.path / ("run." + std::to_string(dead))),
-      make_dir(base.path / ("run-" + std::to_string(dead) + ".abc123")),
-      make_dir(base.path / ("other." + std::to_string(dead) + ".abc123")),
-      make_dir(base.path / ("run.x" + std::to_string(dead) + ".abc123")),
-      make_dir(base.path / "run.99999999999999999999.abc123"), // no pid
-      make_dir(base.path / "run.0.abc123"),
+      make_dir(base.path() / named(::getpid())),     // this run
+      make_dir(base.path() / named(live.pid)),       // another live run
+      make_dir(base.path() / named(1)),              // init: alive, maybe not ours (EPERM)
+      make_dir(base.path() / named(dead, "abc")),    // not mkdtemp's six characters
+      make_dir(base.path() / named(dead, "abc-12")), // nor letters and digits
+      make_dir(base.path() / ("run." + std::to_string(dead))),
+      make_dir(base.path() / ("run-" + std::to_string(dead) + ".abc123")),
+      make_dir(base.path() / ("other." + std::to_string(dead) + ".abc123")),
+      make_dir(base.path() / ("run.x" + std::to_string(dead) + ".abc123")),
+      make_dir(base.path() / "run.99999999999999999999.abc123"), // no pid
+      make_dir(base.path() / "run.0.abc123"),
   };
-  std::ofstream(base.path / named(dead, "file12")) << "a file, not a directory";
-  const fs::path target = make_dir(base.path / "target");
-  fs::create_directory_symlink(target, base.path / named(dead, "link12"));
+  std::ofstream(base.path() / named(dead, "file12")) << "a file, not a directory";
+  const fs::path target = make_dir(base.path() / "target");
+  fs::create_directory_symlink(target, base.path() / named(dead, "link12"));
 
-  sweep_stale(base.path, "run");
+  sweep_stale(base.path(), "run");
 
   EXPECT_FALSE(fs::exists(removed));
   for (const fs::path &path : kept)
     EXPECT_TRUE(fs::is_directory(path)) << path;
-  EXPECT_TRUE(fs::is_regular_file(base.path / named(dead, "file12")));
-  EXPECT_TRUE(fs::is_symlink(base.path / named(dead, "link12")));
+  EXPECT_TRUE(fs::is_regular_file(base.path() / named(dead, "file12")));
+  EXPECT_TRUE(fs::is_symlink(base.path() / named(dead, "link12")));
   EXPECT_TRUE(fs::exists(target / "state"));
 }
 

@@ -1,6 +1,8 @@
 // Starting a VM whose QEMU refuses the kernel: one setup error, whatever the timing.
 #include "trimcheck/vm/machine.hpp"
 
+#include "../../support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -13,20 +15,15 @@ namespace {
 class FakeQemuOnPath {
 public:
   explicit FakeQemuOnPath(const std::filesystem::path &program) {
-    std::filesystem::create_directories(dir_);
-    std::filesystem::create_symlink(program, dir_ / "qemu-system-x86_64");
+    std::filesystem::create_symlink(program, dir_.path() / "qemu-system-x86_64");
     const char *path = std::getenv("PATH");
     saved_path_ = path ? path : "";
-    ::setenv("PATH", (dir_.string() + ":" + saved_path_).c_str(), 1);
+    ::setenv("PATH", (dir_.path().string() + ":" + saved_path_).c_str(), 1);
   }
-  ~FakeQemuOnPath() {
-    ::setenv("PATH", saved_path_.c_str(), 1);
-    std::filesystem::remove_all(dir_);
-  }
+  ~FakeQemuOnPath() { ::setenv("PATH", saved_path_.c_str(), 1); }
 
 private:
-  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
-                               ("trimcheck-fake-qemu-" + std::to_string(::getpid()));
+  trimcheck::test::TempDir dir_{"trimcheck-fake-qemu"};
   std::string saved_path_;
 };
 

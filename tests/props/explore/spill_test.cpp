@@ -6,6 +6,7 @@
 
 #include "../../../props/src/explore/spill_file.hpp"
 #include "../../../props/src/explore/visited.hpp"
+#include "../../support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,20 +21,10 @@ namespace {
 
 using detail::Fingerprint;
 
-class SpillDirectory {
-public:
-  SpillDirectory() {
-    char name[] = "/tmp/trimcheck-spill-test.XXXXXX";
-    path_ = mkdtemp(name);
-  }
-  ~SpillDirectory() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path &path() const { return path_; }
-  // The spill file is unlinked at once: nothing stays in the directory, even while open.
-  bool empty() const { return std::filesystem::is_empty(path_); }
-
-private:
-  std::filesystem::path path_;
-};
+// The spill file is unlinked at once: nothing stays in its directory, even while it is open.
+bool holds_nothing(const trimcheck::test::TempDir &directory) {
+  return std::filesystem::is_empty(directory.path());
+}
 
 std::vector<Fingerprint> random_fingerprints(std::mt19937_64 &random, std::size_t count) {
   std::vector<Fingerprint> fps(count);
@@ -47,7 +38,7 @@ bool less_in_set(const Fingerprint &a, const Fingerprint &b) {
 }
 
 TEST(SpillFile, MergesSectionsAndAnswersMembershipExactly) {
-  SpillDirectory directory;
+  trimcheck::test::TempDir directory("trimcheck-spill-test");
   detail::SpillFile file(directory.path());
   std::mt19937_64 random(7);
   std::set<Fingerprint, decltype(&less_in_set)> written(less_in_set);
@@ -63,7 +54,7 @@ TEST(SpillFile, MergesSectionsAndAnswersMembershipExactly) {
     });
     written.insert(fresh.begin(), fresh.end());
     EXPECT_EQ(file.size(), written.size());
-    EXPECT_TRUE(directory.empty());
+    EXPECT_TRUE(holds_nothing(directory));
     // Probes: half written, half not.
     std::vector<Fingerprint> probes = random_fingerprints(random, 3000);
     std::sample(written.begin(), written.end(), std::back_inserter(probes), 3000, random);
@@ -89,7 +80,7 @@ TEST(SpillFile, ADirectoryThatCannotHoldItIsNamed) {
 // Forgetting what the file holds is what a broken spill would do: states settled before it
 // would come back as new.
 TEST(VisitedSet, StatesSettledBeforeASpillAreKnownAfterIt) {
-  SpillDirectory directory;
+  trimcheck::test::TempDir directory("trimcheck-spill-test");
   detail::VisitedSet visited;
   std::mt19937_64 random(11);
   const std::vector<Fingerprint> before = random_fingerprints(random, 5000);
@@ -139,7 +130,7 @@ TEST(ExploreSpill, SpillingAfterLevelsChangesNoResult) {
   EXPECT_EQ(whole.spills, 0);
   for (const std::uint64_t in_memory : {1u, 20000u}) // after every level; twice or so
     for (const int threads : {1, 2}) {
-      SpillDirectory directory;
+      trimcheck::test::TempDir directory("trimcheck-spill-test");
       ExploreOptions options = chen_default(11);
       options.threads = threads;
       options.spill_directory = directory.path();
@@ -148,13 +139,13 @@ TEST(ExploreSpill, SpillingAfterLevelsChangesNoResult) {
       expect_same_results(spilled, whole);
       EXPECT_GE(spilled.spills, in_memory == 1 ? 10 : 1);
       EXPECT_GT(spilled.states_on_disk, 0u);
-      EXPECT_TRUE(directory.empty());
+      EXPECT_TRUE(holds_nothing(directory));
     }
 }
 
 // The memory limit spills in the middle of a level: the level is expanded again.
 TEST(ExploreSpill, TheMemoryLimitSpillsAndExpandsTheLevelAgain) {
-  SpillDirectory directory;
+  trimcheck::test::TempDir directory("trimcheck-spill-test");
   ExploreOptions options = chen_default(17);
   options.spill_directory = directory.path();
   std::uint64_t first_spill = 0;
