@@ -55,6 +55,13 @@ void Canonicalizer::encode_processes_first(const World &world, std::span<const m
   out = encoder.take();
 }
 
+void Canonicalizer::keep_least_candidate(bool &have_best) {
+  if (!have_best || candidate_ < best_) {
+    std::swap(best_, candidate_);
+    have_best = true;
+  }
+}
+
 std::string_view Canonicalizer::encode_view(const World &world) {
   kernel_.prepare(world.kernel);
   const model::Renaming none;
@@ -78,10 +85,7 @@ std::string_view Canonicalizer::encode_view(const World &world) {
       bool have_best = false;
       do {
         encode_processes_first(world, live_pids_, candidate_);
-        if (!have_best || candidate_ < best_) {
-          std::swap(best_, candidate_);
-          have_best = true;
-        }
+        keep_least_candidate(have_best);
       } while (std::next_permutation(live_pids_.begin(), live_pids_.end()));
       encoding_ += best_;
       return encoding_;
@@ -116,10 +120,7 @@ std::string_view Canonicalizer::encode_view(const World &world) {
     if (count > 1 && beaten(i))
       continue;
     encode_in_order(world, order_at(i), candidate_, false);
-    if (!have_best || candidate_ < best_) {
-      std::swap(best_, candidate_);
-      have_best = true;
-    }
+    keep_least_candidate(have_best);
   }
   encoding_ += best_;
   return encoding_;

@@ -56,6 +56,8 @@ private:
                               std::string &out);
   // The renamed kernel part and the monitors, under the encoder's renaming.
   void encode_renamed_rest(const World &world, model::StateEncoder &encoder) const;
+  // best_ becomes candidate_ if there is no best yet or candidate_ is less (one order tried).
+  void keep_least_candidate(bool &have_best);
   bool process_symmetry_;
   // Scratch reused between calls (one Canonicalizer per thread).
   model::KernelIdentity kernel_;
