@@ -298,7 +298,7 @@ void Search::drop_spilled(std::vector<LevelWork::Candidate> &winners) {
   fps.reserve(winners.size());
   for (const LevelWork::Candidate &winner : winners)
     fps.push_back(winner.fp);
-  const std::vector<bool> on_disk = visited_.settle_spilled(fps);
+  const std::vector<bool> on_disk = visited_.settle_spilled(std::move(fps));
   std::size_t kept = 0;
   for (std::size_t i = 0; i < winners.size(); ++i)
     if (!on_disk[i])

@@ -105,28 +105,27 @@ std::uint64_t VisitedSet::spill(const std::filesystem::path &directory) {
   return moved;
 }
 
-std::vector<bool> VisitedSet::settle_spilled(const std::vector<Fingerprint> &raw) {
-  std::vector<bool> found(raw.size(), false);
+std::vector<bool> VisitedSet::settle_spilled(std::vector<Fingerprint> fps) {
+  std::vector<bool> found(fps.size(), false);
   if (!file_)
     return found;
-  std::vector<std::size_t> order(raw.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::vector<Fingerprint> probes(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i)
-    probes[i] = normal(raw[i]);
+  // Sorted in place, with the permutation kept as 4-byte positions: a level's candidates
+  // are checked when memory is short, so no second copy of their fingerprints is made.
+  for (Fingerprint &fp : fps)
+    fp = normal(fp);
+  std::vector<std::uint32_t> order(fps.size());
+  std::iota(order.begin(), order.end(), std::uint32_t{0});
   std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return spill_order(probes[a], probes[b]); });
-  std::vector<Fingerprint> sorted(raw.size());
-  for (std::size_t i = 0; i < order.size(); ++i)
-    sorted[i] = probes[order[i]];
-  const std::vector<bool> in_file = file_->contains(sorted);
+            [&](std::uint32_t a, std::uint32_t b) { return spill_order(fps[a], fps[b]); });
+  std::sort(fps.begin(), fps.end(), spill_order);
+  const std::vector<bool> in_file = file_->contains(fps);
   for (std::size_t i = 0; i < order.size(); ++i)
     if (in_file[i]) {
       found[order[i]] = true;
-      Shard &shard = shard_of(sorted[i]);
+      Shard &shard = shard_of(fps[i]);
       std::lock_guard lock(shard.mutex);
-      Slot *slot = find(shard, sorted[i]);
-      if (!insert_if_new(shard, slot, sorted[i], kSpilled))
+      Slot *slot = find(shard, fps[i]);
+      if (!insert_if_new(shard, slot, fps[i], kSpilled))
         slot->value = kSpilled;
     }
   return found;

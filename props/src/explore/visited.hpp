@@ -48,7 +48,7 @@ public:
   std::uint64_t spilled_states() const { return file_ ? file_->size() : 0; }
   // Whether each of `fps` was settled before a spill; those that were are settled again
   // (as known, with no id), so that their later claims are answered from memory.
-  std::vector<bool> settle_spilled(const std::vector<Fingerprint> &fps);
+  std::vector<bool> settle_spilled(std::vector<Fingerprint> fps);
 
 private:
   struct Slot {
