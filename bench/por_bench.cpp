@@ -44,8 +44,25 @@ struct FingerprintHash {
   std::size_t operator()(const Fingerprint &fp) const { return fp.low; }
 };
 
+// An agent's state after choosing a move, as its encoding (pids and fds unrenamed).
+std::string agent_after(const Move &move) {
+  if (!move.agent_after)
+    return {};
+  model::Renaming identity;
+  for (std::uint32_t id = 0; id < 256; ++id) {
+    identity.pid.push_back(id);
+    identity.open_file.push_back(id);
+  }
+  model::StateEncoder encoder(identity);
+  move.agent_after->encode(encoder);
+  return encoder.take();
+}
+
+// The same move: the same action by the same agent, which is in the same state after it
+// (an agent whose session is over restarts with any protocol of the version, so its
+// first step, a spawn, is as many moves as there are protocols).
 bool same_move(const Move &a, const Move &b) {
-  return a.action == b.action && a.agent == b.agent;
+  return a.action == b.action && a.agent == b.agent && agent_after(a) == agent_after(b);
 }
 
 // The kind of an action as traces describe it ("p2 read"), without its arguments.
