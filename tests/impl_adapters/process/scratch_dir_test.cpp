@@ -51,8 +51,9 @@ fs::path make_dir(const fs::path &path) {
   return path;
 }
 
-std::string named(pid_t pid, const char *random = "abc123") {
-  return "run." + std::to_string(pid) + "." + random;
+// A run's directory as ScratchDir names it, made in `space` (this PID namespace unless said).
+std::string named(pid_t pid, const char *random = "abc123", std::uint64_t space = pid_namespace()) {
+  return "run." + std::to_string(pid) + "." + std::to_string(space) + "." + random;
 }
 
 TEST(ScratchDir, IsPrivateNamedAfterTheRunAndRemovedWithItsContents) {
@@ -63,7 +64,8 @@ TEST(ScratchDir, IsPrivateNamedAfterTheRunAndRemovedWithItsContents) {
     path = dir.path();
     EXPECT_EQ(path.parent_path(), base.path());
     const std::string name = path.filename().string(),
-                      expected = "run." + std::to_string(::getpid()) + ".";
+                      expected = "run." + std::to_string(::getpid()) + "." +
+                                 std::to_string(pid_namespace()) + ".";
     EXPECT_EQ(name.substr(0, expected.size()), expected);
     EXPECT_EQ(name.size(), expected.size() + 6);
     struct stat info {};
@@ -72,6 +74,13 @@ TEST(ScratchDir, IsPrivateNamedAfterTheRunAndRemovedWithItsContents) {
     make_dir(path / "tpm");
   }
   EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(ScratchDir, NamesThisProcesssPidNamespace) {
+  struct stat info {};
+  ASSERT_EQ(::stat("/proc/self/ns/pid", &info), 0);
+  EXPECT_EQ(pid_namespace(), static_cast<std::uint64_t>(info.st_ino));
+  EXPECT_NE(pid_namespace(), 0u);
 }
 
 TEST(ScratchDir, AMovedFromDirectoryRemovesNothing) {
@@ -106,12 +115,16 @@ TEST(SweepStale, RemovesOnlyTheDirectoriesOfDeadRuns) {
       make_dir(base.path() / named(1)),              // init: alive, maybe not ours (EPERM)
       make_dir(base.path() / named(dead, "abc")),    // not mkdtemp's six characters
       make_dir(base.path() / named(dead, "abc-12")), // nor letters and digits
+      make_dir(base.path() / named(dead, "abc123", pid_namespace() + 1)),  // another namespace's
+      make_dir(base.path() / ("run." + std::to_string(dead) + ".abc123")), // no namespace
       make_dir(base.path() / ("run." + std::to_string(dead))),
       make_dir(base.path() / ("run-" + std::to_string(dead) + ".abc123")),
       make_dir(base.path() / ("other." + std::to_string(dead) + ".abc123")),
       make_dir(base.path() / ("run.x" + std::to_string(dead) + ".abc123")),
-      make_dir(base.path() / "run.99999999999999999999.abc123"), // no pid
-      make_dir(base.path() / "run.0.abc123"),
+      make_dir(base.path() / ("run.99999999999999999999." + std::to_string(pid_namespace()) +
+                              ".abc123")), // no pid
+      make_dir(base.path() / ("run.0." + std::to_string(pid_namespace()) + ".abc123")),
+      make_dir(base.path() / ("run." + std::to_string(dead) + ".x1.abc123")), // no namespace
   };
   std::ofstream(base.path() / named(dead, "file12")) << "a file, not a directory";
   const fs::path target = make_dir(base.path() / "target");

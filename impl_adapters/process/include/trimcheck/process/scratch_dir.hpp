@@ -4,6 +4,7 @@
 // directory of the same kind (issue 20 item 10).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -13,9 +14,10 @@ namespace trimcheck::process {
 // $TMPDIR, or /tmp when it is unset or empty.
 std::filesystem::path temp_base();
 
-// A directory `<base>/<prefix>.<pid>.XXXXXX` (mkdtemp: mode 0700, XXXXXX six random
-// letters or digits; <pid> this process's), removed with its contents on destruction.
-// Creating one first sweeps `base` for what killed runs left (sweep_stale).
+// A directory `<base>/<prefix>.<pid>.<pid namespace>.XXXXXX` (mkdtemp: mode 0700, XXXXXX
+// six random letters or digits; <pid> this process's, <pid namespace> pid_namespace()),
+// removed with its contents on destruction. Creating one first sweeps `base` for what
+// killed runs left (sweep_stale).
 class ScratchDir {
 public:
   explicit ScratchDir(std::string_view prefix, const std::filesystem::path &base = temp_base());
@@ -30,10 +32,17 @@ private:
   std::filesystem::path path_;
 };
 
-// Removes every directory `<base>/<prefix>.<pid>.XXXXXX` that this user owns and whose
-// <pid> is no process (kill(pid, 0) fails with ESRCH): a live run's directory, a name of
-// another shape, a symbolic link or another user's directory is never touched. A dead
-// run's pid reused by a new process keeps its directory until that process is gone too.
+// The inode of this process's PID namespace (/proc/self/ns/pid), 0 if /proc cannot say.
+// Containers that share a temporary directory may each run a process of the same pid: a
+// pid names a process only within its namespace.
+std::uint64_t pid_namespace();
+
+// Removes every directory `<base>/<prefix>.<pid>.<pid namespace>.XXXXXX` that this user
+// owns, made in this process's PID namespace, and whose <pid> is no process (kill(pid, 0)
+// fails with ESRCH): a live run's directory, another namespace's (its pid means nothing
+// here), a name of another shape, a symbolic link or another user's directory is never
+// touched. A dead run's pid reused by a new process keeps its directory until that
+// process is gone too.
 void sweep_stale(const std::filesystem::path &base, std::string_view prefix);
 
 } // namespace trimcheck::process

@@ -1,9 +1,9 @@
 // A private swtpm process: TPM 2.0 in socket mode, fresh state, gone without a trace.
 //
 // start() creates a private directory (process::ScratchDir: mode 0700, under $TMPDIR or
-// /tmp, `trimcheck-swtpm.<pid>.XXXXXX`) and starts `swtpm socket --tpm2` with its state,
-// its command socket and its control socket in that directory. Nothing is shared with
-// other swtpm instances (no TCP ports).
+// /tmp, `trimcheck-swtpm.<pid>.<pid namespace>.XXXXXX`) and starts `swtpm socket --tpm2`
+// with its state, its command socket and its control socket in that directory. Nothing is
+// shared with other swtpm instances (no TCP ports).
 //
 // Cleanup on every exit path. The swtpm is not a child of the caller: a small guardian
 // process (its own process group, so a signal to the caller's group does not reach it)

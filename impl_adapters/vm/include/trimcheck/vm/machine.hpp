@@ -100,8 +100,8 @@ private:
 
   VmOptions options_;
   detail::SignalCatcher signals_;
-  // initrd, TPM state, sockets and logs: `trimcheck-vm.<pid>.XXXXXX`, swept by a later
-  // run if this one is killed.
+  // initrd, TPM state, sockets and logs: `trimcheck-vm.<pid>.<pid namespace>.XXXXXX`,
+  // swept by a later run if this one is killed.
   process::ScratchDir dir_{"trimcheck-vm"};
   std::unique_ptr<detail::ChildProcess> swtpm_;
   std::unique_ptr<detail::ChildProcess> qemu_;
