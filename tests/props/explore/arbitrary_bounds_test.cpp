@@ -4,6 +4,8 @@
 #include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/explore.hpp"
 
+#include "test_property.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -89,17 +91,11 @@ private:
   Pid first_in_flight_ = 0;
 };
 
-bool always(ProposalId, const KernelConfig &) {
-  return true;
-}
-template <typename M> std::unique_ptr<Monitor> make() {
-  return std::make_unique<M>();
-}
-const Property kTwoFilesOpen{"T1", "test", "", "", always, make<TwoFilesOpen>};
-const Property kOpensOtherFile{"T2", "test", "", "", always, make<OpensCountFile<false>>};
-const Property kOpensCountFile{"T3", "test", "", "", always, make<OpensCountFile<true>>};
-const Property kContinuesALaterCall{"T4", "test", "", "", always, make<ContinuesALaterCall>};
-const Property kTwoProcesses{"T5", "test", "", "", always, make<TwoProcesses>};
+const Property kTwoFilesOpen = test::test_property<TwoFilesOpen>("T1");
+const Property kOpensOtherFile = test::test_property<OpensCountFile<false>>("T2");
+const Property kOpensCountFile = test::test_property<OpensCountFile<true>>("T3");
+const Property kContinuesALaterCall = test::test_property<ContinuesALaterCall>("T4");
+const Property kTwoProcesses = test::test_property<TwoProcesses>("T5");
 
 ExploreOptions arbitrary(ProposalId proposal, std::vector<const Property *> properties, int depth) {
   ExploreOptions options;

@@ -5,6 +5,8 @@
 #include "trimcheck/model/state_encoder.hpp"
 #include "trimcheck/props/explore.hpp"
 
+#include "test_property.hpp"
+
 #include <gtest/gtest.h>
 
 namespace trimcheck::props {
@@ -57,15 +59,9 @@ public:
   }
 };
 
-bool always(ProposalId, const KernelConfig &) {
-  return true;
-}
-template <typename M> std::unique_ptr<Monitor> make() {
-  return std::make_unique<M>();
-}
-const Property kTwoWrites{"T1", "test", "", "", always, make<TwoWrites>};
-const Property kFaultingWrite{"T2", "test", "", "", always, make<FaultingWrite>};
-const Property kSeeks{"T3", "test", "", "", always, make<Seeks>};
+const Property kTwoWrites = test::test_property<TwoWrites>("T1");
+const Property kFaultingWrite = test::test_property<FaultingWrite>("T2");
+const Property kSeeks = test::test_property<Seeks>("T3");
 
 // p1 alone, with one list open at most: open, then writes, continues and seeks.
 ExploreOptions one_list(std::map<CallKind, int> max_calls) {

@@ -5,6 +5,7 @@
 
 #include "../../../props/src/explore/canonical.hpp"
 #include "../../../props/src/step.hpp"
+#include "test_property.hpp"
 
 #include <gtest/gtest.h>
 
@@ -52,24 +53,10 @@ public:
   }
 };
 
-bool always(ProposalId, const KernelConfig &) {
-  return true;
-}
-bool never(ProposalId, const KernelConfig &) {
-  return false;
-}
-std::unique_ptr<Monitor> make_short() {
-  return std::make_unique<ListStaysShort>();
-}
-std::unique_ptr<Monitor> make_no_load() {
-  return std::make_unique<NoLoadAfterViolation>();
-}
-const Property kListStaysShort{"T1", "test", "", "", always, make_short};
-const Property kNoLoadAfterViolation{"T2", "test", "", "", always, make_no_load};
-const Property kNeverViolated{
-    "T3", "test", "", "", always, [] { return std::unique_ptr<Monitor>(new NeverViolated); }};
-const Property kAppliesNowhere{
-    "T4", "test", "", "", never, [] { return std::unique_ptr<Monitor>(new NeverViolated); }};
+const Property kListStaysShort = test::test_property<ListStaysShort>("T1");
+const Property kNoLoadAfterViolation = test::test_property<NoLoadAfterViolation>("T2");
+const Property kNeverViolated = test::test_property<NeverViolated>("T3");
+const Property kAppliesNowhere = test::test_property<NeverViolated>("T4", test::applies_nowhere);
 
 ExploreOptions small(ProposalId proposal, std::vector<const Property *> properties) {
   ExploreOptions options;

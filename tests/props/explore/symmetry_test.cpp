@@ -5,6 +5,7 @@
 #include "trimcheck/props/explore.hpp"
 
 #include "../../../props/src/flat_containers.hpp"
+#include "test_property.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,12 +47,7 @@ private:
   detail::FlatMap<Pid, int> refused_;
 };
 
-bool always(ProposalId, const KernelConfig &) {
-  return true;
-}
-const Property kRefusedTwice{
-    "T1", "test", "",
-    "",   always, [] { return std::unique_ptr<Monitor>(new RefusedTwiceBesideAnother); }};
+const Property kRefusedTwice = test::test_property<RefusedTwiceBesideAnother>("T1");
 
 ExploreOptions two_processes(ProposalId proposal, int depth) {
   ExploreOptions options;
