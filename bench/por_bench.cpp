@@ -44,16 +44,25 @@ struct FingerprintHash {
   std::size_t operator()(const Fingerprint &fp) const { return fp.low; }
 };
 
+// Every pid and open file by its own number (an empty renaming would write them all as
+// gone, and agents of different processes would look alike).
+const model::Renaming &identity_renaming() {
+  static const model::Renaming identity = [] {
+    model::Renaming names;
+    for (std::uint32_t id = 0; id < 256; ++id) {
+      names.pid.push_back(id);
+      names.open_file.push_back(id);
+    }
+    return names;
+  }();
+  return identity;
+}
+
 // An agent's state after choosing a move, as its encoding (pids and fds unrenamed).
 std::string agent_after(const Move &move) {
   if (!move.agent_after)
     return {};
-  model::Renaming identity;
-  for (std::uint32_t id = 0; id < 256; ++id) {
-    identity.pid.push_back(id);
-    identity.open_file.push_back(id);
-  }
-  model::StateEncoder encoder(identity);
+  model::StateEncoder encoder(identity_renaming());
   move.agent_after->encode(encoder);
   return encoder.take();
 }
