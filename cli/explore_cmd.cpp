@@ -75,7 +75,16 @@ constexpr IntegerBound kIntegerBounds[] = {
      "by fork or passing shares one; 0: no limit)"},
 };
 
+// The kinds --max-calls takes, comma-separated, in CallKind order.
+std::string call_kind_list() {
+  std::string kinds;
+  for (std::size_t index = 0; index < kCallKinds; ++index)
+    kinds += (index == 0 ? "" : ", ") + std::string(call_kind_name(static_cast<CallKind>(index)));
+  return kinds;
+}
+
 // --max-calls KIND=N,...: at most N calls of each KIND (a trace's action type, e.g. write).
+// The range of N is explore's to check (props::explore), like every other bound's.
 std::map<CallKind, int> parse_max_calls(const std::vector<std::string> &items) {
   std::map<CallKind, int> limits;
   if (items == std::vector<std::string>{"trace"})
@@ -87,15 +96,10 @@ std::map<CallKind, int> parse_max_calls(const std::vector<std::string> &items) {
     const char *first = item.data() + equals + 1, *last = item.data() + item.size();
     const bool number = equals != std::string::npos && first != last &&
                         std::from_chars(first, last, limit).ptr == last;
-    if (!kind || !number || limit < 0 || limit > 255) {
-      std::string kinds;
-      for (std::size_t index = 0; index < kCallKinds; ++index)
-        kinds +=
-            (index == 0 ? "" : ", ") + std::string(call_kind_name(static_cast<CallKind>(index)));
+    if (!kind || !number)
       throw CLI::ValidationError("--max-calls", "expected KIND=N with N from 0 to 255 and KIND "
                                                 "one of " +
-                                                    kinds + "; got '" + item + "'");
-    }
+                                                    call_kind_list() + "; got '" + item + "'");
     if (!limits.emplace(*kind, limit).second)
       throw CLI::ValidationError("--max-calls",
                                  "'" + std::string(call_kind_name(*kind)) + "' is limited twice");
@@ -445,10 +449,11 @@ void add_explore(CLI::App &app, int &exit_code) {
       ->delimiter(',');
   cmd->add_option("--max-calls", cli->max_calls,
                   "Arbitrary regime: at most N calls of each KIND a run makes, KIND=N comma-"
-                  "separated (KIND: spawn, open, read, write, faulting_write (a buffer that "
-                  "faults part way), close, seek, pass_fd, fork, drop_cap, exit; a kind not "
-                  "listed is not limited, 0 leaves it out), e.g. write=2,faulting_write=0; with "
-                  "--cover, 'trace': each kind at the trace's own count")
+                  "separated (KIND: " +
+                      call_kind_list() +
+                      "; faulting_write is a write whose buffer faults part way; a kind not "
+                      "listed is not limited, 0 leaves it out), e.g. write=2,faulting_write=0; "
+                      "with --cover, 'trace': each kind at the trace's own count")
       ->delimiter(',');
   cmd->add_option("--regime", cli->regime, "User space: protocol or arbitrary")
       ->capture_default_str();

@@ -210,11 +210,13 @@ void arbitrary_moves(const ExploreSpace &space, const World &world, std::vector<
         continue;
     // Within ExploreBounds::max_calls: a limited kind is counted, and left out once spent.
     std::optional<CallKind> spends;
-    if (const auto kind = call_kind_of(action); kind && space.bounds.max_calls.contains(*kind)) {
-      if (world.budget.calls[static_cast<std::size_t>(*kind)] >= space.bounds.max_calls.at(*kind))
-        continue;
-      spends = kind;
-    }
+    if (const auto kind = call_kind_of(action))
+      if (const auto limit = space.bounds.max_calls.find(*kind);
+          limit != space.bounds.max_calls.end()) {
+        if (world.budget.calls[static_cast<std::size_t>(*kind)] >= limit->second)
+          continue;
+        spends = kind;
+      }
     distinct.add(std::move(action), spends);
   }
   // A choice continues only the first call in flight; the scheduler may run any of them,
