@@ -58,6 +58,20 @@ std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const Template
   return out;
 }
 
+RecordBox DigestMemo::find_record(std::string_view key) {
+  const std::lock_guard lock(mutex_);
+  const auto found = boxes_.find(key);
+  return found == boxes_.end() ? nullptr : found->second;
+}
+
+RecordBox DigestMemo::keep_record(std::string_view key, RecordBox record) {
+  const std::lock_guard lock(mutex_);
+  if (boxes_.size() >= kMaxEntries)
+    boxes_.clear();
+  boxes_.emplace(std::string(key), record);
+  return record;
+}
+
 void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
                         std::span<const std::uint8_t> value) {
   // The algorithm, then the PCR and the value, both of the algorithm's digest size.

@@ -193,18 +193,15 @@ bool is_binary_file(FileKind kind) {
   return kind == FileKind::list_binary || kind == FileKind::staged_binary;
 }
 
-Bytes render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
-             std::string_view where) {
+void render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
+            std::string_view where, Bytes &out) {
   touch(state, node, Obj::entry, where);
   touch(state, node, Obj::digests, where);
   touch(state, node, Obj::data, where);
-  ListEntry entry = list_entry(content(state, node), slot);
-  if (is_binary_file(kind)) {
-    Bytes out;
-    append_binary(out, entry);
-    return out;
-  }
-  return to_bytes(ascii_line(entry));
+  if (is_binary_file(kind))
+    append_binary(out, content(state, node), slot);
+  else
+    append_ascii(out, content(state, node), slot);
 }
 
 Outcome seq_read(KernelState &state, OpenFile &file, std::span<const NodeId> records,
@@ -214,14 +211,14 @@ Outcome seq_read(KernelState &state, OpenFile &file, std::span<const NodeId> rec
     out.data.insert(out.data.end(), file.pending.begin(),
                     file.pending.begin() + static_cast<std::ptrdiff_t>(n));
     file.pending.erase(file.pending.begin(), file.pending.begin() + static_cast<std::ptrdiff_t>(n));
-    std::vector<std::pair<Serial, std::size_t>> rest;
+    std::size_t kept = 0; // records not delivered in full, moved to the front
     for (auto [serial, end] : file.pending_records) {
       if (end <= n)
         out.delivered.push_back(serial);
       else
-        rest.push_back({serial, end - n});
+        file.pending_records[kept++] = {serial, end - n};
     }
-    file.pending_records = std::move(rest);
+    file.pending_records.resize(kept);
   };
   if (count == 0)
     return out;
@@ -241,14 +238,17 @@ Outcome seq_read(KernelState &state, OpenFile &file, std::span<const NodeId> rec
   bool first = true;
   while (file.pos < records.size()) {
     NodeId node = records[file.pos];
-    Bytes shown = render(state, node, spec.kind, spec.slot, "seq_file show");
+    // Shown at the end of the buffer, and taken back if it does not fit.
+    const std::size_t before = file.pending.size();
+    render(state, node, spec.kind, spec.slot, "seq_file show", file.pending);
+    const std::size_t shown = file.pending.size() - before;
     if (first) {
-      while (shown.size() > buffer_size)
+      while (shown > buffer_size)
         buffer_size *= 2;
-    } else if (file.pending.size() >= count || file.pending.size() + shown.size() > buffer_size) {
+    } else if (before >= count || before + shown > buffer_size) {
+      file.pending.resize(before);
       break;
     }
-    file.pending.insert(file.pending.end(), shown.begin(), shown.end());
     file.pending_records.push_back({state.nodes.at(node).serial, file.pending.size()});
     ++file.pos;
     first = false;
@@ -269,7 +269,8 @@ Outcome text_read(OpenFile &file, std::string_view text, std::size_t count) {
   return out;
 }
 
-std::int64_t add_record(KernelState &state, Record record, bool restore) {
+std::int64_t add_record(KernelState &state, RecordBox box, bool restore) {
+  const Record &record = *box;
   const FamilyHooks &hooks = hooks_for(state.proposal);
   if (!restore && has_suspend(state.proposal, state.config) && state.suspended)
     return -kENODEV; // spec 4.2 step 1
@@ -281,7 +282,7 @@ std::int64_t add_record(KernelState &state, Record record, bool restore) {
     for (std::size_t bank = 0; bank < state.config.banks.tpm_banks.size(); ++bank)
       state.pcrs.extend(bank, record.pcr, extend_value(state.config.banks, bank, record),
                         state.digest_memo.get());
-  state.contents.push_back(std::move(record));
+  state.contents.push_back(std::move(box));
   Node node;
   node.serial = serial;
   node.hnext_garbage = restore; // restored: qe->hnext never initialised (spec 4.6)
@@ -295,12 +296,14 @@ std::int64_t add_record(KernelState &state, Record record, bool restore) {
   return 0;
 }
 
-Record new_record(const KernelState &state, std::uint32_t pcr, TemplateData data, bool violation) {
-  return make_record(state.config.banks, pcr, std::move(data), violation, state.digest_memo.get());
+RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
+                     bool violation) {
+  return std::make_shared<const Record>(
+      make_record(state.config.banks, pcr, std::move(data), violation, state.digest_memo.get()));
 }
 
-std::int64_t measure(KernelState &state, Record record) {
-  if (record.violation)
+std::int64_t measure(KernelState &state, RecordBox record) {
+  if (record->violation)
     ++state.counters.violations; // ima_add_violation counts before storing
   return add_record(state, std::move(record));
 }
@@ -332,13 +335,14 @@ DumpResult dump_records(KernelState &state, std::span<const NodeId> records) {
       break;
     }
     ++count;
-    Bytes shown =
-        render(state, node, FileKind::list_binary, state.config.banks.sha1_slot(), "kexec dump");
+    const std::size_t before = body.size();
+    render(state, node, FileKind::list_binary, state.config.banks.sha1_slot(), "kexec dump", body);
+    const std::size_t shown = body.size() - before;
     // ima_putc writes byte by byte until the buffer is full.
-    std::size_t fits = std::min(shown.size(), size - used);
-    body.insert(body.end(), shown.begin(), shown.begin() + static_cast<std::ptrdiff_t>(fits));
+    std::size_t fits = std::min(shown, size - used);
+    body.resize(before + fits);
     used += fits;
-    if (fits == shown.size())
+    if (fits == shown)
       result.complete.push_back(state.nodes.at(node).serial);
     else
       result.overflowed = true;

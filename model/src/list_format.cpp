@@ -1,6 +1,7 @@
 #include "trimcheck/model/list_format.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace trimcheck::model {
 namespace {
@@ -100,18 +101,21 @@ ListEntry list_entry(const Record &record, std::size_t slot) {
   return {record.pcr, record.digests.at(slot), record.data};
 }
 
-void append_binary(Bytes &out, const ListEntry &entry) {
-  const std::string_view name = template_name(entry.data);
-  const bool legacy = entry.data.kind == TemplateKind::ima;
-  put_u32(out, entry.pcr);
-  put(out, entry.template_digest);
+namespace {
+
+void append_binary_fields(Bytes &out, std::uint32_t pcr, std::span<const std::uint8_t> digest,
+                          const TemplateData &data) {
+  const std::string_view name = template_name(data);
+  const bool legacy = data.kind == TemplateKind::ima;
+  put_u32(out, pcr);
+  put(out, digest);
   put_u32(out, static_cast<std::uint32_t>(name.size()));
   out.insert(out.end(), name.begin(), name.end());
   if (!legacy)
-    put_u32(out, entry.data.data_len());
-  const TemplateFields ids = template_fields(entry.data);
-  for (std::size_t i = 0; i < entry.data.fields.size(); ++i) {
-    const Bytes &field = entry.data.fields[i];
+    put_u32(out, data.data_len());
+  const TemplateFields ids = template_fields(data);
+  for (std::size_t i = 0; i < data.fields.size(); ++i) {
+    const Bytes &field = data.fields[i];
     if (legacy && ids[i] == "d") {
       put(out, field); // IMA_SHOW_BINARY_NO_FIELD_LEN
     } else if (legacy && ids[i] == "n") {
@@ -126,6 +130,38 @@ void append_binary(Bytes &out, const ListEntry &entry) {
   }
 }
 
+template <class Text>
+void append_ascii_fields(Text &out, std::uint32_t pcr, std::span<const std::uint8_t> digest,
+                         const TemplateData &data) {
+  char number[16];
+  const int length = std::snprintf(number, sizeof number, "%2u ", pcr);
+  out.insert(out.end(), number, number + length);
+  const std::string hex = to_hex(digest);
+  out.insert(out.end(), hex.begin(), hex.end());
+  out.push_back(' ');
+  const std::string_view name = template_name(data);
+  out.insert(out.end(), name.begin(), name.end());
+  const TemplateFields ids = template_fields(data);
+  for (std::size_t i = 0; i < data.fields.size() && i < ids.size(); ++i) {
+    out.push_back(' ');
+    if (!data.fields[i].empty()) {
+      const std::string field = field_ascii(ids[i], data.fields[i]);
+      out.insert(out.end(), field.begin(), field.end());
+    }
+  }
+  out.push_back('\n');
+}
+
+} // namespace
+
+void append_binary(Bytes &out, const ListEntry &entry) {
+  append_binary_fields(out, entry.pcr, entry.template_digest, entry.data);
+}
+
+void append_binary(Bytes &out, const Record &record, std::size_t slot) {
+  append_binary_fields(out, record.pcr, record.digests.at(slot), record.data);
+}
+
 Bytes to_binary(std::span<const ListEntry> entries) {
   Bytes out;
   for (const ListEntry &entry : entries)
@@ -134,18 +170,13 @@ Bytes to_binary(std::span<const ListEntry> entries) {
 }
 
 std::string ascii_line(const ListEntry &entry) {
-  char pcr[16];
-  std::snprintf(pcr, sizeof pcr, "%2u ", entry.pcr);
-  std::string line = pcr + to_hex(entry.template_digest) + " ";
-  line += template_name(entry.data);
-  const TemplateFields ids = template_fields(entry.data);
-  for (std::size_t i = 0; i < entry.data.fields.size() && i < ids.size(); ++i) {
-    line += ' ';
-    if (!entry.data.fields[i].empty())
-      line += field_ascii(ids[i], entry.data.fields[i]);
-  }
-  line += '\n';
+  std::string line;
+  append_ascii_fields(line, entry.pcr, entry.template_digest, entry.data);
   return line;
+}
+
+void append_ascii(Bytes &out, const Record &record, std::size_t slot) {
+  append_ascii_fields(out, record.pcr, record.digests.at(slot), record.data);
 }
 
 std::string to_ascii(std::span<const ListEntry> entries) {

@@ -5,6 +5,8 @@
 #include "trimcheck/model/detail/family.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -174,8 +176,44 @@ Outcome start_request(KernelState &state, Pid pid, int fd, Request::Kind kind, s
   return step_request(state, pid);
 }
 
-Outcome do_measure(KernelState &state, Record record) {
+Outcome do_measure(KernelState &state, RecordBox record) {
   return {.ret = measure(state, std::move(record))};
+}
+
+// The record a Measure or MeasureViolation makes, from the state's memo when it was made
+// before. The key holds every input: the action's (file, version, path length, violation)
+// and the configuration's (measured PCR, template, file hash, the bank layout's slots).
+RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
+                          bool violation, std::uint32_t path_bytes) {
+  const KernelConfig &config = state.config;
+  auto make = [&] {
+    return make_record(config.banks, config.measure_pcr,
+                       measured_template(config, file, version, violation, path_bytes), violation,
+                       state.digest_memo.get());
+  };
+  DigestMemo *memo = state.digest_memo.get();
+  if (memo == nullptr)
+    return std::make_shared<const Record>(make());
+  const auto slots = config.banks.slots();
+  std::array<char, 20 + 2 * DigestSlots::kMax> key{};
+  std::size_t used = 0;
+  auto put = [&](std::uint32_t value) {
+    std::memcpy(key.data() + used, &value, sizeof value);
+    used += sizeof value;
+  };
+  put(config.measure_pcr);
+  put(file);
+  put(version);
+  put(path_bytes);
+  key[used++] = static_cast<char>(violation);
+  key[used++] = static_cast<char>(config.template_kind);
+  key[used++] = static_cast<char>(config.banks.ima_hash);
+  key[used++] = static_cast<char>(slots.size());
+  for (const DigestSlot &slot : slots) {
+    key[used++] = static_cast<char>(slot.algo);
+    key[used++] = static_cast<char>(slot.kernel_hash);
+  }
+  return memo->record(std::string_view(key.data(), used), make);
 }
 
 } // namespace
@@ -318,12 +356,9 @@ Outcome apply(KernelState &state, const Action &action) {
         using A = std::decay_t<decltype(a)>;
         const KernelConfig &config = state.config;
         if constexpr (std::is_same_v<A, Measure>) {
-          return do_measure(
-              state, new_record(state, config.measure_pcr,
-                                measured_template(config, a.file, a.version, false, a.path_bytes)));
+          return do_measure(state, measured_record(state, a.file, a.version, false, a.path_bytes));
         } else if constexpr (std::is_same_v<A, MeasureViolation>) {
-          return do_measure(state, new_record(state, config.measure_pcr,
-                                              measured_template(config, a.file, 0, true), true));
+          return do_measure(state, measured_record(state, a.file, 0, true, 0));
         } else if constexpr (std::is_same_v<A, MeasureRecord>) {
           return do_measure(state, new_record(state, a.pcr, a.data, a.violation));
         } else if constexpr (std::is_same_v<A, Spawn>) {

@@ -1,6 +1,7 @@
 #include "trimcheck/model/record.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace trimcheck::model {
 
@@ -37,14 +38,20 @@ Digest padded_sha1(const Digest &sha1, HashAlgo bank) {
   return padded;
 }
 
-Digest extend_value(const BankLayout &layout, std::size_t bank, const Record &record) {
+std::span<const std::uint8_t> extend_value(const BankLayout &layout, std::size_t bank,
+                                           const Record &record) {
   const DigestSlot slot = layout.slots().at(bank);
   if (!record.violation)
     return record.digests.at(bank);
   // ima_init_digests: 0xFF over the bank's digest size for every algorithm the kernel
   // can name (even without its hash implementation, Debian 6.1 capture); only TPM
   // algorithms unknown to the kernel get 20 bytes of 0xFF, which the model does not have.
-  return Digest(digest_size(slot.algo), 0xFF);
+  static constexpr auto kAllOnes = [] {
+    std::array<std::uint8_t, kMaxDigestSize> ones{};
+    ones.fill(0xFF);
+    return ones;
+  }();
+  return std::span<const std::uint8_t>(kAllOnes).first(digest_size(slot.algo));
 }
 
 std::size_t binary_runtime_size(const Record &record) {

@@ -32,7 +32,8 @@ TEST(Baseline, ViolationsAreCountedRecordedAsZeroAndExtendedAsOnes) {
   EXPECT_TRUE(record.violation);
   for (const Digest &digest : record.digests)
     EXPECT_EQ(digest, Digest(digest.size(), 0));
-  EXPECT_EQ(extend_value(state.config.banks, 1, record), Digest(32, 0xFF));
+  const auto extended = extend_value(state.config.banks, 1, record);
+  EXPECT_EQ(Digest(extended.begin(), extended.end()), Digest(32, 0xFF));
   apply(state, MeasureViolation{3}); // violations are never deduplicated
   EXPECT_EQ(state.list.size(), 3u);
 }

@@ -1,5 +1,5 @@
-// DigestMemo: looked-up record digests and PCR extends are the computed ones, for
-// every layout, template and bank, and the memo is no part of a state.
+// DigestMemo: looked-up record digests, PCR extends and measured records are the computed
+// ones, for every layout, template and bank, and the memo is no part of a state.
 #include "trimcheck/model/machine.hpp"
 #include "trimcheck/model/record.hpp"
 
@@ -61,6 +61,43 @@ TEST(DigestMemo, IsNoPartOfTheState) {
   apply(first, Measure{0, 0});
   apply(second, Measure{0, 0});
   EXPECT_EQ(first, second);
+}
+
+// A Measure's record comes from the memo once made: it must be the record that the action
+// makes, whatever configuration asks (the key names every input), and states that measure
+// the same file share it. One memo serves every configuration here, which no run does
+// (a memo belongs to one boot's states), so that a key missing an input shows.
+TEST(DigestMemo, MeasuredRecordsAreTheRecordsTheActionMakes) {
+  KernelConfig legacy, sha1_files, other_pcr, two_banks;
+  legacy.template_kind = TemplateKind::ima;
+  sha1_files.banks.ima_hash = HashAlgo::sha1;
+  other_pcr.measure_pcr = 11;
+  two_banks.banks = BankLayout{};
+  const SharedDigestMemo memo = SharedDigestMemo::fresh();
+  for (int pass = 0; pass < 2; ++pass) // made on the first pass, looked up on the second
+    for (const KernelConfig &config : {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks})
+      for (const Action &action : std::vector<Action>{Measure{0, 0}, Measure{0, 1}, Measure{1, 0},
+                                                      Measure{0, 0, 300}, MeasureViolation{0},
+                                                      MeasureViolation{1}}) {
+        KernelState state = boot(ProposalId::baseline_6_12, config);
+        state.digest_memo = memo;
+        apply(state, action);
+        const auto *measure = std::get_if<Measure>(&action);
+        const auto *violation = std::get_if<MeasureViolation>(&action);
+        const Record expected =
+            measure ? make_record(config.banks, config.measure_pcr,
+                                  measured_template(config, measure->file, measure->version,
+                                                    false, measure->path_bytes))
+                    : make_record(config.banks, config.measure_pcr,
+                                  measured_template(config, violation->file, 0, true), true);
+        EXPECT_EQ(state.contents.back(), expected) << config.describe() << " pass " << pass;
+      }
+  KernelState first = boot(ProposalId::baseline_6_12, KernelConfig{});
+  KernelState second = boot(ProposalId::baseline_6_12, KernelConfig{});
+  second.digest_memo = first.digest_memo;
+  apply(first, Measure{2, 0});
+  apply(second, Measure{2, 0});
+  EXPECT_EQ(&first.contents.back(), &second.contents.back()); // one record, shared
 }
 
 } // namespace

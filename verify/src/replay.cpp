@@ -64,7 +64,8 @@ public:
     const model::Record violation = model::make_record(layout, 10, {}, true);
     for (std::size_t chain = 0; chain < plans.size(); ++chain) {
       values_[chain].resize(kRing * kBatch * model::digest_size(plans[chain].bank));
-      violation_values_.push_back(model::extend_value(layout, chain, violation));
+      const auto value = model::extend_value(layout, chain, violation);
+      violation_values_.emplace_back(value.begin(), value.end());
     }
     for (auto &flag : ready_)
       flag.store(false, std::memory_order_relaxed);

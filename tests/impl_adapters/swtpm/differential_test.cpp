@@ -16,8 +16,10 @@ using namespace model;
 
 void send(swtpm::Tpm &tpm, const BankLayout &layout, const Record &record) {
   std::vector<std::pair<HashAlgo, Digest>> values;
-  for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank)
-    values.emplace_back(layout.tpm_banks[bank].algo, extend_value(layout, bank, record));
+  for (std::size_t bank = 0; bank < layout.tpm_banks.size(); ++bank) {
+    const auto value = extend_value(layout, bank, record);
+    values.emplace_back(layout.tpm_banks[bank].algo, Digest(value.begin(), value.end()));
+  }
   tpm.extend(record.pcr, values);
 }
 

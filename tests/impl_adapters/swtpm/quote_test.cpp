@@ -37,9 +37,11 @@ verify::SyntheticLog quote_log() {
 void extend_all(swtpm::Tpm &tpm, const verify::SyntheticLog &log, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     std::vector<std::pair<HashAlgo, model::Digest>> values;
-    for (std::size_t bank = 0; bank < log.layout.tpm_banks.size(); ++bank)
+    for (std::size_t bank = 0; bank < log.layout.tpm_banks.size(); ++bank) {
+      const auto value = model::extend_value(log.layout, bank, log.records[i]);
       values.emplace_back(log.layout.tpm_banks[bank].algo,
-                          model::extend_value(log.layout, bank, log.records[i]));
+                          model::Digest(value.begin(), value.end()));
+    }
     tpm.extend(log.records[i].pcr, values);
   }
 }

@@ -8,7 +8,7 @@
 // element, and copies of a state share the records themselves.
 //
 // Reads look like std::vector's (at, [], size, back, iteration yield const T&); the only
-// write is push_back.
+// write is push_back, of an element or of a box that others share.
 #pragma once
 
 #include "trimcheck/model/shared_vector.hpp"
@@ -20,7 +20,10 @@
 namespace trimcheck::model {
 
 template <class T> class AppendOnlyVector {
+public:
   using Box = std::shared_ptr<const T>;
+
+private:
   using BoxIterator = typename std::vector<Box>::const_iterator;
 
 public:
@@ -58,6 +61,8 @@ public:
   const_iterator begin() const { return const_iterator(boxes_.begin()); }
   const_iterator end() const { return const_iterator(boxes_.end()); }
   void push_back(T item) { boxes_.push_back(std::make_shared<const T>(std::move(item))); }
+  // Appends an element that is already boxed (shared with whoever else holds the box).
+  void push_back(Box box) { boxes_.push_back(std::move(box)); }
 
   bool operator==(const AppendOnlyVector &other) const {
     if (size() != other.size())

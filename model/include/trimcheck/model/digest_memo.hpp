@@ -1,12 +1,15 @@
 // DigestMemo: digests already computed, shared by a KernelState and every state copied
-// from it: record digests, and PCR extends.
+// from it: record digests, PCR extends, and whole measured records.
 //
 // Why: explore and check measure the same few files again and again, on many branches
 // with the same history. Computing a record's digests (one hash per bank slot, SHA-512
 // included) was a fifth of explore's instructions, and the PCR extends (one per bank) a
 // seventh. Both are functions of their inputs (the bank layout and the template data; the
 // bank's algorithm, the PCR's value and the extended digest), so each is computed once and
-// looked up after.
+// looked up after. A measurement of a file makes the same record from the same inputs
+// (the file, its version, the configuration's template and banks): the record itself is
+// kept, boxed, and every state that appends it shares the box (no template data, digests
+// or box made again: a measurement was a fifth of explore's allocations).
 //
 // Not part of the state: it changes no result, and states compare equal whatever their
 // memos hold. Explore's threads share it, so it locks; each table is emptied when it
@@ -26,6 +29,11 @@
 
 namespace trimcheck::model {
 
+struct Record; // record.hpp
+// A record as a KernelState holds it: immutable, shared by the states that hold it
+// (AppendOnlyVector) and by the memo that made it (DigestMemo::record).
+using RecordBox = std::shared_ptr<const Record>;
+
 // What a memo keeps. Explore's branches share histories, so the same PCR values are
 // extended with the same digests again and again. A check run is one history: it extends
 // each PCR value once, and measured on a baseline's check, not one of 4.5 M extends was
@@ -42,6 +50,13 @@ public:
   // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place, looked
   // up whatever the scope (PcrBanks::extend asks only a memo that keeps extends).
   void extend(HashAlgo algo, std::span<std::uint8_t> pcr, std::span<const std::uint8_t> value);
+  // The record kept under `key`, or `make()` kept under it. The key must name every input
+  // that make() depends on (the caller's, e.g. measured_record in model/src/machine.cpp).
+  template <typename Make> RecordBox record(std::string_view key, Make &&make) {
+    if (RecordBox found = find_record(key))
+      return found;
+    return keep_record(key, std::make_shared<const Record>(make()));
+  }
 
   // Keys are looked up as string_views and copied only when inserted.
   struct KeyHash {
@@ -54,10 +69,13 @@ public:
   using Table = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
 
 private:
+  RecordBox find_record(std::string_view key);
+  RecordBox keep_record(std::string_view key, RecordBox record);
   MemoScope scope_;
   std::mutex mutex_;
   Table<std::vector<Digest>> records_;
   Table<Digest> extends_;
+  Table<RecordBox> boxes_;
 };
 
 // How a KernelState holds its memo: copies share it, equality ignores it.

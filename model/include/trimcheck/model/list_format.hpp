@@ -28,9 +28,14 @@ ListEntry list_entry(const Record &record, std::size_t slot);
 
 // ima_measurements_show for one record, appended to `out`.
 void append_binary(Bytes &out, const ListEntry &entry);
+// The same for `record` seen through digest slot `slot`, without copying it into a
+// ListEntry (the model's seq_file and kexec dump render records this way).
+void append_binary(Bytes &out, const Record &record, std::size_t slot);
 Bytes to_binary(std::span<const ListEntry> entries);
 // ima_measurements_ascii_show for one record (with its trailing newline).
 std::string ascii_line(const ListEntry &entry);
+// The same for `record` seen through digest slot `slot`, appended to `out`.
+void append_ascii(Bytes &out, const Record &record, std::size_t slot);
 std::string to_ascii(std::span<const ListEntry> entries);
 // The record one line of an ascii list shows (ascii_line's inverse; the line without its
 // newline). The ascii form loses nothing of the four templates' fields, except that a

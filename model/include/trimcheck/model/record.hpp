@@ -9,6 +9,7 @@
 #include "trimcheck/model/template.hpp"
 
 #include <cstdint>
+#include <span>
 
 namespace trimcheck::model {
 
@@ -32,8 +33,10 @@ std::vector<Digest> record_digests(const BankLayout &layout, const TemplateData 
 // extends into a bank the kernel has no hash for (spec 4.3).
 Digest padded_sha1(const Digest &sha1, HashAlgo bank);
 
-// The value IMA extends into TPM bank `bank` for this record.
-Digest extend_value(const BankLayout &layout, std::size_t bank, const Record &record);
+// The value IMA extends into TPM bank `bank` for this record (a view into the record, or
+// into a constant for a violation's 0xFF bytes).
+std::span<const std::uint8_t> extend_value(const BankLayout &layout, std::size_t bank,
+                                           const Record &record);
 
 // get_binary_runtime_size(): pcr + SHA-1 digest + name length + name + data length + data.
 std::size_t binary_runtime_size(const Record &record);

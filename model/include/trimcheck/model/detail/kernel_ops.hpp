@@ -29,15 +29,15 @@ inline void succeed(Request &request) {
 }
 
 // A record in this kernel's bank layout, its digests looked up in the state's memo.
-Record new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
-                  bool violation = false);
+RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
+                     bool violation = false);
 
 // ima_add_template_entry (spec 4.2): 0 or -errno. Appends to L, inserts into H unless
 // CONFIG_IMA_DISABLE_HTABLE, extends every bank. `restore` is
 // ima_restore_measurement_entry: no suspend or dedupe check, not in H, no extend.
-std::int64_t add_record(KernelState &state, Record record, bool restore = false);
+std::int64_t add_record(KernelState &state, RecordBox record, bool restore = false);
 // The same record as a measurement: violations bump the counter first (spec 4.3).
-std::int64_t measure(KernelState &state, Record record);
+std::int64_t measure(KernelState &state, RecordBox record);
 // Critical-data record (func=CRITICAL_DATA, ima-buf) if the policy measures it.
 void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer);
 
@@ -74,9 +74,9 @@ void record_deleted(KernelState &state, std::span<const NodeId> nodes);
 // visits no node; a cut at a remembered node visits that one node.
 void locked_visit(KernelState &state, std::uint64_t nodes);
 
-// The bytes a list file shows for one node, touching its template data.
-Bytes render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
-             std::string_view where);
+// The bytes a list file shows for one node, appended to `out`, touching its template data.
+void render(KernelState &state, NodeId node, FileKind kind, std::size_t slot,
+            std::string_view where, Bytes &out);
 
 // seq_file read over `records` (spec 4.5 / 2.15): pending bytes first, otherwise
 // records from *pos until the user's count or one buffer is filled.
