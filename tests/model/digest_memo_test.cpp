@@ -76,9 +76,9 @@ TEST(DigestMemo, MeasuredRecordsAreTheRecordsTheActionMakes) {
   const SharedDigestMemo memo = SharedDigestMemo::fresh();
   for (int pass = 0; pass < 2; ++pass) // made on the first pass, looked up on the second
     for (const KernelConfig &config : {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks})
-      for (const Action &action : std::vector<Action>{Measure{0, 0}, Measure{0, 1}, Measure{1, 0},
-                                                      Measure{0, 0, 300}, MeasureViolation{0},
-                                                      MeasureViolation{1}}) {
+      for (const Action &action :
+           std::vector<Action>{Measure{0, 0}, Measure{0, 1}, Measure{1, 0}, Measure{0, 0, 300},
+                               MeasureViolation{0}, MeasureViolation{1}}) {
         KernelState state = boot(ProposalId::baseline_6_12, config);
         state.digest_memo = memo;
         apply(state, action);
@@ -86,8 +86,8 @@ TEST(DigestMemo, MeasuredRecordsAreTheRecordsTheActionMakes) {
         const auto *violation = std::get_if<MeasureViolation>(&action);
         const Record expected =
             measure ? make_record(config.banks, config.measure_pcr,
-                                  measured_template(config, measure->file, measure->version,
-                                                    false, measure->path_bytes))
+                                  measured_template(config, measure->file, measure->version, false,
+                                                    measure->path_bytes))
                     : make_record(config.banks, config.measure_pcr,
                                   measured_template(config, violation->file, 0, true), true);
         EXPECT_EQ(state.contents.back(), expected) << config.describe() << " pass " << pass;
