@@ -58,6 +58,16 @@ std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const Template
   return out;
 }
 
+RecordBox DigestMemo::record(const BankLayout &layout, std::uint32_t pcr, TemplateData data,
+                             bool violation) {
+  // 'R' (measured_record's keys start with 'M'), the template data's key, the PCR and the
+  // violation flag.
+  std::string key = "R" + key_of(layout, data);
+  key.append(reinterpret_cast<const char *>(&pcr), sizeof pcr);
+  key.push_back(static_cast<char>(violation));
+  return record(key, [&] { return make_record(layout, pcr, std::move(data), violation, this); });
+}
+
 RecordBox DigestMemo::find_record(std::string_view key) {
   const std::lock_guard lock(mutex_);
   const auto found = boxes_.find(key);

@@ -298,8 +298,11 @@ std::int64_t add_record(KernelState &state, RecordBox box, bool restore) {
 
 RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
                      bool violation) {
-  return std::make_shared<const Record>(
-      make_record(state.config.banks, pcr, std::move(data), violation, state.digest_memo.get()));
+  DigestMemo *memo = state.digest_memo.get();
+  if (memo == nullptr)
+    return std::make_shared<const Record>(
+        make_record(state.config.banks, pcr, std::move(data), violation));
+  return memo->record(state.config.banks, pcr, std::move(data), violation);
 }
 
 std::int64_t measure(KernelState &state, RecordBox record) {

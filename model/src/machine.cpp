@@ -181,7 +181,8 @@ Outcome do_measure(KernelState &state, RecordBox record) {
 }
 
 // The record a Measure or MeasureViolation makes, from the state's memo when it was made
-// before. The key holds every input: the action's (file, version, path length, violation)
+// before (DigestMemo::record would make the template data first, to key by it). The key
+// holds every input: the action's (file, version, path length, violation)
 // and the configuration's (measured PCR, template, file hash, the bank layout's slots).
 RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
                           bool violation, std::uint32_t path_bytes) {
@@ -195,8 +196,9 @@ RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uin
   if (memo == nullptr)
     return std::make_shared<const Record>(make());
   const auto slots = config.banks.slots();
-  std::array<char, 20 + 2 * DigestSlots::kMax> key{};
-  std::size_t used = 0;
+  std::array<char, 21 + 2 * DigestSlots::kMax> key{};
+  key[0] = 'M'; // DigestMemo::record's keys start with 'R'
+  std::size_t used = 1;
   auto put = [&](std::uint32_t value) {
     std::memcpy(key.data() + used, &value, sizeof value);
     used += sizeof value;
