@@ -311,11 +311,32 @@ std::int64_t measure(KernelState &state, RecordBox record) {
   return add_record(state, std::move(record));
 }
 
+std::string record_key(char kind, const KernelConfig &config) {
+  const auto slots = config.banks.slots();
+  std::string key(1, kind);
+  key.append(reinterpret_cast<const char *>(&config.measure_pcr), sizeof config.measure_pcr);
+  key.push_back(static_cast<char>(config.template_kind));
+  key.push_back(static_cast<char>(config.banks.ima_hash));
+  key.push_back(static_cast<char>(slots.size()));
+  for (const DigestSlot &slot : slots) {
+    key.push_back(static_cast<char>(slot.algo));
+    key.push_back(static_cast<char>(slot.kernel_hash));
+  }
+  return key;
+}
+
 void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer) {
   if (!state.config.critical_data_rule)
     return;
-  TemplateData data = make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer));
-  measure(state, new_record(state, state.config.measure_pcr, std::move(data)));
+  // The same event and buffer make the same record: kept in the memo under them.
+  std::string key = record_key('C', state.config);
+  key.append(event).push_back('\0');
+  key.append(buffer);
+  measure(state, memo_record(state, key, [&] {
+            return make_record(state.config.banks, state.config.measure_pcr,
+                               make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer)),
+                               false, state.digest_memo.get());
+          }));
 }
 
 std::size_t kexec_segment_size(const KernelConfig &config, std::uint64_t runtime_size) {

@@ -5,8 +5,6 @@
 #include "trimcheck/model/detail/family.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -181,41 +179,20 @@ Outcome do_measure(KernelState &state, RecordBox record) {
 }
 
 // The record a Measure or MeasureViolation makes, from the state's memo when it was made
-// before (DigestMemo::record would make the template data first, to key by it). The key
-// holds every input: the action's (file, version, path length, violation)
-// and the configuration's (measured PCR, template, file hash, the bank layout's slots).
+// before (DigestMemo::record would make the template data first, to key by it): keyed by
+// the configuration's inputs (record_key) and the action's.
 RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
                           bool violation, std::uint32_t path_bytes) {
   const KernelConfig &config = state.config;
-  auto make = [&] {
+  std::string key = record_key('M', config);
+  for (std::uint32_t value : {file, version, path_bytes})
+    key.append(reinterpret_cast<const char *>(&value), sizeof value);
+  key.push_back(static_cast<char>(violation));
+  return memo_record(state, key, [&] {
     return make_record(config.banks, config.measure_pcr,
                        measured_template(config, file, version, violation, path_bytes), violation,
                        state.digest_memo.get());
-  };
-  DigestMemo *memo = state.digest_memo.get();
-  if (memo == nullptr)
-    return std::make_shared<const Record>(make());
-  const auto slots = config.banks.slots();
-  std::array<char, 21 + 2 * DigestSlots::kMax> key{};
-  key[0] = 'M'; // DigestMemo::record's keys start with 'R'
-  std::size_t used = 1;
-  auto put = [&](std::uint32_t value) {
-    std::memcpy(key.data() + used, &value, sizeof value);
-    used += sizeof value;
-  };
-  put(config.measure_pcr);
-  put(file);
-  put(version);
-  put(path_bytes);
-  key[used++] = static_cast<char>(violation);
-  key[used++] = static_cast<char>(config.template_kind);
-  key[used++] = static_cast<char>(config.banks.ima_hash);
-  key[used++] = static_cast<char>(slots.size());
-  for (const DigestSlot &slot : slots) {
-    key[used++] = static_cast<char>(slot.algo);
-    key[used++] = static_cast<char>(slot.kernel_hash);
-  }
-  return memo->record(std::string_view(key.data(), used), make);
+  });
 }
 
 } // namespace

@@ -63,35 +63,36 @@ TEST(DigestMemo, IsNoPartOfTheState) {
   EXPECT_EQ(first, second);
 }
 
-// A Measure's record comes from the memo once made: it must be the record that the action
-// makes, whatever configuration asks (the key names every input), and states that measure
-// the same file share it. One memo serves every configuration here, which no run does
-// (a memo belongs to one boot's states), so that a key missing an input shows.
-TEST(DigestMemo, MeasuredRecordsAreTheRecordsTheActionMakes) {
+// Records come from the memo once made (measured, critical-data, restored and boot
+// aggregate records): a run must reach the state it reaches without a memo, whatever
+// configuration asks (the keys name every input). One memo serves every
+// configuration here, which no run does (a memo belongs to one boot's states), so that a
+// key missing an input shows. Baseline 6.15 measures its kexec events (critical data).
+TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
   KernelConfig legacy, sha1_files, other_pcr, two_banks;
   legacy.template_kind = TemplateKind::ima;
   sha1_files.banks.ima_hash = HashAlgo::sha1;
   other_pcr.measure_pcr = 11;
   two_banks.banks = BankLayout{};
-  const SharedDigestMemo memo = SharedDigestMemo::fresh();
+  // Two kexec loads with different list sizes: one event, two buffers.
+  const std::vector<Action> run = {Measure{0, 0},       Measure{0, 1},       Measure{1, 0, 300},
+                                   MeasureViolation{0}, MeasureViolation{1}, KexecLoad{},
+                                   Measure{2, 0},       KexecLoad{},         KexecExecute{},
+                                   Continue{0},         Continue{0},         Measure{0, 0}};
+  const SharedDigestMemo shared = SharedDigestMemo::fresh();
   for (int pass = 0; pass < 2; ++pass) // made on the first pass, looked up on the second
-    for (const KernelConfig &config : {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks})
-      for (const Action &action :
-           std::vector<Action>{Measure{0, 0}, Measure{0, 1}, Measure{1, 0}, Measure{0, 0, 300},
-                               MeasureViolation{0}, MeasureViolation{1}}) {
-        KernelState state = boot(ProposalId::baseline_6_12, config);
-        state.digest_memo = memo;
-        apply(state, action);
-        const auto *measure = std::get_if<Measure>(&action);
-        const auto *violation = std::get_if<MeasureViolation>(&action);
-        const Record expected =
-            measure ? make_record(config.banks, config.measure_pcr,
-                                  measured_template(config, measure->file, measure->version, false,
-                                                    measure->path_bytes))
-                    : make_record(config.banks, config.measure_pcr,
-                                  measured_template(config, violation->file, 0, true), true);
-        EXPECT_EQ(state.contents.back(), expected) << config.describe() << " pass " << pass;
+    for (const KernelConfig &config : {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks}) {
+      KernelState with_shared = boot(ProposalId::baseline_6_15, config);
+      with_shared.digest_memo = shared;
+      KernelState without_memo = boot(ProposalId::baseline_6_15, config);
+      without_memo.digest_memo = SharedDigestMemo{}; // every record and extend computed
+      for (const Action &action : run) {
+        apply(with_shared, action);
+        apply(without_memo, action);
+        ASSERT_EQ(with_shared, without_memo)
+            << config.describe() << ", pass " << pass << ", after " << describe(action);
       }
+    }
   KernelState first = boot(ProposalId::baseline_6_12, KernelConfig{});
   KernelState second = boot(ProposalId::baseline_6_12, KernelConfig{});
   second.digest_memo = first.digest_memo;

@@ -28,6 +28,20 @@ inline void succeed(Request &request) {
   finish(request, static_cast<std::int64_t>(request.input.size()));
 }
 
+// The start of a DigestMemo key for a record this kernel makes: `kind`, a byte that keeps
+// the kinds of key apart ('R' is DigestMemo::record's), then the configuration's inputs to
+// a record: the measured PCR, the template, the file hash and the bank layout's slots. The
+// caller appends the rest of the inputs.
+std::string record_key(char kind, const KernelConfig &config);
+// The record `make()` makes, kept in the state's memo under `key` (made again if the state
+// has no memo).
+template <typename Make>
+RecordBox memo_record(const KernelState &state, std::string_view key, Make &&make) {
+  if (DigestMemo *memo = state.digest_memo.get())
+    return memo->record(key, make);
+  return std::make_shared<const Record>(make());
+}
+
 // A record in this kernel's bank layout, its digests looked up in the state's memo.
 RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
                      bool violation = false);
