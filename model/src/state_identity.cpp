@@ -196,15 +196,15 @@ void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) 
 }
 
 const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<const Pid> first) {
-  pid_order_.clear();
-  file_order_.clear();
-  names_.pid.assign(kernel.procs.size() + 1, kGone);
-  names_.pid[0] = 0;
+  naming_.pid_order.clear();
+  naming_.file_order.clear();
+  naming_.names.pid.assign(kernel.procs.size() + 1, kGone);
+  naming_.names.pid[0] = 0;
   std::uint32_t next = 1;
   auto give = [&](Pid pid) {
-    if (pid > 0 && pid <= kernel.procs.size() && names_.pid[pid] == kGone) {
-      names_.pid[pid] = next++;
-      pid_order_.push_back(pid);
+    if (pid > 0 && pid <= kernel.procs.size() && naming_.names.pid[pid] == kGone) {
+      naming_.names.pid[pid] = next++;
+      naming_.pid_order.push_back(pid);
     }
   };
   auto alive = [&](Pid pid) {
@@ -229,16 +229,16 @@ const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<cons
     if (referenced_[pid])
       give(pid);
 
-  names_.open_file.assign(kernel.open_files.size(), kGone);
+  naming_.names.open_file.assign(kernel.open_files.size(), kGone);
   std::uint32_t next_file = 0;
   auto give_file = [&](OpenFileId id) {
     if (id < kernel.open_files.size() && kernel.open_files[id].refs > 0 &&
-        names_.open_file[id] == kGone) {
-      names_.open_file[id] = next_file++;
-      file_order_.push_back(id);
+        naming_.names.open_file[id] == kGone) {
+      naming_.names.open_file[id] = next_file++;
+      naming_.file_order.push_back(id);
     }
   };
-  for (Pid pid : pid_order_)
+  for (Pid pid : naming_.pid_order)
     for (const auto &fd : kernel.procs[pid - 1].fds)
       if (fd)
         give_file(*fd);
@@ -247,18 +247,23 @@ const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<cons
       give_file(request.open_file);
   for (OpenFileId id = 0; id < kernel.open_files.size(); ++id)
     give_file(id);
-  return names_;
+  return naming_.names;
 }
 
 void KernelIdentity::encode_renamed(const KernelState &kernel, StateEncoder &out) const {
+  encode_renamed(kernel, naming_, out);
+}
+
+void KernelIdentity::encode_renamed(const KernelState &kernel, const Naming &naming,
+                                    StateEncoder &out) const {
   out.flag(kernel.measure_writer.has_value());
   out.pid(kernel.measure_writer.value_or(0));
   out.signed_number(kernel.writer_extra_writes);
-  out.number(pid_order_.size());
-  for (Pid pid : pid_order_)
+  out.number(naming.pid_order.size());
+  for (Pid pid : naming.pid_order)
     encode_process(kernel.procs[pid - 1], out);
-  out.number(file_order_.size());
-  for (OpenFileId id : file_order_)
+  out.number(naming.file_order.size());
+  for (OpenFileId id : naming.file_order)
     encode_open_file(kernel.open_files[id], out);
   out.number(kernel.requests.size());
   for (const Request &request : kernel.requests)

@@ -34,12 +34,14 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   if (!agents_only)
-    encode_renamed_rest(world, encoder);
+    encode_renamed_rest(world, kernel_.naming(), encoder);
   out = encoder.take();
 }
 
-void Canonicalizer::encode_renamed_rest(const World &world, StateEncoder &encoder) const {
-  kernel_.encode_renamed(world.kernel, encoder);
+void Canonicalizer::encode_renamed_rest(const World &world,
+                                        const model::KernelIdentity::Naming &naming,
+                                        StateEncoder &encoder) const {
+  kernel_.encode_renamed(world.kernel, naming, encoder);
   for (std::size_t p = 0; p < world.monitors.size(); ++p) {
     const Monitor *monitor = world.monitors.get(p);
     encoder.flag(monitor != nullptr);
@@ -51,7 +53,7 @@ void Canonicalizer::encode_renamed_rest(const World &world, StateEncoder &encode
 void Canonicalizer::encode_processes_first(const World &world, std::span<const model::Pid> first,
                                            std::string &out) {
   StateEncoder encoder(kernel_.rename(world.kernel, first), std::move(out));
-  encode_renamed_rest(world, encoder);
+  encode_renamed_rest(world, kernel_.naming(), encoder);
   out = encoder.take();
 }
 
@@ -103,11 +105,15 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   };
   // The rest starts with the agents. An order whose agents' part is beaten by another's at
   // a byte both have cannot give the least encoding: only the others are encoded whole
-  // (usually one; all when the agents' parts are equal).
+  // (usually one; all when the agents' parts are equal), each as its agents' part followed
+  // by the renamed rest under the naming that part was written with (kept, not made again).
   if (count > 1) {
     agent_parts_.resize(count);
-    for (std::size_t i = 0; i < count; ++i)
+    namings_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
       encode_in_order(world, order_at(i), agent_parts_[i], true);
+      namings_[i] = kernel_.naming();
+    }
   }
   auto beaten = [&](std::size_t i) {
     for (std::size_t j = 0; j < count; ++j)
@@ -117,9 +123,16 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   };
   bool have_best = false;
   for (std::size_t i = 0; i < count; ++i) {
-    if (count > 1 && beaten(i))
+    if (count == 1) {
+      encode_in_order(world, order_at(i), candidate_, false);
+    } else if (beaten(i)) {
       continue;
-    encode_in_order(world, order_at(i), candidate_, false);
+    } else {
+      StateEncoder rest(namings_[i].names, std::move(rest_));
+      encode_renamed_rest(world, namings_[i], rest);
+      rest_ = rest.take();
+      candidate_.assign(agent_parts_[i]).append(rest_);
+    }
     keep_least_candidate(have_best);
   }
   encoding_ += best_;

@@ -54,8 +54,10 @@ private:
   // With no agents: the renamed rest, the processes in `first` named first.
   void encode_processes_first(const World &world, std::span<const model::Pid> first,
                               std::string &out);
-  // The renamed kernel part and the monitors, under the encoder's renaming.
-  void encode_renamed_rest(const World &world, model::StateEncoder &encoder) const;
+  // The renamed kernel part and the monitors, under `naming` (the encoder's renaming is
+  // naming.names).
+  void encode_renamed_rest(const World &world, const model::KernelIdentity::Naming &naming,
+                           model::StateEncoder &encoder) const;
   // best_ becomes candidate_ if there is no best yet or candidate_ is less (one order tried).
   void keep_least_candidate(bool &have_best);
   bool process_symmetry_;
@@ -66,7 +68,8 @@ private:
   std::vector<std::size_t> order_;
   std::vector<std::size_t> orders_; // every order of the agents, one after another
   std::vector<std::string> agent_parts_;
-  std::string encoding_, best_, candidate_;
+  std::vector<model::KernelIdentity::Naming> namings_; // each agents' part was written under
+  std::string encoding_, best_, candidate_, rest_;
 };
 
 } // namespace trimcheck::props::detail

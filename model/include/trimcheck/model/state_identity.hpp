@@ -65,6 +65,15 @@ namespace trimcheck::model {
 // try rename() and encode_renamed() (with an encoder using the Renaming it returned).
 class KernelIdentity {
 public:
+  // What rename() computes: the canonical names, and the order in which encode_renamed
+  // writes the renamed processes and open files. A caller that tries several renamings
+  // and encodes the rest under one of them later keeps a copy (naming()).
+  struct Naming {
+    Renaming names;
+    std::vector<Pid> pid_order;         // renamed pids, in canonical order
+    std::vector<OpenFileId> file_order; // renamed open files, in canonical order
+  };
+
   // Which nodes are kept, and their ranks. First, once per state.
   void prepare(const KernelState &kernel);
   // The part no renaming touches.
@@ -72,15 +81,18 @@ public:
   // Canonical names of processes and open files: the live ones of `first` first, in that
   // order. Valid until the next call.
   const Renaming &rename(const KernelState &kernel, std::span<const Pid> first);
+  // The last rename()'s naming.
+  const Naming &naming() const { return naming_; }
   // The part that names processes and open files, under the last rename().
   void encode_renamed(const KernelState &kernel, StateEncoder &out) const;
+  // The same under `naming`, one that rename() made for this state (with an encoder using
+  // naming.names).
+  void encode_renamed(const KernelState &kernel, const Naming &naming, StateEncoder &out) const;
 
 private:
   std::vector<std::uint32_t> node_ranks_; // by NodeId; Renaming::kGone: not kept
   std::vector<bool> held_, referenced_;
-  Renaming names_;
-  std::vector<Pid> pid_order_;         // renamed pids, in canonical order
-  std::vector<OpenFileId> file_order_; // renamed open files, in canonical order
+  Naming naming_;
 };
 
 // The whole identity of `kernel` with no process named first: encode_fixed, then
