@@ -134,14 +134,14 @@ void baseline_count_append(KernelState &state, std::size_t size) {
 }
 
 namespace {
-void baseline_boot(KernelState &state) {
-  state.files = baseline_files(state.config, 0440);
+std::vector<FileSpec> files(const KernelState &state) {
+  return baseline_files(state.config, 0440);
 }
 } // namespace
 
 const FamilyHooks &baseline_hooks() {
   static const FamilyHooks kHooks{
-      baseline_boot,
+      files,
       no_mediation_open,
       no_mediation_release,
       baseline_read,

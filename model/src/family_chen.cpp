@@ -224,11 +224,12 @@ void decide(KernelState &state, const ChenTraits &t, Request &request) {
   locked_trim(state, t, request);
 }
 
-void chen_boot(KernelState &state) {
+std::vector<FileSpec> chen_files(const KernelState &state) {
   const ChenTraits &t = traits(state.proposal);
-  state.files = baseline_files(state.config, 0440);
+  std::vector<FileSpec> files = baseline_files(state.config, 0440);
   if (!t.needs_log_trimming_kconfig || state.config.log_trimming)
-    state.files.push_back({"ima_trim_log", FileKind::trim_log, 0, 0660});
+    files.push_back({"ima_trim_log", FileKind::trim_log, 0, 0660});
+  return files;
 }
 
 std::int64_t chen_open(KernelState &state, const Process &proc, OpenFile &file) {
@@ -291,7 +292,7 @@ void chen_count_append(KernelState &state, std::size_t size) {
 
 const FamilyHooks &chen_hooks() {
   static const FamilyHooks kHooks{
-      chen_boot,       chen_open, chen_release,      chen_read,        chen_write_step,
+      chen_files,      chen_open, chen_release,      chen_read,        chen_write_step,
       baseline_reboot, list_only, list_runtime_size, chen_shown_count, chen_count_append,
   };
   return kHooks;

@@ -175,8 +175,17 @@ void update_start(KernelState &state, Request &request) {
   succeed(request);
 }
 
+std::vector<FileSpec> ms_files(const KernelState &state) {
+  std::vector<FileSpec> files = baseline_files(state.config, 0440);
+  // no TPM: no configured PCR, configfs init fails with ENODEV
+  if (!state.config.banks.tpm_banks.empty() && state.config.ima_pcrs) {
+    files.push_back({std::string(kPcrsPath), FileKind::ms_pcrs, 0, 0644});
+    files.push_back({std::string(kPcrsAsciiPath), FileKind::ms_pcrs_ascii, 0, 0444});
+  }
+  return files;
+}
+
 void ms_boot(KernelState &state) {
-  state.files = baseline_files(state.config, 0440);
   const BankLayout &banks = state.config.banks;
   state.ms = {};
   if (banks.tpm_banks.empty())
@@ -184,10 +193,6 @@ void ms_boot(KernelState &state) {
   state.ms.configured_pcrs = {state.config.measure_pcr};
   for (const TpmBank &bank : banks.tpm_banks)
     state.ms.start.push_back({Digest(digest_size(bank.algo), 0)});
-  if (state.config.ima_pcrs) {
-    state.files.push_back({std::string(kPcrsPath), FileKind::ms_pcrs, 0, 0644});
-    state.files.push_back({std::string(kPcrsAsciiPath), FileKind::ms_pcrs_ascii, 0, 0444});
-  }
 }
 
 // configfs (not IMA) refuses a write-mode open of an attribute without write bits.
@@ -262,8 +267,17 @@ Bytes ms_trim_command(const KernelState &state, std::size_t records) {
 
 const FamilyHooks &ms_hooks() {
   static const FamilyHooks kHooks{
-      ms_boot,         ms_open,   no_mediation_release, ms_read,          ms_write_step,
-      baseline_reboot, list_only, list_runtime_size,    htable_len_count, baseline_count_append,
+      .files = ms_files,
+      .open = ms_open,
+      .release = no_mediation_release,
+      .read = ms_read,
+      .write_step = ms_write_step,
+      .reboot = baseline_reboot,
+      .dump_order = list_only,
+      .kexec_runtime_size = list_runtime_size,
+      .shown_count = htable_len_count,
+      .count_append = baseline_count_append,
+      .boot = ms_boot,
   };
   return kHooks;
 }

@@ -38,8 +38,8 @@ std::vector<FileSpec> measurement_files(const KernelConfig &config, const SassuT
   return files;
 }
 
-void boot(KernelState &state) {
-  state.files = measurement_files(state.config, traits_of(state));
+std::vector<FileSpec> files(const KernelState &state) {
+  return measurement_files(state.config, traits_of(state));
 }
 
 // v6/v7 (spec 2.12, 2.13): the writer task may open further write-mode files; readers
@@ -171,7 +171,7 @@ void count_append(KernelState &state, std::size_t size) {
 
 const FamilyHooks &sassu_hooks() {
   static const FamilyHooks kHooks{
-      .boot = sassu::boot,
+      .files = sassu::files,
       .open = sassu::open,
       .release = sassu::release,
       .read = sassu::read,

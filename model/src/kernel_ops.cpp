@@ -325,6 +325,19 @@ std::string record_key(char kind, const KernelConfig &config) {
   return key;
 }
 
+RecordBox boot_aggregate_record(const KernelState &state) {
+  std::string key = record_key('B', state.config);
+  for (std::size_t bank = 0; bank < state.pcrs.num_banks(); ++bank)
+    for (std::size_t pcr = 0; pcr < 10; ++pcr) {
+      const auto value = state.pcrs.value(bank, pcr);
+      key.append(reinterpret_cast<const char *>(value.data()), value.size());
+    }
+  return memo_record(state, key, [&] {
+    return make_record(state.config.banks, state.config.measure_pcr,
+                       boot_aggregate(state.config, state.pcrs), false, state.digest_memo.get());
+  });
+}
+
 void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer) {
   if (!state.config.critical_data_rule)
     return;

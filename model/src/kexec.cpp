@@ -46,7 +46,9 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
   next.ghost.last_dump = dump.complete;
   next.ghost.last_dump_failed = dump.overflowed;
   const FamilyHooks &hooks = hooks_for(next.proposal);
-  hooks.boot(next);
+  next.files = state.files; // the same kernel and configuration: the same files
+  if (hooks.boot != nullptr)
+    hooks.boot(next);
   next.procs.push_back(Process{1, true, true, {}});
 
   std::uint64_t count = 0;
@@ -76,7 +78,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     hooks.count_append(next, binary_runtime_size(*restored));
     next.ghost.full.push_back(serial);
   }
-  measure(next, new_record(next, next.config.measure_pcr, boot_aggregate(next.config, next.pcrs)));
+  measure(next, boot_aggregate_record(next));
   state = std::move(next);
 }
 

@@ -323,9 +323,12 @@ KernelState boot(ProposalId proposal, const KernelConfig &config) {
   state.config = config;
   state.pcrs = firmware_banks(config);
   state.digest_memo = SharedDigestMemo::fresh();
-  hooks_for(proposal).boot(state);
+  const FamilyHooks &hooks = hooks_for(proposal);
+  state.files = hooks.files(state);
+  if (hooks.boot != nullptr)
+    hooks.boot(state);
   state.procs.push_back(Process{1, true, true, {}});
-  measure(state, new_record(state, config.measure_pcr, boot_aggregate(config, state.pcrs)));
+  measure(state, boot_aggregate_record(state));
   return state;
 }
 

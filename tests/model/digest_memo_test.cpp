@@ -63,17 +63,18 @@ TEST(DigestMemo, IsNoPartOfTheState) {
   EXPECT_EQ(first, second);
 }
 
-// Records come from the memo once made (measured, critical-data, restored and boot
-// aggregate records): a run must reach the state it reaches without a memo, whatever
+// Records come from the memo once made (measured, critical-data, restored and
+// boot_aggregate records): a run must reach the state it reaches without a memo, whatever
 // configuration asks (the keys name every input). One memo serves every
 // configuration here, which no run does (a memo belongs to one boot's states), so that a
 // key missing an input shows. Baseline 6.15 measures its kexec events (critical data).
 TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
-  KernelConfig legacy, sha1_files, other_pcr, two_banks;
+  KernelConfig legacy, sha1_files, other_pcr, two_banks, firmware;
   legacy.template_kind = TemplateKind::ima;
   sha1_files.banks.ima_hash = HashAlgo::sha1;
   other_pcr.measure_pcr = 11;
   two_banks.banks = BankLayout{};
+  firmware.firmware_pcrs = {{HashAlgo::sha256, 0, Digest(32, 0x5A)}}; // another boot_aggregate
   // Two kexec loads with different list sizes: one event, two buffers.
   const std::vector<Action> run = {Measure{0, 0},       Measure{0, 1},       Measure{1, 0, 300},
                                    MeasureViolation{0}, MeasureViolation{1}, KexecLoad{},
@@ -81,7 +82,8 @@ TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
                                    Continue{0},         Continue{0},         Measure{0, 0}};
   const SharedDigestMemo shared = SharedDigestMemo::fresh();
   for (int pass = 0; pass < 2; ++pass) // made on the first pass, looked up on the second
-    for (const KernelConfig &config : {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks}) {
+    for (const KernelConfig &config :
+         {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks, firmware}) {
       KernelState with_shared = boot(ProposalId::baseline_6_15, config);
       with_shared.digest_memo = shared;
       KernelState without_memo = boot(ProposalId::baseline_6_15, config);

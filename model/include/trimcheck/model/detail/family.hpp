@@ -15,8 +15,9 @@ struct KexecEventValues {
 };
 
 struct FamilyHooks {
-  // At boot and after kexec: create the files and the version's own state.
-  void (*boot)(KernelState &state);
+  // The securityfs and configfs files of this version and configuration. A kexec boots the
+  // same kernel with the same configuration: the next kernel keeps the table (shared).
+  std::vector<FileSpec> (*files)(const KernelState &state);
   // Open mediation after DAC: 0 or -errno; may take a reader/writer slot.
   std::int64_t (*open)(KernelState &state, const Process &proc, OpenFile &file);
   // Release of an open file description by the task running the final fput.
@@ -42,6 +43,9 @@ struct FamilyHooks {
   // Optional: the values of the kexec_load / kexec_execute critical data (Sassu reports
   // the FULL counters). Null: kexec_runtime_size and shown_count.
   KexecEventValues (*kexec_event_values)(const KernelState &state) = nullptr;
+  // Optional: the version's own state at boot and after kexec (MS RFC: the configured
+  // PCRs and their start values). Null: nothing.
+  void (*boot)(KernelState &state) = nullptr;
 };
 
 // The buffer of the kexec_load / kexec_execute critical-data records (>= 6.15).

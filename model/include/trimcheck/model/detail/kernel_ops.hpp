@@ -42,6 +42,10 @@ RecordBox memo_record(const KernelState &state, std::string_view key, Make &&mak
   return std::make_shared<const Record>(make());
 }
 
+// The boot_aggregate record of this kernel's boot (from the memo: keyed by the
+// configuration and PCRs 0-9 of every bank, which are all that boot_aggregate reads).
+RecordBox boot_aggregate_record(const KernelState &state);
+
 // A record in this kernel's bank layout, its digests looked up in the state's memo.
 RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
                      bool violation = false);
