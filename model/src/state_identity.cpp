@@ -196,15 +196,20 @@ void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) 
 }
 
 const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<const Pid> first) {
-  naming_.pid_order.clear();
-  naming_.file_order.clear();
-  naming_.names.pid.assign(kernel.procs.size() + 1, kGone);
-  naming_.names.pid[0] = 0;
+  return rename(kernel, first, naming_);
+}
+
+const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<const Pid> first,
+                                       Naming &naming) {
+  naming.pid_order.clear();
+  naming.file_order.clear();
+  naming.names.pid.assign(kernel.procs.size() + 1, kGone);
+  naming.names.pid[0] = 0;
   std::uint32_t next = 1;
   auto give = [&](Pid pid) {
-    if (pid > 0 && pid <= kernel.procs.size() && naming_.names.pid[pid] == kGone) {
-      naming_.names.pid[pid] = next++;
-      naming_.pid_order.push_back(pid);
+    if (pid > 0 && pid <= kernel.procs.size() && naming.names.pid[pid] == kGone) {
+      naming.names.pid[pid] = next++;
+      naming.pid_order.push_back(pid);
     }
   };
   auto alive = [&](Pid pid) {
@@ -229,16 +234,16 @@ const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<cons
     if (referenced_[pid])
       give(pid);
 
-  naming_.names.open_file.assign(kernel.open_files.size(), kGone);
+  naming.names.open_file.assign(kernel.open_files.size(), kGone);
   std::uint32_t next_file = 0;
   auto give_file = [&](OpenFileId id) {
     if (id < kernel.open_files.size() && kernel.open_files[id].refs > 0 &&
-        naming_.names.open_file[id] == kGone) {
-      naming_.names.open_file[id] = next_file++;
-      naming_.file_order.push_back(id);
+        naming.names.open_file[id] == kGone) {
+      naming.names.open_file[id] = next_file++;
+      naming.file_order.push_back(id);
     }
   };
-  for (Pid pid : naming_.pid_order)
+  for (Pid pid : naming.pid_order)
     for (const auto &fd : kernel.procs[pid - 1].fds)
       if (fd)
         give_file(*fd);
@@ -247,7 +252,7 @@ const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<cons
       give_file(request.open_file);
   for (OpenFileId id = 0; id < kernel.open_files.size(); ++id)
     give_file(id);
-  return naming_.names;
+  return naming.names;
 }
 
 void KernelIdentity::encode_renamed(const KernelState &kernel, StateEncoder &out) const {

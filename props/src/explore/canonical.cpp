@@ -26,15 +26,16 @@ bool decided_less(std::string_view a, std::string_view b) {
 } // namespace
 
 void Canonicalizer::encode_in_order(const World &world, std::span<const std::size_t> order,
-                                    std::string &out, bool agents_only) {
+                                    std::string &out, bool agents_only,
+                                    model::KernelIdentity::Naming &naming) {
   agent_pids_.clear();
   for (std::size_t agent : order)
     agent_pids_.push_back(world.agents[agent].pid());
-  StateEncoder encoder(kernel_.rename(world.kernel, agent_pids_), std::move(out));
+  StateEncoder encoder(kernel_.rename(world.kernel, agent_pids_, naming), std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   if (!agents_only)
-    encode_renamed_rest(world, kernel_.naming(), encoder);
+    encode_renamed_rest(world, naming, encoder);
   out = encoder.take();
 }
 
@@ -52,9 +53,16 @@ void Canonicalizer::encode_renamed_rest(const World &world,
 
 void Canonicalizer::encode_processes_first(const World &world, std::span<const model::Pid> first,
                                            std::string &out) {
-  StateEncoder encoder(kernel_.rename(world.kernel, first), std::move(out));
-  encode_renamed_rest(world, kernel_.naming(), encoder);
+  model::KernelIdentity::Naming &naming = namings_for(1)[0];
+  StateEncoder encoder(kernel_.rename(world.kernel, first, naming), std::move(out));
+  encode_renamed_rest(world, naming, encoder);
   out = encoder.take();
+}
+
+std::span<model::KernelIdentity::Naming> Canonicalizer::namings_for(std::size_t count) {
+  if (namings_.size() < count) // never shrinks: each naming keeps its vectors' capacity
+    namings_.resize(count);
+  return std::span(namings_).first(count);
 }
 
 void Canonicalizer::keep_least_candidate(bool &have_best) {
@@ -107,13 +115,11 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   // a byte both have cannot give the least encoding: only the others are encoded whole
   // (usually one; all when the agents' parts are equal), each as its agents' part followed
   // by the renamed rest under the naming that part was written with (kept, not made again).
+  namings_for(count);
   if (count > 1) {
     agent_parts_.resize(count);
-    namings_.resize(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      encode_in_order(world, order_at(i), agent_parts_[i], true);
-      namings_[i] = kernel_.naming();
-    }
+    for (std::size_t i = 0; i < count; ++i)
+      encode_in_order(world, order_at(i), agent_parts_[i], true, namings_[i]);
   }
   auto beaten = [&](std::size_t i) {
     for (std::size_t j = 0; j < count; ++j)
@@ -124,7 +130,7 @@ std::string_view Canonicalizer::encode_view(const World &world) {
   bool have_best = false;
   for (std::size_t i = 0; i < count; ++i) {
     if (count == 1) {
-      encode_in_order(world, order_at(i), candidate_, false);
+      encode_in_order(world, order_at(i), candidate_, false, namings_[i]);
     } else if (beaten(i)) {
       continue;
     } else {

@@ -49,8 +49,9 @@ public:
   std::string_view encode_view(const World &world);
 
 private:
+  // Renames under `naming` (kept for the rest of an order whose agents' part is the least).
   void encode_in_order(const World &world, std::span<const std::size_t> order, std::string &out,
-                       bool agents_only);
+                       bool agents_only, model::KernelIdentity::Naming &naming);
   // With no agents: the renamed rest, the processes in `first` named first.
   void encode_processes_first(const World &world, std::span<const model::Pid> first,
                               std::string &out);
@@ -58,6 +59,8 @@ private:
   // naming.names).
   void encode_renamed_rest(const World &world, const model::KernelIdentity::Naming &naming,
                            model::StateEncoder &encoder) const;
+  // The first `count` of namings_, made if missing.
+  std::span<model::KernelIdentity::Naming> namings_for(std::size_t count);
   // best_ becomes candidate_ if there is no best yet or candidate_ is less (one order tried).
   void keep_least_candidate(bool &have_best);
   bool process_symmetry_;

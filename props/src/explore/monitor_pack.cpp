@@ -38,12 +38,14 @@ bool MonitorPack::assign_in_place(const MonitorPack &other) {
     return false;
   Monitor *const *mine = slots();
   Monitor *const *theirs = other.slots();
-  for (std::size_t p = 0; p < size(); ++p)
+  // One pass: a slot occupied in one pack only, or a monitor of another type, ends it, and
+  // the caller builds a new block over the half-assigned one.
+  for (std::size_t p = 0; p < size(); ++p) {
     if ((mine[p] == nullptr) != (theirs[p] == nullptr))
       return false;
-  for (std::size_t p = 0; p < size(); ++p)
     if (mine[p] != nullptr && !mine[p]->assign_from(*theirs[p]))
-      return false; // another type: the caller builds a new block over the half-assigned one
+      return false;
+  }
   return true;
 }
 

@@ -81,8 +81,9 @@ public:
   // Canonical names of processes and open files: the live ones of `first` first, in that
   // order. Valid until the next call.
   const Renaming &rename(const KernelState &kernel, std::span<const Pid> first);
-  // The last rename()'s naming.
-  const Naming &naming() const { return naming_; }
+  // The same, written into `naming` (for a caller that keeps the namings it tries), and
+  // that naming's Renaming.
+  const Renaming &rename(const KernelState &kernel, std::span<const Pid> first, Naming &naming);
   // The part that names processes and open files, under the last rename().
   void encode_renamed(const KernelState &kernel, StateEncoder &out) const;
   // The same under `naming`, one that rename() made for this state (with an encoder using
