@@ -7,7 +7,8 @@
 // every state); that plus the peak of the frontier (the next level's candidates: the level
 // being expanded is a range of ids whose Worlds are rebuilt); and the peak resident memory
 // of the process over the states (everything: the program, the memos, the allocator). The
-// rebuilt successors per state are what not keeping Worlds costs in time.
+// rebuilt successors per state are what not keeping Worlds costs in time, and the
+// allocations per transition what is left of item 1's "no allocation on the hot path".
 //
 //   build/bench/trimcheck_explore_bench [sassu-v7-depth [chen-v5-depth]]   (17, 21)
 #include "trimcheck/props/check.hpp"
