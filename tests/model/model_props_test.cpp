@@ -45,6 +45,27 @@ RC_GTEST_PROP(ModelProps, BinaryListsRoundTripInEveryBank, ()) {
   }
 }
 
+// The model's list files render a record in place (append_binary/append_ascii of a Record
+// and a slot): the same bytes as its ListEntry, in every template, bank and PCR.
+RC_GTEST_PROP(ModelProps, ARecordRendersAsItsListEntry, ()) {
+  const TemplateData data = *template_gen();
+  const auto pcr = *rc::gen::inRange<std::uint32_t>(0, kNumPcrs);
+  const BankLayout layout = BankLayout::swtpm_default();
+  const Record record = make_record(layout, pcr, data);
+  for (std::size_t slot = 0; slot < layout.slots().size(); ++slot) {
+    const ListEntry entry = list_entry(record, slot);
+    Bytes binary = {0xAA}, ascii = {0xAA}; // appended after what the buffer holds
+    append_binary(binary, record, slot);
+    append_ascii(ascii, record, slot);
+    Bytes expected_binary = {0xAA}, expected_ascii = {0xAA};
+    append_binary(expected_binary, entry);
+    const std::string line = ascii_line(entry);
+    expected_ascii.insert(expected_ascii.end(), line.begin(), line.end());
+    RC_ASSERT(binary == expected_binary);
+    RC_ASSERT(ascii == expected_ascii);
+  }
+}
+
 // What ascii_line prints, parse_ascii_line reads back, in every template and bank and at
 // every PCR (single-digit PCRs are printed with a leading space). A name with a newline
 // breaks its line in the kernel's ascii list too, so the names here have none.
