@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -38,6 +40,7 @@ struct ExploreCliOptions {
   std::string max_memory = "auto";
   std::string spill_dir = "auto";
   bool quiet = false;
+  double progress_seconds = 2;        // --progress-every
   std::string shard;                  // "I/N", 1-based
   std::vector<std::string> merge;     // shard results to merge
   std::string cover;                  // a trace whose bounds to explore within
@@ -209,7 +212,7 @@ nlohmann::json merge_shards(const std::vector<nlohmann::json> &shards) {
           {"results", ordered}};
 }
 
-// The progress line on stderr, every two seconds of a run (none for a shorter run):
+// The progress line on stderr, every --progress-every seconds of a run (none for a shorter run):
 // where the search is and what it costs, so that a long run can be judged, or stopped,
 // before it ends. stdout, and the results, are the same with or without it.
 void print_progress(const ExploreProgress &progress) {
@@ -366,6 +369,8 @@ ExploreOptions to_options(const ExploreCliOptions &cli, const CLI::App &cmd) {
   options.spill_directory = spill_directory(cli.spill_dir);
   if (!cli.quiet)
     options.on_progress = print_progress;
+  options.progress_interval = std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::llround(cli.progress_seconds * 1000)));
   return options;
 }
 
@@ -494,7 +499,14 @@ void add_explore(CLI::App &app, int &exit_code) {
                   "Merge the --json results of every share of a --shard split (files) into "
                   "the result of the whole, printed as JSON; no exploration")
       ->expected(1, -1);
-  add_quiet_flag(*cmd, cli->quiet, "a line every 2 s: depth, states, states/s, resident memory");
+  add_quiet_flag(*cmd, cli->quiet,
+                 "a line every --progress-every seconds: depth, states, states/s, resident "
+                 "memory");
+  cmd->add_option("--progress-every", cli->progress_seconds,
+                  "Seconds between progress lines on stderr (0.1-3600; a run shorter than "
+                  "this prints none)")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   cmd->footer(with_example_ids(
       "A property that holds here holds on every run within the bounds; a violation is\n"
       "reported with the shortest trace (written under --out, replayable). The search\n"

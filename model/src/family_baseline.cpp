@@ -134,14 +134,14 @@ void baseline_count_append(KernelState &state, std::size_t size) {
 }
 
 namespace {
-std::vector<FileSpec> files(const KernelState &state) {
+std::vector<FileSpec> baseline_hook_files(const KernelState &state) {
   return baseline_files(state.config, 0440);
 }
 } // namespace
 
 const FamilyHooks &baseline_hooks() {
   static const FamilyHooks kHooks{
-      files,
+      baseline_hook_files,
       no_mediation_open,
       no_mediation_release,
       baseline_read,

@@ -38,7 +38,7 @@ std::vector<FileSpec> measurement_files(const KernelConfig &config, const SassuT
   return files;
 }
 
-std::vector<FileSpec> files(const KernelState &state) {
+std::vector<FileSpec> sassu_files(const KernelState &state) {
   return measurement_files(state.config, traits_of(state));
 }
 
@@ -171,7 +171,7 @@ void count_append(KernelState &state, std::size_t size) {
 
 const FamilyHooks &sassu_hooks() {
   static const FamilyHooks kHooks{
-      .files = sassu::files,
+      .files = sassu::sassu_files,
       .open = sassu::open,
       .release = sassu::release,
       .read = sassu::read,
