@@ -50,10 +50,10 @@ public:
   // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place, looked
   // up whatever the scope (PcrBanks::extend asks only a memo that keeps extends).
   void extend(HashAlgo algo, std::span<std::uint8_t> pcr, std::span<const std::uint8_t> value);
-  // The record kept under `key`, or `make()` kept under it. The key must name every input
-  // that make() depends on (the caller's, e.g. measured_record in model/src/machine.cpp).
   // The record make_record(layout, pcr, data, violation, this) makes, kept under its inputs.
   RecordBox record(const BankLayout &layout, std::uint32_t pcr, TemplateData data, bool violation);
+  // The record kept under `key`, or `make()` kept under it. The key must name every input
+  // that make() depends on (the caller's: record_key in model/detail/kernel_ops.hpp).
   template <typename Make> RecordBox record(std::string_view key, Make &&make) {
     if (RecordBox found = find_record(key))
       return found;
