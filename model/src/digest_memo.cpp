@@ -11,20 +11,15 @@ namespace trimcheck::model {
 namespace {
 
 // The layout's slots and the template data, each length-prefixed: equal keys, equal inputs.
-std::string key_of(const BankLayout &layout, const TemplateData &data) {
-  std::string key;
+// Appends the bank layout's slots and the template data to `key`.
+MemoKey &append_template_key(MemoKey &key, const BankLayout &layout, const TemplateData &data) {
   const auto slots = layout.slots();
   key.push_back(static_cast<char>(slots.size()));
-  for (const DigestSlot &slot : slots) {
-    key.push_back(static_cast<char>(slot.algo));
-    key.push_back(static_cast<char>(slot.kernel_hash));
-  }
+  for (const DigestSlot &slot : slots)
+    key.push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
   key.push_back(static_cast<char>(data.kind));
-  for (const Bytes &field : data.fields) {
-    const auto size = static_cast<std::uint32_t>(field.size());
-    key.append(reinterpret_cast<const char *>(&size), sizeof size);
-    key.append(field.begin(), field.end());
-  }
+  for (const Bytes &field : data.fields)
+    key.append_value(static_cast<std::uint32_t>(field.size())).append(field);
   return key;
 }
 
@@ -52,8 +47,10 @@ void look_up(std::mutex &mutex, DigestMemo::Table<Value> &table, std::string_vie
 
 std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const TemplateData &data) {
   std::vector<Digest> out;
+  MemoKey key;
   look_up(
-      mutex_, records_, key_of(layout, data), [&] { return record_digests(layout, data); },
+      mutex_, records_, append_template_key(key, layout, data).view(),
+      [&] { return record_digests(layout, data); },
       [&](const std::vector<Digest> &found) { out = found; });
   return out;
 }
@@ -62,10 +59,10 @@ RecordBox DigestMemo::record(const BankLayout &layout, std::uint32_t pcr, Templa
                              bool violation) {
   // 'R' (measured_record's keys start with 'M'), the template data's key, the PCR and the
   // violation flag.
-  std::string key = "R" + key_of(layout, data);
-  key.append(reinterpret_cast<const char *>(&pcr), sizeof pcr);
-  key.push_back(static_cast<char>(violation));
-  return record(key, [&] { return make_record(layout, pcr, std::move(data), violation, this); });
+  MemoKey key('R');
+  append_template_key(key, layout, data).append_value(pcr).push_back(static_cast<char>(violation));
+  return record(key.view(),
+                [&] { return make_record(layout, pcr, std::move(data), violation, this); });
 }
 
 RecordBox DigestMemo::find_record(std::string_view key) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <boost/container/small_vector.hpp>
+
 namespace trimcheck::model::detail {
 namespace {
 
@@ -137,22 +139,9 @@ void synchronize_rcu(KernelState &state) {
     n.awaiting_grace = false;
 }
 
-void mark_referenced_nodes(const KernelState &state, std::vector<bool> &referenced) {
-  referenced.assign(state.nodes.size(), false);
-  for (NodeId id : state.list)
-    referenced[id] = true;
-  for (NodeId id : state.staged)
-    referenced[id] = true;
-  for (const Request &request : state.requests) {
-    for (NodeId id : request.cut)
-      referenced[id] = true;
-    if (request.mark)
-      referenced[*request.mark] = true;
-  }
-}
-
 void check_leaks(KernelState &state) {
-  std::vector<bool> referenced;
+  // Checked after every step: on the stack for the node counts of most runs.
+  boost::container::small_vector<bool, 256> referenced(state.nodes.size(), false);
   mark_referenced_nodes(state, referenced);
   for (NodeId id = 0; id < state.nodes.size(); ++id) {
     Node &n = state.nodes[id];
@@ -311,28 +300,24 @@ std::int64_t measure(KernelState &state, RecordBox record) {
   return add_record(state, std::move(record));
 }
 
-std::string record_key(char kind, const KernelConfig &config) {
+MemoKey record_key(char kind, const KernelConfig &config) {
   const auto slots = config.banks.slots();
-  std::string key(1, kind);
-  key.append(reinterpret_cast<const char *>(&config.measure_pcr), sizeof config.measure_pcr);
-  key.push_back(static_cast<char>(config.template_kind));
-  key.push_back(static_cast<char>(config.banks.ima_hash));
-  key.push_back(static_cast<char>(slots.size()));
-  for (const DigestSlot &slot : slots) {
-    key.push_back(static_cast<char>(slot.algo));
-    key.push_back(static_cast<char>(slot.kernel_hash));
-  }
+  MemoKey key(kind);
+  key.append_value(config.measure_pcr)
+      .push_back(static_cast<char>(config.template_kind))
+      .push_back(static_cast<char>(config.banks.ima_hash))
+      .push_back(static_cast<char>(slots.size()));
+  for (const DigestSlot &slot : slots)
+    key.push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
   return key;
 }
 
 RecordBox boot_aggregate_record(const KernelState &state) {
-  std::string key = record_key('B', state.config);
+  MemoKey key = record_key('B', state.config);
   for (std::size_t bank = 0; bank < state.pcrs.num_banks(); ++bank)
-    for (std::size_t pcr = 0; pcr < 10; ++pcr) {
-      const auto value = state.pcrs.value(bank, pcr);
-      key.append(reinterpret_cast<const char *>(value.data()), value.size());
-    }
-  return memo_record(state, key, [&] {
+    for (std::size_t pcr = 0; pcr < 10; ++pcr)
+      key.append(state.pcrs.value(bank, pcr));
+  return memo_record(state, key.view(), [&] {
     return make_record(state.config.banks, state.config.measure_pcr,
                        boot_aggregate(state.config, state.pcrs), false, state.digest_memo.get());
   });
@@ -342,10 +327,9 @@ void measure_critical_data(KernelState &state, std::string_view event, std::stri
   if (!state.config.critical_data_rule)
     return;
   // The same event and buffer make the same record: kept in the memo under them.
-  std::string key = record_key('C', state.config);
-  key.append(event).push_back('\0');
-  key.append(buffer);
-  measure(state, memo_record(state, key, [&] {
+  MemoKey key = record_key('C', state.config);
+  key.append(event).push_back('\0').append(buffer);
+  measure(state, memo_record(state, key.view(), [&] {
             return make_record(state.config.banks, state.config.measure_pcr,
                                make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer)),
                                false, state.digest_memo.get());

@@ -184,11 +184,10 @@ Outcome do_measure(KernelState &state, RecordBox record) {
 RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
                           bool violation, std::uint32_t path_bytes) {
   const KernelConfig &config = state.config;
-  std::string key = record_key('M', config);
-  for (std::uint32_t value : {file, version, path_bytes})
-    key.append(reinterpret_cast<const char *>(&value), sizeof value);
+  MemoKey key = record_key('M', config);
+  key.append_value(file).append_value(version).append_value(path_bytes);
   key.push_back(static_cast<char>(violation));
-  return memo_record(state, key, [&] {
+  return memo_record(state, key.view(), [&] {
     return make_record(config.banks, config.measure_pcr,
                        measured_template(config, file, version, violation, path_bytes), violation,
                        state.digest_memo.get());

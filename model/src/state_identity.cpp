@@ -150,6 +150,7 @@ void StateEncoder::ms(const MsState &ms) {
 }
 
 void KernelIdentity::prepare(const KernelState &kernel) {
+  held_.assign(kernel.nodes.size(), false);
   detail::mark_referenced_nodes(kernel, held_);
   node_ranks_.assign(kernel.nodes.size(), kGone);
   std::uint32_t next = 0;

@@ -29,21 +29,27 @@ std::string_view protocol_name(Protocol protocol) {
   return "?";
 }
 
-std::vector<Protocol> protocols_for(ProposalId proposal) {
+std::span<const Protocol> protocols_for(ProposalId proposal) {
   using enum Protocol;
+  static constexpr Protocol kBaseline[] = {reader};
+  static constexpr Protocol kMs[] = {reader, quote_then_trim};
+  static constexpr Protocol kChen[] = {reader, save_then_trim, quote_then_trim};
+  static constexpr Protocol kSassuLive[] = {reader, stage_read_delete, read_then_delete,
+                                            quote_then_trim};
+  static constexpr Protocol kSassu[] = {reader, stage_read_delete, quote_then_trim};
   switch (proposal_info(proposal).family) {
   case Family::baseline:
-    return {reader};
+    return kBaseline;
   case Family::ms:
-    return {reader, quote_then_trim};
+    return kMs;
   case Family::chen:
-    return {reader, save_then_trim, quote_then_trim};
+    return kChen;
   case Family::sassu:
     if (removal_interface(proposal).command == RemovalCommand::delete_count_live)
-      return {reader, stage_read_delete, read_then_delete, quote_then_trim};
-    return {reader, stage_read_delete, quote_then_trim};
+      return kSassuLive;
+    return kSassu;
   }
-  return {reader};
+  return kBaseline;
 }
 
 namespace {

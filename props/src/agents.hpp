@@ -12,6 +12,7 @@
 #include <array>
 #include <initializer_list>
 #include <memory>
+#include <span>
 
 namespace trimcheck::props::detail {
 
@@ -25,7 +26,7 @@ enum class Protocol : std::uint8_t {
 std::string_view protocol_name(Protocol protocol);
 
 // The protocols a version documents (the reader always applies).
-std::vector<Protocol> protocols_for(model::ProposalId proposal);
+std::span<const Protocol> protocols_for(model::ProposalId proposal);
 
 // One step of a script. Values (fds, N, T, quoted PCRs) are taken when the step runs.
 enum class Op : std::uint8_t {

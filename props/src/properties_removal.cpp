@@ -389,27 +389,26 @@ class OpenAccounting : public CopyableMonitor<OpenAccounting> {
 public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &, const Outcome &,
                                      const StepFacts &) override {
-    std::set<Pid> writer_tasks;
     std::size_t writers = 0, list_readers = 0;
     bool list_writer = false;
+    std::optional<Pid> first_writer_task;
+    bool several_writer_tasks = false;
     for (const OpenFile &file : state.open_files) {
-      if (file.refs == 0)
+      if (!counted(state, file))
         continue;
-      const FileKind kind = state.files.at(file.file).kind;
-      if (!mediated_kind(kind))
-        continue;
-      const bool list = kind != FileKind::trim_log && kind != FileKind::ms_pcrs;
+      const bool list = is_list(state, file);
       if (writes(file.access)) {
         ++writers;
-        writer_tasks.insert(file.opener);
+        several_writer_tasks |= first_writer_task && *first_writer_task != file.opener;
+        first_writer_task = first_writer_task.value_or(file.opener);
         list_writer |= list;
       } else if (list) {
         ++list_readers;
       }
     }
-    if (writers > 1 && writer_tasks.size() > 1)
+    if (writers > 1 && several_writer_tasks)
       return std::to_string(writers) + " write-mode open files exist, opened by " +
-             std::to_string(writer_tasks.size()) + " tasks";
+             std::to_string(writer_task_count(state)) + " tasks";
     if (list_writer && list_readers > 0)
       return "a list file is open for write while " + std::to_string(list_readers) +
              " reader(s) have it open";
@@ -419,6 +418,24 @@ public:
       return "every file is closed but users = " + std::to_string(state.users) +
              (state.measure_writer ? " and a writer task is still recorded" : "");
     return std::nullopt;
+  }
+
+private:
+  // An open file of a mediated kind that some fd still refers to.
+  static bool counted(const KernelState &state, const OpenFile &file) {
+    return file.refs > 0 && mediated_kind(state.files.at(file.file).kind);
+  }
+  static bool is_list(const KernelState &state, const OpenFile &file) {
+    const FileKind kind = state.files.at(file.file).kind;
+    return kind != FileKind::trim_log && kind != FileKind::ms_pcrs;
+  }
+  // The tasks that opened the write-mode files (only for a violation's message).
+  static std::size_t writer_task_count(const KernelState &state) {
+    std::set<Pid> tasks;
+    for (const OpenFile &file : state.open_files)
+      if (counted(state, file) && writes(file.access))
+        tasks.insert(file.opener);
+    return tasks.size();
   }
 };
 

@@ -271,6 +271,7 @@ std::vector<World> initial_worlds(const ExploreSpace &space) {
 
 std::vector<Move> moves_of(const ExploreSpace &space, const World &world) {
   std::vector<Move> moves;
+  moves.reserve(24); // more than most Worlds have: one allocation, not one per doubling
   kernel_moves(space, world, moves);
   if (space.regime == Regime::protocol) {
     for (std::size_t i = 0; i < world.agents.size(); ++i)

@@ -24,10 +24,44 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace trimcheck::model {
+
+// A memo key being built: the bytes of every input a memoised value depends on. Held on
+// the stack up to kInline bytes (every key but boot_aggregate's, which holds PCR values),
+// so that looking a value up allocates nothing: a measurement's key used to be a string
+// allocated for every transition that measured.
+class MemoKey {
+public:
+  static constexpr std::size_t kInline = 128;
+  MemoKey() = default;
+  explicit MemoKey(char kind) { bytes_.push_back(kind); }
+  MemoKey &push_back(char byte) {
+    bytes_.push_back(byte);
+    return *this;
+  }
+  MemoKey &append(std::string_view bytes) {
+    bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+    return *this;
+  }
+  MemoKey &append(std::span<const std::uint8_t> bytes) {
+    return append({reinterpret_cast<const char *>(bytes.data()), bytes.size()});
+  }
+  // The object representation of a plain value (a number, an enum).
+  template <typename Value> MemoKey &append_value(const Value &value) {
+    static_assert(std::is_trivially_copyable_v<Value>);
+    return append({reinterpret_cast<const char *>(&value), sizeof value});
+  }
+  std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
+
+private:
+  boost::container::small_vector<char, kInline> bytes_;
+};
 
 struct Record; // record.hpp
 // A record as a KernelState holds it: immutable, shared by the states that hold it

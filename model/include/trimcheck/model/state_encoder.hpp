@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,11 +49,33 @@ struct Renaming {
   std::vector<std::uint32_t> open_file; // by OpenFileId
 };
 
+// The buffers `StateEncoder::unordered` writes a container's entries into before sorting
+// them, one set per nesting depth (an entry may hold a container of its own). Explore keeps
+// one per thread and hands it to every encoder it makes, so that encoding a state does not
+// allocate them again; an encoder given none makes its own on first use.
+class EncoderScratch {
+public:
+  struct Level {
+    std::string bytes;                                      // the entries, one after another
+    std::vector<std::pair<std::size_t, std::size_t>> parts; // each entry's offset and size
+  };
+  Level &at(std::size_t depth) {
+    while (levels_.size() <= depth)
+      levels_.push_back(std::make_unique<Level>()); // boxed: deeper levels do not move it
+    return *levels_[depth];
+  }
+
+private:
+  std::vector<std::unique_ptr<Level>> levels_;
+};
+
 class StateEncoder {
 public:
-  // Writes into `reuse` (cleared first), whose capacity saves an allocation.
-  explicit StateEncoder(const Renaming &renaming, std::string reuse = {})
-      : renaming_(&renaming), out_(std::move(reuse)) {
+  // Writes into `reuse` (cleared first), whose capacity saves an allocation; `scratch`
+  // (optional) is where `unordered` sorts entries.
+  explicit StateEncoder(const Renaming &renaming, std::string reuse = {},
+                        EncoderScratch *scratch = nullptr)
+      : renaming_(&renaming), out_(std::move(reuse)), scratch_(scratch) {
     out_.resize(out_.capacity()); // written through put(); used_ is the length
   }
 
@@ -84,17 +107,22 @@ public:
       return;
     }
     // The entries are written one after another into one scratch encoder, then copied out
-    // in the order of their bytes (a string per entry was most of the cost).
-    StateEncoder scratch(*renaming_);
-    std::vector<std::pair<std::size_t, std::size_t>> parts; // offset and size in scratch
+    // in the order of their bytes (a string per entry was most of the cost). The scratch's
+    // buffers are this depth's of `scratch()`, given back with their capacity.
+    EncoderScratch &pool = scratch();
+    EncoderScratch::Level &level = pool.at(depth_);
+    std::vector<std::pair<std::size_t, std::size_t>> &parts = level.parts;
+    parts.clear();
+    StateEncoder entries(*renaming_, std::move(level.bytes), &pool);
+    entries.depth_ = depth_ + 1;
     for (const auto &entry : range) {
-      const std::size_t begin = scratch.used_;
-      if (encode_entry(scratch, entry))
-        parts.emplace_back(begin, scratch.used_ - begin);
+      const std::size_t begin = entries.used_;
+      if (encode_entry(entries, entry))
+        parts.emplace_back(begin, entries.used_ - begin);
       else
-        scratch.used_ = begin; // a skipped entry leaves nothing
+        entries.used_ = begin; // a skipped entry leaves nothing
     }
-    const std::string_view all = scratch.bytes();
+    const std::string_view all = entries.bytes();
     const auto part = [&](const std::pair<std::size_t, std::size_t> &at) {
       return all.substr(at.first, at.second);
     };
@@ -105,6 +133,7 @@ public:
       number(at.second);
       append(all.data() + at.first, at.second);
     }
+    level.bytes = entries.take();
   }
 
   std::string_view bytes() const { return {out_.data(), used_}; }
@@ -127,9 +156,20 @@ private:
   void append(const char *bytes, std::size_t size);
   void grow(std::size_t at_least);
 
+  EncoderScratch &scratch() {
+    if (scratch_ == nullptr) {
+      own_scratch_ = std::make_unique<EncoderScratch>();
+      scratch_ = own_scratch_.get();
+    }
+    return *scratch_;
+  }
+
   const Renaming *renaming_;
   std::string out_; // out_[0, used_) is the encoding; the rest is room to write
   std::size_t used_ = 0;
+  EncoderScratch *scratch_;
+  std::unique_ptr<EncoderScratch> own_scratch_; // when none was given
+  std::size_t depth_ = 0;                       // of `unordered` calls this encoder is in
 };
 
 } // namespace trimcheck::model

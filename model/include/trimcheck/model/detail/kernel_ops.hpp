@@ -32,7 +32,7 @@ inline void succeed(Request &request) {
 // the kinds of key apart ('R' is DigestMemo::record's), then the configuration's inputs to
 // a record: the measured PCR, the template, the file hash and the bank layout's slots. The
 // caller appends the rest of the inputs.
-std::string record_key(char kind, const KernelConfig &config);
+MemoKey record_key(char kind, const KernelConfig &config);
 // The record `make()` makes, kept in the state's memo under `key` (made again if the state
 // has no memo).
 template <typename Make>
@@ -78,10 +78,21 @@ void unlink_hash(KernelState &state, NodeId node, std::string_view where);
 bool hash_lookup(KernelState &state, const Record &record);
 void synchronize_rcu(KernelState &state);
 // Records every node that nothing references but that still holds memory (leak).
-// Into `referenced` (one flag per node, overwritten): the nodes the kernel still reaches,
-// through L, S or an in-flight request's cut and mark. What check_leaks reports when
-// unreachable, and what the state's identity keeps.
-void mark_referenced_nodes(const KernelState &state, std::vector<bool> &referenced);
+// Into `referenced` (one flag per node, all false on entry): the nodes the kernel still
+// reaches, through L, S or an in-flight request's cut and mark. What check_leaks reports
+// when unreachable, and what the state's identity keeps.
+template <typename Flags> void mark_referenced_nodes(const KernelState &state, Flags &referenced) {
+  for (NodeId id : state.list)
+    referenced[id] = true;
+  for (NodeId id : state.staged)
+    referenced[id] = true;
+  for (const Request &request : state.requests) {
+    for (NodeId id : request.cut)
+      referenced[id] = true;
+    if (request.mark)
+      referenced[*request.mark] = true;
+  }
+}
 void check_leaks(KernelState &state);
 // Ghost: records removed from kernel memory (the list the user can read), in order.
 void record_deleted(KernelState &state, std::span<const NodeId> nodes);
