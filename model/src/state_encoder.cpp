@@ -37,7 +37,7 @@ bool StateEncoder::gone_pid(Pid pid) const {
 }
 
 void StateEncoder::pid(Pid pid) {
-  number(gone_pid(pid) ? Renaming::kGone : (pid == 0 ? 0 : renaming_->pid[pid]));
+  number(renamed_pid(pid));
 }
 
 bool StateEncoder::gone_file(OpenFileId id) const {
@@ -45,7 +45,7 @@ bool StateEncoder::gone_file(OpenFileId id) const {
 }
 
 void StateEncoder::open_file(OpenFileId id) {
-  number(gone_file(id) ? Renaming::kGone : renaming_->open_file[id]);
+  number(renamed_file(id));
 }
 
 void StateEncoder::blob(std::span<const std::uint8_t> bytes) {

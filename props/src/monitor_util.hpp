@@ -60,17 +60,12 @@ inline const FileSpec *file_of(const KernelState &state, std::optional<OpenFileI
   return &state.files.at(state.open_files[*id].file);
 }
 
-// Encodes one entry of a map from pid to serials (StateEncoder::unordered); entries of
-// processes that have exited are skipped, they never act again.
+// Encodes the value of an entry of a map from pid to serials (StateEncoder::by_pid).
 inline constexpr struct {
-  template <typename Entry> bool operator()(StateEncoder &out, const Entry &entry) const {
-    if (out.gone_pid(entry.first))
-      return false;
-    out.pid(entry.first);
-    out.number(entry.second.size());
-    for (auto value : entry.second)
+  template <typename Values> void operator()(StateEncoder &out, const Values &values) const {
+    out.number(values.size());
+    for (auto value : values)
       out.signed_number(static_cast<std::int64_t>(value));
-    return true;
   }
 } serials_by_pid;
 

@@ -69,13 +69,9 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(last_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_file(item.first))
-        return false; // a closed file is never read again
-      entry.open_file(item.first);
-      entry.flag(item.second.has_value());
-      entry.number(item.second.value_or(0));
-      return true;
+    out.by_open_file(last_, [](StateEncoder &entry, const std::optional<Serial> &last) {
+      entry.flag(last.has_value());
+      entry.number(last.value_or(0));
     });
     out.number(removed_by_.size());
     for (const auto &[serial, file] : removed_by_) {
@@ -84,13 +80,8 @@ public:
       if (file)
         out.open_file(*file); // compared only with the (live) file of a later read
     }
-    out.unordered(others_removed_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_file(item.first))
-        return false;
-      entry.open_file(item.first);
-      entry.flag(item.second);
-      return true;
-    });
+    out.by_open_file(others_removed_,
+                     [](StateEncoder &entry, bool removed) { entry.flag(removed); });
   }
 
 private:
@@ -176,7 +167,7 @@ public:
     out.number(dumped_.size());
     for (Serial serial : dumped_)
       out.number(serial);
-    out.unordered(pending_, serials_by_pid);
+    out.by_pid(pending_, serials_by_pid);
   }
 
 private:
@@ -267,7 +258,7 @@ public:
     return std::nullopt;
   }
 
-  void encode(StateEncoder &out) const override { out.unordered(appended_during_, serials_by_pid); }
+  void encode(StateEncoder &out) const override { out.by_pid(appended_during_, serials_by_pid); }
 
 private:
   FlatMap<Pid, FlatSet<Serial>> appended_during_;

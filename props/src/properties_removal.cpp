@@ -119,7 +119,7 @@ public:
     return std::nullopt;
   }
 
-  void encode(StateEncoder &out) const override { out.unordered(events_, serials_by_pid); }
+  void encode(StateEncoder &out) const override { out.by_pid(events_, serials_by_pid); }
 
 private:
   // The number= value of an ima-buf record named "trim ima event logs" (spec 2.3-2.6).
@@ -154,7 +154,7 @@ protected:
   FlatMap<Pid, FlatSet<Serial>> seen_;
 
 public:
-  void encode(StateEncoder &out) const override { out.unordered(seen_, serials_by_pid); }
+  void encode(StateEncoder &out) const override { out.by_pid(seen_, serials_by_pid); }
 };
 
 // P9: a removal removes only records in a view its remover took of the list. A look is
@@ -317,14 +317,10 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(quotes_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_pid(item.first))
-        return false;
-      entry.pid(item.first);
-      entry.serials(item.second.full);
-      entry.serials(item.second.removed);
-      entry.flag(item.second.writing);
-      return true;
+    out.by_pid(quotes_, [](StateEncoder &entry, const QuotePoint &point) {
+      entry.serials(point.full);
+      entry.serials(point.removed);
+      entry.flag(point.writing);
     });
   }
 
@@ -457,13 +453,8 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(cap_at_open_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_file(item.first))
-        return false; // looked up only for the (live) file of a removal
-      entry.open_file(item.first);
-      entry.flag(item.second);
-      return true;
-    });
+    // Looked up only for the (live) file of a removal: gone files are skipped.
+    out.by_open_file(cap_at_open_, [](StateEncoder &entry, bool cap) { entry.flag(cap); });
   }
 
 private:
@@ -545,13 +536,9 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(writes_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_pid(item.first))
-        return false;
-      entry.pid(item.first);
-      entry.number(item.second.length);
-      entry.number(item.second.fault_after ? *item.second.fault_after + 1 : 0);
-      return true;
+    out.by_pid(writes_, [](StateEncoder &entry, const WriteShape &shape) {
+      entry.number(shape.length);
+      entry.number(shape.fault_after ? *shape.fault_after + 1 : 0);
     });
   }
 

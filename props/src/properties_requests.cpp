@@ -148,11 +148,7 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(pending_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_pid(item.first))
-        return false;
-      const Pending &pending = item.second;
-      entry.pid(item.first);
+    out.by_pid(pending_, [](StateEncoder &entry, const Pending &pending) {
       entry.flag(pending.expect.deletes.has_value());
       entry.number(pending.expect.deletes.value_or(0));
       entry.flag(pending.expect.delete_all_staged);
@@ -160,7 +156,6 @@ public:
       entry.serials(pending.deleted);
       entry.ms(pending.ms_before);
       entry.blob(pending.bytes);
-      return true;
     });
     out.number(staged_before_);
   }
@@ -224,17 +219,12 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.unordered(pending_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_pid(item.first))
-        return false;
-      const Pending &pending = item.second;
-      entry.pid(item.first);
+    out.by_pid(pending_, [](StateEncoder &entry, const Pending &pending) {
       entry.blob(pending.bytes);
       entry.serials(pending.list);
       entry.ms(pending.ms);
       entry.serials(pending.deleted);
       entry.flag(pending.raced);
-      return true;
     });
     out.ms(last_);
   }

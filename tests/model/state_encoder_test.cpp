@@ -1,5 +1,6 @@
-// StateEncoder::unordered with a shared EncoderScratch: the buffers an encoding reuses
-// must not carry anything from the encodings before it, at any nesting depth.
+// StateEncoder::by_pid and by_open_file: a map keyed by renamed ids encodes the same for
+// two states that differ only by the renaming (its entries in the order of their renamed
+// keys), skips the entries of gone ids, and still tells different maps apart.
 #include "trimcheck/model/state_encoder.hpp"
 
 #include <gtest/gtest.h>
@@ -11,41 +12,54 @@
 namespace trimcheck::model {
 namespace {
 
-using Inner = std::map<int, std::vector<int>>;
-using Outer = std::map<int, Inner>;
+constexpr std::uint32_t kGone = Renaming::kGone;
 
-// Writes `outer` with two levels of `unordered` (the inner map's entries sorted too).
-std::string encode(const Outer &outer, EncoderScratch *scratch) {
-  const Renaming none;
-  StateEncoder out(none, {}, scratch);
+template <typename Map> std::string pid_map(const Map &map, const Renaming &renaming) {
+  StateEncoder out(renaming);
   out.number(7); // something before, so the map does not start the encoding
-  out.unordered(outer, [](StateEncoder &entry, const auto &item) {
-    entry.number(static_cast<std::uint64_t>(item.first));
-    entry.unordered(item.second, [](StateEncoder &inner, const auto &pair) {
-      inner.number(static_cast<std::uint64_t>(pair.first));
-      for (int value : pair.second)
-        inner.number(static_cast<std::uint64_t>(value));
-      return pair.first >= 0; // negative keys are skipped
-    });
-    return true;
+  out.by_pid(map, [](StateEncoder &entry, const std::vector<int> &values) {
+    entry.number(values.size());
+    for (int value : values)
+      entry.signed_number(value);
   });
   return out.take();
 }
 
-TEST(StateEncoder, UnorderedWithASharedScratchEncodesAsAFreshEncoder) {
-  const std::vector<Outer> maps = {
-      {{1, {{5, {1, 2, 3, 4, 5, 6, 7, 8}}, {2, {9}}, {-1, {4}}}}, {0, {{3, {}}}}},
-      {{2, {{1, {2}}}}},
-      {},
-      {{4, {{-3, {1}}, {-2, {2}}}}, {3, {{7, {7, 7}}, {6, {6}}}}},
-  };
-  EncoderScratch scratch;
-  // Twice through, long maps before short ones and after: every reuse starts clean.
-  for (int round = 0; round < 2; ++round)
-    for (const Outer &map : maps)
-      EXPECT_EQ(encode(map, &scratch), encode(map, nullptr));
-  // And the encoding is not that of another map (the comparison can fail).
-  EXPECT_NE(encode(maps[0], &scratch), encode(maps[1], &scratch));
+std::string file_map(const std::map<OpenFileId, bool> &map, const Renaming &renaming) {
+  StateEncoder out(renaming);
+  out.by_open_file(map, [](StateEncoder &entry, bool value) { entry.flag(value); });
+  return out.take();
+}
+
+TEST(StateEncoder, MapsByPidEncodeAlikeUpToTheRenaming) {
+  // p1 and p2 swap their canonical names; p3 has exited and nothing refers to it.
+  const Renaming first{{0, 1, 2, kGone}, {}};
+  const Renaming swapped{{0, 2, 1, kGone}, {}};
+  const std::map<Pid, std::vector<int>> map{{0, {9}}, {1, {1, 2}}, {2, {3}}, {3, {4}}};
+  // The same state with p1 and p2 exchanged: p2 holds what p1 held, and is named first.
+  const std::map<Pid, std::vector<int>> exchanged{{0, {9}}, {2, {1, 2}}, {1, {3}}};
+  EXPECT_EQ(pid_map(map, first), pid_map(exchanged, swapped));
+  // A gone pid's entry is skipped: with it or without it, one encoding.
+  std::map<Pid, std::vector<int>> without_gone = map;
+  without_gone.erase(3);
+  EXPECT_EQ(pid_map(map, first), pid_map(without_gone, first));
+  // Different values, or the same values under the other names, differ.
+  std::map<Pid, std::vector<int>> other = map;
+  other[2] = {4};
+  EXPECT_NE(pid_map(map, first), pid_map(other, first));
+  EXPECT_NE(pid_map(map, first), pid_map(map, swapped));
+  EXPECT_NE(pid_map(map, first), pid_map(std::map<Pid, std::vector<int>>{}, first));
+}
+
+TEST(StateEncoder, MapsByOpenFileEncodeAlikeUpToTheRenaming) {
+  const Renaming first{{0}, {1, 0, kGone}};
+  const Renaming second{{0}, {0, 1, kGone}};
+  const std::map<OpenFileId, bool> map{{0, true}, {1, false}, {2, true}};
+  const std::map<OpenFileId, bool> exchanged{{0, false}, {1, true}};
+  EXPECT_EQ(file_map(map, first), file_map(exchanged, second));
+  EXPECT_NE(file_map(map, first), file_map(map, second));
+  // An id past the renaming's table is gone too.
+  EXPECT_EQ(file_map(map, first), file_map({{0, true}, {1, false}, {7, true}}, first));
 }
 
 } // namespace

@@ -31,8 +31,7 @@ void Canonicalizer::encode_in_order(const World &world, std::span<const std::siz
   agent_pids_.clear();
   for (std::size_t agent : order)
     agent_pids_.push_back(world.agents[agent].pid());
-  StateEncoder encoder(kernel_.rename(world.kernel, agent_pids_, naming), std::move(out),
-                       &scratch_);
+  StateEncoder encoder(kernel_.rename(world.kernel, agent_pids_, naming), std::move(out));
   for (std::size_t agent : order)
     world.agents[agent].encode(encoder);
   if (!agents_only)
@@ -55,7 +54,7 @@ void Canonicalizer::encode_renamed_rest(const World &world,
 void Canonicalizer::encode_processes_first(const World &world, std::span<const model::Pid> first,
                                            std::string &out) {
   model::KernelIdentity::Naming &naming = namings_for(1)[0];
-  StateEncoder encoder(kernel_.rename(world.kernel, first, naming), std::move(out), &scratch_);
+  StateEncoder encoder(kernel_.rename(world.kernel, first, naming), std::move(out));
   encode_renamed_rest(world, naming, encoder);
   out = encoder.take();
 }
@@ -76,7 +75,7 @@ void Canonicalizer::keep_least_candidate(bool &have_best) {
 std::string_view Canonicalizer::encode_view(const World &world) {
   kernel_.prepare(world.kernel);
   const model::Renaming none;
-  StateEncoder fixed(none, std::move(encoding_), &scratch_);
+  StateEncoder fixed(none, std::move(encoding_));
   const Budget &budget = world.budget;
   for (std::uint8_t value :
        {budget.config, budget.measures, budget.files_used, budget.loads, budget.executes})
@@ -135,7 +134,7 @@ std::string_view Canonicalizer::encode_view(const World &world) {
     } else if (beaten(i)) {
       continue;
     } else {
-      StateEncoder rest(namings_[i].names, std::move(rest_), &scratch_);
+      StateEncoder rest(namings_[i].names, std::move(rest_));
       encode_renamed_rest(world, namings_[i], rest);
       rest_ = rest.take();
       candidate_.assign(agent_parts_[i]).append(rest_);

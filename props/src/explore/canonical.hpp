@@ -73,7 +73,6 @@ private:
   std::vector<std::string> agent_parts_;
   std::vector<model::KernelIdentity::Naming> namings_; // each agents' part was written under
   std::string encoding_, best_, candidate_, rest_;
-  model::EncoderScratch scratch_; // for every encoder made here
 };
 
 } // namespace trimcheck::props::detail

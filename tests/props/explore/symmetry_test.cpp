@@ -34,12 +34,8 @@ public:
     return std::nullopt;
   }
   void encode(StateEncoder &out) const override {
-    out.unordered(refused_, [](StateEncoder &entry, const auto &item) {
-      if (entry.gone_pid(item.first))
-        return false;
-      entry.pid(item.first);
-      entry.number(item.second);
-      return true;
+    out.by_pid(refused_, [](StateEncoder &entry, int refused) {
+      entry.number(static_cast<std::uint64_t>(refused));
     });
   }
 
