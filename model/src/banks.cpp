@@ -34,20 +34,26 @@ DigestSlots BankLayout::slots() const {
   return out;
 }
 
+// The slots are the TPM banks in order, then the extra slots (slots() says which): a slot of
+// an algorithm with a bank is that bank's. Found without building the slots, once per
+// record and extend.
 std::size_t BankLayout::sha1_slot() const {
-  auto all = slots();
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].algo == HashAlgo::sha1)
+  for (std::size_t i = 0; i < tpm_banks.size(); ++i)
+    if (tpm_banks[i].algo == HashAlgo::sha1)
       return i;
-  throw std::logic_error("layout without a SHA-1 slot");
+  return tpm_banks.size(); // the extra SHA-1 slot, the first after the banks
 }
 
 std::size_t BankLayout::ima_hash_slot() const {
-  auto all = slots();
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].algo == ima_hash)
+  bool has_sha1 = false;
+  for (std::size_t i = 0; i < tpm_banks.size(); ++i) {
+    if (tpm_banks[i].algo == ima_hash)
       return i;
-  throw std::logic_error("layout without an ima_hash slot");
+    has_sha1 |= tpm_banks[i].algo == HashAlgo::sha1;
+  }
+  if (ima_hash == HashAlgo::sha1)
+    return tpm_banks.size();                    // the extra SHA-1 slot
+  return tpm_banks.size() + (has_sha1 ? 0 : 1); // the extra ima_hash slot, after it if any
 }
 
 BankLayout BankLayout::swtpm_default() {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace trimcheck::model {
@@ -86,8 +87,8 @@ void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
   if (pcr.size() > kMaxDigestSize || value.size() > kMaxDigestSize)
     throw std::logic_error("DigestMemo::extend: a digest longer than any algorithm's");
   key[0] = static_cast<char>(algo);
-  std::copy(pcr.begin(), pcr.end(), key.begin() + 1);
-  std::copy(value.begin(), value.end(), key.begin() + 1 + pcr.size());
+  std::memcpy(key.data() + 1, pcr.data(), pcr.size());
+  std::memcpy(key.data() + 1 + pcr.size(), value.data(), value.size());
   look_up(
       mutex_, extends_, std::string_view(key.data(), 1 + pcr.size() + value.size()),
       [&] { return Hasher(algo).update(pcr).update(value).finish(); },

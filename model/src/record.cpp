@@ -40,7 +40,6 @@ Digest padded_sha1(const Digest &sha1, HashAlgo bank) {
 
 std::span<const std::uint8_t> extend_value(const BankLayout &layout, std::size_t bank,
                                            const Record &record) {
-  const DigestSlot slot = layout.slots().at(bank);
   if (!record.violation)
     return record.digests.at(bank);
   // ima_init_digests: 0xFF over the bank's digest size for every algorithm the kernel
@@ -51,7 +50,8 @@ std::span<const std::uint8_t> extend_value(const BankLayout &layout, std::size_t
     ones.fill(0xFF);
     return ones;
   }();
-  return std::span<const std::uint8_t>(kAllOnes).first(digest_size(slot.algo));
+  // Bank i is slot i (BankLayout::slots).
+  return std::span<const std::uint8_t>(kAllOnes).first(digest_size(layout.tpm_banks.at(bank).algo));
 }
 
 std::size_t binary_runtime_size(const Record &record) {
