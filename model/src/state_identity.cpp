@@ -170,6 +170,12 @@ void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) 
     if (record.pcr < kNumPcrs)
       pcr_used[record.pcr] = true;
   }
+  // The PCRs some record extends, ascending: one or two of the 24 in most runs.
+  std::array<std::uint8_t, kNumPcrs> used_pcrs{};
+  std::size_t used = 0;
+  for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
+    if (pcr_used[pcr])
+      used_pcrs[used++] = static_cast<std::uint8_t>(pcr);
   for (NodeId id = 0; id < kernel.nodes.size(); ++id)
     if (node_ranks_[id] != kGone)
       encode_node(kernel.nodes[id], out);
@@ -177,9 +183,8 @@ void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) 
   encode_nodes(kernel.staged, node_ranks_, out);
   encode_counters(kernel.counters, out);
   for (std::size_t bank = 0; bank < kernel.pcrs.num_banks(); ++bank)
-    for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
-      if (pcr_used[pcr])
-        encode_digest(kernel.pcrs.value(bank, pcr), out);
+    for (std::size_t i = 0; i < used; ++i)
+      encode_digest(kernel.pcrs.value(bank, used_pcrs[i]), out);
   out.flag(kernel.suspended);
   out.flag(kernel.kexec.loaded);
   out.number(kernel.kexec.size);
