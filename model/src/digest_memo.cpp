@@ -11,14 +11,10 @@
 namespace trimcheck::model {
 namespace {
 
-// The layout's slots and the template data, each length-prefixed: equal keys, equal inputs.
-// Appends the bank layout's slots and the template data to `key`.
+// Appends the layout's slots and the template data, its fields length-prefixed, to `key`:
+// equal keys, equal inputs.
 MemoKey &append_template_key(MemoKey &key, const BankLayout &layout, const TemplateData &data) {
-  const auto slots = layout.slots();
-  key.push_back(static_cast<char>(slots.size()));
-  for (const DigestSlot &slot : slots)
-    key.push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
-  key.push_back(static_cast<char>(data.kind));
+  key.append_slots(layout).push_back(static_cast<char>(data.kind));
   for (const Bytes &field : data.fields)
     key.append_value(static_cast<std::uint32_t>(field.size())).append(field);
   return key;

@@ -301,14 +301,11 @@ std::int64_t measure(KernelState &state, RecordBox record) {
 }
 
 MemoKey record_key(char kind, const KernelConfig &config) {
-  const auto slots = config.banks.slots();
   MemoKey key(kind);
   key.append_value(config.measure_pcr)
       .push_back(static_cast<char>(config.template_kind))
       .push_back(static_cast<char>(config.banks.ima_hash))
-      .push_back(static_cast<char>(slots.size()));
-  for (const DigestSlot &slot : slots)
-    key.push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
+      .append_slots(config.banks);
   return key;
 }
 

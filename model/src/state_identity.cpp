@@ -201,10 +201,6 @@ void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) 
   out.number(kernel.clock_reads);
 }
 
-const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<const Pid> first) {
-  return rename(kernel, first, naming_);
-}
-
 const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<const Pid> first,
                                        Naming &naming) {
   naming.pid_order.clear();
@@ -261,10 +257,6 @@ const Renaming &KernelIdentity::rename(const KernelState &kernel, std::span<cons
   return naming.names;
 }
 
-void KernelIdentity::encode_renamed(const KernelState &kernel, StateEncoder &out) const {
-  encode_renamed(kernel, naming_, out);
-}
-
 void KernelIdentity::encode_renamed(const KernelState &kernel, const Naming &naming,
                                     StateEncoder &out) const {
   out.flag(kernel.measure_writer.has_value());
@@ -288,8 +280,9 @@ std::string kernel_identity(const KernelState &kernel) {
   StateEncoder fixed(none);
   identity.encode_fixed(kernel, fixed);
   std::string out = fixed.take();
-  StateEncoder renamed(identity.rename(kernel, {}));
-  identity.encode_renamed(kernel, renamed);
+  KernelIdentity::Naming naming;
+  StateEncoder renamed(identity.rename(kernel, {}, naming));
+  identity.encode_renamed(kernel, naming, renamed);
   out += renamed.bytes();
   return out;
 }

@@ -57,6 +57,15 @@ public:
     static_assert(std::is_trivially_copyable_v<Value>);
     return append({reinterpret_cast<const char *>(&value), sizeof value});
   }
+  // The layout's digest slots: their number, then each one's algorithm and whether the
+  // kernel hashes it (what a record's digests depend on besides its template data).
+  MemoKey &append_slots(const BankLayout &layout) {
+    const DigestSlots slots = layout.slots();
+    push_back(static_cast<char>(slots.size()));
+    for (const DigestSlot &slot : slots)
+      push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
+    return *this;
+  }
   std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
 
 private:

@@ -62,12 +62,13 @@ namespace trimcheck::model {
 
 // The encoder of a kernel state, with its scratch (one per thread; reuse it across states
 // to save allocations). Per state: prepare(), encode_fixed(), then for every renaming to
-// try rename() and encode_renamed() (with an encoder using the Renaming it returned).
+// try rename() into a Naming and encode_renamed() under it (with an encoder using the
+// Renaming it returned).
 class KernelIdentity {
 public:
   // What rename() computes: the canonical names, and the order in which encode_renamed
-  // writes the renamed processes and open files. A caller that tries several renamings
-  // and encodes the rest under one of them later keeps a copy (naming()).
+  // writes the renamed processes and open files. The caller owns it: one that tries
+  // several renamings keeps one Naming per renaming and encodes the rest under the least.
   struct Naming {
     Renaming names;
     std::vector<Pid> pid_order;         // renamed pids, in canonical order
@@ -78,22 +79,16 @@ public:
   void prepare(const KernelState &kernel);
   // The part no renaming touches.
   void encode_fixed(const KernelState &kernel, StateEncoder &out) const;
-  // Canonical names of processes and open files: the live ones of `first` first, in that
-  // order. Valid until the next call.
-  const Renaming &rename(const KernelState &kernel, std::span<const Pid> first);
-  // The same, written into `naming` (for a caller that keeps the namings it tries), and
-  // that naming's Renaming.
+  // Canonical names of processes and open files, into `naming`: the live ones of `first`
+  // first, in that order. Returns naming.names.
   const Renaming &rename(const KernelState &kernel, std::span<const Pid> first, Naming &naming);
-  // The part that names processes and open files, under the last rename().
-  void encode_renamed(const KernelState &kernel, StateEncoder &out) const;
-  // The same under `naming`, one that rename() made for this state (with an encoder using
-  // naming.names).
+  // The part that names processes and open files, under `naming`, one that rename() made
+  // for this state (with an encoder using naming.names).
   void encode_renamed(const KernelState &kernel, const Naming &naming, StateEncoder &out) const;
 
 private:
   std::vector<std::uint32_t> node_ranks_; // by NodeId; Renaming::kGone: not kept
   std::vector<bool> held_, referenced_;
-  Naming naming_;
 };
 
 // The whole identity of `kernel` with no process named first: encode_fixed, then
