@@ -20,33 +20,13 @@ MemoKey &append_template_key(MemoKey &key, const BankLayout &layout, const Templ
   return key;
 }
 
-// Looks `key` up in `table`, or computes it (unlocked: two threads may both compute one
-// value, which is the same value).
-template <typename Value, typename Compute, typename Use>
-void look_up(std::mutex &mutex, DigestMemo::Table<Value> &table, std::string_view key,
-             Compute &&compute, Use &&use) {
-  {
-    const std::lock_guard lock(mutex);
-    if (auto found = table.find(key); found != table.end()) {
-      use(found->second);
-      return;
-    }
-  }
-  Value computed = compute();
-  use(computed);
-  const std::lock_guard lock(mutex);
-  if (table.size() >= DigestMemo::kMaxEntries)
-    table.clear();
-  table.emplace(std::string(key), std::move(computed));
-}
-
 } // namespace
 
 std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const TemplateData &data) {
   std::vector<Digest> out;
   MemoKey key;
   look_up(
-      mutex_, records_, append_template_key(key, layout, data).view(),
+      &Shard::records, append_template_key(key, layout, data).view(),
       [&] { return record_digests(layout, data); },
       [&](const std::vector<Digest> &found) { out = found; });
   return out;
@@ -62,20 +42,6 @@ RecordBox DigestMemo::record(const BankLayout &layout, std::uint32_t pcr, Templa
                 [&] { return make_record(layout, pcr, std::move(data), violation, this); });
 }
 
-RecordBox DigestMemo::find_record(std::string_view key) {
-  const std::lock_guard lock(mutex_);
-  const auto found = boxes_.find(key);
-  return found == boxes_.end() ? nullptr : found->second;
-}
-
-RecordBox DigestMemo::keep_record(std::string_view key, RecordBox record) {
-  const std::lock_guard lock(mutex_);
-  if (boxes_.size() >= kMaxEntries)
-    boxes_.clear();
-  boxes_.emplace(std::string(key), record);
-  return record;
-}
-
 void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
                         std::span<const std::uint8_t> value) {
   // The algorithm, then the PCR and the value, both of the algorithm's digest size.
@@ -86,7 +52,7 @@ void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
   std::memcpy(key.data() + 1, pcr.data(), pcr.size());
   std::memcpy(key.data() + 1 + pcr.size(), value.data(), value.size());
   look_up(
-      mutex_, extends_, std::string_view(key.data(), 1 + pcr.size() + value.size()),
+      &Shard::extends, std::string_view(key.data(), 1 + pcr.size() + value.size()),
       [&] { return Hasher(algo).update(pcr).update(value).finish(); },
       [&](const Digest &next) { std::copy(next.begin(), next.end(), pcr.begin()); });
 }
