@@ -132,8 +132,7 @@ private:
       return bytes(a) == bytes(b);
     }
   };
-  template <typename Value>
-  using Table = std::unordered_map<std::string, Value, KeyHash, KeyEqual>;
+  template <typename Value> using Table = std::unordered_map<std::string, Value, KeyHash, KeyEqual>;
   struct Shard {
     std::mutex mutex;
     Table<std::vector<Digest>> records;
