@@ -26,7 +26,7 @@ std::vector<Digest> DigestMemo::digests(const BankLayout &layout, const Template
   std::vector<Digest> out;
   MemoKey key;
   look_up(
-      &Shard::records, append_template_key(key, layout, data).view(),
+      records_, append_template_key(key, layout, data).view(),
       [&] { return record_digests(layout, data); },
       [&](const std::vector<Digest> &found) { out = found; });
   return out;
@@ -52,7 +52,7 @@ void DigestMemo::extend(HashAlgo algo, std::span<std::uint8_t> pcr,
   std::memcpy(key.data() + 1, pcr.data(), pcr.size());
   std::memcpy(key.data() + 1 + pcr.size(), value.data(), value.size());
   look_up(
-      &Shard::extends, std::string_view(key.data(), 1 + pcr.size() + value.size()),
+      extends_, std::string_view(key.data(), 1 + pcr.size() + value.size()),
       [&] { return Hasher(algo).update(pcr).update(value).finish(); },
       [&](const Digest &next) { std::copy(next.begin(), next.end(), pcr.begin()); });
 }

@@ -12,18 +12,15 @@
 // or box made again: a measurement was a fifth of explore's allocations).
 //
 // Not part of the state: it changes no result, and states compare equal whatever their
-// memos hold. Explore's threads share it, so it locks. It is split into kShards shards by
-// the hash of the key, each with its own lock and tables, and the hash is computed before
-// a lock is taken: with one lock, two threads waited on it at nearly every measurement and
-// extend (docs/explore.md, Performance, "Two threads"). Each shard's table is emptied
-// when it reaches kMaxEntries / kShards, which bounds the memory without changing any
-// result.
+// memos hold. Explore's threads share it, so it locks; each table is emptied when it
+// reaches kMaxEntries, which bounds its memory without changing any result. (Sixteen
+// shards, each with its own lock, made no difference beyond noise to two threads in
+// session 30, nor did hashing keys before the lock in session 28.)
 #pragma once
 
 #include "trimcheck/model/banks.hpp"
 #include "trimcheck/model/template.hpp"
 
-#include <array>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -90,8 +87,7 @@ enum class MemoScope { records_and_extends, records_only };
 
 class DigestMemo {
 public:
-  static constexpr std::size_t kMaxEntries = 1 << 16; // per kind of value, all shards
-  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kMaxEntries = 1 << 16;
   explicit DigestMemo(MemoScope scope = MemoScope::records_and_extends) : scope_(scope) {}
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
@@ -106,65 +102,47 @@ public:
   template <typename Make> RecordBox record(std::string_view key, Make &&make) {
     RecordBox out;
     look_up(
-        &Shard::boxes, key, [&] { return std::make_shared<const Record>(make()); },
+        boxes_, key, [&] { return std::make_shared<const Record>(make()); },
         [&](const RecordBox &found) { out = found; });
     return out;
   }
 
 private:
-  // A key with its hash, computed once before any lock is taken (it also picks the shard).
-  struct HashedKey {
-    std::string_view bytes;
-    std::size_t hash;
-  };
+  // Keys are looked up as string_views and copied only when inserted.
   struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view key) const {
       return std::hash<std::string_view>{}(key);
     }
-    std::size_t operator()(const HashedKey &key) const { return key.hash; }
   };
-  struct KeyEqual {
-    using is_transparent = void;
-    static std::string_view bytes(std::string_view key) { return key; }
-    static std::string_view bytes(const HashedKey &key) { return key.bytes; }
-    template <typename A, typename B> bool operator()(const A &a, const B &b) const {
-      return bytes(a) == bytes(b);
-    }
-  };
-  template <typename Value> using Table = std::unordered_map<std::string, Value, KeyHash, KeyEqual>;
-  struct Shard {
-    std::mutex mutex;
-    Table<std::vector<Digest>> records;
-    Table<Digest> extends;
-    Table<RecordBox> boxes;
-  };
+  template <typename Value>
+  using Table = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
 
-  // Calls `use` with the value kept under `key` in the shard's `table`, or with `compute()`,
-  // which is then kept. It computes unlocked: two threads may both compute one value,
-  // which is the same value.
+  // Calls `use` with the value kept under `key` in `table`, or with `compute()`, which is
+  // then kept. It computes unlocked: two threads may both compute one value, which is the
+  // same value.
   template <typename Value, typename Compute, typename Use>
-  void look_up(Table<Value> Shard::*table, std::string_view key, Compute &&compute, Use &&use) {
-    const HashedKey hashed{key, KeyHash{}(key)};
-    Shard &shard = shards_[(hashed.hash >> 48) % kShards];
-    Table<Value> &values = shard.*table;
+  void look_up(Table<Value> &table, std::string_view key, Compute &&compute, Use &&use) {
     {
-      const std::lock_guard lock(shard.mutex);
-      if (auto found = values.find(hashed); found != values.end()) {
+      const std::lock_guard lock(mutex_);
+      if (auto found = table.find(key); found != table.end()) {
         use(found->second);
         return;
       }
     }
     Value computed = compute();
     use(computed);
-    const std::lock_guard lock(shard.mutex);
-    if (values.size() >= kMaxEntries / kShards)
-      values.clear();
-    values.emplace(std::string(key), std::move(computed));
+    const std::lock_guard lock(mutex_);
+    if (table.size() >= kMaxEntries)
+      table.clear();
+    table.emplace(std::string(key), std::move(computed));
   }
 
   MemoScope scope_;
-  std::array<Shard, kShards> shards_;
+  std::mutex mutex_;
+  Table<std::vector<Digest>> records_;
+  Table<Digest> extends_;
+  Table<RecordBox> boxes_;
 };
 
 // How a KernelState holds its memo: copies share it, equality ignores it.
