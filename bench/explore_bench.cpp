@@ -1,7 +1,8 @@
 // Exhaustive exploration figures (issues 5 and 19): states and transitions per second and
 // bytes per state on one core for sassu-v7 and chen-v5 at a bound that runs 20-60 s, the
-// scaling from one to two threads, and for every violation `check` finds on these
-// versions, the length of check's shrunk trace over explore's shortest one.
+// scaling from one to two threads (the fastest of three runs each), and for every
+// violation `check` finds on these versions, the length of check's shrunk trace over
+// explore's shortest one.
 //
 // Bytes per state three ways: the visited set and the links (what the search keeps for
 // every state); that plus the peak of the frontier (the next level's candidates: the level
@@ -14,6 +15,7 @@
 #include "trimcheck/props/check.hpp"
 #include "trimcheck/props/explore.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -197,11 +199,23 @@ void throughput(model::ProposalId proposal, int depth) {
       static_cast<int>(key.size()), key.data(), spilled.spills, spilled.seconds,
       spilled.seconds / one.seconds, 1024.0 * static_cast<double>(spilled.peak_rss_kb) / states,
       spilled.states == one.states && spilled.transitions == one.transitions ? "yes" : "NO");
-  const Measured two = measured(proposal, depth, 2);
-  std::printf("%-9.*s 2 threads: %6.1f s, speed-up %.2f (target %.1f; same states: %s)\n",
-              static_cast<int>(key.size()), key.data(), two.seconds, one.seconds / two.seconds,
-              kTargetSpeedUp,
-              two.states == one.states && two.transitions == one.transitions ? "yes" : "NO");
+  // The speed-up from the fastest of kSpeedUpRuns runs on one thread and on two, taken in
+  // turn: one run of each varied by 5 to 10 % on this machine, more than the gap to the
+  // target.
+  constexpr int kSpeedUpRuns = 3;
+  double fastest_one = one.seconds, fastest_two = 0;
+  bool same_states = true;
+  for (int run = 0; run < kSpeedUpRuns; ++run) {
+    if (run > 0)
+      fastest_one = std::min(fastest_one, measured(proposal, depth, 1).seconds);
+    const Measured two = measured(proposal, depth, 2);
+    fastest_two = run == 0 ? two.seconds : std::min(fastest_two, two.seconds);
+    same_states = same_states && two.states == one.states && two.transitions == one.transitions;
+  }
+  std::printf("%-9.*s 2 threads: %6.1f s (one: %.1f s; the fastest of %d runs each), speed-up "
+              "%.2f (target %.1f; same states: %s)\n",
+              static_cast<int>(key.size()), key.data(), fastest_two, fastest_one, kSpeedUpRuns,
+              fastest_one / fastest_two, kTargetSpeedUp, same_states ? "yes" : "NO");
 }
 
 // check's shrunk trace length / explore's shortest, per property with a violation.
