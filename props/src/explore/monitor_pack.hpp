@@ -1,4 +1,4 @@
-// The monitors of one World, in one block of memory (docs/explore.md, Performance).
+// The monitors of one World, in one block of memory (docs/explore-performance.md).
 //
 // A World is copied for every transition explored. With one heap object per property
 // (31 of them), that copy was most of the World's allocations and about a third of the

@@ -82,7 +82,7 @@ public:
   // the keys it does not call gone, so the order is canonical. Entries of gone keys are
   // skipped: a gone process never acts again and a gone open file is never read or
   // written again, so no monitor looks them up. (Sorting the entries' encodings instead
-  // cost a scratch encoder per map: 4 % of explore's instructions, docs/explore.md.)
+  // cost a scratch encoder per map: 4 % of explore's instructions, docs/explore-performance.md.)
   template <typename Map, typename EncodeValue>
   void by_pid(const Map &map, EncodeValue &&encode_value) {
     keyed(
