@@ -650,9 +650,9 @@ void add_explore(CLI::App &app, int &exit_code) {
                 << cli->max_memory << ") while expanding depth " << result.max_depth + 1
                 << "; the results cover depth " << result.max_depth << " only"
                 << (options.spill_directory.empty() ? ""
-                                                    : ", a level that does not fit "
-                                                      "even with the visited states "
-                                                      "on disk")
+                    : result.graph
+                        ? " (--dot keeps every state it draws in memory: none moved to disk)"
+                        : ", a level that does not fit even with the visited states on disk")
                 << ". Lower the bounds, explore fewer properties (--property), or raise "
                    "--max-memory.\n";
     // A memory limit that stopped the search before its bounds, with nothing violated in what

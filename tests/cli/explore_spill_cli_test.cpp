@@ -78,4 +78,19 @@ TEST(CliExploreSpill, SpillDirNoneStopsAtTheLimit) {
       << spilled.out;
 }
 
+// --dot keeps the states it draws (up to --dot-limit) in memory, so a search that draws
+// them moves none to disk: the text says so instead of blaming a level that does not fit.
+TEST(CliExploreSpill, TheGraphOfDotIsNotMovedToDisk) {
+  TempDir dir;
+  const CliRun drawn =
+      run("explore --proposal chen-v5 --config default --max-depth 5 "
+          "--max-memory 1 --dot " +
+              (dir.path() / "states.dot").string() + " --out " + dir.path().string(),
+          true);
+  EXPECT_EQ(drawn.code, 3);
+  EXPECT_NE(drawn.out.find("--dot keeps every state it draws in memory"), std::string::npos)
+      << drawn.out;
+  EXPECT_EQ(drawn.out.find("even with the visited states on disk"), std::string::npos) << drawn.out;
+}
+
 } // namespace
