@@ -34,26 +34,17 @@ DigestSlots BankLayout::slots() const {
   return out;
 }
 
-// The slots are the TPM banks in order, then the extra slots (slots() says which): a slot of
-// an algorithm with a bank is that bank's. Found without building the slots, once per
-// record and extend.
-std::size_t BankLayout::sha1_slot() const {
-  for (std::size_t i = 0; i < tpm_banks.size(); ++i)
-    if (tpm_banks[i].algo == HashAlgo::sha1)
-      return i;
-  return tpm_banks.size(); // the extra SHA-1 slot, the first after the banks
-}
-
-std::size_t BankLayout::ima_hash_slot() const {
+// The slot of SHA-1 or of ima_hash: its bank's, else its place among the extra slots that
+// slots() appends after the banks (SHA-1's first, then ima_hash's). Found without building
+// the slots, once per record and extend.
+std::size_t BankLayout::slot_of(HashAlgo algo) const {
   bool has_sha1 = false;
   for (std::size_t i = 0; i < tpm_banks.size(); ++i) {
-    if (tpm_banks[i].algo == ima_hash)
+    if (tpm_banks[i].algo == algo)
       return i;
     has_sha1 |= tpm_banks[i].algo == HashAlgo::sha1;
   }
-  if (ima_hash == HashAlgo::sha1)
-    return tpm_banks.size();                    // the extra SHA-1 slot
-  return tpm_banks.size() + (has_sha1 ? 0 : 1); // the extra ima_hash slot, after it if any
+  return tpm_banks.size() + (algo != HashAlgo::sha1 && !has_sha1 ? 1 : 0);
 }
 
 BankLayout BankLayout::swtpm_default() {

@@ -32,16 +32,8 @@ void StateEncoder::signed_number(std::int64_t value) {
   number((bits << 1) ^ (value < 0 ? ~std::uint64_t{0} : 0));
 }
 
-bool StateEncoder::gone_pid(Pid pid) const {
-  return pid != 0 && (pid >= renaming_->pid.size() || renaming_->pid[pid] == Renaming::kGone);
-}
-
 void StateEncoder::pid(Pid pid) {
   number(renamed_pid(pid));
-}
-
-bool StateEncoder::gone_file(OpenFileId id) const {
-  return id >= renaming_->open_file.size() || renaming_->open_file[id] == Renaming::kGone;
 }
 
 void StateEncoder::open_file(OpenFileId id) {

@@ -69,12 +69,15 @@ struct BankLayout {
 
   // TPM banks in order, then an extra SHA-1 slot, then an extra ima_hash slot.
   DigestSlots slots() const;
-  std::size_t sha1_slot() const;
-  std::size_t ima_hash_slot() const;
+  std::size_t sha1_slot() const { return slot_of(HashAlgo::sha1); }
+  std::size_t ima_hash_slot() const { return slot_of(ima_hash); }
   bool operator==(const BankLayout &) const = default;
 
   // The four banks of swtpm's default allocation, all hashed by the kernel (6.12 captures).
   static BankLayout swtpm_default();
+
+private:
+  std::size_t slot_of(HashAlgo algo) const; // SHA-1 or ima_hash
 };
 
 inline constexpr std::size_t kNumPcrs = 24;

@@ -13,9 +13,9 @@
 //
 // Not part of the state: it changes no result, and states compare equal whatever their
 // memos hold. Explore's threads share it, so it locks; each table is emptied when it
-// reaches kMaxEntries, which bounds its memory without changing any result. (Sixteen
-// shards, each with its own lock, made no difference beyond noise to two threads in
-// session 30, nor did hashing keys before the lock in session 28.)
+// reaches kMaxEntries, which bounds its memory without changing any result. One lock:
+// sixteen shards with a lock each, and hashing keys before taking it, were both measured
+// and changed two threads' time by no more than noise (docs/explore-performance.md).
 #pragma once
 
 #include "trimcheck/model/banks.hpp"

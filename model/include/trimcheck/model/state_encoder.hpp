@@ -67,9 +67,7 @@ public:
   void signed_number(std::int64_t value);
   void flag(bool value) { put(value ? '\1' : '\0'); }
   void pid(Pid pid);
-  bool gone_pid(Pid pid) const;
   void open_file(OpenFileId id);
-  bool gone_file(OpenFileId id) const;
   void blob(std::span<const std::uint8_t> bytes); // length, then the bytes
   void serials(std::span<const Serial> serials);
   // MS start values (the kernel's and the monitors' copies); in state_identity.cpp with
@@ -103,12 +101,14 @@ public:
   void clear() { used_ = 0; }
 
 private:
-  // The canonical id, or Renaming::kGone.
+  // The canonical id, or Renaming::kGone (the renaming's entry, or an id beyond it).
   std::uint32_t renamed_pid(Pid pid) const {
-    return gone_pid(pid) ? Renaming::kGone : pid == 0 ? 0 : renaming_->pid[pid];
+    if (pid == 0) // the kernel
+      return 0;
+    return pid < renaming_->pid.size() ? renaming_->pid[pid] : Renaming::kGone;
   }
   std::uint32_t renamed_file(OpenFileId id) const {
-    return gone_file(id) ? Renaming::kGone : renaming_->open_file[id];
+    return id < renaming_->open_file.size() ? renaming_->open_file[id] : Renaming::kGone;
   }
   template <typename Map, typename Rename, typename EncodeValue>
   void keyed(const Map &map, Rename &&rename, EncodeValue &&encode_value) {
