@@ -1,6 +1,7 @@
 #include "trimcheck/model/banks.hpp"
 
 #include "trimcheck/model/digest_memo.hpp"
+#include "trimcheck/model/digest_table.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -52,21 +53,21 @@ BankLayout BankLayout::swtpm_default() {
                     HashAlgo::sha256};
 }
 
-PcrBanks::PcrBanks(const BankLayout &layout) {
+PcrBanks::PcrBanks(const BankLayout &layout, std::shared_ptr<DigestTable> table)
+    : table_(table ? std::move(table) : std::make_shared<DigestTable>()) {
   if (layout.tpm_banks.size() > kMaxBanks)
     throw std::invalid_argument("a TPM with more than " + std::to_string(kMaxBanks) +
                                 " PCR banks is not modelled");
-  std::vector<std::uint8_t> values;
   for (const TpmBank &bank : layout.tpm_banks) {
-    algos_[num_banks_] = bank.algo;
-    first_[num_banks_] = static_cast<std::uint16_t>(values.size());
-    ++num_banks_;
+    algos_[num_banks_++] = bank.algo;
     // A TPM 2.0 after startup: PCRs 0-16 and 23 are zero; 17-22 (the DRTM locality PCRs)
     // are all ones until a dynamic launch resets them (TCG PC Client PTP, PCR attributes).
+    const std::size_t size = digest_size(bank.algo);
+    const DigestId zeros = table_->intern(Digest(size, 0));
+    const DigestId ones = table_->intern(Digest(size, 0xff));
     for (std::size_t pcr = 0; pcr < kNumPcrs; ++pcr)
-      values.insert(values.end(), digest_size(bank.algo), pcr >= 17 && pcr <= 22 ? 0xff : 0);
+      values_.push_back(pcr >= 17 && pcr <= 22 ? ones : zeros);
   }
-  values_ = std::move(values);
 }
 
 std::size_t PcrBanks::checked(std::size_t bank) const {
@@ -75,35 +76,47 @@ std::size_t PcrBanks::checked(std::size_t bank) const {
   return bank;
 }
 
-std::size_t PcrBanks::offset(std::size_t bank, std::size_t pcr) const {
-  if (pcr >= kNumPcrs)
-    throw std::out_of_range("PCR " + std::to_string(pcr) + " does not exist");
-  return first_[checked(bank)] + pcr * digest_size(algos_[bank]);
-}
-
-std::span<const std::uint8_t> PcrBanks::value(std::size_t bank, std::size_t pcr) const {
-  return {&values_[offset(bank, pcr)], digest_size(algos_[bank])};
+void PcrBanks::throw_no_such(std::size_t bank, std::size_t pcr) const {
+  checked(bank);
+  throw std::out_of_range("PCR " + std::to_string(pcr) + " does not exist");
 }
 
 void PcrBanks::set_firmware(std::size_t bank, std::size_t pcr,
                             std::span<const std::uint8_t> value) {
   if (pcr >= 10 || value.size() != digest_size(bank_algo(bank)))
     throw std::invalid_argument("firmware values are PCRs 0-9 of the bank's digest size");
-  std::copy(value.begin(), value.end(), &values_.mutable_at(offset(bank, pcr)));
+  values_[offset(bank, pcr)] = table_->intern(value);
 }
 
 void PcrBanks::extend(std::size_t bank, std::size_t pcr, std::span<const std::uint8_t> value,
-                      DigestMemo *memo) {
+                      const DigestMemo *memo) {
   const HashAlgo algo = bank_algo(bank);
   if (value.size() != digest_size(algo))
     throw std::invalid_argument("extend value does not match the bank's digest size");
-  const std::span<std::uint8_t> target(&values_.mutable_at(offset(bank, pcr)), value.size());
-  if (memo != nullptr && memo->scope() == MemoScope::records_and_extends) {
-    memo->extend(algo, target, value);
-    return;
+  DigestId &target = values_[offset(bank, pcr)];
+  target = table_->extend(algo, target, value,
+                          memo != nullptr && memo->scope() == MemoScope::records_and_extends);
+}
+
+PcrBanks PcrBanks::in(std::shared_ptr<DigestTable> table) const {
+  PcrBanks copy = *this;
+  copy.table_ = std::move(table);
+  for (std::size_t i = 0; i < values_.size(); ++i)
+    copy.values_[i] = copy.table_->intern((*table_)[values_[i]]);
+  return copy;
+}
+
+bool PcrBanks::operator==(const PcrBanks &other) const {
+  if (num_banks_ != other.num_banks_ || algos_ != other.algos_)
+    return false;
+  if (table_ == other.table_)
+    return values_ == other.values_;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    const auto a = (*table_)[values_[i]], b = (*other.table_)[other.values_[i]];
+    if (!std::equal(a.begin(), a.end(), b.begin(), b.end()))
+      return false;
   }
-  const Digest next = Hasher(algo).update(target).update(value).finish();
-  std::copy(next.begin(), next.end(), target.begin());
+  return true;
 }
 
 } // namespace trimcheck::model

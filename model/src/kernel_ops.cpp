@@ -258,8 +258,8 @@ Outcome text_read(OpenFile &file, std::string_view text, std::size_t count) {
   return out;
 }
 
-std::int64_t add_record(KernelState &state, RecordBox box, bool restore) {
-  const Record &record = *box;
+std::int64_t add_record(KernelState &state, RecordId record_id, bool restore) {
+  const Record &record = state.contents.table()[record_id];
   const FamilyHooks &hooks = hooks_for(state.proposal);
   if (!restore && has_suspend(state.proposal, state.config) && state.suspended)
     return -kENODEV; // spec 4.2 step 1
@@ -271,7 +271,7 @@ std::int64_t add_record(KernelState &state, RecordBox box, bool restore) {
     for (std::size_t bank = 0; bank < state.config.banks.tpm_banks.size(); ++bank)
       state.pcrs.extend(bank, record.pcr, extend_value(state.config.banks, bank, record),
                         state.digest_memo.get());
-  state.contents.push_back(std::move(box));
+  state.contents.push_back(record_id);
   Node node;
   node.serial = serial;
   node.hnext_garbage = restore; // restored: qe->hnext never initialised (spec 4.6)
@@ -285,19 +285,22 @@ std::int64_t add_record(KernelState &state, RecordBox box, bool restore) {
   return 0;
 }
 
-RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
-                     bool violation) {
-  DigestMemo *memo = state.digest_memo.get();
-  if (memo == nullptr)
-    return std::make_shared<const Record>(
-        make_record(state.config.banks, pcr, std::move(data), violation));
-  return memo->record(state.config.banks, pcr, std::move(data), violation);
+RecordId new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
+                    bool violation) {
+  // 'R', the template data's key, the PCR and the violation flag.
+  MemoKey key('R');
+  key.append_template(state.config.banks, data).append_value(pcr);
+  key.push_back(static_cast<char>(violation));
+  return interned_record(state, key.view(), [&] {
+    return make_record(state.config.banks, pcr, std::move(data), violation,
+                       state.digest_memo.get());
+  });
 }
 
-std::int64_t measure(KernelState &state, RecordBox record) {
-  if (record->violation)
+std::int64_t measure(KernelState &state, RecordId record) {
+  if (state.contents.table()[record].violation)
     ++state.counters.violations; // ima_add_violation counts before storing
-  return add_record(state, std::move(record));
+  return add_record(state, record);
 }
 
 MemoKey record_key(char kind, const KernelConfig &config) {
@@ -309,12 +312,12 @@ MemoKey record_key(char kind, const KernelConfig &config) {
   return key;
 }
 
-RecordBox boot_aggregate_record(const KernelState &state) {
+RecordId boot_aggregate_record(const KernelState &state) {
   MemoKey key = record_key('B', state.config);
   for (std::size_t bank = 0; bank < state.pcrs.num_banks(); ++bank)
     for (std::size_t pcr = 0; pcr < 10; ++pcr)
       key.append(state.pcrs.value(bank, pcr));
-  return memo_record(state, key.view(), [&] {
+  return interned_record(state, key.view(), [&] {
     return make_record(state.config.banks, state.config.measure_pcr,
                        boot_aggregate(state.config, state.pcrs), false, state.digest_memo.get());
   });
@@ -323,10 +326,10 @@ RecordBox boot_aggregate_record(const KernelState &state) {
 void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer) {
   if (!state.config.critical_data_rule)
     return;
-  // The same event and buffer make the same record: kept in the memo under them.
+  // The same event and buffer make the same record: kept in the record table under them.
   MemoKey key = record_key('C', state.config);
   key.append(event).push_back('\0').append(buffer);
-  measure(state, memo_record(state, key.view(), [&] {
+  measure(state, interned_record(state, key.view(), [&] {
             return make_record(state.config.banks, state.config.measure_pcr,
                                make_ima_buf(state.config.banks.ima_hash, event, to_bytes(buffer)),
                                false, state.digest_memo.get());

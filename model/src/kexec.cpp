@@ -59,9 +59,9 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     const ListEntry &entry = entries[i];
     const bool zero = std::all_of(entry.template_digest.begin(), entry.template_digest.end(),
                                   [](std::uint8_t b) { return b == 0; });
-    RecordBox restored = new_record(next, entry.pcr, entry.data, zero);
+    const RecordId restored = new_record(next, entry.pcr, entry.data, zero);
     // Keep the record's identity when the restored content equals what was dumped.
-    Serial serial = i < dump.complete.size() && next.contents.at(dump.complete[i]) == *restored
+    Serial serial = i < dump.complete.size() && next.contents.id(dump.complete[i]) == restored
                         ? dump.complete[i]
                         : static_cast<Serial>(next.contents.size());
     if (serial == next.contents.size())
@@ -75,7 +75,7 @@ void boot_next_kernel(KernelState &state, const DumpResult &dump) {
     }
     next.nodes.push_back(node);
     next.list.push_back(static_cast<NodeId>(next.nodes.size() - 1));
-    hooks.count_append(next, binary_runtime_size(*restored));
+    hooks.count_append(next, binary_runtime_size(next.contents.table()[restored]));
     next.ghost.full.push_back(serial);
   }
   measure(next, boot_aggregate_record(next));

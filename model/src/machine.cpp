@@ -174,20 +174,20 @@ Outcome start_request(KernelState &state, Pid pid, int fd, Request::Kind kind, s
   return step_request(state, pid);
 }
 
-Outcome do_measure(KernelState &state, RecordBox record) {
-  return {.ret = measure(state, std::move(record))};
+Outcome do_measure(KernelState &state, RecordId record) {
+  return {.ret = measure(state, record)};
 }
 
-// The record a Measure or MeasureViolation makes, from the state's memo when it was made
-// before (DigestMemo::record would make the template data first, to key by it): keyed by
+// The record a Measure or MeasureViolation makes, from the run's record table when it was made
+// before (new_record would make the template data first, to key by it): keyed by
 // the configuration's inputs (record_key) and the action's.
-RecordBox measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
-                          bool violation, std::uint32_t path_bytes) {
+RecordId measured_record(const KernelState &state, std::uint32_t file, std::uint32_t version,
+                         bool violation, std::uint32_t path_bytes) {
   const KernelConfig &config = state.config;
   MemoKey key = record_key('M', config);
   key.append_value(file).append_value(version).append_value(path_bytes);
   key.push_back(static_cast<char>(violation));
-  return memo_record(state, key.view(), [&] {
+  return interned_record(state, key.view(), [&] {
     return make_record(config.banks, config.measure_pcr,
                        measured_template(config, file, version, violation, path_bytes), violation,
                        state.digest_memo.get());
@@ -322,6 +322,7 @@ KernelState boot(ProposalId proposal, const KernelConfig &config) {
   state.config = config;
   state.pcrs = firmware_banks(config);
   state.digest_memo = SharedDigestMemo::fresh();
+  state.contents = RecordList(std::make_shared<RecordTable>());
   const FamilyHooks &hooks = hooks_for(proposal);
   state.files = hooks.files(state);
   if (hooks.boot != nullptr)

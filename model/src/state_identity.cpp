@@ -149,6 +149,13 @@ void StateEncoder::ms(const MsState &ms) {
   }
 }
 
+std::string record_identity(const Record &record) {
+  const Renaming none;
+  StateEncoder out(none);
+  encode_record(record, out);
+  return out.take();
+}
+
 void KernelIdentity::prepare(const KernelState &kernel) {
   held_.assign(kernel.nodes.size(), false);
   detail::mark_referenced_nodes(kernel, held_);
@@ -165,10 +172,11 @@ void KernelIdentity::prepare(const KernelState &kernel) {
 void KernelIdentity::encode_fixed(const KernelState &kernel, StateEncoder &out) const {
   out.number(kernel.contents.size());
   std::array<bool, kNumPcrs> pcr_used{};
-  for (const Record &record : kernel.contents) {
-    encode_record(record, out);
-    if (record.pcr < kNumPcrs)
-      pcr_used[record.pcr] = true;
+  const RecordTable *table = kernel.contents.empty() ? nullptr : &kernel.contents.table();
+  for (RecordId id : kernel.contents.ids()) {
+    out.encoded(table->identity(id)); // encode_record's bytes, kept with the record
+    if (const std::uint32_t pcr = (*table)[id].pcr; pcr < kNumPcrs)
+      pcr_used[pcr] = true;
   }
   // The PCRs some record extends, ascending: one or two of the 24 in most runs.
   std::array<std::uint8_t, kNumPcrs> used_pcrs{};

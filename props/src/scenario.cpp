@@ -4,6 +4,8 @@
 #include "arbitrary.hpp"
 #include "scenario_run.hpp"
 
+#include "trimcheck/model/digest_table.hpp"
+
 #include <algorithm>
 #include <bit>
 
@@ -283,11 +285,13 @@ KernelState BootCache::boot(ProposalId proposal, const KernelConfig &config) {
   });
   KernelState state =
       cached != states_.end() ? *cached : states_.emplace_back(model::boot(proposal, config));
-  // Its own memo, as a kernel booted here would have: one shared by every run would grow
-  // to its bound with PCR values no other run extends, and its lookups miss the cache.
-  // A run is one history, so it never extends the same PCR value twice: its memo keeps
-  // record digests only (digest_memo.hpp).
+  // Its own memo, record table and PCR values' table, as a kernel booted here would have:
+  // ones shared by every run would grow with PCR values and records no other run has, and
+  // the memo's lookups would miss the cache. A run is one history, so it never extends the same PCR
+  // value twice: its memo keeps record digests only (digest_memo.hpp).
   state.digest_memo = SharedDigestMemo::fresh(model::MemoScope::records_only);
+  state.contents = state.contents.in(std::make_shared<model::RecordTable>());
+  state.pcrs = state.pcrs.in(std::make_shared<model::DigestTable>());
   return state;
 }
 

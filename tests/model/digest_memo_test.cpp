@@ -63,12 +63,13 @@ TEST(DigestMemo, IsNoPartOfTheState) {
   EXPECT_EQ(first, second);
 }
 
-// Records come from the memo once made (measured, critical-data, restored and
-// boot_aggregate records): a run must reach the state it reaches without a memo, whatever
-// configuration asks (the keys name every input). One memo serves every
-// configuration here, which no run does (a memo belongs to one boot's states), so that a
-// key missing an input shows. Baseline 6.15 measures its kexec events (critical data).
-TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
+// Records come from the run's record table once made (measured, critical-data, restored and
+// boot_aggregate records, kept under keys of their inputs): a run must reach the state it
+// reaches with tables of its own, whatever configuration asks (the keys name every
+// input). One table and one memo serve every configuration here, which no run does (they
+// belong to one boot's states), so that a key missing an input shows. Baseline 6.15
+// measures its kexec events (critical data).
+TEST(DigestMemo, RecordsFromASharedTableAreTheRecordsTheRunMakes) {
   KernelConfig legacy, sha1_files, other_pcr, two_banks, firmware;
   legacy.template_kind = TemplateKind::ima;
   sha1_files.banks.ima_hash = HashAlgo::sha1;
@@ -81,13 +82,15 @@ TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
                                    Measure{2, 0},       KexecLoad{},         KexecExecute{},
                                    Continue{0},         Continue{0},         Measure{0, 0}};
   const SharedDigestMemo shared = SharedDigestMemo::fresh();
+  const auto shared_table = std::make_shared<RecordTable>();
   for (int pass = 0; pass < 2; ++pass) // made on the first pass, looked up on the second
     for (const KernelConfig &config :
          {KernelConfig{}, legacy, sha1_files, other_pcr, two_banks, firmware}) {
       KernelState with_shared = boot(ProposalId::baseline_6_15, config);
       with_shared.digest_memo = shared;
+      with_shared.contents = with_shared.contents.in(shared_table);
       KernelState without_memo = boot(ProposalId::baseline_6_15, config);
-      without_memo.digest_memo = SharedDigestMemo{}; // every record and extend computed
+      without_memo.digest_memo = SharedDigestMemo{}; // every digest and extend computed
       for (const Action &action : run) {
         apply(with_shared, action);
         apply(without_memo, action);
@@ -97,7 +100,8 @@ TEST(DigestMemo, RecordsFromASharedMemoAreTheRecordsTheRunMakes) {
     }
   KernelState first = boot(ProposalId::baseline_6_12, KernelConfig{});
   KernelState second = boot(ProposalId::baseline_6_12, KernelConfig{});
-  second.digest_memo = first.digest_memo;
+  second.contents = second.contents.in(shared_table);
+  first.contents = first.contents.in(shared_table);
   apply(first, Measure{2, 0});
   apply(second, Measure{2, 0});
   EXPECT_EQ(&first.contents.back(), &second.contents.back()); // one record, shared

@@ -1,16 +1,13 @@
 // SharedVector: copies behave as independent vectors (value semantics), whatever they
 // share underneath.
-#include "trimcheck/model/append_only_vector.hpp"
 #include "trimcheck/model/shared_vector.hpp"
 
 #include <gtest/gtest.h>
 
-#include <iterator>
 #include <string>
 
 namespace {
 
-using trimcheck::model::AppendOnlyVector;
 using trimcheck::model::SharedVector;
 
 TEST(SharedVector, ACopyIsIndependentOfTheOriginal) {
@@ -39,30 +36,6 @@ TEST(SharedVector, EmptyDefaultAndEqualityByContent) {
   one.push_back(1);
   EXPECT_EQ(one, SharedVector<int>(std::vector<int>{1}));
   EXPECT_THROW(one.at(1), std::out_of_range);
-}
-
-// AppendOnlyVector: the same value semantics; copies share the elements themselves.
-TEST(AppendOnlyVector, ACopyIsIndependentAndSharesItsElements) {
-  AppendOnlyVector<std::string> original;
-  original.push_back("a");
-  original.push_back("b");
-  AppendOnlyVector<std::string> copy = original;
-  EXPECT_EQ(copy, original);
-  EXPECT_EQ(&copy[0], &original[0]); // shared, not copied
-  copy.push_back("c");
-  EXPECT_EQ(original.size(), 2u);
-  EXPECT_EQ(copy.size(), 3u);
-  EXPECT_EQ(copy.back(), "c");
-  EXPECT_EQ(&copy[1], &original[1]); // still shared after the append
-  EXPECT_FALSE(copy == original);
-  original.push_back("c");
-  EXPECT_EQ(copy, original); // equal by content, though "c" is boxed twice
-  std::vector<std::string> seen(copy.begin(), copy.end());
-  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(std::distance(copy.begin(), copy.end()), 3);
-  EXPECT_EQ(copy.begin()->size(), 1u);
-  EXPECT_THROW(copy.at(3), std::out_of_range);
-  EXPECT_TRUE(AppendOnlyVector<int>().empty());
 }
 
 } // namespace

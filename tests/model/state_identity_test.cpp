@@ -79,14 +79,15 @@ void expect_decided(std::span<const FieldChange> fields, const char *aggregate) 
                            : " is left out of the identity but its change shows");
 }
 
-// contents[serial] replaced by `change`d copy (records are immutable in the state).
+// contents[serial] replaced by `change`d copy (records are immutable in the state), in a
+// table of its own.
 void change_record(KernelState &state, Serial serial, const std::function<void(Record &)> &change) {
-  AppendOnlyVector<Record> contents;
+  RecordList contents(std::make_shared<RecordTable>());
   for (Serial at = 0; at < state.contents.size(); ++at) {
     Record record = state.contents[at];
     if (at == serial)
       change(record);
-    contents.push_back(std::move(record));
+    contents.push_back(contents.table().intern(std::move(record)));
   }
   state.contents = std::move(contents);
 }
@@ -120,7 +121,7 @@ TEST(StateIdentity, KernelStateFields) {
   const std::array<FieldChange, 25> fields{{
       {"proposal", [](KernelState &s) { s.proposal = ProposalId::sassu_v5; }, false},
       {"config", [](KernelState &s) { s.config.flush_htable = true; }, false},
-      {"contents", [&](KernelState &s) { s.contents.push_back(s.contents[r.measured]); }, true},
+      {"contents", [&](KernelState &s) { s.contents.push_back(s.contents.id(r.measured)); }, true},
       {"nodes", [](KernelState &s) { s.nodes.push_back(Node{}); }, true},
       {"list", [&](KernelState &s) { s.list.push_back(r.node); }, true},
       {"staged", [&](KernelState &s) { s.staged.push_back(r.node); }, true},

@@ -90,7 +90,7 @@ TEST(Planted, P4aAndP4bCatchAcceptedDuplicates) {
       state.ghost.del.push_back(original);
       state.list.erase(state.list.begin() + 1);
     }
-    state.contents.push_back(state.contents[original]);
+    state.contents.push_back(state.contents.id(original));
     StepFacts facts;
     facts.appended = {static_cast<Serial>(state.contents.size() - 1)};
     EXPECT_TRUE(probe.see(state, kNoop, {}, facts)) << flush;
@@ -338,7 +338,7 @@ TEST(Planted, BaselineInvariantsCatchBrokenStates) {
   EXPECT_FALSE(replay.see(state, kNoop));
   EXPECT_FALSE(count.see(state, kNoop));
   KernelState dup = state;
-  dup.contents.push_back(dup.contents[1]);
+  dup.contents.push_back(dup.contents.id(1));
   dup.nodes.push_back({static_cast<Serial>(dup.contents.size() - 1)});
   dup.list.push_back(static_cast<NodeId>(dup.nodes.size() - 1));
   EXPECT_TRUE(unique.see(dup, kNoop));

@@ -1,15 +1,17 @@
-// DigestMemo: digests already computed, shared by a KernelState and every state copied
-// from it: record digests, PCR extends, and whole measured records.
+// DigestMemo: record digests already computed, shared by a KernelState and every state
+// copied from it, and whether the run memoises PCR extends (MemoScope).
 //
 // Why: explore and check measure the same few files again and again, on many branches
 // with the same history. Computing a record's digests (one hash per bank slot, SHA-512
 // included) was a fifth of explore's instructions, and the PCR extends (one per bank) a
 // seventh. Both are functions of their inputs (the bank layout and the template data; the
 // bank's algorithm, the PCR's value and the extended digest), so each is computed once and
-// looked up after. A measurement of a file makes the same record from the same inputs
-// (the file, its version, the configuration's template and banks): the record itself is
-// kept, boxed, and every state that appends it shares the box (no template data, digests
-// or box made again: a measurement was a fifth of explore's allocations).
+// looked up after: the digests here, the extends in the run's DigestTable
+// (digest_table.hpp), where the PCR values are. A measurement of a file makes the same
+// record from the same inputs (the file, its version, the configuration's template and
+// banks): the record itself is kept in the run's RecordTable under the same kind of key
+// (record_table.hpp), so that a measurement made before makes no template data or digests
+// again.
 //
 // Not part of the state: it changes no result, and states compare equal whatever their
 // memos hold. Explore's threads share it, so it locks; each table is emptied when it
@@ -19,6 +21,7 @@
 #pragma once
 
 #include "trimcheck/model/banks.hpp"
+#include "trimcheck/model/detail/keyed_table.hpp"
 #include "trimcheck/model/template.hpp"
 
 #include <memory>
@@ -68,16 +71,19 @@ public:
       push_back(static_cast<char>(slot.algo)).push_back(static_cast<char>(slot.kernel_hash));
     return *this;
   }
+  // The layout's slots and the template data, its fields length-prefixed: all that a
+  // record's digests depend on.
+  MemoKey &append_template(const BankLayout &layout, const TemplateData &data) {
+    append_slots(layout).push_back(static_cast<char>(data.kind));
+    for (const Bytes &field : data.fields)
+      append_value(static_cast<std::uint32_t>(field.size())).append(field);
+    return *this;
+  }
   std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
 
 private:
   boost::container::small_vector<char, kInline> bytes_;
 };
-
-struct Record; // record.hpp
-// A record as a KernelState holds it: immutable, shared by the states that hold it
-// (AppendOnlyVector) and by the memo that made it (DigestMemo::record).
-using RecordBox = std::shared_ptr<const Record>;
 
 // What a memo keeps. Explore's branches share histories, so the same PCR values are
 // extended with the same digests again and again. A check run is one history: it extends
@@ -92,31 +98,9 @@ public:
   // The digests of a (non-violation) record with this template data, one per layout slot.
   std::vector<Digest> digests(const BankLayout &layout, const TemplateData &data);
   MemoScope scope() const { return scope_; }
-  // Extends `pcr` (a value of a bank of algorithm `algo`) with `value`, in place, looked
-  // up whatever the scope (PcrBanks::extend asks only a memo that keeps extends).
-  void extend(HashAlgo algo, std::span<std::uint8_t> pcr, std::span<const std::uint8_t> value);
-  // The record make_record(layout, pcr, data, violation, this) makes, kept under its inputs.
-  RecordBox record(const BankLayout &layout, std::uint32_t pcr, TemplateData data, bool violation);
-  // The record kept under `key`, or `make()` kept under it. The key must name every input
-  // that make() depends on (the caller's: record_key in model/detail/kernel_ops.hpp).
-  template <typename Make> RecordBox record(std::string_view key, Make &&make) {
-    RecordBox out;
-    look_up(
-        boxes_, key, [&] { return std::make_shared<const Record>(make()); },
-        [&](const RecordBox &found) { out = found; });
-    return out;
-  }
 
 private:
-  // Keys are looked up as string_views and copied only when inserted.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-  template <typename Value>
-  using Table = std::unordered_map<std::string, Value, KeyHash, std::equal_to<>>;
+  template <typename Value> using Table = detail::KeyedTable<Value>;
 
   // Calls `use` with the value kept under `key` in `table`, or with `compute()`, which is
   // then kept. It computes unlocked: two threads may both compute one value, which is the
@@ -141,8 +125,6 @@ private:
   MemoScope scope_;
   std::mutex mutex_;
   Table<std::vector<Digest>> records_;
-  Table<Digest> extends_;
-  Table<RecordBox> boxes_;
 };
 
 // How a KernelState holds its memo: copies share it, equality ignores it.

@@ -14,14 +14,14 @@
 //   events      memory-safety events (use after free, free without grace period, leak)
 //
 // Records are identified across kexec by a serial number given at first append; the
-// content of a serial is immutable (`contents`).
+// content of a serial is immutable (`contents`, ids into the run's RecordTable).
 #pragma once
 
-#include "trimcheck/model/append_only_vector.hpp"
 #include "trimcheck/model/config.hpp"
 #include "trimcheck/model/digest_memo.hpp"
 #include "trimcheck/model/proposal.hpp"
 #include "trimcheck/model/record.hpp"
+#include "trimcheck/model/record_table.hpp"
 #include "trimcheck/model/shared_vector.hpp"
 
 #include <array>
@@ -31,7 +31,6 @@
 
 namespace trimcheck::model {
 
-using Serial = std::uint32_t; // one appended record, stable across kexec
 using NodeId = std::uint32_t; // kernel memory of this boot
 using Pid = std::uint32_t;    // 0 is the kernel (kexec); user processes start at 1
 using OpenFileId = std::uint32_t;
@@ -194,12 +193,12 @@ struct KernelState {
   ProposalId proposal = ProposalId::baseline_6_12;
   KernelConfig config;
 
-  AppendOnlyVector<Record> contents; // by Serial (copies share it, and its records)
-  std::vector<Node> nodes;           // by NodeId
-  std::vector<NodeId> list;          // L
-  std::vector<NodeId> staged;        // S
+  RecordList contents;        // by Serial: ids into the run's record table (record_table.hpp)
+  std::vector<Node> nodes;    // by NodeId
+  std::vector<NodeId> list;   // L
+  std::vector<NodeId> staged; // S
   Counters counters;
-  PcrBanks pcrs{BankLayout{}};
+  PcrBanks pcrs;          // no bank until boot
   bool suspended = false; // ima_measurements_suspended (>= 6.14)
   KexecSegment kexec;
   MsState ms;

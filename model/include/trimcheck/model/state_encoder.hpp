@@ -70,6 +70,8 @@ public:
   void open_file(OpenFileId id);
   void blob(std::span<const std::uint8_t> bytes); // length, then the bytes
   void serials(std::span<const Serial> serials);
+  // Bytes another encoder wrote (a record's identity, kept in its RecordTable).
+  void encoded(std::string_view bytes) { append(bytes.data(), bytes.size()); }
   // MS start values (the kernel's and the monitors' copies); in state_identity.cpp with
   // the kernel's other aggregates.
   void ms(const MsState &ms);

@@ -33,29 +33,26 @@ inline void succeed(Request &request) {
 // a record: the measured PCR, the template, the file hash and the bank layout's slots. The
 // caller appends the rest of the inputs.
 MemoKey record_key(char kind, const KernelConfig &config);
-// The record `make()` makes, kept in the state's memo under `key` (made again if the state
-// has no memo).
+// The record `make()` makes, kept in the run's record table under `key`.
 template <typename Make>
-RecordBox memo_record(const KernelState &state, std::string_view key, Make &&make) {
-  if (DigestMemo *memo = state.digest_memo.get())
-    return memo->record(key, make);
-  return std::make_shared<const Record>(make());
+RecordId interned_record(const KernelState &state, std::string_view key, Make &&make) {
+  return state.contents.table().intern(key, make);
 }
 
-// The boot_aggregate record of this kernel's boot (from the memo: keyed by the
+// The boot_aggregate record of this kernel's boot (from the record table: keyed by the
 // configuration and PCRs 0-9 of every bank, which are all that boot_aggregate reads).
-RecordBox boot_aggregate_record(const KernelState &state);
+RecordId boot_aggregate_record(const KernelState &state);
 
 // A record in this kernel's bank layout, its digests looked up in the state's memo.
-RecordBox new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
-                     bool violation = false);
+RecordId new_record(const KernelState &state, std::uint32_t pcr, TemplateData data,
+                    bool violation = false);
 
 // ima_add_template_entry (spec 4.2): 0 or -errno. Appends to L, inserts into H unless
 // CONFIG_IMA_DISABLE_HTABLE, extends every bank. `restore` is
 // ima_restore_measurement_entry: no suspend or dedupe check, not in H, no extend.
-std::int64_t add_record(KernelState &state, RecordBox record, bool restore = false);
+std::int64_t add_record(KernelState &state, RecordId record, bool restore = false);
 // The same record as a measurement: violations bump the counter first (spec 4.3).
-std::int64_t measure(KernelState &state, RecordBox record);
+std::int64_t measure(KernelState &state, RecordId record);
 // Critical-data record (func=CRITICAL_DATA, ima-buf) if the policy measures it.
 void measure_critical_data(KernelState &state, std::string_view event, std::string_view buffer);
 

@@ -1,0 +1,58 @@
+#include "trimcheck/model/digest_table.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+namespace trimcheck::model {
+namespace {
+
+std::string_view as_chars(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char *>(bytes.data()), bytes.size()};
+}
+
+} // namespace
+
+DigestId DigestTable::keep(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() > kMaxDigestSize)
+    throw std::logic_error("DigestTable: a digest longer than any algorithm's");
+  if (auto found = by_bytes_.find(as_chars(bytes)); found != by_bytes_.end())
+    return found->second;
+  Value value;
+  std::copy(bytes.begin(), bytes.end(), value.bytes.begin());
+  value.size = static_cast<std::uint8_t>(bytes.size());
+  const DigestId id = values_.push_back(value, "PCR values");
+  by_bytes_.emplace(std::string(as_chars(bytes)), id);
+  return id;
+}
+
+DigestId DigestTable::intern(std::span<const std::uint8_t> bytes) {
+  const std::lock_guard lock(mutex_);
+  return keep(bytes);
+}
+
+DigestId DigestTable::extend(HashAlgo algo, DigestId old, std::span<const std::uint8_t> value,
+                             bool memoise) {
+  // The algorithm, the old value's id, then the extended bytes.
+  std::array<char, 1 + sizeof(DigestId) + kMaxDigestSize> key;
+  if (value.size() > kMaxDigestSize)
+    throw std::logic_error("DigestTable::extend: a digest longer than any algorithm's");
+  key[0] = static_cast<char>(algo);
+  std::memcpy(key.data() + 1, &old, sizeof old);
+  std::memcpy(key.data() + 1 + sizeof old, value.data(), value.size());
+  const std::string_view inputs(key.data(), 1 + sizeof old + value.size());
+  if (memoise) {
+    const std::lock_guard lock(mutex_);
+    if (auto found = extends_.find(inputs); found != extends_.end())
+      return found->second;
+  }
+  const Digest next = Hasher(algo).update((*this)[old]).update(value).finish();
+  const std::lock_guard lock(mutex_);
+  const DigestId id = keep(next);
+  if (memoise)
+    extends_.emplace(std::string(inputs), id);
+  return id;
+}
+
+} // namespace trimcheck::model
