@@ -109,9 +109,9 @@ PcrBanks PcrBanks::in(std::shared_ptr<DigestTable> table) const {
 bool PcrBanks::operator==(const PcrBanks &other) const {
   if (num_banks_ != other.num_banks_ || algos_ != other.algos_)
     return false;
-  if (table_ == other.table_)
-    return values_ == other.values_;
   for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (table_ == other.table_ && values_[i] == other.values_[i])
+      continue;
     const auto a = (*table_)[values_[i]], b = (*other.table_)[other.values_[i]];
     if (!std::equal(a.begin(), a.end(), b.begin(), b.end()))
       return false;

@@ -49,9 +49,14 @@ DigestId DigestTable::extend(HashAlgo algo, DigestId old, std::span<const std::u
   }
   const Digest next = Hasher(algo).update((*this)[old]).update(value).finish();
   const std::lock_guard lock(mutex_);
+  if (!memoise) { // a run of one history: its values are new, and not looked up again
+    Value fresh;
+    std::copy(next.begin(), next.end(), fresh.bytes.begin());
+    fresh.size = static_cast<std::uint8_t>(next.size());
+    return values_.push_back(fresh, "PCR values");
+  }
   const DigestId id = keep(next);
-  if (memoise)
-    extends_.emplace(std::string(inputs), id);
+  extends_.emplace(std::string(inputs), id);
   return id;
 }
 

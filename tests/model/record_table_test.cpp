@@ -59,10 +59,22 @@ TEST(RecordTable, ThreadsInterningTheSameRecordsGetTheSameIds) {
 TEST(RecordTable, EntriesStayWhereTheyAreAsTheTableGrows) {
   RecordTable table;
   const Record &kept = table[table.intern(measured(0))];
-  for (std::uint32_t file = 1; file < 3 * detail::ChunkedStore<int>::kChunkSize; ++file)
+  for (std::uint32_t file = 1; file < 1000; ++file)
     table.intern(Record{file, {}, {}, false});
   EXPECT_EQ(kept, measured(0));
-  EXPECT_EQ(table.size(), 3 * detail::ChunkedStore<int>::kChunkSize);
+  EXPECT_EQ(table.size(), 1000u); // six chunks: 16, 32, ..., 512 entries
+}
+
+TEST(ChunkedStore, EveryIndexReadsBackWhatWasAppendedThere) {
+  detail::ChunkedStore<std::uint32_t> store;
+  constexpr std::uint32_t kCount = 5000; // chunks 0 to 8
+  for (std::uint32_t i = 0; i < kCount; ++i)
+    ASSERT_EQ(store.push_back(i * 7 + 1, "numbers"), i);
+  const std::uint32_t *first = &store[0];
+  for (std::uint32_t i = 0; i < kCount; ++i)
+    ASSERT_EQ(store[i], i * 7 + 1) << i;
+  EXPECT_EQ(&store[0], first);
+  EXPECT_EQ(store.size(), kCount);
 }
 
 TEST(RecordList, ReadsAsAVectorOfRecords) {

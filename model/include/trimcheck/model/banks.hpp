@@ -118,7 +118,7 @@ public:
   std::size_t num_banks() const { return num_banks_; }
   // The same values, kept in `table` (a run of its own from a booted state).
   PcrBanks in(std::shared_ptr<DigestTable> table) const;
-  // Equal banks and values (ids in one table; bytes across two).
+  // Equal banks and values, by their bytes (one value may have two ids).
   bool operator==(const PcrBanks &other) const;
 
 private:

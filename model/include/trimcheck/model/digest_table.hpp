@@ -7,9 +7,11 @@
 // extends (digest_memo.hpp, MemoScope), or computed with OpenSSL.
 //
 // As with RecordTable (record_table.hpp): ids are names within one run, given in the order
-// values first appear, never written to any output; the identity and every comparison
-// across tables use the bytes. Equal bytes get one id, so within one table equal ids mean
-// equal values. intern() and extend() lock; reading a value does not.
+// values first appear, never written to any output; the identity and every comparison use
+// the bytes. Equal ids mean equal values; equal values get one id when interned or
+// extended with memoisation, and may get two when extended without (check's runs, one
+// history each, whose values are new: indexing them by bytes made check 70 % slower).
+// intern() and extend() lock; reading a value does not.
 #pragma once
 
 #include "trimcheck/model/detail/chunked_store.hpp"
@@ -34,7 +36,7 @@ public:
   // The id of these bytes (at most kMaxDigestSize of them).
   DigestId intern(std::span<const std::uint8_t> bytes);
   // The id of value `old` extended with `value` by `algo`: H(old || value). Looked up under
-  // its inputs when `memoise`, computed otherwise.
+  // its inputs when `memoise`; computed and kept under a new id otherwise.
   DigestId extend(HashAlgo algo, DigestId old, std::span<const std::uint8_t> value, bool memoise);
 
   std::span<const std::uint8_t> operator[](DigestId id) const {

@@ -1,5 +1,7 @@
 // RecordTable: every record of one run, each kept once and named by a small id; and
-// RecordList, a KernelState's records (by Serial) as ids into its run's table.
+// RecordList, a KernelState's records (by Serial) as ids into its run's table. A "run" is
+// what shares one table: explore's search of one configuration, on every thread, or
+// check's runs from one boot (they measure the same few files: props/src/scenario.cpp).
 //
 // Why: a record is a dozen heap blocks (template fields, one digest per bank), and explore
 // and check copy the state once per transition. Held as ids, a state's records are plain
