@@ -19,12 +19,16 @@ DigestId DigestTable::keep(std::span<const std::uint8_t> bytes) {
     throw std::logic_error("DigestTable: a digest longer than any algorithm's");
   if (auto found = by_bytes_.find(as_chars(bytes)); found != by_bytes_.end())
     return found->second;
+  const DigestId id = push(bytes);
+  by_bytes_.emplace(std::string(as_chars(bytes)), id);
+  return id;
+}
+
+DigestId DigestTable::push(std::span<const std::uint8_t> bytes) {
   Value value;
   std::copy(bytes.begin(), bytes.end(), value.bytes.begin());
   value.size = static_cast<std::uint8_t>(bytes.size());
-  const DigestId id = values_.push_back(value, "PCR values");
-  by_bytes_.emplace(std::string(as_chars(bytes)), id);
-  return id;
+  return values_.push_back(value, "PCR values");
 }
 
 DigestId DigestTable::intern(std::span<const std::uint8_t> bytes) {
@@ -49,12 +53,8 @@ DigestId DigestTable::extend(HashAlgo algo, DigestId old, std::span<const std::u
   }
   const Digest next = Hasher(algo).update((*this)[old]).update(value).finish();
   const std::lock_guard lock(mutex_);
-  if (!memoise) { // a run of one history: its values are new, and not looked up again
-    Value fresh;
-    std::copy(next.begin(), next.end(), fresh.bytes.begin());
-    fresh.size = static_cast<std::uint8_t>(next.size());
-    return values_.push_back(fresh, "PCR values");
-  }
+  if (!memoise) // a run of one history: its values are new, and not looked up again
+    return push(next);
   const DigestId id = keep(next);
   extends_.emplace(std::string(inputs), id);
   return id;

@@ -1,5 +1,7 @@
 #include "trimcheck/model/record_table.hpp"
 
+#include "trimcheck/model/digest_memo.hpp"
+
 #include <stdexcept>
 
 namespace trimcheck::model {
@@ -7,26 +9,18 @@ namespace {
 
 // Every byte of a record, each variable part length-prefixed: equal keys, equal records.
 std::string content_key(const Record &record) {
-  std::string key;
-  auto put_number = [&](std::uint32_t value) {
-    key.append(reinterpret_cast<const char *>(&value), sizeof value);
-  };
-  auto put_bytes = [&](std::span<const std::uint8_t> bytes) {
-    put_number(static_cast<std::uint32_t>(bytes.size()));
-    key.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-  };
-  put_number(record.pcr);
-  key.push_back(static_cast<char>(record.violation));
+  MemoKey key;
+  key.append_value(record.pcr).push_back(static_cast<char>(record.violation));
   key.push_back(static_cast<char>(record.data.kind));
-  put_bytes({reinterpret_cast<const std::uint8_t *>(record.data.format.data()),
-             record.data.format.size()});
-  put_number(static_cast<std::uint32_t>(record.data.fields.size()));
+  key.append_sized({reinterpret_cast<const std::uint8_t *>(record.data.format.data()),
+                    record.data.format.size()});
+  key.append_value(static_cast<std::uint32_t>(record.data.fields.size()));
   for (const Bytes &field : record.data.fields)
-    put_bytes(field);
-  put_number(static_cast<std::uint32_t>(record.digests.size()));
+    key.append_sized(field);
+  key.append_value(static_cast<std::uint32_t>(record.digests.size()));
   for (const Digest &digest : record.digests)
-    put_bytes(digest);
-  return key;
+    key.append_sized(digest);
+  return std::string(key.view());
 }
 
 } // namespace

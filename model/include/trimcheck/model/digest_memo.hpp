@@ -76,8 +76,13 @@ public:
   MemoKey &append_template(const BankLayout &layout, const TemplateData &data) {
     append_slots(layout).push_back(static_cast<char>(data.kind));
     for (const Bytes &field : data.fields)
-      append_value(static_cast<std::uint32_t>(field.size())).append(field);
+      append_sized(field);
     return *this;
+  }
+  // The bytes' length (32 bits), then the bytes: a variable part that cannot run into the
+  // next.
+  MemoKey &append_sized(std::span<const std::uint8_t> bytes) {
+    return append_value(static_cast<std::uint32_t>(bytes.size())).append(bytes);
   }
   std::string_view view() const { return {bytes_.data(), bytes_.size()}; }
 

@@ -52,6 +52,8 @@ private:
   };
   // The id of `bytes`, kept if new; with mutex_ held.
   DigestId keep(std::span<const std::uint8_t> bytes);
+  // A new id for `bytes` (at most kMaxDigestSize), unindexed; with mutex_ held.
+  DigestId push(std::span<const std::uint8_t> bytes);
 
   std::mutex mutex_;
   detail::ChunkedStore<Value> values_;
