@@ -1,15 +1,14 @@
-// FlatMap and FlatSet: ordered maps and sets kept as one sorted vector.
+// FlatMap: an ordered map kept as one sorted vector.
 //
 // Why: a monitor is copied with every World that explore visits, and most monitors keep a
-// map from a process or an open file to a little state. std::map and std::set allocate a
-// node per entry, so a copy cost one allocation per entry (and one per entry of every
-// nested set); a sorted vector costs one per container. The maps hold a handful of
-// entries (one per process or open file of a run), so a linear insert is cheaper than a
-// node allocation. Iteration is in key order, as std::map's, so a monitor's encoding does
+// map from a process or an open file to a little state. std::map allocates a node per
+// entry, so a copy cost one allocation per entry; a sorted vector costs one per container. The maps
+// hold a handful of entries (one per process or open file of a run), so a linear insert is cheaper
+// than a node allocation. Iteration is in key order, as std::map's, so a monitor's encoding does
 // not change.
 //
-// Only what the monitors use is here: the subset of std::map's and std::set's interface
-// with the same meaning. Iterators and references are invalidated by any insertion or
+// Only what the monitors use is here: the subset of std::map's interface with the same
+// meaning. Iterators and references are invalidated by any insertion or
 // erasure (unlike std::map's).
 #pragma once
 
@@ -75,39 +74,6 @@ private:
   }
 
   std::vector<value_type> entries_; // sorted by key, keys distinct
-};
-
-template <typename Key> class FlatSet {
-public:
-  using const_iterator = typename std::vector<Key>::const_iterator;
-
-  FlatSet() = default;
-  template <typename Iterator> FlatSet(Iterator first, Iterator last) : keys_(first, last) {
-    std::sort(keys_.begin(), keys_.end());
-    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
-  }
-
-  const_iterator begin() const { return keys_.begin(); }
-  const_iterator end() const { return keys_.end(); }
-  std::size_t size() const { return keys_.size(); }
-  bool empty() const { return keys_.empty(); }
-  void clear() { keys_.clear(); }
-  std::size_t count(const Key &key) const {
-    return std::binary_search(keys_.begin(), keys_.end(), key) ? 1 : 0;
-  }
-  // True if it inserted.
-  bool insert(const Key &key) {
-    const auto at = std::lower_bound(keys_.begin(), keys_.end(), key);
-    if (at != keys_.end() && *at == key)
-      return false;
-    keys_.insert(at, key);
-    return true;
-  }
-
-  bool operator==(const FlatSet &) const = default;
-
-private:
-  std::vector<Key> keys_; // sorted, distinct
 };
 
 } // namespace trimcheck::props::detail

@@ -5,6 +5,7 @@
 #include "trimcheck/props/property.hpp"
 
 #include "flat_containers.hpp"
+#include "serial_set.hpp"
 
 #include <algorithm>
 #include <set>
@@ -62,6 +63,7 @@ inline const FileSpec *file_of(const KernelState &state, std::optional<OpenFileI
 
 // Encodes the value of an entry of a map from pid to serials (StateEncoder::by_pid).
 inline constexpr struct {
+  void operator()(StateEncoder &out, const SerialSet &set) const { set.encode(out); }
   template <typename Values> void operator()(StateEncoder &out, const Values &values) const {
     out.number(values.size());
     for (auto value : values)

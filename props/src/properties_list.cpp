@@ -141,7 +141,9 @@ public:
   std::optional<std::string> observe(const KernelState &state, const TraceAction &,
                                      const Outcome &outcome, const StepFacts &facts) override {
     if (facts.dumped) {
-      dumped_ = {state.ghost.last_dump.begin(), state.ghost.last_dump.end()};
+      dumped_.clear();
+      for (Serial serial : state.ghost.last_dump)
+        dumped_.insert(serial);
       pending_.clear();
     }
     if (facts.booted) {
@@ -155,7 +157,7 @@ public:
       pending_.erase(facts.actor);
       if (outcome.ret >= 0)
         for (Serial serial : removed)
-          if (dumped_.count(serial))
+          if (dumped_.contains(serial))
             return "r" + std::to_string(serial) + " was carried by the kexec dump and then " +
                    "deleted by p" + std::to_string(facts.actor) + "'s request, which returned " +
                    std::to_string(outcome.ret);
@@ -164,14 +166,12 @@ public:
   }
 
   void encode(StateEncoder &out) const override {
-    out.number(dumped_.size());
-    for (Serial serial : dumped_)
-      out.number(serial);
+    dumped_.encode(out);
     out.by_pid(pending_, serials_by_pid);
   }
 
 private:
-  FlatSet<Serial> dumped_;
+  SerialSet dumped_;
   FlatMap<Pid, std::vector<Serial>> pending_;
 };
 
@@ -249,7 +249,7 @@ public:
         if (request.pid != 0 && request.kind == Request::Kind::write && request.pc > 0)
           appended_during_[request.pid].insert(serial);
     for (Serial serial : facts.deleted)
-      if (appended_during_[facts.actor].count(serial))
+      if (appended_during_[facts.actor].contains(serial))
         return "r" + std::to_string(serial) + " was appended while p" +
                std::to_string(facts.actor) + "'s request was in flight, and that request " +
                "removed it";
@@ -261,7 +261,7 @@ public:
   void encode(StateEncoder &out) const override { out.by_pid(appended_during_, serials_by_pid); }
 
 private:
-  FlatMap<Pid, FlatSet<Serial>> appended_during_;
+  FlatMap<Pid, SerialSet> appended_during_;
 };
 
 // P23: the segment sized at load holds S ++ L as they stood at load time.

@@ -19,17 +19,13 @@ protected:
           restored_.insert(state.nodes[id].serial);
     }
   }
-  bool added_here(Serial serial) const { return !restored_.count(serial); }
+  bool added_here(Serial serial) const { return !restored_.contains(serial); }
 
 public:
-  void encode(StateEncoder &out) const override {
-    out.number(restored_.size());
-    for (Serial serial : restored_)
-      out.number(serial);
-  }
+  void encode(StateEncoder &out) const override { restored_.encode(out); }
 
 protected:
-  FlatSet<Serial> restored_;
+  SerialSet restored_;
 };
 
 // P4a: without ima_flush_htable a deleted record's duplicate is still refused.
@@ -151,7 +147,7 @@ protected:
     for (Serial serial : outcome.delivered)
       seen_[facts.actor].insert(serial);
   }
-  FlatMap<Pid, FlatSet<Serial>> seen_;
+  FlatMap<Pid, SerialSet> seen_;
 
 public:
   void encode(StateEncoder &out) const override { out.by_pid(seen_, serials_by_pid); }
@@ -171,7 +167,7 @@ public:
     const FileSpec *file = file_of(state, facts.file);
     if (model_action<Read>(action) && outcome.done && outcome.ret >= 0 && file &&
         shows_position(file->kind)) {
-      FlatSet<Serial> &view = seen_[facts.actor];
+      SerialSet &view = seen_[facts.actor];
       for (NodeId id : state.staged)
         view.insert(state.nodes[id].serial);
       for (NodeId id : state.list)
@@ -183,7 +179,7 @@ public:
     if (view == seen_.end())
       return std::nullopt; // a blind removal
     for (Serial serial : facts.deleted)
-      if (!view->second.count(serial))
+      if (!view->second.contains(serial))
         return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
                ", which was in no view it took of the list";
     return std::nullopt;
@@ -205,7 +201,7 @@ public:
     for (Serial serial : facts.deleted)
       for (const auto &[pid, seen] : seen_)
         if (pid != facts.actor && pid <= state.procs.size() && state.procs[pid - 1].alive &&
-            !seen.count(serial))
+            !seen.contains(serial))
           return "p" + std::to_string(facts.actor) + " removed r" + std::to_string(serial) +
                  " before agent p" + std::to_string(pid) + " read it";
     return std::nullopt;

@@ -46,7 +46,7 @@ void Canonicalizer::encode_renamed_rest(const World &world,
   for (std::size_t p = 0; p < world.monitors.size(); ++p) {
     const Monitor *monitor = world.monitors.get(p);
     encoder.flag(monitor != nullptr);
-    if (monitor != nullptr)
+    if (monitor != nullptr && world.monitors.keeps_state(p))
       monitor->encode(encoder);
   }
 }

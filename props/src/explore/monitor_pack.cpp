@@ -6,7 +6,7 @@
 namespace trimcheck::props::detail {
 
 std::size_t MonitorPack::first_offset(std::size_t count) {
-  return round_up(sizeof(Header) + count * sizeof(Monitor *));
+  return round_up(sizeof(Header) + count * (sizeof(Monitor *) + sizeof(bool)));
 }
 
 MonitorPack::MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors) {
@@ -17,12 +17,12 @@ MonitorPack::MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors) 
     if (monitor)
       bytes += round_up(monitor->copy_size());
   }
-  build(source.size(), bytes, source.data());
+  build(source.size(), bytes, source.data(), nullptr);
 }
 
 MonitorPack::MonitorPack(const MonitorPack &other) {
   if (other.storage_)
-    build(other.header().count, other.header().bytes, other.slots());
+    build(other.header().count, other.header().bytes, other.slots(), other.stateful());
 }
 
 MonitorPack &MonitorPack::operator=(const MonitorPack &other) {
@@ -38,24 +38,32 @@ bool MonitorPack::assign_in_place(const MonitorPack &other) {
     return false;
   Monitor *const *mine = slots();
   Monitor *const *theirs = other.slots();
+  const bool *mine_stateful = stateful();
+  const bool *theirs_stateful = other.stateful();
   // One pass: a slot occupied in one pack only, or a monitor of another type, ends it, and
-  // the caller builds a new block over the half-assigned one.
+  // the caller builds a new block over the half-assigned one. Two monitors without state
+  // have nothing to assign.
   for (std::size_t p = 0; p < size(); ++p) {
     if ((mine[p] == nullptr) != (theirs[p] == nullptr))
       return false;
-    if (mine[p] != nullptr && !mine[p]->assign_from(*theirs[p]))
+    if (mine[p] != nullptr && (mine_stateful[p] || theirs_stateful[p]) &&
+        !mine[p]->assign_from(*theirs[p]))
       return false;
   }
   return true;
 }
 
-void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *source) {
+void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *source,
+                        const bool *stateful) {
   storage_ = static_cast<std::byte *>(::operator new(bytes, std::align_val_t(kAlign)));
   new (storage_) Header{count, bytes};
   Monitor **slot = slots();
+  bool *keeps_state = this->stateful();
   std::size_t offset = first_offset(count);
-  for (std::size_t p = 0; p < count; ++p)
+  for (std::size_t p = 0; p < count; ++p) {
     slot[p] = nullptr;
+    keeps_state[p] = stateful ? stateful[p] : source[p] == nullptr || source[p]->keeps_state();
+  }
   try {
     for (std::size_t p = 0; p < count; ++p) {
       if (source[p] == nullptr)

@@ -39,11 +39,15 @@ public:
 
   std::size_t size() const { return storage_ ? header().count : 0; }
   Monitor *get(std::size_t slot) const { return slots()[slot]; }
+  // Whether the monitor in `slot` has data to copy and encode (Monitor::keeps_state), as
+  // it answered when the pack was first built: slot p always holds property p's monitor.
+  bool keeps_state(std::size_t slot) const { return stateful()[slot]; }
   void reset(std::size_t slot); // destroys the monitor; the slot stays empty
 
 private:
-  // The block: this header, then `count` monitor pointers (null: empty slot), then the
-  // monitors, each at an offset that is a multiple of kAlign.
+  // The block: this header, then `count` monitor pointers (null: empty slot), then `count`
+  // flags (the slot's monitor keeps state), then the monitors, each at an offset that is a
+  // multiple of kAlign.
   struct Header {
     std::size_t count = 0;
     std::size_t bytes = 0; // of the whole block
@@ -52,10 +56,14 @@ private:
 
   const Header &header() const { return *reinterpret_cast<const Header *>(storage_); }
   Monitor **slots() const { return reinterpret_cast<Monitor **>(storage_ + sizeof(Header)); }
+  bool *stateful() const {
+    return reinterpret_cast<bool *>(storage_ + sizeof(Header) + header().count * sizeof(Monitor *));
+  }
   static std::size_t first_offset(std::size_t count);
   static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-  // Allocates a block and copies `source[i]` (may be null) into it.
-  void build(std::size_t count, std::size_t bytes, Monitor *const *source);
+  // Allocates a block and copies `source[i]` (may be null) into it; `stateful` as
+  // keeps_state() says (null: ask each monitor).
+  void build(std::size_t count, std::size_t bytes, Monitor *const *source, const bool *stateful);
   void destroy() noexcept;
   // Assigns `other`'s monitors slot by slot if both packs occupy the same slots.
   bool assign_in_place(const MonitorPack &other);

@@ -139,6 +139,42 @@ TEST(MonitorPack, AssignmentBetweenMonitorsOfDifferentTypesBuildsANewBlock) {
   EXPECT_EQ(alive, 0);
 }
 
+// A monitor without data of its own is neither assigned nor encoded by explore; the pack
+// keeps what each slot's monitor answered, in copies too.
+TEST(MonitorPack, KnowsWhichSlotsKeepState) {
+  class Stateless : public CopyableMonitor<Stateless, SilentMonitor> {};
+  int alive = 0;
+  std::vector<std::unique_ptr<Monitor>> fresh;
+  fresh.push_back(std::make_unique<Stateless>());
+  fresh.push_back(std::make_unique<CountingMonitor>(&alive));
+  EXPECT_FALSE(fresh[0]->keeps_state());
+  EXPECT_TRUE(fresh[1]->keeps_state());
+  const MonitorPack pack(fresh);
+  const MonitorPack copy = pack;
+  for (const MonitorPack *each : {&pack, &copy}) {
+    EXPECT_FALSE(each->keeps_state(0));
+    EXPECT_TRUE(each->keeps_state(1));
+  }
+}
+
+// A slot whose monitor keeps no state, assigned a monitor of another type that does,
+// still gets that monitor (a new block): skipping stateless slots must not skip it.
+TEST(MonitorPack, AStatefulMonitorAssignedOverAStatelessOneIsCopied) {
+  class Stateless : public CopyableMonitor<Stateless, SilentMonitor> {};
+  int alive = 0;
+  {
+    std::vector<std::unique_ptr<Monitor>> stateless;
+    stateless.push_back(std::make_unique<Stateless>());
+    MonitorPack target(stateless);
+    MonitorPack source = counting_pack(&alive, 1);
+    observe(source, 0);
+    target = source;
+    EXPECT_EQ(seen(target, 0), 1u);
+    EXPECT_TRUE(target.keeps_state(0));
+  }
+  EXPECT_EQ(alive, 0);
+}
+
 TEST(MonitorPack, AMonitorWithoutACopyIsRefused) {
   class Uncopyable : public SilentMonitor {};
   std::vector<std::unique_ptr<Monitor>> fresh;

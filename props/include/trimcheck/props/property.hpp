@@ -71,6 +71,9 @@ public:
   // steps every successor into the same scratch World, so this saves a copy's allocations.
   virtual bool assign_from(const Monitor & /*other*/) { return false; }
   virtual void encode(StateEncoder &) const {}
+  // False for a monitor with no data of its own: exploration neither copies nor encodes it
+  // (it has nothing to copy, and encode() writes nothing).
+  virtual bool keeps_state() const { return true; }
 };
 
 // Implements the copy: `class M : public CopyableMonitor<M> { ... }`.
@@ -84,6 +87,7 @@ public:
   Monitor *copy_into(void *where) const override {
     return new (where) Derived(static_cast<const Derived &>(*this));
   }
+  bool keeps_state() const override { return sizeof(Derived) > sizeof(Monitor); }
   bool assign_from(const Monitor &other) override {
     if (typeid(other) != typeid(Derived))
       return false;
