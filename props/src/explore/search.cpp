@@ -77,8 +77,9 @@ struct Found {
   std::uint16_t successor = 0;
 };
 
-// What one thread produces while expanding its share of a level.
-struct LevelWork {
+// What one thread produces while expanding its share of a level: on cache lines of its own,
+// apart from the other threads' (it is written as the thread goes).
+struct alignas(64) LevelWork {
   struct Candidate {
     std::uint64_t key;
     Fingerprint fp;
@@ -311,25 +312,28 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
   Canonicalizer canonical(options_.process_symmetry);
   Successor scratch; // every successor is stepped into this one (its memory is reused)
   std::uint64_t until_memory_check = 0;
+  // A chunk's successors, claimed in the visited set together at the chunk's end.
+  std::vector<VisitedSet::Claimant> claimants;
+  std::vector<std::string> summaries; // graph only: of each claimant
   for (;;) {
     const std::size_t begin = next.fetch_add(chunk);
     if (begin >= level.size || over_memory_)
       return;
+    claimants.clear();
+    summaries.clear();
     for (std::size_t position = begin; position < std::min(begin + chunk, level.size); ++position) {
       std::size_t index = 0;
       const auto parent = static_cast<std::uint32_t>(level.first_id + position);
       if (options_.max_memory_bytes > 0 && until_memory_check-- == 0) {
         until_memory_check = 64; // states; reading /proc costs a few microseconds
         if (resident_bytes() > options_.max_memory_bytes) {
-          over_memory_ = true;
+          over_memory_ = true; // the level is dropped: its claims do not matter
           return;
         }
       }
       const World &world = rebuilder.world_of(parent, level.depth);
-      std::uint64_t new_states = 0;
       for_each_successor(space_, world, scratch, [&](const Successor &successor) {
         const std::uint64_t key = key_of(position, index);
-        ++out.transitions;
         for (const auto &[property, message] : successor.violations)
           keep_least(out.found[property], {key, parent, static_cast<std::uint16_t>(index)});
         const Fingerprint fp = fingerprint(canonical.encode_view(successor.world));
@@ -338,21 +342,28 @@ void Search::expand_share(const Level &level, std::size_t chunk, std::atomic<std
           for (const auto &violation : successor.violations)
             violated.push_back(violation.first);
           out.edges.push_back({parent, fp, describe(successor.action), std::move(violated)});
+          summaries.push_back(vertex_summary(successor.world));
         }
-        const VisitedSet::Claim claim = visited_.claim(fp, key);
-        new_states += claim == VisitedSet::Claim::first;
-        if (claim == VisitedSet::Claim::first || claim == VisitedSet::Claim::won) {
-          out.candidates.push_back({key, fp});
-          if (graph_)
-            out.summaries[key] = vertex_summary(successor.world);
-        }
+        claimants.push_back({fp, key});
         ++index;
       });
       if (index > 0xFFFF)
         throw std::logic_error("explore: more than 65535 successors of one state");
-      progress_.states.fetch_add(new_states, std::memory_order_relaxed);
-      progress_.transitions.fetch_add(index, std::memory_order_relaxed);
     }
+    visited_.claim_all(claimants);
+    std::uint64_t new_states = 0;
+    for (std::size_t i = 0; i < claimants.size(); ++i) {
+      const VisitedSet::Claim claim = claimants[i].claim;
+      new_states += claim == VisitedSet::Claim::first;
+      if (claim == VisitedSet::Claim::first || claim == VisitedSet::Claim::won) {
+        out.candidates.push_back({claimants[i].key, claimants[i].fp});
+        if (graph_)
+          out.summaries[claimants[i].key] = std::move(summaries[i]);
+      }
+    }
+    out.transitions += claimants.size();
+    progress_.states.fetch_add(new_states, std::memory_order_relaxed);
+    progress_.transitions.fetch_add(claimants.size(), std::memory_order_relaxed);
   }
 }
 

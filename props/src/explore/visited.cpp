@@ -1,6 +1,7 @@
 #include "visited.hpp"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace trimcheck::props::detail {
@@ -47,6 +48,33 @@ VisitedSet::Claim VisitedSet::claim(const Fingerprint &raw, std::uint64_t key) {
   const Fingerprint fp = normal(raw);
   Shard &shard = shard_of(fp);
   std::lock_guard lock(shard.mutex);
+  return claim_locked(shard, fp, key);
+}
+
+void VisitedSet::claim_all(std::span<Claimant> batch) {
+  // The batch's positions by shard, in batch order within a shard (a counting sort).
+  std::array<std::uint32_t, kShards + 1> starts{};
+  for (const Claimant &claimant : batch)
+    ++starts[shard_index(claimant.fp) + 1];
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  std::vector<std::uint32_t> order(batch.size());
+  std::array<std::uint32_t, kShards> next{};
+  std::copy(starts.begin(), starts.end() - 1, next.begin());
+  for (std::uint32_t i = 0; i < batch.size(); ++i)
+    order[next[shard_index(batch[i].fp)]++] = i;
+  for (std::size_t index = 0; index < kShards; ++index) {
+    if (starts[index] == starts[index + 1])
+      continue;
+    Shard &shard = shards_[index];
+    std::lock_guard lock(shard.mutex);
+    for (std::uint32_t at = starts[index]; at < starts[index + 1]; ++at) {
+      Claimant &claimant = batch[order[at]];
+      claimant.claim = claim_locked(shard, normal(claimant.fp), claimant.key);
+    }
+  }
+}
+
+VisitedSet::Claim VisitedSet::claim_locked(Shard &shard, const Fingerprint &fp, std::uint64_t key) {
   Slot *slot = find(shard, fp);
   if (insert_if_new(shard, slot, fp, kPending | key))
     return Claim::first;
