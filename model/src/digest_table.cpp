@@ -46,17 +46,17 @@ DigestId DigestTable::extend(HashAlgo algo, DigestId old, std::span<const std::u
   std::memcpy(key.data() + 1, &old, sizeof old);
   std::memcpy(key.data() + 1 + sizeof old, value.data(), value.size());
   const std::string_view inputs(key.data(), 1 + sizeof old + value.size());
-  if (memoise) {
-    const std::lock_guard lock(mutex_);
-    if (auto found = extends_.find(inputs); found != extends_.end())
-      return found->second;
-  }
+  if (memoise)
+    if (auto found = extends_.find(inputs)) // no lock: most extends were made before
+      return *found;
   const Digest next = Hasher(algo).update((*this)[old]).update(value).finish();
   const std::lock_guard lock(mutex_);
   if (!memoise) // a run of one history: its values are new, and not looked up again
     return push(next);
+  if (auto found = extends_.find(inputs)) // another thread made it meanwhile
+    return *found;
   const DigestId id = keep(next);
-  extends_.emplace(std::string(inputs), id);
+  extends_.insert(inputs, id, "extends");
   return id;
 }
 

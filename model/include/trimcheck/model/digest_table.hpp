@@ -11,10 +11,12 @@
 // the bytes. Equal ids mean equal values; equal values get one id when interned or
 // extended with memoisation, and may get two when extended without (check's runs, one
 // history each, whose values are new: indexing them by bytes made check 70 % slower).
-// intern() and extend() lock; reading a value does not.
+// intern() and extend() lock to add; reading a value, and extend() finding a memoised
+// extend, do not (detail/concurrent_index.hpp).
 #pragma once
 
 #include "trimcheck/model/detail/chunked_store.hpp"
+#include "trimcheck/model/detail/concurrent_index.hpp"
 #include "trimcheck/model/detail/keyed_table.hpp"
 #include "trimcheck/model/hash.hpp"
 
@@ -58,7 +60,8 @@ private:
   std::mutex mutex_;
   detail::ChunkedStore<Value> values_;
   detail::KeyedTable<DigestId> by_bytes_;
-  detail::KeyedTable<DigestId> extends_; // (algorithm, old id, value) -> id
+  // (algorithm, old id, value) -> id; looked up without a lock.
+  detail::ConcurrentIndex<DigestId> extends_;
 };
 
 } // namespace trimcheck::model

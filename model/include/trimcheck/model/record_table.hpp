@@ -17,12 +17,14 @@
 // compares states of several tables). Two records with equal content get one id, so within
 // one table equal ids mean equal records.
 //
-// Threads: explore's threads share one table per configuration. intern() locks; reading
-// an entry does not: entries are never moved or changed once made, and a thread holds an id
-// only after whatever made it (the lock, or the hand-over of the state holding it).
+// Threads: explore's threads share one table per configuration. intern() locks to add a
+// record; finding one by its key (detail/concurrent_index.hpp) and reading an entry do not: entries
+// are never moved or changed once made, and a thread holds an id only after whatever made it (the
+// lock, or the hand-over of the state holding it).
 #pragma once
 
 #include "trimcheck/model/detail/chunked_store.hpp"
+#include "trimcheck/model/detail/concurrent_index.hpp"
 #include "trimcheck/model/detail/keyed_table.hpp"
 #include "trimcheck/model/record.hpp"
 
@@ -53,15 +55,14 @@ public:
   // must name every input make() depends on (the callers': model/detail/kernel_ops.hpp).
   // make() runs unlocked; two threads may both make one record, which gets one id.
   template <typename Make> RecordId intern(std::string_view key, Make &&make) {
-    {
-      const std::lock_guard lock(mutex_);
-      if (auto found = by_key_.find(key); found != by_key_.end())
-        return found->second;
-    }
+    if (auto found = by_key_.find(key)) // no lock: most lookups find the record
+      return *found;
     Record made = make();
     const std::lock_guard lock(mutex_);
+    if (auto found = by_key_.find(key)) // another thread made it meanwhile
+      return *found;
     const RecordId id = keep(std::move(made));
-    by_key_.emplace(std::string(key), id);
+    by_key_.insert(key, id, "record keys");
     return id;
   }
   // The id of a record given whole (a test's, or a copy into another run's table).
@@ -84,8 +85,8 @@ private:
 
   std::mutex mutex_;
   detail::ChunkedStore<Entry> entries_;
-  Index by_key_;     // the callers' keys
-  Index by_content_; // content_key() of every record kept
+  detail::ConcurrentIndex<RecordId> by_key_; // the callers' keys; looked up without a lock
+  Index by_content_;                         // content_key() of every record kept
 };
 
 // A KernelState's records by Serial (kernel.hpp, `contents`): ids into the table of the run
