@@ -53,11 +53,8 @@ DigestId DigestTable::extend(HashAlgo algo, DigestId old, std::span<const std::u
   const std::lock_guard lock(mutex_);
   if (!memoise) // a run of one history: its values are new, and not looked up again
     return push(next);
-  if (auto found = extends_.find(inputs)) // another thread made it meanwhile
-    return *found;
-  const DigestId id = keep(next);
-  extends_.insert(inputs, id, "extends");
-  return id;
+  return extends_.find_or_add(
+      inputs, [&] { return keep(next); }, "extends");
 }
 
 } // namespace trimcheck::model

@@ -26,7 +26,8 @@ RC_GTEST_PROP(ConcurrentIndex, FindsWhatWasInsertedAsAMapDoes, ()) {
     if (found)
       RC_ASSERT(*found == reference.at(key));
     else {
-      index.insert(key, n, "keys");
+      RC_ASSERT(index.find_or_add(
+                    key, [&] { return n; }, "keys") == n);
       reference.emplace(key, n);
     }
   }
@@ -39,7 +40,8 @@ TEST(ConcurrentIndex, KeepsEveryKeyAsItsArraysGrow) {
   ConcurrentIndex<std::uint32_t> index;
   EXPECT_FALSE(index.find("").has_value());
   for (std::uint32_t n = 0; n < 20000; ++n)
-    index.insert("key " + std::to_string(n), n, "keys");
+    index.find_or_add(
+        "key " + std::to_string(n), [&] { return n; }, "keys");
   for (std::uint32_t n = 0; n < 20000; ++n)
     ASSERT_EQ(index.find("key " + std::to_string(n)), std::optional<std::uint32_t>(n)) << n;
   EXPECT_FALSE(index.find("key 20000").has_value());
@@ -68,7 +70,8 @@ TEST(ConcurrentIndex, ReadersWithoutALockBesideAWriterFindOnlyWhatWasInserted) {
   std::thread first(read), second(read);
   for (std::uint32_t n = 0; n < kKeys; ++n) {
     const std::lock_guard held(lock);
-    index.insert("key " + std::to_string(n), n * 3, "keys");
+    index.find_or_add(
+        "key " + std::to_string(n), [&] { return n * 3; }, "keys");
   }
   first.join();
   second.join();

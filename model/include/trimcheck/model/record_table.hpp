@@ -59,11 +59,8 @@ public:
       return *found;
     Record made = make();
     const std::lock_guard lock(mutex_);
-    if (auto found = by_key_.find(key)) // another thread made it meanwhile
-      return *found;
-    const RecordId id = keep(std::move(made));
-    by_key_.insert(key, id, "record keys");
-    return id;
+    return by_key_.find_or_add(
+        key, [&] { return keep(std::move(made)); }, "record keys");
   }
   // The id of a record given whole (a test's, or a copy into another run's table).
   RecordId intern(Record record);

@@ -53,16 +53,20 @@ public:
     }
   }
 
-  // Adds `key` (not in the index: find() under the same lock said so). With the caller's
-  // lock held; `what` names the entries if there are too many.
-  void insert(std::string_view key, Value value, const char *what) {
+  // The value under `key`, or `make()`'s, added under `key`. With the caller's lock held
+  // (so the newest array is complete and no other thread adds); `what` names the entries if
+  // there are too many.
+  template <typename Make> Value find_or_add(std::string_view key, Make &&make, const char *what) {
+    if (auto found = find(key)) // another thread may have added it since an unlocked miss
+      return *found;
+    const Value value = make();
     const std::uint32_t index = entries_.push_back({std::string(key), value}, what);
     const Slots *slots = current_.load(std::memory_order_relaxed);
-    if (slots == nullptr || (entries_.size() * 2 > slots->mask + 1)) {
-      grow();
-      return; // the new array holds every entry, this one too
-    }
-    place(*slots, hash_of(key), index);
+    if (slots == nullptr || (entries_.size() * 2 > slots->mask + 1))
+      grow(); // the new array holds every entry, this one too
+    else
+      place(*slots, hash_of(key), index);
+    return value;
   }
 
   std::size_t size() const { return entries_.size(); }
