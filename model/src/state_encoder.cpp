@@ -14,7 +14,14 @@ void StateEncoder::long_number(std::uint64_t value) {
 }
 
 void StateEncoder::grow(std::size_t at_least) {
-  out_.resize(std::max({out_.size() * 2, used_ + at_least, std::size_t{64}}));
+  // Within the capacity a reused buffer has, a step of at least 128 bytes: resize() fills
+  // what it adds, so the step is what one encoding pays beyond the last one's length.
+  constexpr std::size_t kStep = 128;
+  const std::size_t needed = used_ + at_least;
+  if (needed <= out_.capacity())
+    out_.resize(std::min(out_.capacity(), std::max(needed, used_ + kStep)));
+  else
+    out_.resize(std::max({out_.size() * 2, needed, kStep}));
 }
 
 void StateEncoder::append(const char *bytes, std::size_t size) {
