@@ -1,12 +1,14 @@
 #include "monitor_pack.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <new>
 #include <stdexcept>
 
 namespace trimcheck::props::detail {
 
 std::size_t MonitorPack::first_offset(std::size_t count) {
-  return round_up(sizeof(Header) + count * (sizeof(Monitor *) + sizeof(bool)));
+  return round_up(sizeof(Header) + count * sizeof(Monitor *) + 2 * words_for(count) * sizeof(Word));
 }
 
 MonitorPack::MonitorPack(const std::vector<std::unique_ptr<Monitor>> &monitors) {
@@ -36,33 +38,41 @@ MonitorPack &MonitorPack::operator=(const MonitorPack &other) {
 bool MonitorPack::assign_in_place(const MonitorPack &other) {
   if (storage_ == nullptr || other.storage_ == nullptr || size() != other.size())
     return false;
+  const std::size_t words = header().words;
+  const Word *mine_occupied = occupied();
+  if (!std::equal(mine_occupied, mine_occupied + words, other.occupied()))
+    return false; // the caller builds a new block
   Monitor *const *mine = slots();
   Monitor *const *theirs = other.slots();
-  const bool *mine_stateful = stateful();
-  const bool *theirs_stateful = other.stateful();
-  // One pass: a slot occupied in one pack only, or a monitor of another type, ends it, and
-  // the caller builds a new block over the half-assigned one. Two monitors without state
-  // have nothing to assign.
-  for (std::size_t p = 0; p < size(); ++p) {
-    if ((mine[p] == nullptr) != (theirs[p] == nullptr))
-      return false;
-    if (mine[p] != nullptr && (mine_stateful[p] || theirs_stateful[p]) &&
-        !mine[p]->assign_from(*theirs[p]))
-      return false;
-  }
+  const Word *mine_stateful = stateful();
+  const Word *theirs_stateful = other.stateful();
+  // A monitor of another type in a slot ends it, and the caller builds a new block over
+  // the half-assigned one. Two monitors without state have nothing to assign.
+  for (std::size_t word = 0; word < words; ++word)
+    for (Word bits = mine_occupied[word] & (mine_stateful[word] | theirs_stateful[word]); bits != 0;
+         bits &= bits - 1) {
+      const std::size_t p = word * kWordBits + static_cast<std::size_t>(std::countr_zero(bits));
+      if (!mine[p]->assign_from(*theirs[p]))
+        return false;
+    }
   return true;
 }
 
 void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *source,
-                        const bool *stateful) {
+                        const Word *stateful) {
   storage_ = static_cast<std::byte *>(::operator new(bytes, std::align_val_t(kAlign)));
-  new (storage_) Header{count, bytes};
+  new (storage_) Header{count, bytes, words_for(count)};
   Monitor **slot = slots();
-  bool *keeps_state = this->stateful();
+  Word *occupied_mask = occupied();
+  Word *stateful_mask = this->stateful();
+  std::fill(occupied_mask, occupied_mask + 2 * words_for(count), Word{0}); // both masks
   std::size_t offset = first_offset(count);
   for (std::size_t p = 0; p < count; ++p) {
     slot[p] = nullptr;
-    keeps_state[p] = stateful ? stateful[p] : source[p] == nullptr || source[p]->keeps_state();
+    const bool keeps =
+        stateful ? test(stateful, p) : source[p] == nullptr || source[p]->keeps_state();
+    if (keeps)
+      stateful_mask[p / kWordBits] |= Word{1} << (p % kWordBits);
   }
   try {
     for (std::size_t p = 0; p < count; ++p) {
@@ -72,6 +82,7 @@ void MonitorPack::build(std::size_t count, std::size_t bytes, Monitor *const *so
       if (size == 0 || offset + size > bytes)
         throw std::logic_error("explore: a monitor without a copy, or larger than its slot");
       slot[p] = source[p]->copy_into(storage_ + offset);
+      occupied_mask[p / kWordBits] |= Word{1} << (p % kWordBits);
       offset += round_up(size);
     }
   } catch (...) {
@@ -84,6 +95,7 @@ void MonitorPack::reset(std::size_t slot) {
   if (Monitor *&monitor = slots()[slot]) {
     monitor->~Monitor();
     monitor = nullptr;
+    occupied()[slot / kWordBits] &= ~(Word{1} << (slot % kWordBits));
   }
 }
 

@@ -14,6 +14,7 @@
 #include "trimcheck/props/property.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -41,29 +42,38 @@ public:
   Monitor *get(std::size_t slot) const { return slots()[slot]; }
   // Whether the monitor in `slot` has data to copy and encode (Monitor::keeps_state), as
   // it answered when the pack was first built: slot p always holds property p's monitor.
-  bool keeps_state(std::size_t slot) const { return stateful()[slot]; }
+  bool keeps_state(std::size_t slot) const { return test(stateful(), slot); }
   void reset(std::size_t slot); // destroys the monitor; the slot stays empty
 
 private:
-  // The block: this header, then `count` monitor pointers (null: empty slot), then `count`
-  // flags (the slot's monitor keeps state), then the monitors, each at an offset that is a
-  // multiple of kAlign.
+  // The block: this header, then `count` monitor pointers (null: empty slot), then two
+  // masks of `words` 64-bit words each, one bit per slot (occupied: the slot holds a
+  // monitor; stateful: its monitor keeps state, or it was empty when the pack was built),
+  // then the monitors, each at an offset that is a multiple of kAlign. An assignment
+  // compares the packs' occupied slots a word at a time and visits only the monitors that
+  // keep state (a loop over every slot cost 3 % of explore's instructions).
   struct Header {
     std::size_t count = 0;
     std::size_t bytes = 0; // of the whole block
+    std::size_t words = 0; // of each mask
   };
+  using Word = std::uint64_t;
   static constexpr std::size_t kAlign = alignof(std::max_align_t);
+  static constexpr std::size_t kWordBits = 64;
 
   const Header &header() const { return *reinterpret_cast<const Header *>(storage_); }
   Monitor **slots() const { return reinterpret_cast<Monitor **>(storage_ + sizeof(Header)); }
-  bool *stateful() const {
-    return reinterpret_cast<bool *>(storage_ + sizeof(Header) + header().count * sizeof(Monitor *));
+  Word *occupied() const { return reinterpret_cast<Word *>(slots() + header().count); }
+  Word *stateful() const { return occupied() + header().words; }
+  static bool test(const Word *mask, std::size_t slot) {
+    return (mask[slot / kWordBits] >> (slot % kWordBits) & 1U) != 0;
   }
+  static std::size_t words_for(std::size_t count) { return (count + kWordBits - 1) / kWordBits; }
   static std::size_t first_offset(std::size_t count);
   static std::size_t round_up(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
-  // Allocates a block and copies `source[i]` (may be null) into it; `stateful` as
-  // keeps_state() says (null: ask each monitor).
-  void build(std::size_t count, std::size_t bytes, Monitor *const *source, const bool *stateful);
+  // Allocates a block and copies `source[i]` (may be null) into it; `stateful` is the
+  // mask of the pack copied (null: ask each monitor, Monitor::keeps_state).
+  void build(std::size_t count, std::size_t bytes, Monitor *const *source, const Word *stateful);
   void destroy() noexcept;
   // Assigns `other`'s monitors slot by slot if both packs occupy the same slots.
   bool assign_in_place(const MonitorPack &other);

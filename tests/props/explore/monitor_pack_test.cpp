@@ -127,6 +127,32 @@ TEST(MonitorPack, AssignmentReusesTheBlockOnlyWhenTheSlotsMatch) {
   EXPECT_EQ(alive, 0);
 }
 
+// The pack keeps its occupied and stateful slots as masks of 64 slots a word: a pack wider
+// than one word is assigned in place and compared in every word.
+TEST(MonitorPack, PacksWiderThanOneMaskWordAssignEverySlot) {
+  constexpr std::size_t kSlots = 130; // three words, the last partly used
+  int alive = 0;
+  {
+    MonitorPack source = counting_pack(&alive, kSlots);
+    MonitorPack target = counting_pack(&alive, kSlots);
+    for (std::size_t slot : {0u, 63u, 64u, 127u, 128u, 129u})
+      observe(source, slot);
+    const Monitor *where = target.get(129);
+    target = source;
+    EXPECT_EQ(target.get(129), where); // in place
+    for (std::size_t slot = 0; slot < kSlots; ++slot) {
+      const bool observed = slot == 0 || slot == 63 || slot == 64 || slot >= 127;
+      EXPECT_EQ(seen(target, slot), observed ? 1u : 0u) << "slot " << slot;
+    }
+    source.reset(128); // differs in the last word only
+    target = source;
+    EXPECT_EQ(target.get(128), nullptr);
+    EXPECT_EQ(seen(target, 129), 1u);
+    EXPECT_EQ(alive, 2 * static_cast<int>(kSlots) - 2);
+  }
+  EXPECT_EQ(alive, 0);
+}
+
 TEST(MonitorPack, AssignmentBetweenMonitorsOfDifferentTypesBuildsANewBlock) {
   class Other : public CopyableMonitor<Other, SilentMonitor> {};
   int alive = 0;
