@@ -1,9 +1,11 @@
-// StateEncoder::by_pid and by_open_file: a map keyed by renamed ids encodes the same for
-// two states that differ only by the renaming (its entries in the order of their renamed
+// StateEncoder: an encoding written into a reused buffer is the one written into a fresh
+// buffer; by_pid and by_open_file: a map keyed by renamed ids encodes the same for two
+// states that differ only by the renaming (its entries in the order of their renamed
 // keys), skips the entries of gone ids, and still tells different maps apart.
 #include "trimcheck/model/state_encoder.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include <map>
 #include <string>
@@ -60,6 +62,32 @@ TEST(StateEncoder, MapsByOpenFileEncodeAlikeUpToTheRenaming) {
   EXPECT_NE(file_map(map, first), file_map(map, second));
   // An id past the renaming's table is gone too.
   EXPECT_EQ(file_map(map, first), file_map({{0, true}, {1, false}, {7, true}}, first));
+}
+
+// Explore writes every encoding into the buffer the last one left (its capacity and old
+// bytes): whatever that buffer held, the encoding is the one a fresh buffer gets.
+RC_GTEST_PROP(StateEncoder, AReusedBufferEncodesAsAFreshOne, ()) {
+  // Each encoding: numbers, and byte strings up to 1,000 long (appended at once).
+  using Item = std::pair<bool, std::uint32_t>; // (a byte string, its length or the number)
+  const auto encodings =
+      *rc::gen::container<std::vector<std::vector<Item>>>(rc::gen::container<std::vector<Item>>(
+          rc::gen::pair(rc::gen::arbitrary<bool>(), rc::gen::inRange<std::uint32_t>(0, 1000))));
+  const Renaming none;
+  auto write = [&](const std::vector<Item> &items, std::string buffer) {
+    StateEncoder out(none, std::move(buffer));
+    for (const auto &[bytes, value] : items)
+      if (bytes)
+        out.blob(std::vector<std::uint8_t>(value, 0xA5));
+      else
+        out.number(value);
+    return out.take();
+  };
+  std::string reused;
+  for (const auto &items : encodings) {
+    const std::string fresh = write(items, {});
+    reused = write(items, std::move(reused));
+    RC_ASSERT(reused == fresh);
+  }
 }
 
 } // namespace
