@@ -106,9 +106,16 @@ std::string kexec_event_buffer(const KernelState &state, std::size_t segment_siz
       hooks.kexec_event_values
           ? hooks.kexec_event_values(state)
           : KexecEventValues{hooks.kexec_runtime_size(state), hooks.shown_count(state)};
-  return "kexec_segment_size=" + std::to_string(segment_size) +
-         ";ima_binary_runtime_size=" + std::to_string(values.runtime_size) +
-         ";ima_runtime_measurements_count=" + std::to_string(values.count) + ";";
+  std::string buffer; // one allocation (a chain of `+` made one per step of it)
+  buffer.reserve(128);
+  buffer.append("kexec_segment_size=")
+      .append(std::to_string(segment_size))
+      .append(";ima_binary_runtime_size=")
+      .append(std::to_string(values.runtime_size))
+      .append(";ima_runtime_measurements_count=")
+      .append(std::to_string(values.count)) // signed
+      .append(";");
+  return buffer;
 }
 
 void baseline_reboot(KernelState &state) {

@@ -120,8 +120,9 @@ public:
 private:
   // The number= value of an ima-buf record named "trim ima event logs" (spec 2.3-2.6).
   static std::optional<std::int64_t> reported_total(const Record &record) {
+    static const Bytes kName = field_name("trim ima event logs"); // made once, not per record
     if (record.data.kind != TemplateKind::ima_buf || record.data.fields.size() < 3 ||
-        record.data.fields[1] != field_name("trim ima event logs"))
+        record.data.fields[1] != kName)
       return std::nullopt;
     const std::string buffer(record.data.fields[2].begin(), record.data.fields[2].end());
     const auto at = buffer.find("number=");

@@ -47,6 +47,23 @@ TEST(Planted, P2CatchesARecordLostFromL) {
   EXPECT_TRUE(probe.see(state, kNoop));
 }
 
+// Full = Del ++ S ++ L is compared in order, across the three sequences.
+TEST(Planted, P2CatchesRecordsOutOfOrder) {
+  KernelState state = fresh();
+  Probe probe(prop("P2"), state);
+  ASSERT_GE(state.list.size(), 4u);
+  state.ghost.del.push_back(state.nodes[state.list.front()].serial); // deleted, in Del
+  state.list.erase(state.list.begin());
+  state.staged.push_back(state.list.front()); // staged, in S
+  state.list.erase(state.list.begin());
+  EXPECT_FALSE(probe.see(state, kNoop));
+  std::swap(state.list[0], state.list[1]); // L out of order, same records
+  EXPECT_TRUE(probe.see(state, kNoop));
+  std::swap(state.list[0], state.list[1]);
+  std::swap(state.staged[0], state.list[0]); // S and L swap a record
+  EXPECT_TRUE(probe.see(state, kNoop));
+}
+
 TEST(Planted, P3aCatchesADumpMissingARecord) {
   KernelState state = fresh();
   apply(state, KexecLoad{});
