@@ -52,16 +52,20 @@ VisitedSet::Claim VisitedSet::claim(const Fingerprint &raw, std::uint64_t key) {
 }
 
 void VisitedSet::claim_all(std::span<Claimant> batch) {
-  // The batch's positions by shard, in batch order within a shard (a counting sort).
+  // The batch's positions by shard, in batch order within a shard (a counting sort). A
+  // fingerprint's shard is that of its normal form, as in claim().
+  auto shard_of_claimant = [](const Claimant &claimant) {
+    return shard_index(normal(claimant.fp));
+  };
   std::array<std::uint32_t, kShards + 1> starts{};
   for (const Claimant &claimant : batch)
-    ++starts[shard_index(claimant.fp) + 1];
+    ++starts[shard_of_claimant(claimant) + 1];
   std::partial_sum(starts.begin(), starts.end(), starts.begin());
   std::vector<std::uint32_t> order(batch.size());
   std::array<std::uint32_t, kShards> next{};
   std::copy(starts.begin(), starts.end() - 1, next.begin());
   for (std::uint32_t i = 0; i < batch.size(); ++i)
-    order[next[shard_index(batch[i].fp)]++] = i;
+    order[next[shard_of_claimant(batch[i])]++] = i;
   for (std::size_t index = 0; index < kShards; ++index) {
     if (starts[index] == starts[index + 1])
       continue;
