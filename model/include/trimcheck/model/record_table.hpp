@@ -18,9 +18,9 @@
 // one table equal ids mean equal records.
 //
 // Threads: explore's threads share one table per configuration. intern() locks to add a
-// record; finding one by its key (detail/concurrent_index.hpp) and reading an entry do not: entries
-// are never moved or changed once made, and a thread holds an id only after whatever made it (the
-// lock, or the hand-over of the state holding it).
+// record; finding one by its key (detail/concurrent_index.hpp) and reading an entry do
+// not: entries are never moved or changed once made, and a thread holds an id only after
+// whatever made it (the lock, or the hand-over of the state holding it).
 #pragma once
 
 #include "trimcheck/model/detail/chunked_store.hpp"
