@@ -74,7 +74,7 @@ TEST(SassuEffects, FlushDropsTheBucketsOfCurrentRecords) {
 TEST(SassuEffects, V7DeleteStepsWithFlush) {
   KernelState state = booted(sassu_v7, config_with(true));
   ASSERT_EQ(command(state, 'A', "A\n"), 2);
-  const int fd = open_fd(state, 1, kStaged, Access::write);
+  const int fd = open_result(state, 1, kStaged, Access::write);
   Outcome out = apply(state, Write{1, fd, to_bytes("D\n")}); // pc0: detach, blank table
   EXPECT_FALSE(out.done);
   EXPECT_TRUE(state.staged.empty());
@@ -167,11 +167,11 @@ TEST(SassuMemory, FlushGracePeriodRfc1VersusRfc2) {
     EXPECT_FALSE(node_of(rfc1, s).hashed);
   EXPECT_TRUE(rfc1.events.empty());
   ASSERT_EQ(command(rfc1, 'D', "D\n"), 2);
-  EXPECT_EQ(events_of(rfc1, MemEventKind::free_without_grace), 16u); // 4 objects x 4 records
+  EXPECT_EQ(count_events(rfc1, MemEventKind::free_without_grace), 16u); // 4 objects x 4 records
   EXPECT_EQ(rfc1.events.size(), 16u);
 
   KernelState rfc2 = booted(sassu_rfc2, config_with(true));
-  const int fd = open_fd(rfc2, 1, kStaged, Access::write);
+  const int fd = open_result(rfc2, 1, kStaged, Access::write);
   Outcome out = apply(rfc2, Write{1, fd, to_bytes("A\n")});
   EXPECT_FALSE(out.done); // synchronize_rcu after unlock
   EXPECT_TRUE(node_of(rfc2, 0).awaiting_grace);
@@ -190,7 +190,7 @@ TEST(SassuMemory, DisableHtableLeaksUntilV4) {
     ASSERT_EQ(command(state, 'A', "A\n"), 2);
     ASSERT_EQ(command(state, 'D', "D\n"), 2);
     const bool leaks = id <= sassu_v3;
-    EXPECT_EQ(events_of(state, MemEventKind::leak), leaks ? 4u : 0u);
+    EXPECT_EQ(count_events(state, MemEventKind::leak), leaks ? 4u : 0u);
     EXPECT_EQ(state.events.size(), leaks ? 4u : 0u);
     EXPECT_EQ(freed(state, 0, Obj::qe), !leaks);
     EXPECT_TRUE(freed(state, 0, Obj::data));
@@ -199,7 +199,7 @@ TEST(SassuMemory, DisableHtableLeaksUntilV4) {
   KernelState v3 = booted(sassu_v3, config_with(true, true));
   ASSERT_EQ(command(v3, 'A', "A\n"), 2);
   ASSERT_EQ(command(v3, 'D', "D\n"), 2);
-  EXPECT_EQ(events_of(v3, MemEventKind::leak), 4u);
+  EXPECT_EQ(count_events(v3, MemEventKind::leak), 4u);
   // RFC v1 does not ignore it: flushing frees everything.
   KernelState rfc1 = booted(sassu_rfc1, config_with(true, true));
   ASSERT_EQ(command(rfc1, 'A', "A\n"), 2);
@@ -250,7 +250,7 @@ TEST(SassuInterleaving, MeasureBetweenWalkAndCutIsNotRemoved) {
   for (ProposalId id : {sassu_v5, sassu_v6, sassu_v7}) {
     SCOPED_TRACE(key(id));
     KernelState state = booted(id);
-    const int fd = open_fd(state, 1, kLive, Access::write);
+    const int fd = open_result(state, 1, kLive, Access::write);
     Outcome out = apply(state, Write{1, fd, to_bytes("4\n")}); // pc0: lockless walk
     EXPECT_FALSE(out.done);
     EXPECT_TRUE(state.ghost.del.empty());
@@ -270,7 +270,7 @@ TEST(SassuInterleaving, MeasureBetweenWalkAndCutIsNotRemoved) {
 
 TEST(SassuInterleaving, V4MeasureDuringNGoesToTheNewList) {
   KernelState state = booted(sassu_v4);
-  const int fd = open_fd(state, 1, kStaged, Access::write);
+  const int fd = open_result(state, 1, kStaged, Access::write);
   EXPECT_FALSE(apply(state, Write{1, fd, to_bytes("1\n")}).done); // pc0: stage
   EXPECT_EQ(state.staged.size(), 4u);
   EXPECT_EQ(apply(state, Measure{4, 0}).ret, 0);
@@ -287,7 +287,7 @@ TEST(SassuInterleaving, V4MeasureDuringNGoesToTheNewList) {
 TEST(SassuInterleaving, V3WalksSThenCutsUnderTheMutex) {
   KernelState state = booted(sassu_v3);
   ASSERT_EQ(command(state, 'A', "A\n"), 2);
-  const int fd = open_fd(state, 1, kStaged, Access::write);
+  const int fd = open_result(state, 1, kStaged, Access::write);
   EXPECT_FALSE(apply(state, Write{1, fd, to_bytes("2\n")}).done); // pc0: walk S
   EXPECT_TRUE(state.ghost.del.empty());
   EXPECT_FALSE(apply(state, Continue{1}).done); // pc1: cut + splice
@@ -299,7 +299,7 @@ TEST(SassuInterleaving, V3WalksSThenCutsUnderTheMutex) {
 // Writes on one shared open file description are serialised by f_pos_lock.
 TEST(SassuInterleaving, SharedFileWritesAreSerialised) {
   KernelState state = booted(sassu_v4);
-  const int fd = open_fd(state, 1, kStaged, Access::write);
+  const int fd = open_result(state, 1, kStaged, Access::write);
   const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
   EXPECT_FALSE(apply(state, Write{1, fd, to_bytes("1\n")}).done); // staged, walking next
   const KernelState before = state;
@@ -320,20 +320,20 @@ TEST(SassuInterleaving, SameTaskWritersCanCorruptTheList) {
   for (ProposalId id : {sassu_v6, sassu_v7}) {
     SCOPED_TRACE(key(id));
     KernelState state = booted(id);
-    const int live = open_fd(state, 1, kLive, Access::write);
-    const int staged = open_fd(state, 1, kStaged, Access::write);
+    const int live = open_result(state, 1, kLive, Access::write);
+    const int staged = open_result(state, 1, kStaged, Access::write);
     const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
     EXPECT_FALSE(apply(state, Write{1, live, to_bytes("3\n")}).done); // walk: mark = 2
     EXPECT_EQ(write_all(state, child, staged, "A\n"), 2);
     const Outcome out = apply(state, Continue{1});
     EXPECT_TRUE(out.done);
-    EXPECT_EQ(events_of(state, MemEventKind::list_corruption), 1u);
+    EXPECT_EQ(count_events(state, MemEventKind::list_corruption), 1u);
   }
   // Two N requests on two live files: the second cut uses a stale walk and removes fewer
   // records than its counter update assumes.
   KernelState state = booted(sassu_v7);
-  const int first = open_fd(state, 1, kLive, Access::write);
-  const int second = open_fd(state, 1, kLive, Access::write);
+  const int first = open_result(state, 1, kLive, Access::write);
+  const int second = open_result(state, 1, kLive, Access::write);
   const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
   EXPECT_FALSE(apply(state, Write{1, first, to_bytes("3\n")}).done);
   EXPECT_EQ(write_all(state, child, second, "1\n"), 2);

@@ -1,13 +1,14 @@
 // Helpers for the Sassu series' tests (sassu_test.cpp, sassu_effects_test.cpp,
 // sassu_kexec_test.cpp): boot and measure, write a command to its file, read, and look up
-// records, nodes and memory events, through the public API only.
+// records and nodes, through the public API only. Built on harness.hpp (node_of,
+// count_events).
 #pragma once
 
+#include "harness.hpp"
 #include "trimcheck/model/machine.hpp"
 
 #include <gtest/gtest.h>
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +51,8 @@ inline KernelState booted(ProposalId id, const KernelConfig &config = {}, std::u
   return state;
 }
 
-inline int open_fd(KernelState &state, Pid pid, const std::string &path, Access access) {
+// open(2)'s result, an fd or -errno (harness.hpp's open_fd expects success).
+inline int open_result(KernelState &state, Pid pid, const std::string &path, Access access) {
   return static_cast<int>(apply(state, Open{pid, path, access}).ret);
 }
 
@@ -64,7 +66,7 @@ inline std::int64_t write_all(KernelState &state, Pid pid, int fd, std::string_v
 
 // Opens the command's file for write as process 1, writes, closes.
 inline std::int64_t command(KernelState &state, char which, std::string_view text) {
-  const int fd = open_fd(state, 1, file_for(state.proposal, which), Access::write);
+  const int fd = open_result(state, 1, file_for(state.proposal, which), Access::write);
   EXPECT_GE(fd, 0) << key(state.proposal) << " open for " << text;
   const std::int64_t ret = write_all(state, 1, fd, text);
   apply(state, Close{1, fd});
@@ -89,22 +91,8 @@ inline std::uint64_t bytes_of(const KernelState &state, const std::vector<NodeId
   return sum;
 }
 
-inline const Node &node_of(const KernelState &state, Serial serial) {
-  for (const Node &node : state.nodes)
-    if (node.serial == serial)
-      return node;
-  throw std::logic_error("no node");
-}
-
 inline bool freed(const KernelState &state, Serial serial, Obj obj) {
   return node_of(state, serial).freed[static_cast<std::size_t>(obj)];
-}
-
-inline std::size_t events_of(const KernelState &state, MemEventKind kind) {
-  std::size_t n = 0;
-  for (const MemEvent &event : state.events)
-    n += event.kind == kind;
-  return n;
 }
 
 inline const FileSpec *find_file(const KernelState &state, const std::string &path) {

@@ -112,7 +112,7 @@ TEST(SassuKexec, V6V7RefuseAfterTheRebootNotifier) {
 TEST(SassuKexec, V7NRacingTheRebootNotifier) {
   KernelState state = booted(sassu_v7);
   apply(state, KexecLoad{});
-  const int fd = open_fd(state, 1, kLive, Access::write);
+  const int fd = open_result(state, 1, kLive, Access::write);
   EXPECT_FALSE(apply(state, Write{1, fd, to_bytes("2\n")}).done);
   apply(state, KexecExecute{});
   const Outcome out = apply(state, Continue{1});
@@ -155,7 +155,7 @@ TEST(SassuKexec, V4StaleAfterADumpThatCarriedS) {
   // stays staged.
   KernelState racing = booted(sassu_v4);
   apply(racing, KexecLoad{});
-  const int fd = open_fd(racing, 1, kStaged, Access::write);
+  const int fd = open_result(racing, 1, kStaged, Access::write);
   EXPECT_FALSE(apply(racing, Write{1, fd, to_bytes("1\n")}).done); // pc0: stage
   apply(racing, KexecExecute{});
   apply(racing, Continue{0});                    // dump carries S
@@ -222,7 +222,7 @@ TEST(SassuMemory, DeletingCarriedRecordsLeaksWithoutFlush) {
         continue; // staging unlinks garbage hnext pointers (next test)
       ASSERT_EQ(command(state, 'A', "A\n"), 2);
       ASSERT_EQ(command(state, 'D', "D\n"), 2);
-      EXPECT_EQ(events_of(state, MemEventKind::leak), flush ? 0u : carried);
+      EXPECT_EQ(count_events(state, MemEventKind::leak), flush ? 0u : carried);
       EXPECT_EQ(state.events.size(), flush ? 0u : carried);
     }
   }
@@ -237,7 +237,7 @@ TEST(SassuKexec, RfcFlushAfterKexecUnlinksGarbage) {
     execute_kexec(state);
     const std::size_t carried = state.list.size() - 1;
     ASSERT_EQ(command(state, 'A', "A\n"), 2);
-    EXPECT_EQ(events_of(state, MemEventKind::unlink_garbage), carried) << key(id);
+    EXPECT_EQ(count_events(state, MemEventKind::unlink_garbage), carried) << key(id);
   }
   KernelState v7 = booted(sassu_v7, config_with(true));
   apply(v7, KexecLoad{});
@@ -272,7 +272,7 @@ TEST(SassuRandom, GhostListsAndCountersStayConsistent) {
           const char which = "AADNN"[pick(5)];
           const std::string text =
               which == 'N' ? std::to_string(1 + pick(4)) + "\n" : std::string(1, which) + "\n";
-          const int fd = open_fd(state, 1, file_for(id, which), Access::write);
+          const int fd = open_result(state, 1, file_for(id, which), Access::write);
           ASSERT_GE(fd, 0);
           Outcome out = apply(state, Write{1, fd, to_bytes(text)});
           while (!out.done) {

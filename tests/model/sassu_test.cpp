@@ -67,8 +67,8 @@ TEST(SassuFiles, WithoutStagingKconfigOnlyTheLiveNCommandRemains) {
   config.staging = false;
   for (ProposalId id : {sassu_v4, sassu_v5, sassu_v6, sassu_v7}) {
     KernelState state = booted(id, config);
-    EXPECT_EQ(open_fd(state, 1, kStaged, Access::write), -ENOENT) << key(id);
-    const int fd = open_fd(state, 1, kLive, Access::write);
+    EXPECT_EQ(open_result(state, 1, kStaged, Access::write), -ENOENT) << key(id);
+    const int fd = open_result(state, 1, kLive, Access::write);
     ASSERT_GE(fd, 0);
     EXPECT_EQ(write_all(state, 1, fd, "1\n"), id == sassu_v4 ? -EINVAL : 2) << key(id);
   }
@@ -100,7 +100,7 @@ std::int64_t run_case(const GrammarCase &c) {
   if (c.stage_first) {
     EXPECT_EQ(command(state, 'A', "A\n"), 2);
   }
-  const int fd = open_fd(state, 1, c.staged_file ? kStaged : kLive, Access::write);
+  const int fd = open_result(state, 1, c.staged_file ? kStaged : kLive, Access::write);
   EXPECT_GE(fd, 0);
   return write_all(state, 1, fd, c.input);
 }
@@ -275,7 +275,7 @@ TEST(SassuGrammar, WriteAfterReadOnTheSameFile) {
     SCOPED_TRACE(key(id));
     KernelState state = booted(id);
     EXPECT_EQ(command(state, 'A', "A\n"), 2);
-    const int fd = open_fd(state, 1, kStaged, Access::read_write);
+    const int fd = open_result(state, 1, kStaged, Access::read_write);
     ASSERT_GE(fd, 0);
     EXPECT_GT(read_fd(state, 1, fd).ret, 0);
     const std::int64_t expected = id >= sassu_v6 ? 2 : -EINVAL;
@@ -296,24 +296,24 @@ TEST(SassuMediation, SingleWriterExcludesReadersAndOtherWriters) {
     KernelState state = booted(id);
     const Pid other = static_cast<Pid>(apply(state, Spawn{}).ret);
     const Pid unprivileged = static_cast<Pid>(apply(state, Spawn{false}).ret);
-    EXPECT_EQ(open_fd(state, unprivileged, kStaged, Access::write), -EPERM);
-    EXPECT_EQ(open_fd(state, unprivileged, kStaged, Access::read_write), -EPERM);
-    const int reader = open_fd(state, other, kLiveAscii, Access::read);
+    EXPECT_EQ(open_result(state, unprivileged, kStaged, Access::write), -EPERM);
+    EXPECT_EQ(open_result(state, unprivileged, kStaged, Access::read_write), -EPERM);
+    const int reader = open_result(state, other, kLiveAscii, Access::read);
     ASSERT_GE(reader, 0);
     EXPECT_EQ(state.users, 1);
-    EXPECT_EQ(open_fd(state, 1, kStaged, Access::write), -EBUSY); // reader excludes writer
+    EXPECT_EQ(open_result(state, 1, kStaged, Access::write), -EBUSY); // reader excludes writer
     apply(state, Close{other, reader});
-    const int writer = open_fd(state, 1, kStaged, Access::write);
+    const int writer = open_result(state, 1, kStaged, Access::write);
     ASSERT_GE(writer, 0);
     EXPECT_EQ(state.users, -1);
-    EXPECT_EQ(open_fd(state, other, kLive, Access::read), -EBUSY);
-    EXPECT_EQ(open_fd(state, 1, kLive, Access::read), -EBUSY);
-    EXPECT_EQ(open_fd(state, 1, kLive, Access::write), -EBUSY); // even the same task
-    EXPECT_EQ(open_fd(state, other, kStaged, Access::read_write), -EBUSY);
-    EXPECT_GE(open_fd(state, other, "runtime_measurements_count", Access::read), 0);
+    EXPECT_EQ(open_result(state, other, kLive, Access::read), -EBUSY);
+    EXPECT_EQ(open_result(state, 1, kLive, Access::read), -EBUSY);
+    EXPECT_EQ(open_result(state, 1, kLive, Access::write), -EBUSY); // even the same task
+    EXPECT_EQ(open_result(state, other, kStaged, Access::read_write), -EBUSY);
+    EXPECT_GE(open_result(state, other, "runtime_measurements_count", Access::read), 0);
     apply(state, Close{1, writer});
     EXPECT_EQ(state.users, 0);
-    EXPECT_GE(open_fd(state, other, kStaged, Access::read), 0);
+    EXPECT_GE(open_result(state, other, kStaged, Access::read), 0);
   }
 }
 
@@ -321,11 +321,11 @@ TEST(SassuMediation, SingleWriterExcludesReadersAndOtherWriters) {
 TEST(SassuMediation, CapabilityCheckedAtOpenOnly) {
   for (ProposalId id : kVersions) {
     KernelState state = booted(id);
-    const int fd = open_fd(state, 1, file_for(id, 'A'), Access::write);
+    const int fd = open_result(state, 1, file_for(id, 'A'), Access::write);
     ASSERT_GE(fd, 0);
     apply(state, DropCap{1});
     EXPECT_EQ(write_all(state, 1, fd, "A\n"), 2) << key(id);
-    EXPECT_EQ(open_fd(state, 1, kStaged, Access::write), -EPERM) << key(id); // before EBUSY
+    EXPECT_EQ(open_result(state, 1, kStaged, Access::write), -EPERM) << key(id); // before EBUSY
   }
 }
 
@@ -335,17 +335,17 @@ TEST(SassuMediation, SameTaskWriterV6V7) {
     KernelState state = booted(id);
     const Pid other = static_cast<Pid>(apply(state, Spawn{}).ret);
     const Pid unprivileged = static_cast<Pid>(apply(state, Spawn{false}).ret);
-    const int live = open_fd(state, 1, kLive, Access::write);
+    const int live = open_result(state, 1, kLive, Access::write);
     ASSERT_GE(live, 0);
     EXPECT_EQ(state.measure_writer, Pid{1});
-    const int staged = open_fd(state, 1, kStaged, Access::read_write);
+    const int staged = open_result(state, 1, kStaged, Access::read_write);
     ASSERT_GE(staged, 0);
     EXPECT_EQ(state.writer_extra_writes, 1);
     EXPECT_EQ(state.users, -1);
-    EXPECT_EQ(open_fd(state, 1, kLive, Access::read), -EBUSY); // even the writer task
-    EXPECT_EQ(open_fd(state, other, kLive, Access::read), -EBUSY);
-    EXPECT_EQ(open_fd(state, other, kStaged, Access::write), -EBUSY);
-    EXPECT_EQ(open_fd(state, unprivileged, kStaged, Access::write), -EPERM);
+    EXPECT_EQ(open_result(state, 1, kLive, Access::read), -EBUSY); // even the writer task
+    EXPECT_EQ(open_result(state, other, kLive, Access::read), -EBUSY);
+    EXPECT_EQ(open_result(state, other, kStaged, Access::write), -EBUSY);
+    EXPECT_EQ(open_result(state, unprivileged, kStaged, Access::write), -EPERM);
     // The writer task uses both files: A and D on staged, N on live.
     EXPECT_EQ(write_all(state, 1, staged, "A\n"), 2);
     apply(state, Measure{9, 0});
@@ -357,7 +357,7 @@ TEST(SassuMediation, SameTaskWriterV6V7) {
     apply(state, Close{1, live});
     EXPECT_EQ(state.users, 0);
     EXPECT_EQ(state.measure_writer, std::nullopt);
-    EXPECT_GE(open_fd(state, other, kLive, Access::read), 0);
+    EXPECT_GE(open_result(state, other, kLive, Access::read), 0);
   }
 }
 
@@ -365,9 +365,9 @@ TEST(SassuMediation, ReadersRefusedWithEnfileAtLongMax) {
   for (ProposalId id : {sassu_v6, sassu_v7}) {
     KernelState state = booted(id);
     state.users = std::numeric_limits<std::int64_t>::max();
-    EXPECT_EQ(open_fd(state, 1, kLive, Access::read), -ENFILE) << key(id);
+    EXPECT_EQ(open_result(state, 1, kLive, Access::read), -ENFILE) << key(id);
     state.users = std::numeric_limits<std::int64_t>::max() - 1;
-    EXPECT_GE(open_fd(state, 1, kLive, Access::read), 0) << key(id);
+    EXPECT_GE(open_result(state, 1, kLive, Access::read), 0) << key(id);
   }
 }
 
@@ -379,8 +379,8 @@ TEST(SassuMediation, ReleaseIdentityIsTheClosingTask) {
   KernelState state = booted(sassu_v7);
   const Pid helper = static_cast<Pid>(apply(state, Spawn{}).ret);
   const Pid third = static_cast<Pid>(apply(state, Spawn{}).ret);
-  const int first = open_fd(state, 1, kLive, Access::write);
-  const int second = open_fd(state, 1, kStaged, Access::write);
+  const int first = open_result(state, 1, kLive, Access::write);
+  const int second = open_result(state, 1, kStaged, Access::write);
   ASSERT_GE(second, 0);
   const int passed = static_cast<int>(apply(state, PassFd{1, second, helper}).ret);
   apply(state, Close{1, second}); // not the final close
@@ -390,20 +390,20 @@ TEST(SassuMediation, ReleaseIdentityIsTheClosingTask) {
   EXPECT_EQ(state.measure_writer, std::nullopt);
   EXPECT_EQ(state.writer_extra_writes, 1);
   // A second writer task now coexists with the first one's open write file.
-  const int intruder = open_fd(state, third, kStaged, Access::write);
+  const int intruder = open_result(state, third, kStaged, Access::write);
   EXPECT_GE(intruder, 0);
   EXPECT_EQ(state.measure_writer, third);
   apply(state, Close{1, first}); // not the writer any more: users++ and writer reset
   EXPECT_EQ(state.users, 0);
   EXPECT_EQ(state.measure_writer, std::nullopt);
-  EXPECT_GE(open_fd(state, helper, kLive, Access::read), 0); // reader beside a writer
+  EXPECT_GE(open_result(state, helper, kLive, Access::read), 0); // reader beside a writer
 }
 
 TEST(SassuMediation, ExitAndForkRelease) {
   for (ProposalId id : kVersions) {
     SCOPED_TRACE(key(id));
     KernelState state = booted(id);
-    const int writer = open_fd(state, 1, kStaged, Access::write);
+    const int writer = open_result(state, 1, kStaged, Access::write);
     ASSERT_GE(writer, 0);
     const Pid child = static_cast<Pid>(apply(state, Fork{1}).ret);
     apply(state, Close{1, writer});
@@ -414,9 +414,9 @@ TEST(SassuMediation, ExitAndForkRelease) {
     EXPECT_EQ(state.measure_writer, std::nullopt);
   }
   KernelState state = booted(sassu_v7);
-  open_fd(state, 1, kLive, Access::write);
-  open_fd(state, 1, kStaged, Access::write);
-  open_fd(state, 1, kLive, Access::read_write);
+  open_result(state, 1, kLive, Access::write);
+  open_result(state, 1, kStaged, Access::write);
+  open_result(state, 1, kLive, Access::read_write);
   EXPECT_EQ(state.writer_extra_writes, 2);
   apply(state, Exit{1});
   EXPECT_EQ(state.users, 0);
@@ -429,7 +429,7 @@ TEST(SassuMediation, ExitAndForkRelease) {
 TEST(SassuRead, EmptyStagedFileIsEnoentInRfcAndEofLater) {
   for (ProposalId id : kVersions) {
     KernelState state = booted(id);
-    const int fd = open_fd(state, 1, kStagedAscii, Access::read);
+    const int fd = open_result(state, 1, kStagedAscii, Access::read);
     ASSERT_GE(fd, 0);
     EXPECT_EQ(read_fd(state, 1, fd).ret, id <= sassu_rfc2 ? -ENOENT : 0) << key(id);
   }
@@ -442,12 +442,12 @@ TEST(SassuRead, StagedFilesShowSAndLiveFilesShowL) {
     ASSERT_EQ(command(state, 'A', "A\n"), 2);
     apply(state, Measure{7, 0});
     for (const auto &[path, lines] : {std::pair{kStagedAscii, 4}, std::pair{kLiveAscii, 1}}) {
-      const int fd = open_fd(state, 1, path, Access::read);
+      const int fd = open_result(state, 1, path, Access::read);
       Outcome out = read_fd(state, 1, fd);
       EXPECT_EQ(std::count(out.data.begin(), out.data.end(), '\n'), lines) << path;
       apply(state, Close{1, fd});
     }
-    const int count = open_fd(state, 1, "runtime_measurements_count", Access::read);
+    const int count = open_result(state, 1, "runtime_measurements_count", Access::read);
     EXPECT_EQ(read_fd(state, 1, count).data, to_bytes("1\n"));
   }
 }
